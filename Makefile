@@ -1,0 +1,37 @@
+# Two commands for a fresh machine: `make run` (the service with demo data) and `make test` (the suite).
+# Each one creates the virtualenv and installs what it needs.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The demo lets an administrator move the clock (POST /api/v1/admin/clock); production never does.
+export WFS_SETTABLE_CLOCK ?= 1
+
+.PHONY: run test install db demo clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs db upgrade
+
+demo: db
+	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs wfs seed-demo
+
+run: demo
+	@echo "安全生产执法案件办理工作流服务: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/docs)"
+	$(BIN)/flask --app workflow_service.app run --host $(HOST) --port $(PORT) --no-reload
+
+test: install
+	scripts/run_tests.sh
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache test-artifacts

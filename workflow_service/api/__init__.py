@@ -1,0 +1,48 @@
+"""JSON API under /api/v1. Each route: parse input, check who is calling, call one operation, dump output."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import send_from_directory
+from flask_smorest import Api
+
+from ..extensions import csrf
+
+
+class _ServiceApi(Api):
+    # The one error shape {"code", "message", "details"} is the documented "Error" component.
+    from ..core.schemas import ErrorSchema as ERROR_SCHEMA
+
+
+def register_api(app) -> Api:
+    import swagger_ui_bundle
+
+    app.config.update(
+        API_TITLE="安全生产执法案件办理工作流服务 API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        # Served locally (see below): the enforcement networks often cannot reach a CDN.
+        OPENAPI_SWAGGER_UI_URL="/api/v1/swagger-ui/",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    api = _ServiceApi(app)
+
+    from . import admin, alerts, auth, definitions, tasks
+
+    for module in (auth, tasks, alerts, definitions, admin):
+        csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
+        api.register_blueprint(module.blp)
+
+    static_dir = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @app.route("/api/v1/swagger-ui/<path:filename>")
+    def swagger_ui_static(filename):
+        return send_from_directory(static_dir, filename)
+
+    return api

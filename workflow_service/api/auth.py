@@ -1,0 +1,60 @@
+"""Who is calling: a bearer token (API clients) or the web session (the browser UI, CSRF-checked)."""
+from __future__ import annotations
+
+from flask import g, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+from flask_wtf.csrf import CSRFError
+
+from ..core.errors import NotAuthenticated, ServiceError
+from ..extensions import csrf, db
+from ..modules.users.operations import authenticate, issue_token, user_for_token
+from ..modules.users.schemas import TokenArgs, TokenSchema, UserSchema
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与令牌 (authentication)")
+
+
+def current_api_user():
+    if "api_user" in g:
+        return g.api_user
+    header = request.headers.get("Authorization", "")
+    user = None
+    if header.lower().startswith("bearer "):
+        user = user_for_token(header[7:].strip())
+        if user is None:
+            raise NotAuthenticated("令牌无效或已过期 (invalid or expired token)", code="invalid_token")
+    elif current_user.is_authenticated:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                csrf.protect()
+            except CSRFError as exc:
+                raise ServiceError(f"CSRF 校验失败 ({exc.description})", code="csrf_failed") from None
+        user = current_user._get_current_object()
+    if user is None:
+        raise NotAuthenticated("请先登录 (authentication required)")
+    g.api_user = user
+    return user
+
+
+@blp.route("/auth/token", methods=["POST"])
+@blp.arguments(TokenArgs)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, schema="Error")
+@blp.alt_response(429, schema="Error")
+def create_token(args):
+    """Exchange a username and password for a bearer token."""
+    try:
+        user = authenticate(args["username"], args["password"])
+    except ServiceError:
+        db.session.commit()  # keep the failed-login count: it drives the throttling
+        raise
+    token, row = issue_token(user)
+    db.session.commit()
+    return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, UserSchema)
+def me():
+    """The calling user, their unit and roles."""
+    return current_api_user()

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from ..core.errors import Forbidden, NotFound
+from ..extensions import db
+from ..modules.processes.models import ProcessDefinition, ProcessInstance
+from ..modules.processes.operations import deploy_package, start_process
+from ..modules.processes.schemas import (DefinitionSchema, DeployArgs, DeployResultSchema, InstanceSchema, StartArgs,
+                                         TimerSchema)
+from ..modules.tasks.models import Task
+from ..modules.tasks.schemas import TaskSchema
+from ..modules.timers.models import Timer
+from ..modules.users.models import Role
+from .auth import current_api_user
+
+blp = Blueprint("processes", __name__, url_prefix="/api/v1", description="流程定义与实例 (processes)")
+
+
+@blp.route("/process-definitions", methods=["GET"])
+@blp.response(200, DefinitionSchema(many=True))
+def definitions():
+    """Deployed process definitions, newest version of each first."""
+    current_api_user()
+    return list(db.session.scalars(sa.select(ProcessDefinition)
+                                   .order_by(ProcessDefinition.process_id, ProcessDefinition.is_latest.desc(),
+                                             ProcessDefinition.id.desc())))
+
+
+@blp.route("/process-definitions", methods=["POST"])
+@blp.arguments(DeployArgs)
+@blp.response(201, DeployResultSchema(many=True))
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(422, schema="Error")
+def deploy(args):
+    """Deploy BPMN/DMN files (administrators only: a diagram's scripts are code)."""
+    user = current_api_user()
+    files = {name: text.encode("utf-8") for name, text in args["files"].items()}
+    results = deploy_package(user, files)
+    db.session.commit()
+    return [{"definition": d, "created": created} for d, created in results]
+
+
+@blp.route("/process-instances", methods=["POST"])
+@blp.arguments(StartArgs)
+@blp.response(201, InstanceSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+def start(args):
+    """Start a process in the caller's unit."""
+    user = current_api_user()
+    if not (user.has_role(Role.case_handler) or user.has_role(Role.supervisor) or user.has_role(Role.admin)):
+        raise Forbidden("无权启动流程 (only handlers, supervisors and administrators start processes)")
+    instance = start_process(user, process_id=args["process_id"], unit=user.unit, title=args["title"],
+                             data=args["data"], business_key=args["business_key"])
+    db.session.commit()
+    return instance
+
+
+@blp.route("/process-instances/<int:instance_id>", methods=["GET"])
+@blp.response(200, InstanceSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+def instance_detail(instance_id):
+    """A process instance of my unit (or, for supervisors, of a unit below mine)."""
+    user = current_api_user()
+    instance = _visible_instance(user, instance_id)
+    return instance
+
+
+@blp.route("/process-instances/<int:instance_id>/tasks", methods=["GET"])
+@blp.response(200, TaskSchema(many=True))
+def instance_tasks(instance_id):
+    """Every task of the instance, open and done."""
+    user = current_api_user()
+    _visible_instance(user, instance_id)
+    return list(db.session.scalars(sa.select(Task).where(Task.instance_id == instance_id).order_by(Task.id)))
+
+
+@blp.route("/process-instances/<int:instance_id>/timers", methods=["GET"])
+@blp.response(200, TimerSchema(many=True))
+def instance_timers(instance_id):
+    """The instance's timers and their due times."""
+    user = current_api_user()
+    _visible_instance(user, instance_id)
+    return list(db.session.scalars(sa.select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at)))
+
+
+def _visible_instance(user, instance_id) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound("流程实例不存在 (no such process instance)")
+    from ..modules.users.models import Unit
+
+    unit = db.session.get(Unit, instance.unit_id)
+    same_unit = instance.unit_id == user.unit_id
+    oversees = (user.has_role(Role.supervisor) or user.has_role(Role.admin)) and unit.path.startswith(user.unit.path)
+    if not (same_unit or oversees):
+        raise Forbidden("无权查看该案件 (this case belongs to another unit)")
+    return instance

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..core.services import setting
+from ..extensions import db
+from ..modules.processes.operations import task_form_data
+from ..modules.tasks import operations as task_ops
+from ..modules.tasks.forms import load_form
+from ..modules.tasks.models import TaskStatus
+from ..modules.tasks.queries import get_visible_task, list_tasks
+from ..modules.tasks.schemas import (CompleteArgs, ReassignArgs, TaskDetailSchema, TaskListArgs, TaskPageSchema,
+                                     TaskSchema, VersionArgs)
+from .auth import current_api_user
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务 (task queues)")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(TaskListArgs, location="query")
+@blp.response(200, TaskPageSchema)
+def task_list(args):
+    """`scope=mine`: tasks assigned to me; `scope=available`: unclaimed tasks of my roles in my unit."""
+    user = current_api_user()
+    items, total = list_tasks(user, args["scope"], limit=args["limit"], offset=args["offset"])
+    return {"items": items, "total": total}
+
+
+@blp.route("/<int:task_id>", methods=["GET"])
+@blp.response(200, TaskDetailSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+def task_detail(task_id):
+    """A task with its form (JSON Schema) and current data."""
+    user = current_api_user()
+    task = get_visible_task(user, task_id)
+    task.form = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
+    task.data = task_form_data(task.instance, task.engine_task_id) if task.status == TaskStatus.ready.value else {}
+    return task
+
+
+def _act(operation, task_id, *args):
+    user = current_api_user()
+    task = operation(user, task_id, *args)
+    db.session.commit()
+    return task
+
+
+@blp.route("/<int:task_id>/claim", methods=["POST"])
+@blp.arguments(VersionArgs)
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(409, schema="Error")
+def claim(args, task_id):
+    """Take an unclaimed task of one of my roles in my unit."""
+    return _act(task_ops.claim_task, task_id, args["version"])
+
+
+@blp.route("/<int:task_id>/release", methods=["POST"])
+@blp.arguments(VersionArgs)
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(409, schema="Error")
+def release(args, task_id):
+    """Give a claimed task back to the queue."""
+    return _act(task_ops.release_task, task_id, args["version"])
+
+
+@blp.route("/<int:task_id>/reassign", methods=["POST"])
+@blp.arguments(ReassignArgs)
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(409, schema="Error")
+@blp.alt_response(422, schema="Error")
+def reassign(args, task_id):
+    """A supervisor assigns the task to another user of their unit tree who has the task's role."""
+    user = current_api_user()
+    task = task_ops.reassign_task(user, task_id, args["assignee"], args["version"])
+    db.session.commit()
+    return task
+
+
+@blp.route("/<int:task_id>/complete", methods=["POST"])
+@blp.arguments(CompleteArgs)
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(409, schema="Error")
+@blp.alt_response(422, schema="Error")
+def complete(args, task_id):
+    """Submit the task's form; validated against its JSON Schema on the server."""
+    user = current_api_user()
+    task = task_ops.complete_task(user, task_id, args["data"], args["version"])
+    db.session.commit()
+    return task

@@ -1,0 +1,113 @@
+"""The composition root: nothing imports this module."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g
+from sqlalchemy import event
+
+from .config import load_config
+from .core.clock import SettableClock, SystemClock
+from .core.errors import register_error_handlers
+from .extensions import csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    wfs = load_config(config)
+    app.config["WFS"] = wfs
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if wfs["ENV"] == "production":
+        if not wfs["SECRET_KEY"]:
+            raise RuntimeError("WFS_SECRET_KEY is required in production")
+        if wfs["SETTABLE_CLOCK"]:
+            raise RuntimeError("WFS_SETTABLE_CLOCK must not be enabled in production")
+    app.config["SECRET_KEY"] = wfs["SECRET_KEY"] or _dev_secret(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = wfs["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'workflow.sqlite'}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = wfs["ENV"] == "production"
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        _tune_database(db.engine)
+
+    from . import models  # noqa: F401  (registers every table with the metadata)
+    from .engine import Engine
+    from .modules.deadlines_script import script_functions
+
+    app.extensions["wfs_engine"] = Engine(script_functions())
+    app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()
+
+    register_error_handlers(app)
+    from .api import register_api
+    from .web import register_web
+
+    register_api(app)
+    register_web(app)
+    from .cli import register_cli
+
+    register_cli(app)
+
+    @app.before_request
+    def _sync_clock():
+        from .modules.system.operations import sync_clock
+
+        if app.extensions["wfs_clock"].settable:
+            sync_clock()
+
+    if wfs["SCHEDULER_ENABLED"]:
+        from .scheduler import start_scheduler
+
+        start_scheduler(app)
+    return app
+
+
+def _dev_secret(app: Flask) -> str:
+    """Development only: a random key kept in instance/ so sessions survive restarts."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def _tune_database(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions start (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # SQLite's single writer: take the write lock at the start of every transaction, so two
+        # read-then-write transactions queue instead of failing with "database is locked" half-way.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,46 @@
+"""Declared settings with their defaults; each can be overridden by a WFS_* environment variable.
+
+Nothing reads configuration at import time: `load_config()` is called by `create_app`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# name -> (default, parser, description). The README lists these.
+SETTINGS: dict[str, tuple[object, object, str]] = {
+    "ENV": ("development", str, "development | test | production; demo data is refused in production"),
+    "DATABASE_URL": (None, str, "SQLAlchemy URL; default sqlite:///<instance>/workflow.sqlite"),
+    "SECRET_KEY": (None, str, "session signing key; required in production"),
+    "SETTABLE_CLOCK": (False, _bool, "1 lets an administrator move the service clock (tests, demos); never in production"),
+    "SCHEDULER_ENABLED": (True, _bool, "run the APScheduler sweep jobs in this process"),
+    "SWEEP_INTERVAL_SECONDS": (10, int, "how often due timers and alerts are swept"),
+    "SWEEP_BATCH_SIZE": (200, int, "due timers claimed per sweep slice"),
+    "SWEEP_TIME_BUDGET_SECONDS": (5.0, float, "a sweep stops taking new timers after this long"),
+    "TIMER_MAX_ATTEMPTS": (5, int, "failed firings before a timer becomes an incident"),
+    "BPMN_DIR": (str(PACKAGE_ROOT / "bpmn"), str, "where the process definitions are read from"),
+    "FORMS_DIR": (str(PACKAGE_ROOT / "forms"), str, "where the task form JSON Schemas are read from"),
+    "TOKEN_TTL_HOURS": (12, int, "lifetime of an API bearer token"),
+    "LOGIN_MAX_FAILURES": (5, int, "failed logins before an account is throttled"),
+    "LOGIN_LOCK_MINUTES": (15, int, "how long a throttled account is refused"),
+    "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
+    "TIMEZONE": ("Asia/Shanghai", str, "the time zone times are shown in (stored in UTC)"),
+}
+
+
+def load_config(overrides: dict | None = None, environ: dict | None = None) -> dict:
+    environ = os.environ if environ is None else environ
+    config: dict = {}
+    for name, (default, parse, _doc) in SETTINGS.items():
+        raw = environ.get(f"WFS_{name}")
+        config[name] = parse(raw) if raw is not None else default
+    for key, value in (overrides or {}).items():
+        config[key] = value
+    return config

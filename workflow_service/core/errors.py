@@ -1,0 +1,86 @@
+"""One error shape for every client: {"code", "message", "details"} with the right HTTP status."""
+from __future__ import annotations
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class ServiceError(Exception):
+    """An expected error a user can act on. Operations raise these; the API renders them."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+class ValidationFailed(ServiceError):
+    status, code = 422, "validation_failed"
+
+
+class NotAuthenticated(ServiceError):
+    status, code = 401, "not_authenticated"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ServiceError):
+    status, code = 409, "conflict"
+
+
+class TooManyRequests(ServiceError):
+    status, code = 429, "too_many_requests"
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None):
+    response = jsonify({"code": code, "message": message, "details": details or {}})
+    response.status_code = status
+    return response
+
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_failed", 429: "too_many_requests",
+}
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        details: dict = {}
+        message = exc.description or exc.name
+        # webargs/flask-smorest attach the marshmallow messages here: keep them per field.
+        data = getattr(exc, "data", None) or {}
+        messages = data.get("messages") if isinstance(data, dict) else None
+        if messages:
+            # {"json": {"field": [...]}} -> {"field": [...]}
+            for location_messages in messages.values():
+                if isinstance(location_messages, dict):
+                    details.update(location_messages)
+            message = "输入数据无效 (invalid input)"
+        status = exc.code or 500
+        return error_response(status, _HTTP_CODES.get(status, "error"), message, details)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # pragma: no cover - logged, never leaks internals
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal_error", "服务内部错误 (internal error)", {})

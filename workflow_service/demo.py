@@ -1,0 +1,53 @@
+"""Demo data: a province → city → county unit tree, a user for every role, the process definitions.
+
+Idempotent (running `make run` twice changes nothing) and refused when WFS_ENV=production.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from .core.errors import Forbidden
+from .extensions import db
+from .modules.processes.operations import deploy_package, read_package
+from .modules.users.models import Unit, User
+from .modules.users.operations import create_unit, create_user
+
+UNITS = [
+    ("530000", "云南省应急管理厅", "province", None),
+    ("532300", "楚雄彝族自治州应急管理局", "city", "530000"),
+    ("532301", "楚雄市应急管理局", "county", "532300"),
+]
+
+# (username, display name, unit code, roles, legal qualification)
+USERS = [
+    ("admin", "系统管理员", "530000", ["admin"], False),
+    ("handler1", "张承办", "532301", ["case_handler"], False),
+    ("handler2", "李承办", "532301", ["case_handler"], False),
+    ("supervisor1", "王分管", "532301", ["supervisor"], False),
+    ("head1", "赵局长", "532301", ["principal_head", "supervisor"], False),
+    ("reviewer1", "刘法制", "532301", ["legal_reviewer"], True),
+    *[(f"member{i}", f"委员{i}", "532301", ["committee_member"], False) for i in range(1, 6)],
+    ("city_supervisor", "陈州局分管", "532300", ["supervisor"], False),
+    ("province_supervisor", "周省厅分管", "530000", ["supervisor"], False),
+]
+
+
+def seed_demo() -> str:
+    config = current_app.config["WFS"]
+    if config["ENV"] == "production":
+        raise Forbidden("生产环境不加载演示数据 (demo data is refused when WFS_ENV=production)")
+    created_units = created_users = 0
+    for code, name, level, parent in UNITS:
+        if db.session.scalar(sa.select(Unit).filter_by(code=code)) is None:
+            create_unit(None, code=code, name=name, level=level, parent_code=parent)
+            created_units += 1
+    for username, display_name, unit_code, roles, qualified in USERS:
+        if db.session.scalar(sa.select(User).filter_by(username=username)) is None:
+            create_user(None, username=username, password=config["DEMO_PASSWORD"], display_name=display_name,
+                        unit_code=unit_code, roles=roles, legal_qualification=qualified)
+            created_users += 1
+    files = read_package(config["BPMN_DIR"])
+    deployed = [d for d, created in deploy_package(None, files) if created] if files else []
+    return (f"demo data: {created_units} unit(s), {created_users} user(s) created; "
+            f"{len(deployed)} process definition(s) deployed")

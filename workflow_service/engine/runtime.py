@@ -1,0 +1,235 @@
+"""Run process instances: start, complete a user task, fire due timers, and describe the result.
+
+Everything that leaves this module is plain data (`Snapshot`): the service projects it into SQL tables and
+never needs SpiffWorkflow types elsewhere.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .clock import current_engine_time, engine_time
+from .serialization import SpecCache, WorkflowSerializer
+
+
+class EngineError(Exception):
+    """A diagram failed at run time (a script or expression error): the step is not saved."""
+
+
+class TaskNotReady(Exception):
+    """The user task is not (or no longer) ready in this instance."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    content_hash: str
+    specs: dict
+
+
+@dataclass(frozen=True)
+class ReadyUserTask:
+    task_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    properties: dict
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    bpmn_id: str
+    name: str
+    due_at: _dt.datetime
+    properties: dict
+    attached_to_task_id: str | None  # the activity a boundary timer watches
+
+
+@dataclass(frozen=True)
+class Signal:
+    """An event that completed during the step and that the service must react to (an alert)."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    kind: str                 # "escalation" (an escalation event) or "timer" (a timer marked with alertLevel)
+    code: str | None
+    properties: dict
+    attached_to_task_id: str | None
+
+
+@dataclass
+class Snapshot:
+    state: str
+    completed: bool
+    ready_user_tasks: list[ReadyUserTask] = field(default_factory=list)
+    waiting_timers: list[WaitingTimer] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    fired_timer_ids: set[str] = field(default_factory=set)
+    data: dict = field(default_factory=dict)
+
+
+def _engine_now() -> _dt.datetime:
+    return current_engine_time()
+
+
+class Engine:
+    """One per process; holds the parsed-spec cache and the script environment."""
+
+    def __init__(self, script_functions: dict[str, Callable] | None = None, spec_cache_size: int = 64):
+        functions = {"now": _engine_now, "timedelta": _dt.timedelta, "datetime": _dt.datetime}
+        functions.update(script_functions or {})
+        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(functions))
+        self.serializer = WorkflowSerializer()
+        self.specs = SpecCache(spec_cache_size)
+        self.serializer_version = self.serializer.version
+
+    # -- entry points ---------------------------------------------------------------------------------
+    def start(self, definition: Definition, data: dict, now: _dt.datetime) -> Snapshot:
+        spec, subprocess_specs = self.specs.get(definition.content_hash, definition.specs)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow.data.update(data)
+        # The start event's data seeds the first tasks.
+        workflow.task_tree.data.update(data)
+        return self._advance(workflow, now, lambda: None)
+
+    def complete_user_task(self, definition: Definition, state: str, task_id: str, data: dict,
+                           now: _dt.datetime) -> Snapshot:
+        workflow = self._load(definition, state)
+        task = self._ready_user_task(workflow, task_id)
+
+        def act():
+            # A plain update, not the engine's deep merge (which drops duplicate list items).
+            task.data.update(data)
+            task.run()
+
+        return self._advance(workflow, now, act)
+
+    def fire_due_timers(self, definition: Definition, state: str, now: _dt.datetime) -> Snapshot:
+        workflow = self._load(definition, state)
+        return self._advance(workflow, now, workflow.refresh_timers)
+
+    def task_data(self, definition: Definition, state: str, task_id: str) -> dict:
+        workflow = self._load(definition, state)
+        return dict(self._ready_user_task(workflow, task_id).data)
+
+    # -- internals --------------------------------------------------------------------------------------
+    def _load(self, definition: Definition, state: str) -> BpmnWorkflow:
+        spec, subprocess_specs = self.specs.get(definition.content_hash, definition.specs)
+        workflow = self.serializer.loads(state, spec, subprocess_specs)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    @staticmethod
+    def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
+        from uuid import UUID
+
+        try:
+            task = workflow.get_task_from_id(UUID(str(task_id)))
+        except (ValueError, KeyError, WorkflowException):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        return task
+
+    def _advance(self, workflow: BpmnWorkflow, now: _dt.datetime, act: Callable[[], None]) -> Snapshot:
+        signals: list[Signal] = []
+        fired: set[str] = set()
+
+        def collect(task):
+            if _is_timer(task.task_spec):
+                fired.add(str(task.id))
+            signal = _signal_for(task)
+            if signal is not None:
+                signals.append(signal)
+
+        try:
+            with engine_time(now):
+                act()
+                workflow.do_engine_steps(did_complete_task=collect)
+                # Timers that are already due when reached (a zero or past deadline) fire at once.
+                workflow.refresh_timers()
+                workflow.do_engine_steps(did_complete_task=collect)
+        except SpiffWorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - script errors surface as EngineError, never half-saved
+            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+        return self._snapshot(workflow, signals, fired)
+
+    def _snapshot(self, workflow: BpmnWorkflow, signals: list[Signal], fired: set[str]) -> Snapshot:
+        ready = [
+            ReadyUserTask(
+                task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                lane=t.task_spec.lane, properties=_properties(t.task_spec),
+            )
+            for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+        ]
+        timers = []
+        for t in workflow.get_tasks(state=TaskState.WAITING):
+            if not _is_timer(t.task_spec):
+                continue
+            value = t._get_internal_data("event_value")
+            if isinstance(value, dict):  # cycle timer
+                value = value.get("next")
+            if value is None:
+                continue
+            timers.append(WaitingTimer(
+                task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                due_at=_plain(TimerEventDefinition.get_datetime(value)), properties=_properties(t.task_spec),
+                attached_to_task_id=_attached_activity(t),
+            ))
+        return Snapshot(
+            state=self.serializer.dumps(workflow), completed=workflow.completed,
+            ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
+            data=dict(workflow.data),
+        )
+
+
+def _plain(value: _dt.datetime) -> _dt.datetime:
+    """The patched clock's datetime subclass must not leak out of the engine."""
+    return _dt.datetime.fromtimestamp(value.timestamp(), tz=_dt.timezone.utc)
+
+
+def _properties(task_spec) -> dict:
+    return dict(getattr(task_spec, "extensions", {}).get("properties", {}))
+
+
+def _is_timer(task_spec) -> bool:
+    return isinstance(task_spec, CatchingEvent) and isinstance(
+        getattr(task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def _attached_activity(task) -> str | None:
+    """For a boundary event, the id of the activity it is attached to (its sibling under the split)."""
+    parent = task.parent
+    if parent is None or type(parent.task_spec).__name__ != "BoundaryEventSplit":
+        return None
+    for sibling in parent.children:
+        if sibling is not task and not isinstance(sibling.task_spec, CatchingEvent):
+            return str(sibling.id)
+    return None
+
+
+def _signal_for(task) -> Signal | None:
+    spec = task.task_spec
+    definition = getattr(spec, "event_definition", None)
+    props = _properties(spec)
+    if isinstance(definition, EscalationEventDefinition) and not isinstance(spec, CatchingEvent):
+        kind, code = "escalation", getattr(definition, "code", None)
+    elif _is_timer(spec) and props.get("alertLevel"):
+        kind, code = "timer", None
+    else:
+        return None
+    return Signal(
+        task_id=str(task.id), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, kind=kind, code=code,
+        properties=props, attached_to_task_id=_attached_activity(task),
+    )

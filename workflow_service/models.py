@@ -1,0 +1,8 @@
+"""Imports every module's tables so Alembic and create_app see the whole schema."""
+from .modules.alerts.models import Alert  # noqa: F401
+from .modules.audit.models import AuditEvent  # noqa: F401
+from .modules.processes.models import ProcessDefinition, ProcessInstance  # noqa: F401
+from .modules.system.models import ClockState  # noqa: F401
+from .modules.tasks.models import Task  # noqa: F401
+from .modules.timers.models import Timer  # noqa: F401
+from .modules.users.models import ApiToken, Unit, User, UserRole  # noqa: F401

@@ -1,0 +1,68 @@
+"""Raising and clearing alerts."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from ..audit.operations import record_event
+from ..tasks.models import Task, TaskStatus
+from ..users.models import Role, Unit
+from .models import Alert, AlertLevel, AlertTarget
+
+_DEFAULT_TARGET = {
+    AlertLevel.warning: AlertTarget.assignee,
+    AlertLevel.escalation1: AlertTarget.supervisors,
+    AlertLevel.escalation2: AlertTarget.parent_supervisors,
+}
+
+
+def _task_for_signal(instance, signal) -> Task | None:
+    if signal.attached_to_task_id:
+        return db.session.scalar(sa.select(Task).filter_by(engine_task_id=signal.attached_to_task_id))
+    for_task = signal.properties.get("forTask")
+    if for_task:
+        return db.session.scalar(
+            sa.select(Task).where(Task.instance_id == instance.id, Task.bpmn_id == for_task)
+            .order_by(Task.status != TaskStatus.ready.value, Task.id.desc()).limit(1))
+    return None
+
+
+def raise_alert(instance, signal, now) -> Alert | None:
+    try:
+        level = AlertLevel(signal.properties.get("alertLevel") or "escalation1")
+        target = AlertTarget(signal.properties.get("alertTarget") or _DEFAULT_TARGET[level].value)
+    except ValueError:
+        level, target = AlertLevel.escalation1, AlertTarget.supervisors
+    task = _task_for_signal(instance, signal)
+    alert = Alert(
+        instance_id=instance.id, task_id=task.id if task else None, level=level.value,
+        title=f"{signal.name}：{instance.title}" + (f" / {task.name}" if task else ""),
+        source_bpmn_id=signal.bpmn_id, due_at=task.due_at if task else None, raised_at=now,
+    )
+    if target is AlertTarget.assignee:
+        if task is not None and task.assignee_id is not None:
+            alert.target_user_id = task.assignee_id
+        else:  # unclaimed: everyone who could take it
+            alert.target_role = task.role if task else Role.case_handler.value
+            alert.target_unit_id = task.unit_id if task else instance.unit_id
+    else:
+        unit = db.session.get(Unit, instance.unit_id)
+        if target is AlertTarget.parent_supervisors and unit.parent_id is not None:
+            unit = db.session.get(Unit, unit.parent_id)
+        alert.target_role = Role.supervisor.value
+        alert.target_unit_id = unit.id
+    if task is not None and task.status != TaskStatus.ready.value:
+        return None  # the work was done in the same step: nothing to alert about
+    db.session.add(alert)
+    db.session.flush()
+    record_event(None, "alert_raised", instance_id=instance.id, task_id=alert.task_id,
+                 details={"level": alert.level, "title": alert.title, "target_role": alert.target_role,
+                          "target_unit_id": alert.target_unit_id, "target_user_id": alert.target_user_id})
+    return alert
+
+
+def clear_alerts_for_tasks(task_ids: list[int], now) -> None:
+    if not task_ids:
+        return
+    db.session.execute(sa.update(Alert).where(Alert.task_id.in_(task_ids), Alert.cleared_at.is_(None))
+                       .values(cleared_at=now))

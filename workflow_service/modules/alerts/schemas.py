@@ -1,0 +1,29 @@
+from marshmallow import Schema, fields
+
+from ...core.schemas import PageArgs
+
+
+class AlertListArgs(PageArgs):
+    include_cleared = fields.Boolean(load_default=False)
+
+
+class AlertSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    case_title = fields.Function(lambda a: a.instance.title)
+    task_id = fields.Integer(allow_none=True)
+    task_name = fields.Function(lambda a: a.task.name if a.task else None)
+    level = fields.String()
+    title = fields.String()
+    target_user_id = fields.Integer(allow_none=True)
+    target_role = fields.String(allow_none=True)
+    target_unit_id = fields.Integer(allow_none=True)
+    due_at = fields.AwareDateTime(allow_none=True)
+    raised_at = fields.AwareDateTime()
+    cleared_at = fields.AwareDateTime(allow_none=True)
+    overdue_seconds = fields.Integer(allow_none=True, metadata={"description": "how long past its due time"})
+
+
+class AlertPageSchema(Schema):
+    items = fields.List(fields.Nested(AlertSchema))
+    total = fields.Integer()

@@ -1,0 +1,59 @@
+"""Deployed process definitions (one row per content version) and running process instances."""
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from ...core.db import JSONType, UTCDateTime
+from ...extensions import db
+
+
+class ProcessDefinition(db.Model):
+    __tablename__ = "process_definitions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    process_id = sa.Column(sa.String(100), nullable=False)
+    name = sa.Column(sa.String(200), nullable=False)
+    content_hash = sa.Column(sa.String(64), nullable=False)
+    # The parsed specs, stored once here instead of inside every instance's state.
+    specs = sa.Column(JSONType, nullable=False)
+    source_files = sa.Column(JSONType, nullable=False)
+    user_tasks = sa.Column(JSONType, nullable=False)
+    is_latest = sa.Column(sa.Boolean, nullable=False, default=True)
+    deployed_at = sa.Column(UTCDateTime, nullable=False)
+    deployed_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("process_id", "content_hash", name="uq_process_definitions_version"),
+        sa.Index("ix_process_definitions_latest", "process_id", "is_latest"),
+    )
+
+
+class InstanceStatus(str, enum.Enum):
+    running = "running"      # 办理中: waiting for people or timers
+    completed = "completed"  # 已完成: reached an end event
+    incident = "incident"    # 异常: a step failed repeatedly; an administrator must look
+
+
+class ProcessInstance(db.Model):
+    __tablename__ = "process_instances"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    definition_id = sa.Column(sa.Integer, sa.ForeignKey("process_definitions.id"), nullable=False, index=True)
+    process_id = sa.Column(sa.String(100), nullable=False)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True)
+    business_key = sa.Column(sa.String(100), nullable=True, index=True)
+    title = sa.Column(sa.String(300), nullable=False)
+    status = sa.Column(sa.String(16), nullable=False, default=InstanceStatus.running.value)
+    state = sa.Column(sa.Text, nullable=False)
+    serializer_version = sa.Column(sa.String(16), nullable=False)
+    # Optimistic lock: every save bumps it; a save from a stale read fails instead of overwriting.
+    version = sa.Column(sa.Integer, nullable=False, default=1)
+    started_at = sa.Column(UTCDateTime, nullable=False)
+    started_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    updated_at = sa.Column(UTCDateTime, nullable=False)
+    completed_at = sa.Column(UTCDateTime, nullable=True)
+
+    definition = db.relationship(ProcessDefinition)
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,178 @@
+"""Deploying process definitions and starting, advancing and saving process instances.
+
+Only this module and its projection touch instance state; everyone else asks the projections.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from ... import engine as wf_engine
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.services import clock, engine, setting
+from ...extensions import db
+from ..audit.operations import record_event
+from ..tasks.forms import form_exists
+from ..users.models import LANE_ROLES, Role, Unit
+from .models import InstanceStatus, ProcessDefinition, ProcessInstance
+from .projection import project_snapshot
+
+
+def read_package(directory: str) -> dict[str, bytes]:
+    root = Path(directory)
+    return {p.name: p.read_bytes() for p in sorted(root.glob("*")) if p.suffix in (".bpmn", ".dmn")}
+
+
+def role_for_user_task(lane: str | None, properties: dict) -> Role | None:
+    explicit = properties.get("role")
+    if explicit:
+        try:
+            return Role(explicit)
+        except ValueError:
+            return None
+    return LANE_ROLES.get((lane or "").strip())
+
+
+def deploy_package(actor, files: dict[str, bytes], forms_dir: str | None = None) -> list[tuple[ProcessDefinition, bool]]:
+    """Validate and deploy; a process whose content is unchanged keeps its version (idempotent)."""
+    if actor is not None and not actor.has_role(Role.admin):
+        # Deploying BPMN is deploying code: its scripts run in the engine's evaluator.
+        raise Forbidden("仅管理员可部署流程 (only administrators deploy process definitions)")
+    try:
+        bundles = wf_engine.parse_package(files)
+    except wf_engine.DefinitionError as exc:
+        raise ValidationFailed(f"流程定义无效 (invalid process definition): {exc}", {"problems": exc.problems})
+    forms_dir = forms_dir or setting("FORMS_DIR")
+    problems = []
+    for bundle in bundles:
+        for task in bundle.user_tasks:
+            if role_for_user_task(task.lane, task.properties) is None:
+                problems.append({"process": bundle.process_id, "task": task.bpmn_id,
+                                 "error": f"lane {task.lane!r} maps to no role; name the lane after a role or set property 'role'"})
+            form_id = task.properties.get("formId")
+            if not form_id or not form_exists(forms_dir, form_id):
+                problems.append({"process": bundle.process_id, "task": task.bpmn_id,
+                                 "error": f"form {form_id!r} not found in forms/"})
+    if problems:
+        raise ValidationFailed("流程定义无效 (invalid process definition)", {"problems": problems})
+
+    now = clock().now()
+    results = []
+    for bundle in bundles:
+        existing = db.session.scalar(sa.select(ProcessDefinition).filter_by(
+            process_id=bundle.process_id, content_hash=bundle.content_hash))
+        if existing is not None and existing.is_latest:
+            results.append((existing, False))
+            continue
+        db.session.execute(sa.update(ProcessDefinition)
+                           .where(ProcessDefinition.process_id == bundle.process_id)
+                           .values(is_latest=False))
+        if existing is not None:  # an older version deployed again becomes the latest
+            existing.is_latest = True
+            results.append((existing, True))
+            continue
+        definition = ProcessDefinition(
+            process_id=bundle.process_id, name=bundle.name, content_hash=bundle.content_hash,
+            specs=bundle.specs, source_files=bundle.source_files,
+            user_tasks=[{"bpmn_id": t.bpmn_id, "name": t.name, "lane": t.lane, "properties": t.properties}
+                        for t in bundle.user_tasks],
+            is_latest=True, deployed_at=now, deployed_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(definition)
+        db.session.flush()
+        record_event(actor, "definition_deployed",
+                     details={"process_id": bundle.process_id, "content_hash": bundle.content_hash})
+        results.append((definition, True))
+    db.session.flush()
+    return results
+
+
+def latest_definition(process_id: str) -> ProcessDefinition:
+    definition = db.session.scalar(sa.select(ProcessDefinition).filter_by(process_id=process_id, is_latest=True))
+    if definition is None:
+        raise NotFound(f"流程未部署 (process {process_id!r} is not deployed)")
+    return definition
+
+
+def _engine_definition(definition: ProcessDefinition) -> wf_engine.Definition:
+    return wf_engine.Definition(definition.content_hash, definition.specs)
+
+
+def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict | None = None,
+                  business_key: str | None = None) -> ProcessInstance:
+    definition = latest_definition(process_id)
+    now = clock().now()
+    try:
+        snapshot = engine().start(_engine_definition(definition), dict(data or {}), now)
+    except wf_engine.EngineError as exc:
+        raise ValidationFailed(f"流程无法启动 (the process could not start): {exc}", code="process_error")
+    instance = ProcessInstance(
+        definition=definition, process_id=process_id, unit_id=unit.id, title=title, business_key=business_key,
+        status=InstanceStatus.running.value, state=snapshot.state,
+        serializer_version=engine().serializer_version, started_at=now, started_by_id=getattr(actor, "id", None),
+        updated_at=now,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    record_event(actor, "process_started", instance_id=instance.id,
+                 details={"process_id": process_id, "definition": definition.content_hash[:12], "title": title})
+    project_snapshot(instance, snapshot, now)
+    _save(instance, snapshot, now)
+    return instance
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    """Load an instance for a change, holding its row lock (PostgreSQL) until the transaction ends."""
+    instance = db.session.scalar(
+        sa.select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+        .execution_options(populate_existing=True))
+    if instance is None:
+        raise NotFound("流程实例不存在 (no such process instance)")
+    return instance
+
+
+def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str, data: dict):
+    now = clock().now()
+    try:
+        snapshot = engine().complete_user_task(_engine_definition(instance.definition), instance.state,
+                                               engine_task_id, data, now)
+    except wf_engine.TaskNotReady:
+        raise Conflict("任务已办结或已失效 (the task is no longer open)", code="task_not_open")
+    except wf_engine.EngineError as exc:
+        raise ValidationFailed(f"流程无法继续 (the process could not advance): {exc}", code="process_error")
+    project_snapshot(instance, snapshot, now)
+    _save(instance, snapshot, now)
+    return snapshot
+
+
+def fire_due_timers_of(instance: ProcessInstance):
+    """Let the engine fire whatever is due in this instance (raises EngineError to the sweep)."""
+    now = clock().now()
+    snapshot = engine().fire_due_timers(_engine_definition(instance.definition), instance.state, now)
+    project_snapshot(instance, snapshot, now)
+    _save(instance, snapshot, now)
+    return snapshot
+
+
+def _save(instance: ProcessInstance, snapshot, now) -> None:
+    instance.state = snapshot.state
+    instance.serializer_version = engine().serializer_version
+    instance.updated_at = now
+    if snapshot.completed and instance.status != InstanceStatus.completed.value:
+        instance.status = InstanceStatus.completed.value
+        instance.completed_at = now
+        record_event(None, "process_completed", instance_id=instance.id)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("案件已被他人更新，请刷新后重试 (the case was changed by someone else; reload)",
+                       code="stale_version") from None
+
+
+def task_form_data(instance: ProcessInstance, engine_task_id: str) -> dict:
+    try:
+        return engine().task_data(_engine_definition(instance.definition), instance.state, engine_task_id)
+    except wf_engine.TaskNotReady:
+        raise Conflict("任务已办结或已失效 (the task is no longer open)", code="task_not_open")

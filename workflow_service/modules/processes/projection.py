@@ -1,0 +1,93 @@
+"""Copy what people and the scheduler need out of an engine snapshot into indexed tables.
+
+Runs after every engine step, in the same transaction as the instance state, so the projections can
+never disagree with the state that was saved.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from ..alerts.operations import clear_alerts_for_tasks, raise_alert
+from ..audit.operations import record_event
+from ..tasks.models import Task, TaskStatus
+from ..timers.models import Timer, TimerStatus
+from ..users.models import LANE_ROLES, Role
+
+
+def _role(lane, properties) -> str:
+    explicit = properties.get("role")
+    if explicit:
+        return Role(explicit).value
+    return LANE_ROLES[(lane or "").strip()].value
+
+
+def project_snapshot(instance, snapshot, now) -> None:
+    open_tasks = {t.engine_task_id: t for t in db.session.scalars(
+        sa.select(Task).where(Task.instance_id == instance.id, Task.status == TaskStatus.ready.value))}
+    waiting = {t.engine_task_id: t for t in db.session.scalars(
+        sa.select(Timer).where(Timer.instance_id == instance.id, Timer.status == TimerStatus.waiting.value))}
+
+    # Timers first: a task's due time is the deadline of the timers watching it.
+    current_timer_ids = {w.task_id for w in snapshot.waiting_timers}
+    for engine_id, timer in waiting.items():
+        if engine_id not in current_timer_ids:
+            fired = engine_id in snapshot.fired_timer_ids
+            timer.status = (TimerStatus.fired if fired else TimerStatus.cancelled).value
+            if fired:
+                timer.fired_at = now
+                record_event(None, "timer_fired", instance_id=instance.id,
+                             details={"timer": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
+    for w in snapshot.waiting_timers:
+        if w.task_id not in waiting:
+            db.session.add(Timer(
+                instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name,
+                due_at=w.due_at, status=TimerStatus.waiting.value, attempts=0,
+                attached_engine_task_id=w.attached_to_task_id, properties=w.properties, created_at=now,
+            ))
+    deadlines: dict[str, object] = {}
+    for w in snapshot.waiting_timers:
+        # Warnings come before the deadline; every other timer watching a task marks its deadline.
+        if w.attached_to_task_id and w.properties.get("alertLevel") != "warning":
+            current = deadlines.get(w.attached_to_task_id)
+            deadlines[w.attached_to_task_id] = w.due_at if current is None else min(current, w.due_at)
+
+    ready_ids = {r.task_id for r in snapshot.ready_user_tasks}
+    gone = [t for engine_id, t in open_tasks.items() if engine_id not in ready_ids]
+    for task in gone:
+        # The caller marks a task it completed; anything else that vanished was cancelled by the process.
+        task.status = TaskStatus.cancelled.value
+        record_event(None, "task_cancelled", instance_id=instance.id, task_id=task.id, details={"task": task.bpmn_id})
+    for r in snapshot.ready_user_tasks:
+        task = open_tasks.get(r.task_id)
+        if task is None:
+            task = Task(
+                instance_id=instance.id, engine_task_id=r.task_id, bpmn_id=r.bpmn_id, name=r.name, lane=r.lane,
+                role=_role(r.lane, r.properties), unit_id=instance.unit_id, form_id=r.properties.get("formId"),
+                candidate_usernames=_candidates(r.properties, snapshot.data), status=TaskStatus.ready.value,
+                created_at=now,
+            )
+            db.session.add(task)
+            db.session.flush()
+            record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
+                         details={"task": r.bpmn_id, "name": r.name, "role": task.role})
+        due = deadlines.get(r.task_id)
+        # Once its deadline timer has fired the task stays due at that time (it is overdue, not undated).
+        if due is not None and task.due_at != due:
+            task.due_at = due
+    db.session.flush()
+    clear_alerts_for_tasks([t.id for t in gone], now)
+
+    for signal in snapshot.signals:
+        raise_alert(instance, signal, now)
+
+
+def _candidates(properties: dict, data: dict):
+    """A task may name a data variable listing the usernames allowed to claim it (property candidatesVar)."""
+    var = properties.get("candidatesVar")
+    if not var:
+        return None
+    value = data.get(var)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return []

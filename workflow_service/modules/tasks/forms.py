@@ -1,0 +1,75 @@
+"""Task forms: one JSON Schema per form id in forms/, validated on the server before data reaches the engine.
+
+Form data enters the engine's task data, which its script evaluator reads: a key such as `__builtins__`
+would reach `eval`, so unknown keys and every key starting with `__` are refused whatever the schema says.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from ...core.errors import NotFound, ValidationFailed
+
+_FORM_ID = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+MAX_SUBMISSION_BYTES = 256 * 1024
+
+
+@lru_cache(maxsize=256)
+def _load(forms_dir: str, form_id: str) -> dict:
+    path = Path(forms_dir) / f"{form_id}.json"
+    with path.open(encoding="utf-8") as handle:
+        schema = json.load(handle)
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def load_form(forms_dir: str, form_id: str) -> dict:
+    if not form_id or not _FORM_ID.match(form_id):
+        raise NotFound(f"表单不存在 (no form {form_id!r})")
+    try:
+        return _load(forms_dir, form_id)
+    except FileNotFoundError:
+        raise NotFound(f"表单不存在 (no form {form_id!r})") from None
+
+
+def form_exists(forms_dir: str, form_id: str) -> bool:
+    return bool(form_id) and bool(_FORM_ID.match(form_id)) and (Path(forms_dir) / f"{form_id}.json").is_file()
+
+
+def validate_submission(schema: dict, data) -> dict:
+    """Return the data if valid; else raise ValidationFailed with messages per field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("表单数据必须是对象 (form data must be an object)", {"_schema": ["expected an object"]})
+    errors: dict[str, list[str]] = {}
+    allowed = set(schema.get("properties", {}))
+    for key in data:
+        if not isinstance(key, str) or key.startswith("__"):
+            errors.setdefault(str(key), []).append("不允许的字段 (field not allowed)")
+        elif key not in allowed:
+            errors.setdefault(key, []).append("未知字段 (unknown field)")
+    validator = Draft202012Validator(schema)
+    for error in validator.iter_errors(data):
+        if error.validator == "required":
+            field = error.message.split("'")[1] if "'" in error.message else "_schema"
+            errors.setdefault(field, []).append("必填 (required)")
+        elif error.validator == "additionalProperties":
+            continue  # reported per key above
+        else:
+            field = ".".join(str(p) for p in error.absolute_path) or "_schema"
+            errors.setdefault(field, []).append(_message(error))
+    if errors:
+        raise ValidationFailed("表单校验未通过 (the form has errors)", errors)
+    return data
+
+
+def _message(error) -> str:
+    labels = {
+        "type": "类型不正确", "minimum": "数值过小", "maximum": "数值过大", "minLength": "内容过短",
+        "maxLength": "内容过长", "enum": "不在可选范围内", "pattern": "格式不正确", "format": "格式不正确",
+        "minItems": "项目过少", "maxItems": "项目过多", "const": "取值不正确",
+    }
+    return f"{labels.get(error.validator, '取值无效')} ({error.message})"

@@ -1,0 +1,55 @@
+"""The task projection (待办): ready user tasks copied out of the engine after every step.
+
+Queues read only this table; they never deserialize a workflow.
+"""
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from ...core.db import JSONType, UTCDateTime
+from ...extensions import db
+
+
+class TaskStatus(str, enum.Enum):
+    ready = "ready"          # 待办: waiting for a person
+    completed = "completed"  # 已办: completed by a person
+    cancelled = "cancelled"  # 已撤销: the process moved on without it (e.g. an interrupting timer)
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_id = sa.Column(sa.Integer, sa.ForeignKey("process_instances.id", ondelete="CASCADE"), nullable=False)
+    engine_task_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    bpmn_id = sa.Column(sa.String(100), nullable=False)
+    name = sa.Column(sa.String(200), nullable=False)
+    lane = sa.Column(sa.String(100), nullable=True)
+    role = sa.Column(sa.String(32), nullable=False)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
+    form_id = sa.Column(sa.String(100), nullable=True)
+    candidate_usernames = sa.Column(JSONType, nullable=True)
+    assignee_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    due_at = sa.Column(UTCDateTime, nullable=True)
+    status = sa.Column(sa.String(16), nullable=False, default=TaskStatus.ready.value)
+    # Optimistic lock for claim/release/complete from a stale page.
+    version = sa.Column(sa.Integer, nullable=False, default=1)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    claimed_at = sa.Column(UTCDateTime, nullable=True)
+    completed_at = sa.Column(UTCDateTime, nullable=True)
+    completed_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+
+    instance = db.relationship("ProcessInstance")
+    assignee = db.relationship("User", foreign_keys=[assignee_id])
+    unit = db.relationship("Unit")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # "available" queue: unclaimed tasks of a role in a unit, most urgent first.
+        sa.Index("ix_tasks_queue", "status", "role", "unit_id", "due_at"),
+        # "mine" queue.
+        sa.Index("ix_tasks_assignee", "assignee_id", "status", "due_at"),
+        sa.Index("ix_tasks_instance", "instance_id", "status"),
+    )

@@ -1,0 +1,59 @@
+"""Task queues (待办) and the access rules on tasks; read from the projection only."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ...core.errors import Forbidden, NotFound
+from ...extensions import db
+from ..users.models import Role, Unit, User
+from .models import Task, TaskStatus
+
+
+def can_view(user: User, task: Task) -> bool:
+    if task.assignee_id == user.id or task.completed_by_id == user.id:
+        return True
+    if task.unit_id == user.unit_id and task.role in {r.value for r in user.roles}:
+        return True
+    # Supervisors oversee the tasks of their unit and the units below it.
+    return user.has_role(Role.supervisor) and task.unit.path.startswith(user.unit.path)
+
+
+def can_claim(user: User, task: Task) -> bool:
+    return (task.status == TaskStatus.ready.value and task.unit_id == user.unit_id
+            and user.has_role(task.role)
+            and (task.candidate_usernames is None or user.username in task.candidate_usernames))
+
+
+def get_task(task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise NotFound("任务不存在 (no such task)")
+    return task
+
+
+def get_visible_task(user: User, task_id: int) -> Task:
+    task = get_task(task_id)
+    if not can_view(user, task):
+        raise Forbidden("无权查看该任务 (this task belongs to another role or unit)")
+    return task
+
+
+def list_tasks(user: User, scope: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Task], int]:
+    """`mine`: assigned to me; `available`: unclaimed tasks of my roles in my unit. Most urgent first."""
+    query = sa.select(Task).where(Task.status == TaskStatus.ready.value)
+    if scope == "mine":
+        query = query.where(Task.assignee_id == user.id)
+    else:
+        roles = [r.value for r in user.roles]
+        query = query.where(Task.assignee_id.is_(None), Task.role.in_(roles), Task.unit_id == user.unit_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    # Tasks without a deadline sort last; among deadlines, the earliest (most overdue) first.
+    ordered = query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset)
+    tasks = list(db.session.scalars(ordered))
+    if scope == "available":
+        tasks = [t for t in tasks if t.candidate_usernames is None or user.username in t.candidate_usernames]
+    return tasks, total
+
+
+def unit_contains(outer: Unit, inner: Unit) -> bool:
+    return inner.path.startswith(outer.path)

@@ -1,0 +1,47 @@
+from marshmallow import Schema, fields, validate
+
+from ...core.schemas import PageArgs
+
+
+class TaskListArgs(PageArgs):
+    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "available"]))
+
+
+class VersionArgs(Schema):
+    version = fields.Integer(load_default=None, allow_none=True,
+                             metadata={"description": "the task version you loaded; a stale one is refused with 409"})
+
+
+class ReassignArgs(VersionArgs):
+    assignee = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class CompleteArgs(VersionArgs):
+    data = fields.Dict(required=True, keys=fields.String(), metadata={"description": "the form's data"})
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    version = fields.Integer()
+    instance_id = fields.Integer()
+    case_title = fields.Function(lambda t: t.instance.title)
+    bpmn_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    unit_id = fields.Integer()
+    form_id = fields.String()
+    status = fields.String()
+    assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
+    due_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    completed_at = fields.AwareDateTime(allow_none=True)
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    total = fields.Integer()
+
+
+class TaskDetailSchema(TaskSchema):
+    form = fields.Dict(metadata={"description": "the form's JSON Schema"})
+    data = fields.Dict(metadata={"description": "the current data of the task"})

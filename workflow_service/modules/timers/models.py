@@ -1,0 +1,42 @@
+"""The timer projection: waiting timer events with their due time, swept by the scheduler."""
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from ...core.db import JSONType, UTCDateTime
+from ...extensions import db
+
+
+class TimerStatus(str, enum.Enum):
+    waiting = "waiting"      # not yet due, or due and not yet fired
+    fired = "fired"          # the engine has run it
+    cancelled = "cancelled"  # the process moved on (the watched task was completed)
+    incident = "incident"    # firing failed repeatedly; shown to administrators, retryable
+
+
+class Timer(db.Model):
+    __tablename__ = "timers"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_id = sa.Column(sa.Integer, sa.ForeignKey("process_instances.id", ondelete="CASCADE"), nullable=False)
+    engine_task_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    bpmn_id = sa.Column(sa.String(100), nullable=False)
+    name = sa.Column(sa.String(200), nullable=False)
+    due_at = sa.Column(UTCDateTime, nullable=False)
+    # After a failed attempt the timer waits until retry_at (backoff) before it is tried again.
+    retry_at = sa.Column(UTCDateTime, nullable=True)
+    status = sa.Column(sa.String(16), nullable=False, default=TimerStatus.waiting.value)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    last_error = sa.Column(sa.Text, nullable=True)
+    attached_engine_task_id = sa.Column(sa.String(36), nullable=True)
+    properties = sa.Column(JSONType, nullable=False, default=dict)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    fired_at = sa.Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        # The sweep asks only "what is due": O(due), not O(waiting).
+        sa.Index("ix_timers_due", "status", "due_at"),
+        sa.Index("ix_timers_instance", "instance_id", "status"),
+    )

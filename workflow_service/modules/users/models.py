@@ -1,0 +1,111 @@
+"""Units (province → city → county), users, their roles, and API tokens."""
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+
+from ...core.db import UTCDateTime
+from ...extensions import db
+
+
+class Role(str, enum.Enum):
+    case_handler = "case_handler"          # 承办人 / 执法人员: files cases, collects evidence
+    legal_reviewer = "legal_reviewer"      # 法制审核人员: signs off major decisions
+    committee_member = "committee_member"  # 案件审查委员会委员: votes on collective discussions
+    supervisor = "supervisor"              # 负责人: approves filing, decisions, closure; sees escalations
+    principal_head = "principal_head"      # 正职负责人: alone approves a criminal transfer
+    admin = "admin"                        # 管理员: users, units, deployments, calendars, rules
+
+
+ROLE_LABELS = {
+    Role.case_handler: "承办人", Role.legal_reviewer: "法制审核人员", Role.committee_member: "案审委员",
+    Role.supervisor: "负责人", Role.principal_head: "正职负责人", Role.admin: "管理员",
+}
+
+# BPMN lanes are named in Chinese; a lane name maps to the role whose users work its tasks.
+LANE_ROLES = {
+    "承办人": Role.case_handler, "执法人员": Role.case_handler, "案件承办人": Role.case_handler,
+    "法制审核人员": Role.legal_reviewer, "法制审核": Role.legal_reviewer,
+    "案审委员": Role.committee_member, "案件审查委员会": Role.committee_member, "委员": Role.committee_member,
+    "负责人": Role.supervisor, "分管负责人": Role.supervisor,
+    "正职负责人": Role.principal_head, "主要负责人": Role.principal_head,
+    "管理员": Role.admin,
+}
+
+
+class UnitLevel(str, enum.Enum):
+    province = "province"  # 省级
+    city = "city"          # 市级
+    county = "county"      # 县级
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    code = sa.Column(sa.String(32), nullable=False, unique=True)
+    name = sa.Column(sa.String(200), nullable=False)
+    level = sa.Column(sa.String(16), nullable=False)
+    parent_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True)
+    # Materialized path "/1/4/9/": the subtree of a unit is one indexed prefix query.
+    path = sa.Column(sa.String(255), nullable=False, index=True)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+
+    parent = db.relationship("Unit", remote_side=[id])
+
+    def contains(self, other: "Unit") -> bool:
+        return other.path.startswith(self.path)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(64), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(100), nullable=False)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    # Legal reviewers must hold the legal professional qualification when first appointed (行政处罚法 Art 58).
+    legal_qualification = sa.Column(sa.Boolean, nullable=False, default=False)
+    failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
+    locked_until = sa.Column(UTCDateTime, nullable=True)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+
+    unit = db.relationship(Unit)
+    role_rows = db.relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return bool(self.active)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(r.role) for r in self.role_rows}
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role) in self.roles
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role = sa.Column(sa.String(32), primary_key=True)
+    __table_args__ = (sa.Index("ix_user_roles_role", "role"),)
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    # Only a SHA-256 of the token is stored: a leaked table does not leak usable tokens.
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    expires_at = sa.Column(UTCDateTime, nullable=False)
+    revoked_at = sa.Column(UTCDateTime, nullable=True)
+
+    user = db.relationship(User)
