@@ -90,6 +90,11 @@ def _clean(request):
         for table in _PER_TEST_TABLES:
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         db.session.execute(sa.text("UPDATE users SET failed_logins = 0, locked_until = NULL"))
+        # Calendar years an administrator imported in a test go; the library's official years stay.
+        db.session.execute(sa.text("DELETE FROM calendar_days WHERE year NOT IN "
+                                   "(SELECT year FROM calendar_years WHERE source LIKE 'chinesecalendar%')"))
+        db.session.execute(sa.text("DELETE FROM calendar_years WHERE source NOT LIKE 'chinesecalendar%'"))
+        db.session.execute(sa.text("DELETE FROM deadline_rules WHERE jurisdiction <> 'national'"))
         db.session.commit()
         set_clock(app, T0)
     yield

@@ -48,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (registers every table with the metadata)
     from .engine import Engine
-    from .modules.deadlines_script import script_functions
+    from .modules.deadlines.script import script_functions
 
     app.extensions["wfs_engine"] = Engine(script_functions())
     app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()

@@ -9,6 +9,7 @@ from flask import current_app
 
 from .core.errors import Forbidden
 from .extensions import db
+from .modules.deadlines.operations import seed_calendar_from_library, seed_rules
 from .modules.processes.operations import deploy_package, read_package
 from .modules.users.models import Unit, User
 from .modules.users.operations import create_unit, create_user
@@ -33,10 +34,18 @@ USERS = [
 ]
 
 
+def seed_reference_data() -> str:
+    """Deadline rules and the official holiday calendar: needed in production too, and idempotent."""
+    rules = seed_rules()
+    years = seed_calendar_from_library()
+    return f"reference data: {rules} deadline rule(s), {len(years)} calendar year(s) loaded"
+
+
 def seed_demo() -> str:
     config = current_app.config["WFS"]
     if config["ENV"] == "production":
         raise Forbidden("生产环境不加载演示数据 (demo data is refused when WFS_ENV=production)")
+    seed_reference_data()
     created_units = created_users = 0
     for code, name, level, parent in UNITS:
         if db.session.scalar(sa.select(Unit).filter_by(code=code)) is None:

@@ -13,6 +13,11 @@ class _ServiceApi(Api):
     # The one error shape {"code", "message", "details"} is the documented "Error" component.
     from ..core.schemas import ErrorSchema as ERROR_SCHEMA
 
+    def _register_error_handlers(self):
+        # flask-smorest would replace the service's HTTPException handler (core.errors) with its own
+        # {"code": 404, "status": ..., "errors": ...} payload; keep the one error shape for every client.
+        pass
+
 
 def register_api(app) -> Api:
     import swagger_ui_bundle
@@ -33,9 +38,9 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import admin, alerts, auth, definitions, tasks
+    from . import admin, alerts, auth, deadlines, definitions, tasks
 
-    for module in (auth, tasks, alerts, definitions, admin):
+    for module in (auth, tasks, alerts, definitions, deadlines, admin):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Callable
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -118,6 +119,22 @@ class Engine:
         workflow = self._load(definition, state)
         return self._advance(workflow, now, workflow.refresh_timers)
 
+    def reschedule_timers(self, definition: Definition, state: str, due: dict[str, _dt.datetime],
+                          now: _dt.datetime) -> Snapshot:
+        """Move waiting timers to new due times (a recomputed provisional deadline, an approved extension,
+        a suspension); timers that are now past due fire at once."""
+        workflow = self._load(definition, state)
+
+        def act():
+            for task_id, due_at in due.items():
+                task = workflow.get_task_from_id(_uuid(task_id))
+                if task is None or task.state != TaskState.WAITING or not _is_timer(task.task_spec):
+                    raise TaskNotReady(task_id)
+                task._set_internal_data(event_value=due_at.astimezone(_dt.timezone.utc).isoformat())
+            workflow.refresh_timers()
+
+        return self._advance(workflow, now, act)
+
     def task_data(self, definition: Definition, state: str, task_id: str) -> dict:
         workflow = self._load(definition, state)
         return dict(self._ready_user_task(workflow, task_id).data)
@@ -131,10 +148,8 @@ class Engine:
 
     @staticmethod
     def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
-        from uuid import UUID
-
         try:
-            task = workflow.get_task_from_id(UUID(str(task_id)))
+            task = workflow.get_task_from_id(_uuid(task_id))
         except (ValueError, KeyError, WorkflowException):
             task = None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -159,6 +174,8 @@ class Engine:
                 # Timers that are already due when reached (a zero or past deadline) fire at once.
                 workflow.refresh_timers()
                 workflow.do_engine_steps(did_complete_task=collect)
+        except TaskNotReady:
+            raise
         except SpiffWorkflowException as exc:
             raise EngineError(str(exc)) from exc
         except Exception as exc:  # noqa: BLE001 - script errors surface as EngineError, never half-saved
@@ -192,6 +209,10 @@ class Engine:
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
             data=dict(workflow.data),
         )
+
+
+def _uuid(task_id) -> UUID:
+    return UUID(str(task_id))
 
 
 def _plain(value: _dt.datetime) -> _dt.datetime:

@@ -56,4 +56,5 @@ class ProcessInstance(db.Model):
     completed_at = sa.Column(UTCDateTime, nullable=True)
 
     definition = db.relationship(ProcessDefinition)
+    unit = db.relationship("Unit")
     __mapper_args__ = {"version_id_col": version}

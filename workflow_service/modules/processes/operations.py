@@ -14,6 +14,7 @@ from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock, engine, setting
 from ...extensions import db
 from ..audit.operations import record_event
+from ..deadlines.script import deadline_context
 from ..tasks.forms import form_exists
 from ..users.models import LANE_ROLES, Role, Unit
 from .models import InstanceStatus, ProcessDefinition, ProcessInstance
@@ -105,7 +106,8 @@ def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict 
     definition = latest_definition(process_id)
     now = clock().now()
     try:
-        snapshot = engine().start(_engine_definition(definition), dict(data or {}), now)
+        with deadline_context(province_code(unit)) as computed:
+            snapshot = engine().start(_engine_definition(definition), dict(data or {}), now)
     except wf_engine.EngineError as exc:
         raise ValidationFailed(f"流程无法启动 (the process could not start): {exc}", code="process_error")
     instance = ProcessInstance(
@@ -118,7 +120,7 @@ def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict 
     db.session.flush()
     record_event(actor, "process_started", instance_id=instance.id,
                  details={"process_id": process_id, "definition": definition.content_hash[:12], "title": title})
-    project_snapshot(instance, snapshot, now)
+    project_snapshot(instance, snapshot, now, computed)
     _save(instance, snapshot, now)
     return instance
 
@@ -136,13 +138,14 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str, data: dict):
     now = clock().now()
     try:
-        snapshot = engine().complete_user_task(_engine_definition(instance.definition), instance.state,
-                                               engine_task_id, data, now)
+        with deadline_context(province_code(instance.unit)) as computed:
+            snapshot = engine().complete_user_task(_engine_definition(instance.definition), instance.state,
+                                                   engine_task_id, data, now)
     except wf_engine.TaskNotReady:
         raise Conflict("任务已办结或已失效 (the task is no longer open)", code="task_not_open")
     except wf_engine.EngineError as exc:
         raise ValidationFailed(f"流程无法继续 (the process could not advance): {exc}", code="process_error")
-    project_snapshot(instance, snapshot, now)
+    project_snapshot(instance, snapshot, now, computed)
     _save(instance, snapshot, now)
     return snapshot
 
@@ -150,10 +153,75 @@ def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str,
 def fire_due_timers_of(instance: ProcessInstance):
     """Let the engine fire whatever is due in this instance (raises EngineError to the sweep)."""
     now = clock().now()
-    snapshot = engine().fire_due_timers(_engine_definition(instance.definition), instance.state, now)
-    project_snapshot(instance, snapshot, now)
+    with deadline_context(province_code(instance.unit)) as computed:
+        snapshot = engine().fire_due_timers(_engine_definition(instance.definition), instance.state, now)
+    project_snapshot(instance, snapshot, now, computed)
     _save(instance, snapshot, now)
     return snapshot
+
+
+def reschedule_timers(instance: ProcessInstance, due: dict[str, object], reason: str, actor=None):
+    """Move waiting timers of one instance (engine task id -> new due time) and re-project."""
+    from ..timers.models import Timer
+
+    now = clock().now()
+    with deadline_context(province_code(instance.unit)) as computed:
+        snapshot = engine().reschedule_timers(_engine_definition(instance.definition), instance.state, due, now)
+    for engine_task_id, due_at in due.items():
+        timer = db.session.scalar(sa.select(Timer).filter_by(engine_task_id=engine_task_id))
+        record_event(actor, "timer_rescheduled", instance_id=instance.id, details={
+            "timer": timer.bpmn_id if timer else engine_task_id, "reason": reason,
+            "from": timer.due_at.isoformat() if timer else None, "to": due_at.isoformat()})
+    project_snapshot(instance, snapshot, now, computed, rescheduled=due)
+    _save(instance, snapshot, now)
+    return snapshot
+
+
+def recompute_provisional_timers(actor=None) -> int:
+    """After a year's official holiday arrangement is loaded, recompute every provisional deadline."""
+    from ..deadlines.operations import compute_deadline
+    from ..timers.models import Timer, TimerStatus
+
+    timers = list(db.session.scalars(sa.select(Timer).where(Timer.provisional.is_(True),
+                                                            Timer.status == TimerStatus.waiting.value)))
+    by_instance: dict[int, dict] = {}
+    for timer in timers:
+        instance = db.session.get(ProcessInstance, timer.instance_id)
+        result = compute_deadline(timer.rule_id, timer.rule_start, province_code(instance.unit))
+        new_due = {"deadline": result.due.due_at, "warning": result.warning_at,
+                   "escalation2": result.escalation2_at}[timer.rule_kind]
+        if new_due != timer.due_at or not result.due.provisional:
+            by_instance.setdefault(instance.id, {})[timer.engine_task_id] = new_due
+    for instance_id, due in by_instance.items():
+        reschedule_timers(lock_instance(instance_id), due, "calendar_imported", actor)
+    for timer in timers:  # flags after the move: a rule counted on official data is final
+        if timer.status == TimerStatus.waiting.value:
+            instance = db.session.get(ProcessInstance, timer.instance_id)
+            timer.provisional = compute_deadline(timer.rule_id, timer.rule_start,
+                                                 province_code(instance.unit)).due.provisional
+    _refresh_task_provisional_flags({t.instance_id for t in timers})
+    db.session.flush()
+    return sum(len(d) for d in by_instance.values())
+
+
+def _refresh_task_provisional_flags(instance_ids) -> None:
+    from ..tasks.models import Task, TaskStatus
+    from ..timers.models import Timer, TimerStatus
+
+    for task in db.session.scalars(sa.select(Task).where(Task.instance_id.in_(instance_ids),
+                                                         Task.status == TaskStatus.ready.value)):
+        timer = db.session.scalar(sa.select(Timer).where(
+            Timer.attached_engine_task_id == task.engine_task_id, Timer.status == TimerStatus.waiting.value,
+            Timer.due_at == task.due_at))
+        if timer is not None:
+            task.due_provisional = bool(timer.provisional)
+
+
+def province_code(unit: Unit) -> str | None:
+    """The code of the province a unit belongs to: the root of its path (province rules apply to it)."""
+    root_id = int(unit.path.strip("/").split("/")[0])
+    root = unit if root_id == unit.id else db.session.get(Unit, root_id)
+    return root.code if root is not None and root.level == "province" else None
 
 
 def _save(instance: ProcessInstance, snapshot, now) -> None:

@@ -22,7 +22,8 @@ def _role(lane, properties) -> str:
     return LANE_ROLES[(lane or "").strip()].value
 
 
-def project_snapshot(instance, snapshot, now) -> None:
+def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> None:
+    """`computed`: the deadline-rule results recorded during the step, to annotate new timers with."""
     open_tasks = {t.engine_task_id: t for t in db.session.scalars(
         sa.select(Task).where(Task.instance_id == instance.id, Task.status == TaskStatus.ready.value))}
     waiting = {t.engine_task_id: t for t in db.session.scalars(
@@ -38,19 +39,31 @@ def project_snapshot(instance, snapshot, now) -> None:
                 timer.fired_at = now
                 record_event(None, "timer_fired", instance_id=instance.id,
                              details={"timer": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
+    by_due = {c.at: c for c in computed}
+    current: list[Timer] = []
     for w in snapshot.waiting_timers:
-        if w.task_id not in waiting:
-            db.session.add(Timer(
+        timer = waiting.get(w.task_id)
+        if timer is None:
+            origin = by_due.get(w.due_at)
+            timer = Timer(
                 instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name,
                 due_at=w.due_at, status=TimerStatus.waiting.value, attempts=0,
                 attached_engine_task_id=w.attached_to_task_id, properties=w.properties, created_at=now,
-            ))
-    deadlines: dict[str, object] = {}
-    for w in snapshot.waiting_timers:
+                rule_id=origin.rule_id if origin else None, rule_kind=origin.kind if origin else None,
+                rule_start=origin.start if origin else None, provisional=bool(origin and origin.provisional),
+            )
+            db.session.add(timer)
+        elif timer.due_at != w.due_at:  # rescheduled (extension, suspension, recomputed calendar)
+            timer.due_at = w.due_at
+            timer.retry_at = None
+        current.append(timer)
+    deadlines: dict[str, Timer] = {}
+    for timer in current:
         # Warnings come before the deadline; every other timer watching a task marks its deadline.
-        if w.attached_to_task_id and w.properties.get("alertLevel") != "warning":
-            current = deadlines.get(w.attached_to_task_id)
-            deadlines[w.attached_to_task_id] = w.due_at if current is None else min(current, w.due_at)
+        if timer.attached_engine_task_id and timer.properties.get("alertLevel") != "warning":
+            best = deadlines.get(timer.attached_engine_task_id)
+            if best is None or timer.due_at < best.due_at:
+                deadlines[timer.attached_engine_task_id] = timer
 
     ready_ids = {r.task_id for r in snapshot.ready_user_tasks}
     gone = [t for engine_id, t in open_tasks.items() if engine_id not in ready_ids]
@@ -71,10 +84,12 @@ def project_snapshot(instance, snapshot, now) -> None:
             db.session.flush()
             record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
                          details={"task": r.bpmn_id, "name": r.name, "role": task.role})
-        due = deadlines.get(r.task_id)
+        deadline = deadlines.get(r.task_id)
         # Once its deadline timer has fired the task stays due at that time (it is overdue, not undated).
-        if due is not None and task.due_at != due:
-            task.due_at = due
+        if deadline is not None:
+            task.due_at = deadline.due_at
+            task.due_rule_id = deadline.rule_id
+            task.due_provisional = bool(deadline.provisional)
     db.session.flush()
     clear_alerts_for_tasks([t.id for t in gone], now)
 

@@ -33,6 +33,9 @@ class Task(db.Model):
     candidate_usernames = sa.Column(JSONType, nullable=True)
     assignee_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     due_at = sa.Column(UTCDateTime, nullable=True)
+    # The deadline rule behind due_at (its legal basis is in deadline_rules) and whether it is provisional.
+    due_rule_id = sa.Column(sa.String(64), nullable=True)
+    due_provisional = sa.Column(sa.Boolean, nullable=False, default=False)
     status = sa.Column(sa.String(16), nullable=False, default=TaskStatus.ready.value)
     # Optimistic lock for claim/release/complete from a stale page.
     version = sa.Column(sa.Integer, nullable=False, default=1)

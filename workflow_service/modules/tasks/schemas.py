@@ -33,8 +33,23 @@ class TaskSchema(Schema):
     status = fields.String()
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
     due_at = fields.AwareDateTime(allow_none=True)
+    due_provisional = fields.Boolean(metadata={"description": "counted without a year's official holiday data"})
+    due_rule = fields.Method("_due_rule", metadata={"description": "the deadline rule and its legal basis"})
     created_at = fields.AwareDateTime()
     completed_at = fields.AwareDateTime(allow_none=True)
+
+
+    def _due_rule(self, task):
+        if not task.due_rule_id:
+            return None
+        from ..deadlines.operations import find_rule
+
+        try:
+            rule = find_rule(task.due_rule_id)
+        except Exception:  # noqa: BLE001 - a rule removed since: show the id alone
+            return {"rule_id": task.due_rule_id}
+        return {"rule_id": rule.rule_id, "name": rule.name, "legal_basis": rule.legal_basis,
+                "period": f"{rule.amount} {rule.unit}"}
 
 
 class TaskPageSchema(Schema):

@@ -32,6 +32,12 @@ class Timer(db.Model):
     last_error = sa.Column(sa.Text, nullable=True)
     attached_engine_task_id = sa.Column(sa.String(36), nullable=True)
     properties = sa.Column(JSONType, nullable=False, default=dict)
+    # Where the due time came from, when a deadline rule computed it (see modules/deadlines/script.py).
+    rule_id = sa.Column(sa.String(64), nullable=True)
+    rule_kind = sa.Column(sa.String(16), nullable=True)  # deadline | warning | escalation2
+    rule_start = sa.Column(UTCDateTime, nullable=True)
+    # Computed for a year without the official holiday arrangement: recomputed when it is imported.
+    provisional = sa.Column(sa.Boolean, nullable=False, default=False)
     created_at = sa.Column(UTCDateTime, nullable=False)
     fired_at = sa.Column(UTCDateTime, nullable=True)
 
@@ -39,4 +45,5 @@ class Timer(db.Model):
         # The sweep asks only "what is due": O(due), not O(waiting).
         sa.Index("ix_timers_due", "status", "due_at"),
         sa.Index("ix_timers_instance", "instance_id", "status"),
+        sa.Index("ix_timers_provisional", "provisional", "status"),
     )

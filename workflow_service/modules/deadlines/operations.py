@@ -1,0 +1,190 @@
+"""Computing deadlines from the rule table and the holiday calendar; administering both."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from ...core.clock import as_utc
+from ...core.errors import Forbidden, NotFound, ValidationFailed
+from ...core.services import clock
+from ...core.workdays import SHANGHAI, DayInfo, Due, HolidayCalendar, compute_due
+from ...extensions import db
+from ..audit.operations import record_event
+from ..users.models import Role
+from .models import CalendarDay, CalendarYear, DeadlineRule, PeriodUnit
+from .seed import RULES, RULES_EFFECTIVE_FROM
+
+
+@dataclass(frozen=True)
+class Deadline:
+    rule: DeadlineRule
+    start: datetime
+    due: Due
+    warning_at: datetime
+    escalation2_at: datetime
+
+    @property
+    def basis(self) -> str:
+        return self.rule.legal_basis
+
+
+# -- the calendar, cached per process and reloaded when an import changes it -------------------------
+_cache_lock = threading.Lock()
+_cache: dict = {"key": None, "calendar": None}
+
+
+def _calendar_version():
+    row = db.session.execute(sa.select(sa.func.count(CalendarYear.year), sa.func.max(CalendarYear.imported_at))).one()
+    return (row[0], row[1])
+
+
+def load_calendar() -> HolidayCalendar:
+    key = (str(db.engine.url), _calendar_version())
+    with _cache_lock:
+        if _cache["key"] == key:
+            return _cache["calendar"]
+    days = {d.day: DayInfo(d.is_working_day, d.name) for d in db.session.scalars(sa.select(CalendarDay))}
+    years = set(db.session.scalars(sa.select(CalendarYear.year)))
+    calendar = HolidayCalendar(days, years)
+    with _cache_lock:
+        _cache.update(key=key, calendar=calendar)
+    return calendar
+
+
+# -- rules -----------------------------------------------------------------------------------------
+def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = None) -> DeadlineRule:
+    """The rule in force on `on`: a province's own version wins over the national one."""
+    on = on or clock().now().astimezone(SHANGHAI).date()
+    candidates = list(db.session.scalars(
+        sa.select(DeadlineRule).where(
+            DeadlineRule.rule_id == rule_id,
+            DeadlineRule.jurisdiction.in_([j for j in (jurisdiction, "national") if j]),
+            DeadlineRule.effective_from <= on,
+            sa.or_(DeadlineRule.effective_to.is_(None), DeadlineRule.effective_to > on),
+        )))
+    if not candidates:
+        raise NotFound(f"期限规则不存在 (no deadline rule {rule_id!r})", {"rule": ["unknown rule id"]})
+    candidates.sort(key=lambda r: (r.jurisdiction == "national", -r.effective_from.toordinal()))
+    return candidates[0]
+
+
+def compute_deadline(rule_id: str, start: datetime, jurisdiction: str | None = None) -> Deadline:
+    if start.tzinfo is None:
+        raise ValidationFailed("起算时间须带时区 (the start time needs an offset)", {"from": ["include an offset"]})
+    rule = find_rule(rule_id, jurisdiction, start.astimezone(SHANGHAI).date())
+    due = compute_due(start, rule.amount, rule.unit, load_calendar())
+    return Deadline(rule=rule, start=as_utc(start), due=due,
+                    warning_at=due.due_at - timedelta(hours=rule.warning_lead_hours),
+                    escalation2_at=due.due_at + timedelta(hours=rule.escalation2_after_hours))
+
+
+def list_rules() -> list[DeadlineRule]:
+    return list(db.session.scalars(sa.select(DeadlineRule).order_by(DeadlineRule.rule_id, DeadlineRule.jurisdiction,
+                                                                    DeadlineRule.effective_from)))
+
+
+def update_rule(actor, rule_id: str, changes: dict, jurisdiction: str = "national") -> DeadlineRule:
+    """An administrator tunes a rule (e.g. a province's legal-review period); audited with before/after."""
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可修改期限规则 (administrators only)")
+    rule = db.session.scalar(sa.select(DeadlineRule).where(DeadlineRule.rule_id == rule_id,
+                                                           DeadlineRule.jurisdiction == jurisdiction)
+                             .order_by(DeadlineRule.effective_from.desc()).limit(1))
+    created = False
+    if rule is None:
+        base = find_rule(rule_id)
+        rule = DeadlineRule(**{c.name: getattr(base, c.name) for c in DeadlineRule.__table__.columns if c.name != "id"})
+        rule.jurisdiction = jurisdiction
+        db.session.add(rule)
+        created = True
+    if "unit" in changes:
+        try:
+            PeriodUnit(changes["unit"])
+        except ValueError:
+            raise ValidationFailed("期限单位无效 (invalid unit)", {"unit": [f"one of {[u.value for u in PeriodUnit]}"]})
+    before = {k: getattr(rule, k) for k in changes}
+    for key, value in changes.items():
+        setattr(rule, key, value)
+    rule.updated_at = clock().now()
+    db.session.flush()
+    record_event(actor, "deadline_rule_changed", details={
+        "rule": rule_id, "jurisdiction": jurisdiction, "created": created,
+        "before": {k: str(v) for k, v in before.items()}, "after": {k: str(v) for k, v in changes.items()}})
+    return rule
+
+
+def seed_rules() -> int:
+    existing = set(db.session.execute(sa.select(DeadlineRule.rule_id).where(DeadlineRule.jurisdiction == "national"))
+                   .scalars())
+    now = clock().now()
+    added = 0
+    for (rule_id, name, amount, unit, runs_from, basis, confidence, warn, esc2, note) in RULES:
+        if rule_id in existing:
+            continue
+        db.session.add(DeadlineRule(
+            rule_id=rule_id, name=name, amount=amount, unit=unit, runs_from=runs_from, legal_basis=basis,
+            confidence=confidence, jurisdiction="national", effective_from=RULES_EFFECTIVE_FROM,
+            warning_lead_hours=warn, escalation2_after_hours=esc2, note=note, updated_at=now))
+        added += 1
+    db.session.flush()
+    return added
+
+
+# -- the holiday calendar ----------------------------------------------------------------------------
+def seed_calendar_from_library() -> list[int]:
+    """Official arrangements for every year the chinese_calendar library covers (2004-2026 in 1.11)."""
+    from importlib.metadata import version
+
+    from ...core.workdays import official_days_from_chinese_calendar
+
+    days, years = official_days_from_chinese_calendar()
+    loaded = set(db.session.scalars(sa.select(CalendarYear.year)))
+    added = sorted(years - loaded)
+    source = f"chinesecalendar {version('chinesecalendar')}"
+    now = clock().now()
+    for year in added:
+        for day, info in days.items():
+            if day.year == year:
+                db.session.add(CalendarDay(day=day, is_working_day=info.is_working_day, name=info.name, year=year))
+        db.session.add(CalendarYear(year=year, source=source, imported_at=now))
+    db.session.flush()
+    return added
+
+
+def import_calendar_year(actor, year: int, holidays: list[dict], workdays: list[dict], source: str) -> CalendarYear:
+    """Load a year's official arrangement (holidays and make-up working days); provisional deadlines of that
+    year are recomputed by the caller (see processes.operations.recompute_provisional_timers)."""
+    if actor is not None and not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可导入节假日安排 (administrators only)")
+    errors: dict[str, list[str]] = {}
+    entries: dict[date, CalendarDay] = {}
+    for kind, items, working in (("holidays", holidays, False), ("workdays", workdays, True)):
+        for i, item in enumerate(items):
+            day = item["date"]
+            if day.year != year:
+                errors.setdefault(f"{kind}.{i}.date", []).append(f"不在 {year} 年内 (not in {year})")
+            elif day in entries:
+                errors.setdefault(f"{kind}.{i}.date", []).append("日期重复 (duplicate date)")
+            elif working and day.weekday() < 5:
+                errors.setdefault(f"{kind}.{i}.date", []).append("调休上班日应为周末 (a make-up working day is a weekend day)")
+            elif not working and day.weekday() >= 5:
+                continue  # a holiday on a weekend changes nothing
+            else:
+                entries[day] = CalendarDay(day=day, is_working_day=working, name=item.get("name"), year=year)
+    if errors:
+        raise ValidationFailed("节假日安排有误 (the arrangement has errors)", errors)
+    db.session.execute(sa.delete(CalendarDay).where(CalendarDay.year == year))
+    db.session.add_all(entries.values())
+    row = db.session.get(CalendarYear, year) or CalendarYear(year=year)
+    row.source = source
+    row.imported_at = clock().now()
+    row.imported_by_id = getattr(actor, "id", None)
+    db.session.add(row)
+    db.session.flush()
+    record_event(actor, "calendar_imported", details={
+        "year": year, "source": source, "holidays": len([e for e in entries.values() if not e.is_working_day]),
+        "workdays": len([e for e in entries.values() if e.is_working_day])})
+    return row
