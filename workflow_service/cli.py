@@ -1,7 +1,6 @@
 """`flask --app workflow_service.app wfs ...` (also installed as the `wfs` command)."""
 from __future__ import annotations
 
-import getpass
 import sys
 
 import click
@@ -86,7 +85,9 @@ def create_user_cmd(username, display_name, unit_code, roles, legal_qualificatio
     from .modules.users.operations import create_user
 
     if password is None:
-        password = getpass.getpass("password: ")
+        # Asked twice, through Click (not getpass, which bypasses it): a mistyped first password of an
+        # account would otherwise go unnoticed until its owner is locked out.
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(None, username=username, password=password, display_name=display_name,
                            unit_code=unit_code, roles=list(roles), legal_qualification=legal_qualification)
@@ -109,6 +110,44 @@ def seed_demo_cmd():
         _fail(exc)
     db.session.commit()
     click.echo(summary)
+
+
+@wfs.command("seed-reference")
+def seed_reference_cmd():
+    """Load the deadline rules and the official holiday calendar (idempotent; for production too)."""
+    from .demo import seed_reference_data
+
+    click.echo(seed_reference_data())
+    db.session.commit()
+
+
+@wfs.command("import-calendar")
+@click.argument("year", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_calendar_cmd(year, path):
+    """Load YEAR's official holiday arrangement from a JSON file:
+    {"source": "...", "holidays": [{"date": "2027-01-01", "name": "元旦"}], "workdays": [...]}."""
+    import json
+    from datetime import date
+
+    from .modules.deadlines.operations import import_calendar_year
+    from .modules.processes.operations import recompute_provisional_timers
+
+    try:
+        raw = json.loads(open(path, encoding="utf-8").read())
+        entries = {kind: [{"date": date.fromisoformat(e["date"]), "name": e.get("name")} for e in raw.get(kind, [])]
+                   for kind in ("holidays", "workdays")}
+        import_calendar_year(None, year, entries["holidays"], entries["workdays"], raw.get("source") or path)
+        recomputed = recompute_provisional_timers(None)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc)
+    except (ValueError, KeyError, TypeError) as exc:
+        db.session.rollback()
+        click.echo(f"error: {path} is not a calendar file: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"imported {year}; {recomputed} provisional timer(s) recomputed")
 
 
 @wfs.command("sweep")

@@ -73,12 +73,17 @@ def register_error_handlers(app) -> None:
         messages = data.get("messages") if isinstance(data, dict) else None
         if messages:
             # {"json": {"field": [...]}} -> {"field": [...]}
-            for location_messages in messages.values():
+            for location, location_messages in messages.items():
                 if isinstance(location_messages, dict):
                     details.update(location_messages)
+                else:  # e.g. {"json": ["Invalid JSON body."]}: a message about the whole body
+                    details[location] = location_messages
             message = "输入数据无效 (invalid input)"
         status = exc.code or 500
-        return error_response(status, _HTTP_CODES.get(status, "error"), message, details)
+        response = error_response(status, _HTTP_CODES.get(status, "error"), message, details)
+        if getattr(exc, "valid_methods", None):  # a 405 must say which methods are allowed (RFC 9110)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # pragma: no cover - logged, never leaks internals

@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask as SpiffUserTask
 from .serialization import spec_registry
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+_NO_DTD = "DOCTYPE and ENTITY declarations are not allowed (XML entities are refused)"
 
 
 class DefinitionError(Exception):
@@ -54,6 +55,11 @@ class ProcessBundle:
 def _safe_xml(content: bytes, filename: str) -> etree._Element:
     if len(content) > MAX_FILE_BYTES:
         raise DefinitionError("file too large", [{"file": filename, "error": f"larger than {MAX_FILE_BYTES} bytes"}])
+    # BPMN and DMN never need a DTD. Refuse one outright, before parsing: resolve_entities=False does not
+    # stop libxml2 from expanding internal entities in attribute values ("billion laughs"), and its own
+    # amplification guard only reports an obscure parse error.
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        raise DefinitionError("DTD refused", [{"file": filename, "error": _NO_DTD}])
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
         root = etree.fromstring(content, parser)
@@ -61,6 +67,9 @@ def _safe_xml(content: bytes, filename: str) -> etree._Element:
         raise DefinitionError("malformed XML", [{"file": filename, "error": str(exc)}]) from exc
     if root is None:
         raise DefinitionError("empty document", [{"file": filename, "error": "no root element"}])
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. a UTF-16 file the byte check cannot see
+        raise DefinitionError("DTD refused", [{"file": filename, "error": _NO_DTD}])
     for node in root.iter(etree.Entity):  # pragma: no cover - entities are not resolved, refuse them outright
         raise DefinitionError("entities refused", [{"file": filename, "error": "XML entities are not allowed"}])
     return root

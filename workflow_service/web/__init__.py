@@ -44,11 +44,18 @@ def login():
         db.session.commit()
         login_user(user)
         target = request.args.get("next", "")
-        # Only local paths: never redirect to another site after login.
-        if not target.startswith("/") or target.startswith("//"):
+        if not _is_local_path(target):
             target = url_for("web.inbox")
         return redirect(target)
     return render_template("login.html", form=form)
+
+
+def _is_local_path(target: str) -> bool:
+    """Only local paths: never redirect to another site after login. Browsers read a backslash as a
+    slash and drop tabs and newlines, so a backslash or control character could turn "/..." into "//host"."""
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    return not any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7f for ch in target)
 
 
 @bp.route("/logout", methods=["POST"])
