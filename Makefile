@@ -24,7 +24,7 @@ db: install
 	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs db upgrade
 
 demo: db
-	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs wfs seed-demo
+	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs seed-demo
 
 run: demo
 	@echo "安全生产执法案件办理工作流服务: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/docs)"

@@ -170,4 +170,7 @@ def main() -> None:
     from .app import create_app
 
     group = FlaskGroup(create_app=lambda: create_app({"SCHEDULER_ENABLED": False}))
+    # `wfs deploy` rather than `wfs wfs deploy`; `wfs db upgrade` comes from Flask-Migrate.
+    for name, command in wfs.commands.items():
+        group.add_command(command, name)
     group(prog_name="wfs")
