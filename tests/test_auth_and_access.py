@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from .conftest import PASSWORD
 
@@ -276,3 +277,34 @@ def test_unknown_fields_are_refused_per_field(app):
 def test_a_bad_query_parameter_is_a_422_per_field(login):
     body = assert_error(login("handler1").get("/api/v1/tasks?scope=everything"), 422, "validation_failed")
     assert "scope" in body["details"]
+
+
+# --- deactivated accounts -----------------------------------------------------------------------------
+
+def test_a_deactivated_user_loses_both_the_session_and_the_token(app):
+    import uuid
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import User
+    from workflow_service.modules.users.operations import create_user
+
+    username = f"leaver_{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        create_user(None, username=username, password=PASSWORD, display_name="离职人员", unit_code="532301",
+                    roles=["case_handler"])
+        db.session.commit()
+    browser, api = app.test_client(), app.test_client()
+    assert web_login(browser, username).status_code == 302
+    token = request_token(api, username, PASSWORD).get_json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert browser.get("/").status_code == 200
+    assert api.get("/api/v1/me", headers=bearer).status_code == 200
+
+    with app.app_context():
+        db.session.scalar(sa.select(User).filter_by(username=username)).active = False
+        db.session.commit()
+
+    assert browser.get("/").status_code == 302
+    assert_error(browser.get("/api/v1/me"), 401, "not_authenticated")
+    assert_error(api.get("/api/v1/me", headers=bearer), 401, "invalid_token")
+    assert_error(request_token(api, username, PASSWORD), 401, "bad_credentials")

@@ -150,3 +150,21 @@ def test_a_failing_timer_is_retried_then_becomes_an_incident_without_blocking_ot
     with app.app_context():
         assert jobs.sweep_due_timers().failed == 0
         assert db.session.get(Timer, incidents[0]["id"]).status == "fired"
+
+
+def test_instance_state_is_stored_without_the_specs_and_with_the_serializer_version(app, login):
+    import json
+
+    handler = login("handler1")
+    instance = start_review(handler)
+    from workflow_service.extensions import db
+    from workflow_service.modules.processes.models import ProcessInstance
+
+    with app.app_context():
+        row = db.session.get(ProcessInstance, instance["id"])
+        state = json.loads(row.state)
+        assert "spec" not in state and "subprocess_specs" not in state
+        assert row.serializer_version == state["serializer_version"] == "1.5"
+        # The specs are stored once, with the definition version the instance started on.
+        assert row.definition.specs["spec"]["name"] == "fixture_review"
+        assert len(row.state) < len(json.dumps(row.definition.specs))
