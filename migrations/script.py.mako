@@ -8,6 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql  # noqa: F401
+from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB with a bare Text())
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -9,6 +9,7 @@ from flask import current_app
 
 from .core.errors import Forbidden
 from .extensions import db
+from .modules.cases.operations import seed_settings
 from .modules.deadlines.operations import seed_calendar_from_library, seed_rules
 from .modules.processes.operations import deploy_package, read_package
 from .modules.users.models import Unit, User
@@ -38,7 +39,9 @@ def seed_reference_data() -> str:
     """Deadline rules and the official holiday calendar: needed in production too, and idempotent."""
     rules = seed_rules()
     years = seed_calendar_from_library()
-    return f"reference data: {rules} deadline rule(s), {len(years)} calendar year(s) loaded"
+    settings = seed_settings()
+    return (f"reference data: {rules} deadline rule(s), {len(years)} calendar year(s), "
+            f"{settings} setting(s) loaded")
 
 
 def seed_demo() -> str:

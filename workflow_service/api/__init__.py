@@ -38,9 +38,9 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import admin, alerts, auth, deadlines, definitions, tasks
+    from . import admin, alerts, auth, cases, deadlines, definitions, tasks
 
-    for module in (auth, tasks, alerts, definitions, deadlines, admin):
+    for module in (auth, cases, tasks, alerts, definitions, deadlines, admin):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
 

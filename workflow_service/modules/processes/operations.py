@@ -224,6 +224,10 @@ def province_code(unit: Unit) -> str | None:
     return root.code if root is not None and root.level == "province" else None
 
 
+# Domain modules above this one (cases, ...) react to every saved step; they register here.
+STEP_LISTENERS: list = []
+
+
 def _save(instance: ProcessInstance, snapshot, now) -> None:
     instance.state = snapshot.state
     instance.serializer_version = engine().serializer_version
@@ -232,6 +236,8 @@ def _save(instance: ProcessInstance, snapshot, now) -> None:
         instance.status = InstanceStatus.completed.value
         instance.completed_at = now
         record_event(None, "process_completed", instance_id=instance.id)
+    for listener in STEP_LISTENERS:
+        listener(instance, snapshot, now)
     try:
         db.session.flush()
     except StaleDataError:

@@ -13,7 +13,7 @@ class DefinitionSchema(Schema):
 
 class DeployArgs(Schema):
     files = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[\w.-]{1,100}\.(bpmn|dmn)$")),
-                        values=fields.String(validate=validate.Length(max=2 * 1024 * 1024)), required=True,
+                        values=fields.String(), required=True,
                         metadata={"description": "file name -> BPMN/DMN XML text"})
 
 

@@ -1,0 +1,165 @@
+"""Filing a case, keeping its row in step with its process, and moving its decision deadline."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.services import clock
+from ...extensions import db
+from ..audit.operations import record_event
+from ..processes import operations as processes
+from ..processes.models import ProcessInstance
+from ..timers.models import Timer, TimerStatus
+from ..users.models import Role
+from .models import BusinessSetting, Case, CaseSource, CaseStatus
+
+CASE_PROCESS = "case_handling"
+# The 90-day decision deadline (行政处罚法 Art 60) runs from filing; extensions and suspensions move it.
+DECISION_RULE = "decision_after_filing"
+# Parked timers of a suspended case wait here (far beyond any real deadline) until it resumes.
+PARKED_UNTIL = datetime(2999, 1, 1, tzinfo=timezone.utc)
+
+# Provincial "large fine" thresholds for hearings (DOMAIN.md: default seen 30,000 / 10,000 yuan; M confidence).
+DEFAULT_LARGE_FINE = {"organisation": 30000, "individual": 10000}
+
+
+def large_fine_thresholds(province: str | None) -> dict:
+    rows = {r.jurisdiction: r for r in db.session.scalars(
+        sa.select(BusinessSetting).where(BusinessSetting.key == "large_fine_threshold",
+                                         BusinessSetting.jurisdiction.in_([province or "", "national"])))}
+    row = rows.get(province or "") or rows.get("national")
+    return dict(row.value) if row else dict(DEFAULT_LARGE_FINE)
+
+
+def seed_settings() -> int:
+    if db.session.scalar(sa.select(BusinessSetting).filter_by(key="large_fine_threshold", jurisdiction="national")):
+        return 0
+    db.session.add(BusinessSetting(key="large_fine_threshold", jurisdiction="national", value=DEFAULT_LARGE_FINE,
+                                   basis="各省规定（常见：个人1万元、单位3万元以上；部分省份2万/5万元），可按省配置",
+                                   updated_at=clock().now()))
+    db.session.flush()
+    return 1
+
+
+def file_case(actor, *, source: str, party_name: str, party_type: str, summary: str) -> Case:
+    """立案登记: a handler opens a case in their unit; the case process starts with its filing task."""
+    if not actor.has_role(Role.case_handler):
+        raise Forbidden("仅承办人可登记案件 (only case handlers file cases)")
+    try:
+        CaseSource(source)
+    except ValueError:
+        raise ValidationFailed("案件来源无效 (invalid source)", {"source": [f"one of {[s.value for s in CaseSource]}"]})
+    unit = actor.unit
+    thresholds = large_fine_thresholds(processes.province_code(unit))
+    data = {
+        "case": {"source": source, "summary": summary},
+        "party": {"name": party_name, "type": party_type},
+        "source": source,
+        "filed_by": actor.username,
+        "large_fine_org": thresholds["organisation"],
+        "large_fine_individual": thresholds["individual"],
+    }
+    instance = processes.start_process(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
+                                       data=data)
+    case = Case(
+        case_number=f"{unit.code}-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
+        unit_id=unit.id, source=source, party_name=party_name, party_type=party_type, summary=summary,
+        violations=[], status=CaseStatus.open.value, created_at=instance.started_at, created_by_id=actor.id,
+    )
+    db.session.add(case)
+    instance.business_key = case.case_number
+    db.session.flush()
+    record_event(actor, "case_filed", instance_id=instance.id,
+                 details={"case_number": case.case_number, "party": party_name, "source": source})
+    return case
+
+
+def _sync_case(instance: ProcessInstance, snapshot, now) -> None:
+    """After every step: the party and violations as the filing form last recorded them; closure."""
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
+    if case is None:
+        return
+    party = snapshot.data.get("party")
+    if isinstance(party, dict) and party.get("name"):
+        case.party_name = str(party["name"])[:200]
+        case.party_type = str(party.get("type") or case.party_type)[:16]
+    violations = snapshot.data.get("violations")
+    if isinstance(violations, list):
+        case.violations = violations
+    if snapshot.completed and case.status != CaseStatus.closed.value:
+        case.status = CaseStatus.closed.value
+        case.closed_at = now
+
+
+processes.STEP_LISTENERS.append(_sync_case)
+
+
+def _case_for_change(actor, case_id: int, *roles: Role) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在 (no such case)")
+    if case.unit_id != actor.unit_id or not any(actor.has_role(r) for r in roles):
+        raise Forbidden("无权办理该案件的此项审批 (not yours to approve)")
+    return case
+
+
+def _decision_timers(case: Case) -> list[Timer]:
+    return list(db.session.scalars(sa.select(Timer).where(
+        Timer.instance_id == case.instance_id, Timer.rule_id == DECISION_RULE,
+        Timer.status == TimerStatus.waiting.value)))
+
+
+def extend_decision_deadline(actor, case_id: int, days: int, reason: str) -> Case:
+    """延期: the principal head approves more time for the decision (行政处罚法 Art 60 "经批准延长")."""
+    case = _case_for_change(actor, case_id, Role.principal_head)
+    if case.status != CaseStatus.open.value:
+        raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")
+    timers = _decision_timers(case)
+    if not timers:
+        raise Conflict("该案件没有进行中的决定期限 (no running decision deadline)", code="no_deadline")
+    instance = processes.lock_instance(case.instance_id)
+    processes.reschedule_timers(instance, {t.engine_task_id: t.due_at + timedelta(days=days) for t in timers},
+                                "extension_approved", actor)
+    record_event(actor, "deadline_extended", instance_id=case.instance_id,
+                 details={"rule": DECISION_RULE, "days": days, "reason": reason})
+    return case
+
+
+def suspend_case(actor, case_id: int, reason: str) -> Case:
+    """中止: the decision deadline stops running until the case resumes."""
+    case = _case_for_change(actor, case_id, Role.principal_head, Role.supervisor)
+    if case.status != CaseStatus.open.value:
+        raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")
+    timers = _decision_timers(case)
+    instance = processes.lock_instance(case.instance_id)
+    case.suspended_deadlines = {t.engine_task_id: t.due_at.isoformat() for t in timers}
+    if timers:
+        processes.reschedule_timers(instance, {t.engine_task_id: PARKED_UNTIL for t in timers}, "case_suspended", actor)
+    case.status = CaseStatus.suspended.value
+    case.suspended_at = clock().now()
+    record_event(actor, "case_suspended", instance_id=case.instance_id, details={"reason": reason})
+    db.session.flush()
+    return case
+
+
+def resume_case(actor, case_id: int, reason: str) -> Case:
+    case = _case_for_change(actor, case_id, Role.principal_head, Role.supervisor)
+    if case.status != CaseStatus.suspended.value:
+        raise Conflict("案件未中止 (the case is not suspended)", code="case_not_suspended")
+    now = clock().now()
+    paused = now - case.suspended_at
+    instance = processes.lock_instance(case.instance_id)
+    moved = {task_id: datetime.fromisoformat(due) + paused for task_id, due in (case.suspended_deadlines or {}).items()}
+    still_waiting = {t.engine_task_id for t in _decision_timers(case)}
+    moved = {k: v for k, v in moved.items() if k in still_waiting}
+    if moved:
+        processes.reschedule_timers(instance, moved, "case_resumed", actor)
+    record_event(actor, "case_resumed", instance_id=case.instance_id,
+                 details={"reason": reason, "paused_days": round(paused.total_seconds() / 86400, 2)})
+    case.status = CaseStatus.open.value
+    case.suspended_at = None
+    case.suspended_deadlines = None
+    db.session.flush()
+    return case

@@ -1,0 +1,77 @@
+from marshmallow import Schema, fields, validate
+
+from ...core.schemas import PageArgs
+from ..tasks.schemas import TaskSchema
+from .models import CaseSource, CaseStatus
+
+
+class FileCaseArgs(Schema):
+    source = fields.String(required=True, validate=validate.OneOf([s.value for s in CaseSource]))
+    party_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    party_type = fields.String(required=True, validate=validate.OneOf(["organisation", "individual"]))
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class CaseListArgs(PageArgs):
+    unit_id = fields.Integer(load_default=None)
+    stage = fields.String(load_default=None, validate=validate.Length(max=100),
+                          metadata={"description": "the id of an open task, e.g. legal_review"})
+    overdue = fields.Boolean(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in CaseStatus]))
+
+
+class ExtensionArgs(Schema):
+    days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReasonArgs(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    instance_id = fields.Integer()
+    unit_id = fields.Integer()
+    unit_name = fields.Function(lambda c: c.unit.name)
+    source = fields.String()
+    party_name = fields.String()
+    party_type = fields.String()
+    summary = fields.String()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSchema))
+    total = fields.Integer()
+
+
+class DeadlineSchema(Schema):
+    timer = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    due_at = fields.AwareDateTime()
+    rule_id = fields.String(allow_none=True)
+    rule_name = fields.String(allow_none=True)
+    legal_basis = fields.String(allow_none=True)
+    provisional = fields.Boolean()
+
+
+class TimelineEventSchema(Schema):
+    occurred_at = fields.AwareDateTime()
+    actor = fields.String(attribute="actor_name")
+    action = fields.String()
+    task_id = fields.Integer(allow_none=True)
+    details = fields.Dict()
+
+
+class CaseDetailSchema(CaseSchema):
+    violations = fields.List(fields.Dict())
+    stage = fields.List(fields.String(), metadata={"description": "names of the open steps"})
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+    timeline = fields.List(fields.Nested(TimelineEventSchema))
+    data = fields.Dict(metadata={"description": "the case's process data"})
