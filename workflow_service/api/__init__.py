@@ -19,6 +19,21 @@ class _ServiceApi(Api):
         pass
 
 
+_API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin"}
+_PUBLIC_ENDPOINTS = {"auth.create_token"}
+
+
+def _authenticate_request():
+    """Who is calling is settled before the body is parsed: an anonymous or CSRF-less request is refused
+    as such, not with a validation error about its body."""
+    from flask import request
+
+    from .auth import current_api_user
+
+    if request.blueprint in _API_BLUEPRINTS and request.endpoint not in _PUBLIC_ENDPOINTS:
+        current_api_user()
+
+
 def register_api(app) -> Api:
     import swagger_ui_bundle
 
@@ -44,6 +59,7 @@ def register_api(app) -> Api:
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
 
+    app.before_request(_authenticate_request)
     static_dir = Path(swagger_ui_bundle.swagger_ui_path)
 
     @app.route("/api/v1/swagger-ui/<path:filename>")
