@@ -14,6 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 FIXTURE_DIR = Path(__file__).parent / "data" / "fixture"
+ROOT = Path(__file__).resolve().parent.parent
+# The fixture processes and the real ones (bpmn/, forms/) are deployed side by side.
+BPMN_DIRS = os.pathsep.join([str(FIXTURE_DIR), str(ROOT / "bpmn")])
+FORMS_DIRS = os.pathsep.join([str(FIXTURE_DIR / "forms"), str(ROOT / "forms")])
 # Monday 12 October 2026, 09:00 in Shanghai: a working day after the National Day holidays.
 T0 = datetime(2026, 10, 12, 1, 0, tzinfo=timezone.utc)
 PASSWORD = "test-password-1"
@@ -46,7 +50,7 @@ def make_app(database_url: str, **overrides):
 
     config = {
         "ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "SETTABLE_CLOCK": True,
-        "SCHEDULER_ENABLED": False, "BPMN_DIR": str(FIXTURE_DIR), "FORMS_DIR": str(FIXTURE_DIR / "forms"),
+        "SCHEDULER_ENABLED": False, "BPMN_DIR": BPMN_DIRS, "FORMS_DIR": FORMS_DIRS,
         "DEMO_PASSWORD": PASSWORD, "SWEEP_TIME_BUDGET_SECONDS": 30.0,
     }
     config.update(overrides)
@@ -75,7 +79,7 @@ def app(database_url):
 
 
 # Emptied before every test, children first; users, units and definitions stay.
-_PER_TEST_TABLES = ["alerts", "audit_events", "timers", "tasks", "cases", "process_instances", "clock_state", "api_tokens"]
+_PER_TEST_TABLES = ["alerts", "audit_events", "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state", "api_tokens"]
 
 
 @pytest.fixture(autouse=True)

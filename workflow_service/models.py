@@ -6,5 +6,5 @@ from .modules.system.models import ClockState  # noqa: F401
 from .modules.tasks.models import Task  # noqa: F401
 from .modules.timers.models import Timer  # noqa: F401
 from .modules.users.models import ApiToken, Unit, User, UserRole  # noqa: F401
-from .modules.deadlines.models import CalendarDay, CalendarYear, DeadlineRule  # noqa: F401
+from .modules.deadlines.models import CalendarDay, CalendarYear, DeadlineAdjustment, DeadlineRule  # noqa: F401
 from .modules.cases.models import BusinessSetting, Case  # noqa: F401

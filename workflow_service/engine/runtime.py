@@ -43,6 +43,8 @@ class ReadyUserTask:
     name: str
     lane: str | None
     properties: dict
+    # The usernames allowed to claim it, when the task names a data variable holding them (candidatesVar).
+    candidates: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ class Engine:
         ready = [
             ReadyUserTask(
                 task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                lane=t.task_spec.lane, properties=_properties(t.task_spec),
+                lane=t.task_spec.lane, properties=_properties(t.task_spec), candidates=_candidates(t),
             )
             for t in workflow.get_tasks(state=TaskState.READY, manual=True)
         ]
@@ -204,10 +206,13 @@ class Engine:
                 due_at=_plain(TimerEventDefinition.get_datetime(value)), properties=_properties(t.task_spec),
                 attached_to_task_id=_attached_activity(t),
             ))
+        # Workflow-level data is only filled at the start and the end; while the process runs, the data
+        # of the task completed last is the current state of the case.
+        current = workflow.last_task.data if workflow.last_task is not None and not workflow.completed else {}
         return Snapshot(
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
-            data=dict(workflow.data),
+            data={**workflow.data, **current},
         )
 
 
@@ -218,6 +223,16 @@ def _uuid(task_id) -> UUID:
 def _plain(value: _dt.datetime) -> _dt.datetime:
     """The patched clock's datetime subclass must not leak out of the engine."""
     return _dt.datetime.fromtimestamp(value.timestamp(), tz=_dt.timezone.utc)
+
+
+def _candidates(task) -> tuple[str, ...] | None:
+    var = _properties(task.task_spec).get("candidatesVar")
+    if not var:
+        return None
+    value = task.data.get(var)
+    if isinstance(value, (list, tuple)):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
 
 
 def _properties(task_spec) -> dict:

@@ -9,6 +9,7 @@ from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
+from ..deadlines.models import DeadlineAdjustment
 from ..processes import operations as processes
 from ..processes.models import ProcessInstance
 from ..timers.models import Timer, TimerStatus
@@ -111,6 +112,13 @@ def _decision_timers(case: Case) -> list[Timer]:
         Timer.status == TimerStatus.waiting.value)))
 
 
+def _adjust(case: Case, kind: str, shift: timedelta, reason: str, actor) -> None:
+    db.session.add(DeadlineAdjustment(instance_id=case.instance_id, rule_id=DECISION_RULE, kind=kind,
+                                      shift_seconds=int(shift.total_seconds()), reason=reason,
+                                      approved_by_id=getattr(actor, "id", None), created_at=clock().now()))
+    db.session.flush()
+
+
 def extend_decision_deadline(actor, case_id: int, days: int, reason: str) -> Case:
     """延期: the principal head approves more time for the decision (行政处罚法 Art 60 "经批准延长")."""
     case = _case_for_change(actor, case_id, Role.principal_head)
@@ -120,6 +128,7 @@ def extend_decision_deadline(actor, case_id: int, days: int, reason: str) -> Cas
     if not timers:
         raise Conflict("该案件没有进行中的决定期限 (no running decision deadline)", code="no_deadline")
     instance = processes.lock_instance(case.instance_id)
+    _adjust(case, "extension", timedelta(days=days), reason, actor)
     processes.reschedule_timers(instance, {t.engine_task_id: t.due_at + timedelta(days=days) for t in timers},
                                 "extension_approved", actor)
     record_event(actor, "deadline_extended", instance_id=case.instance_id,
@@ -154,6 +163,7 @@ def resume_case(actor, case_id: int, reason: str) -> Case:
     moved = {task_id: datetime.fromisoformat(due) + paused for task_id, due in (case.suspended_deadlines or {}).items()}
     still_waiting = {t.engine_task_id for t in _decision_timers(case)}
     moved = {k: v for k, v in moved.items() if k in still_waiting}
+    _adjust(case, "suspension", paused, reason, actor)
     if moved:
         processes.reschedule_timers(instance, moved, "case_resumed", actor)
     record_event(actor, "case_resumed", instance_id=case.instance_id,

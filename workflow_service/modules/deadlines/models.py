@@ -67,3 +67,22 @@ class CalendarYear(db.Model):
     source = sa.Column(sa.String(200), nullable=False)
     imported_at = sa.Column(UTCDateTime, nullable=False)
     imported_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+
+
+class DeadlineAdjustment(db.Model):
+    """An approved extension (延期) or a suspension (中止) that moves one rule's deadlines in one instance.
+
+    Deadlines computed later in the same case (a task reached after the extension) are moved too.
+    """
+
+    __tablename__ = "deadline_adjustments"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_id = sa.Column(sa.Integer, sa.ForeignKey("process_instances.id", ondelete="CASCADE"), nullable=False,
+                            index=True)
+    rule_id = sa.Column(sa.String(64), nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)  # extension | suspension
+    shift_seconds = sa.Column(sa.Integer, nullable=False)
+    reason = sa.Column(sa.Text, nullable=False)
+    approved_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    created_at = sa.Column(UTCDateTime, nullable=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ...core.services import clock
 
@@ -24,18 +24,21 @@ class ComputedTime:
 
 _jurisdiction: ContextVar[str | None] = ContextVar("deadline_jurisdiction", default=None)
 _recorded: ContextVar[list | None] = ContextVar("deadline_recorded", default=None)
+_shifts: ContextVar[dict | None] = ContextVar("deadline_shifts", default=None)
 
 
 @contextlib.contextmanager
-def deadline_context(jurisdiction: str | None):
-    """Around an engine step: the province whose rules apply, and a list collecting what was computed."""
+def deadline_context(jurisdiction: str | None, shifts: dict[str, timedelta] | None = None):
+    """Around an engine step: the province whose rules apply, the instance's approved extensions and
+    suspensions per rule, and a list collecting what was computed."""
     recorded: list[ComputedTime] = []
-    tokens = (_jurisdiction.set(jurisdiction), _recorded.set(recorded))
+    tokens = (_jurisdiction.set(jurisdiction), _recorded.set(recorded), _shifts.set(shifts or {}))
     try:
         yield recorded
     finally:
         _jurisdiction.reset(tokens[0])
         _recorded.reset(tokens[1])
+        _shifts.reset(tokens[2])
 
 
 def _start(value) -> datetime:
@@ -53,7 +56,7 @@ def _compute(rule_id: str, start, kind: str) -> str:
 
     deadline = compute_deadline(rule_id, _start(start), _jurisdiction.get())
     at = {"deadline": deadline.due.due_at, "warning": deadline.warning_at,
-          "escalation2": deadline.escalation2_at}[kind]
+          "escalation2": deadline.escalation2_at}[kind] + (_shifts.get() or {}).get(rule_id, timedelta(0))
     recorded = _recorded.get()
     if recorded is not None:
         recorded.append(ComputedTime(rule_id, kind, deadline.start, at, deadline.due.provisional))

@@ -4,6 +4,8 @@ Only this module and its projection touch instance state; everyone else asks the
 """
 from __future__ import annotations
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,9 +23,12 @@ from .models import InstanceStatus, ProcessDefinition, ProcessInstance
 from .projection import project_snapshot
 
 
-def read_package(directory: str) -> dict[str, bytes]:
-    root = Path(directory)
-    return {p.name: p.read_bytes() for p in sorted(root.glob("*")) if p.suffix in (".bpmn", ".dmn")}
+def read_package(directories: str) -> dict[str, bytes]:
+    """Every *.bpmn and *.dmn of one or several directories (os.pathsep-separated)."""
+    files = {}
+    for directory in directories.split(os.pathsep):
+        files.update({p.name: p.read_bytes() for p in sorted(Path(directory).glob("*")) if p.suffix in (".bpmn", ".dmn")})
+    return files
 
 
 def role_for_user_task(lane: str | None, properties: dict) -> Role | None:
@@ -138,7 +143,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str, data: dict):
     now = clock().now()
     try:
-        with deadline_context(province_code(instance.unit)) as computed:
+        with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
             snapshot = engine().complete_user_task(_engine_definition(instance.definition), instance.state,
                                                    engine_task_id, data, now)
     except wf_engine.TaskNotReady:
@@ -153,7 +158,7 @@ def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str,
 def fire_due_timers_of(instance: ProcessInstance):
     """Let the engine fire whatever is due in this instance (raises EngineError to the sweep)."""
     now = clock().now()
-    with deadline_context(province_code(instance.unit)) as computed:
+    with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
         snapshot = engine().fire_due_timers(_engine_definition(instance.definition), instance.state, now)
     project_snapshot(instance, snapshot, now, computed)
     _save(instance, snapshot, now)
@@ -165,7 +170,7 @@ def reschedule_timers(instance: ProcessInstance, due: dict[str, object], reason:
     from ..timers.models import Timer
 
     now = clock().now()
-    with deadline_context(province_code(instance.unit)) as computed:
+    with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
         snapshot = engine().reschedule_timers(_engine_definition(instance.definition), instance.state, due, now)
     for engine_task_id, due_at in due.items():
         timer = db.session.scalar(sa.select(Timer).filter_by(engine_task_id=engine_task_id))
@@ -190,6 +195,7 @@ def recompute_provisional_timers(actor=None) -> int:
         result = compute_deadline(timer.rule_id, timer.rule_start, province_code(instance.unit))
         new_due = {"deadline": result.due.due_at, "warning": result.warning_at,
                    "escalation2": result.escalation2_at}[timer.rule_kind]
+        new_due += deadline_shifts(instance.id).get(timer.rule_id, timedelta(0))
         if new_due != timer.due_at or not result.due.provisional:
             by_instance.setdefault(instance.id, {})[timer.engine_task_id] = new_due
     for instance_id, due in by_instance.items():
@@ -215,6 +221,16 @@ def _refresh_task_provisional_flags(instance_ids) -> None:
             Timer.due_at == task.due_at))
         if timer is not None:
             task.due_provisional = bool(timer.provisional)
+
+
+def deadline_shifts(instance_id: int) -> dict[str, timedelta]:
+    """The approved extensions and suspensions of an instance, summed per rule."""
+    from ..deadlines.models import DeadlineAdjustment
+
+    rows = db.session.execute(sa.select(DeadlineAdjustment.rule_id, sa.func.sum(DeadlineAdjustment.shift_seconds))
+                              .where(DeadlineAdjustment.instance_id == instance_id)
+                              .group_by(DeadlineAdjustment.rule_id))
+    return {rule_id: timedelta(seconds=int(total)) for rule_id, total in rows}
 
 
 def province_code(unit: Unit) -> str | None:

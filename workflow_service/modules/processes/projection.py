@@ -77,7 +77,8 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             task = Task(
                 instance_id=instance.id, engine_task_id=r.task_id, bpmn_id=r.bpmn_id, name=r.name, lane=r.lane,
                 role=_role(r.lane, r.properties), unit_id=instance.unit_id, form_id=r.properties.get("formId"),
-                candidate_usernames=_candidates(r.properties, snapshot.data), status=TaskStatus.ready.value,
+                candidate_usernames=list(r.candidates) if r.candidates is not None else None,
+                status=TaskStatus.ready.value,
                 created_at=now,
             )
             db.session.add(task)
@@ -95,14 +96,3 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
 
     for signal in snapshot.signals:
         raise_alert(instance, signal, now)
-
-
-def _candidates(properties: dict, data: dict):
-    """A task may name a data variable listing the usernames allowed to claim it (property candidatesVar)."""
-    var = properties.get("candidatesVar")
-    if not var:
-        return None
-    value = data.get(var)
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return list(value)
-    return []

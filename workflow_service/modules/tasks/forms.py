@@ -6,6 +6,7 @@ would reach `eval`, so unknown keys and every key starting with `__` are refused
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +19,20 @@ _FORM_ID = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 MAX_SUBMISSION_BYTES = 256 * 1024
 
 
+def _path(forms_dirs: str, form_id: str) -> Path | None:
+    """`forms_dirs` may name several directories (os.pathsep-separated); the first match wins."""
+    for directory in forms_dirs.split(os.pathsep):
+        path = Path(directory) / f"{form_id}.json"
+        if path.is_file():
+            return path
+    return None
+
+
 @lru_cache(maxsize=256)
 def _load(forms_dir: str, form_id: str) -> dict:
-    path = Path(forms_dir) / f"{form_id}.json"
+    path = _path(forms_dir, form_id)
+    if path is None:
+        raise FileNotFoundError(form_id)
     with path.open(encoding="utf-8") as handle:
         schema = json.load(handle)
     Draft202012Validator.check_schema(schema)
@@ -37,7 +49,7 @@ def load_form(forms_dir: str, form_id: str) -> dict:
 
 
 def form_exists(forms_dir: str, form_id: str) -> bool:
-    return bool(form_id) and bool(_FORM_ID.match(form_id)) and (Path(forms_dir) / f"{form_id}.json").is_file()
+    return bool(form_id) and bool(_FORM_ID.match(form_id)) and _path(forms_dir, form_id) is not None
 
 
 def validate_submission(schema: dict, data) -> dict:
