@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from flask_smorest import Blueprint
 
 from ..core.services import clock
@@ -58,8 +56,7 @@ def case_detail(case_id):
 
 
 def _process_data(case) -> dict:
-    state = json.loads(case.instance.state)
-    return state.get("data", {}) if isinstance(state, dict) else {}
+    return case.instance.data or {}
 
 
 def _act(operation, case_id, *args):

@@ -48,6 +48,8 @@ class ProcessInstance(db.Model):
     status = sa.Column(sa.String(16), nullable=False, default=InstanceStatus.running.value)
     state = sa.Column(sa.Text, nullable=False)
     serializer_version = sa.Column(sa.String(16), nullable=False)
+    # The process data as of the last step, for reading a case without deserializing its workflow.
+    data = sa.Column(JSONType, nullable=True)
     # Optimistic lock: every save bumps it; a save from a stale read fails instead of overwriting.
     version = sa.Column(sa.Integer, nullable=False, default=1)
     started_at = sa.Column(UTCDateTime, nullable=False)

@@ -240,12 +240,19 @@ def province_code(unit: Unit) -> str | None:
     return root.code if root is not None and root.level == "province" else None
 
 
+def _json_safe(value):
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
 # Domain modules above this one (cases, ...) react to every saved step; they register here.
 STEP_LISTENERS: list = []
 
 
 def _save(instance: ProcessInstance, snapshot, now) -> None:
     instance.state = snapshot.state
+    instance.data = _json_safe(snapshot.data)
     instance.serializer_version = engine().serializer_version
     instance.updated_at = now
     if snapshot.completed and instance.status != InstanceStatus.completed.value:

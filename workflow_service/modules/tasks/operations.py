@@ -9,11 +9,15 @@ from ...core.services import clock, setting
 from ...extensions import db
 from ..alerts.operations import clear_alerts_for_tasks
 from ..audit.operations import record_event
-from ..processes.operations import complete_user_task_in_engine, lock_instance
+from ..processes.operations import complete_user_task_in_engine, lock_instance, task_form_data
 from ..users.models import Role, User
 from .forms import load_form, validate_submission
 from .models import Task, TaskStatus
 from .queries import can_claim, can_view, unit_contains
+
+
+# (process id, task id) -> rule(actor, task, submitted data, current data) -> data; domain modules register.
+TASK_RULES: dict = {}
 
 
 def _lock_task(task_id: int) -> Task:
@@ -104,6 +108,11 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     schema = load_form(setting("FORMS_DIR"), task.form_id)
     data = validate_submission(schema, data)
     instance = lock_instance(task.instance_id)
+    rule = TASK_RULES.get((instance.process_id, task.bpmn_id))
+    if rule is not None:
+        # Domain rules that a JSON Schema cannot express (deadlines, separation of duties, "a defence may
+        # never raise the penalty"); they may add service-computed facts to the data.
+        data = rule(actor, task, data, task_form_data(instance, task.engine_task_id))
     now = clock().now()
     task.status = TaskStatus.completed.value
     task.assignee_id = task.assignee_id or actor.id

@@ -1,0 +1,81 @@
+"""Drives penalty cases through the HTTP API as the users who do each step."""
+from __future__ import annotations
+
+ROLE_USERS = {"case_handler": "handler1", "supervisor": "supervisor1", "legal_reviewer": "reviewer1",
+              "principal_head": "head1"}
+
+FILING = {"source": "inspection", "party": {"name": "楚雄某化工有限公司", "type": "organisation"},
+          "handlers": ["handler1", "handler2"],
+          "violations": [{"description": "未对重大危险源进行监测监控", "provision": "《安全生产法》第四十条"}],
+          "summary": "日常检查发现"}
+DECISION = {"decision_number": "楚应急罚〔2026〕1号", "decision_party": "楚雄某化工有限公司",
+            "decision_facts_and_evidence": "现场检查笔录、照片", "decision_basis": "《安全生产法》第一百零一条",
+            "decision_penalty_and_execution": "罚款，十五日内缴纳", "decision_remedy": "六十日内申请复议或六个月内起诉",
+            "decision_authority_and_date": "楚雄市应急管理局"}
+
+
+def fine_proposal(amount, types=("fine",), outcome="penalty"):
+    return {"facts": "经查属实", "proposals": [{"violation_index": 1, "outcome": outcome, "penalty_types": list(types),
+                                               "fine_amount": amount}]}
+
+
+class CaseDriver:
+    def __init__(self, login, admin):
+        self.login = login
+        self.admin = admin
+        self.clients = {}
+        self.case = None
+
+    def client(self, username):
+        if username not in self.clients:
+            self.clients[username] = self.login(username)
+        return self.clients[username]
+
+    def at(self, local_time: str):
+        """Move the service clock to a time in Asia/Shanghai, e.g. "2026-09-21T09:00"."""
+        response = self.admin.post("/api/v1/admin/clock", json={"now": f"{local_time}:00+08:00"})
+        assert response.status_code == 200, response.get_json()
+        return self
+
+    def file(self, party_name="楚雄某化工有限公司", party_type="organisation"):
+        response = self.client("handler1").post("/api/v1/cases", json={
+            "source": "inspection", "party_name": party_name, "party_type": party_type, "summary": "日常检查发现"})
+        assert response.status_code == 201, response.get_json()
+        self.case = response.get_json()
+        return self.case
+
+    def detail(self, username="supervisor1"):
+        return self.client(username).get(f"/api/v1/cases/{self.case['id']}").get_json()
+
+    def open_task(self, bpmn_id):
+        tasks = [t for t in self.detail()["open_tasks"] if t["bpmn_id"] == bpmn_id]
+        assert tasks, f"{bpmn_id} is not open; open: {[t['bpmn_id'] for t in self.detail()['open_tasks']]}"
+        return tasks[0]
+
+    def complete(self, bpmn_id, data, username=None, expect=200):
+        task = self.open_task(bpmn_id)
+        client = self.client(username or ROLE_USERS[task["role"]])
+        response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+    def open_steps(self):
+        return sorted(t["bpmn_id"] for t in self.detail()["open_tasks"])
+
+    def due(self, bpmn_id):
+        task = self.open_task(bpmn_id)
+        return task["due_at"], (task["due_rule"] or {}).get("rule_id")
+
+    def queue(self, username, scope="available"):
+        items = self.client(username).get(f"/api/v1/tasks?scope={scope}").get_json()["items"]
+        return sorted(t["bpmn_id"] for t in items if t["instance_id"] == self.case["instance_id"])
+
+    # -- the common stretches ------------------------------------------------------------------------
+    def filed_and_investigated(self, filed_at="2026-09-21T09:00"):
+        self.at(filed_at)
+        self.file()
+        self.complete("draft_filing", FILING)
+        self.complete("approve_filing", {"filing_approved": True})
+        self.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                                    "collected_at": "2026-09-21T10:00:00+08:00"}]})
+        return self

@@ -1,0 +1,150 @@
+"""Whole penalty cases through the BPMN, over the HTTP API, as the users who do each step, with the clock
+moved (DOMAIN.md: the lifecycle and the deadline table)."""
+from __future__ import annotations
+
+import pytest
+
+from .case_driver import DECISION, FILING, CaseDriver, fine_proposal
+
+
+@pytest.fixture
+def driver(login):
+    return CaseDriver(login, login("admin"))
+
+
+def test_the_standard_penalty_path_with_every_deadline(driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    # The filing task waits in the handlers' queue of the unit, nowhere else.
+    assert d.queue("handler1") == ["draft_filing"] and d.queue("handler2") == ["draft_filing"]
+    assert d.queue("supervisor1") == [] and d.queue("reviewer1") == []
+    d.complete("draft_filing", FILING)
+    assert d.queue("supervisor1") == ["approve_filing"] and d.queue("handler1") == []
+    d.complete("approve_filing", {"filing_approved": True})
+    # 行政处罚法 Art 60: 90 calendar days from filing (21 Sep) end on Sunday 20 Dec -> Monday 21 Dec.
+    assert d.due("investigate") == ("2026-12-21T16:00:00+00:00", "decision_after_filing")
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(5000))
+    assert d.open_steps() == ["notify_intended_penalty"]  # no legal review, hearing or committee for 5,000 yuan
+    d.at("2026-09-24T10:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False})
+    # Statement window: 3 working days from Thu 24 Sep; 25-27 Sep are the Mid-Autumn holiday -> 28, 29, 30 Sep.
+    assert d.due("record_statements") == ("2026-09-30T16:00:00+00:00", "statement_window")
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    # DOMAIN.md's example: decided Monday 28 Sep, 1-7 Oct are holidays, Sat 10 Oct is worked -> Tue 13 Oct.
+    assert d.due("serve_decision") == ("2026-10-13T16:00:00+00:00", "service_of_decision")
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+    # Disclosure within 7 working days of the decision (安全生产法 Art 78); payment within 15 days of service.
+    assert d.due("record_disclosure") == ("2026-10-13T16:00:00+00:00", "disclosure")
+    assert d.due("record_payment") == ("2026-10-14T16:00:00+00:00", "payment")
+    detail = d.detail()
+    assert {x["rule_id"] for x in detail["deadlines"]} >= {"disclosure", "payment"}
+    assert all(x["legal_basis"] for x in detail["deadlines"] if x["rule_id"])
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T10:00:00+08:00", "amount_paid": 5000})
+    d.complete("record_disclosure", {"disclosed": True, "disclosed_at": "2026-10-09T11:00:00+08:00"})
+    d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"})
+    d.complete("approve_closure", {"closure_approved": True})
+    d.complete("archive", {"archive_number": "A-2026-001", "archived_at": "2026-10-15T10:00:00+08:00"})
+    detail = d.detail()
+    assert detail["status"] == "closed" and detail["open_tasks"] == []
+    actions = [e["action"] for e in detail["timeline"]]
+    assert actions[0] == "process_started" and "case_filed" in actions and actions[-1] == "process_completed"
+    assert actions.count("task_completed") == 14
+
+
+def test_filing_needs_two_handlers_of_the_unit(driver):
+    d = driver.at("2026-10-12T09:00")
+    d.file()
+    body = d.complete("draft_filing", {**FILING, "handlers": ["handler1", "handler1"]}, expect=422)
+    assert "handlers" in body["details"]
+    body = d.complete("draft_filing", {**FILING, "handlers": ["handler1", "reviewer1"]}, expect=422)
+    assert "reviewer1" in body["details"]["handlers"][0]
+    d.complete("draft_filing", FILING)
+
+
+def test_a_first_violation_is_not_punished_and_the_case_closes(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="no_penalty_first"))
+    assert d.open_steps() == ["draft_no_penalty_decision"]
+    d.complete("draft_no_penalty_decision", {"no_penalty_decision_number": "楚应急不罚〔2026〕1号",
+                                             "no_penalty_reason": "first_violation", "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
+                                             "no_penalty_basis": "《行政处罚法》第三十三条第一款"})
+    d.complete("approve_no_penalty", {"no_penalty_approved": True})
+    assert d.open_steps() == ["draft_closure_report"]
+
+
+def test_facts_not_established_end_in_a_decision_of_their_own(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="not_established"))
+    assert d.open_steps() == ["draft_no_penalty_decision"]
+    assert d.detail()["data"]["case_outcome"] == "not_established"
+
+
+def test_legal_review_returns_the_case_and_then_passes_it(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(50000))  # >= 30,000 yuan for an organisation: major
+    assert d.open_steps() == ["legal_review"]
+    assert d.queue("reviewer1") == ["legal_review"] and d.queue("handler1") == []
+    body = d.complete("legal_review", {"legal_review_outcome": "return", "legal_review_opinion": "证据不足"},
+                      expect=422)
+    assert "legal_review_reasons" in body["details"]
+    d.complete("legal_review", {"legal_review_outcome": "return", "legal_review_opinion": "证据不足",
+                                "legal_review_reasons": "缺少检测报告"})
+    assert d.open_steps() == ["investigate"]
+    d.complete("investigate", {"evidence": [{"type": "document", "description": "检测报告",
+                                             "collected_at": "2026-09-25T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(50000))
+    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    assert d.open_steps() == ["notify_intended_penalty"]
+
+
+def test_the_hearing_path_requested_in_time(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(50000))
+    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    d.at("2026-09-24T10:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
+    # Hearing-eligible: the 5 working days of 行政处罚法 Art 64 skip Mid-Autumn and National Day:
+    # 28, 29, 30 Sep, 8, 9 Oct.
+    assert d.due("record_statements") == ("2026-10-09T16:00:00+00:00", "hearing_request")
+    d.complete("record_statements", {"statement_made": False, "waived": False, "hearing_requested": True,
+                                     "hearing_requested_at": "2026-10-09T17:00:00+08:00"})
+    assert d.open_steps() == ["prepare_hearing"]
+    hearing = {"hearing_at": "2026-10-19T09:00:00+08:00", "hearing_location": "局三楼会议室",
+               "hearing_chair": "handler1", "hearing_notice_sent_at": "2026-10-09T09:00:00+08:00"}
+    body = d.complete("prepare_hearing", hearing, expect=422)
+    assert set(body["details"]) == {"hearing_chair", "hearing_at"}  # an investigator; less than 7 working days
+    d.complete("prepare_hearing", {**hearing, "hearing_chair": "supervisor1", "hearing_at": "2026-10-20T09:00:00+08:00"})
+    d.complete("record_hearing", {"hearing_held_at": "2026-10-20T09:00:00+08:00", "hearing_record": "笔录"})
+    assert d.open_steps() == ["legal_review_after_hearing"]
+
+
+def test_a_hearing_requested_too_late_is_refused(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(50000))
+    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
+    body = d.complete("record_statements", {"statement_made": False, "waived": False, "hearing_requested": True,
+                                            "hearing_requested_at": "2026-10-10T09:00:00+08:00"}, expect=422)
+    assert "2026-10-09" in body["message"]
+    assert d.open_steps() == ["record_statements"]
+
+
+def test_statements_may_never_raise_the_penalty(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(50000))
+    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
+    d.complete("record_statements", {"statement_made": True, "statement": "申辩", "statement_review": "复核",
+                                     "waived": False, "hearing_requested": False})
+    d.complete("collective_discussion", {"collective_decision": "amend", "collective_minutes": "重新裁量"})
+    assert d.open_steps() == ["investigation_report"]
+    body = d.complete("investigation_report", fine_proposal(60000), expect=422)
+    assert "第四十五条" in body["message"]
+    body = d.complete("investigation_report", fine_proposal(50000, types=("fine", "suspension")), expect=422)
+    assert "suspension" in body["details"]["proposals"][0]
+    d.complete("investigation_report", fine_proposal(40000))

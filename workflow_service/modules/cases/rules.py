@@ -1,0 +1,102 @@
+"""Case rules enforced when a task is completed: what the law requires and a form schema cannot say."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ...core.errors import ValidationFailed
+from ...extensions import db
+from ..deadlines.operations import compute_deadline
+from ..processes.operations import province_code
+from ..tasks.operations import TASK_RULES
+from ..users.models import Role, User
+
+CASE_PROCESS = "case_handling"
+
+
+def _rule(bpmn_id: str):
+    def register(fn):
+        TASK_RULES[(CASE_PROCESS, bpmn_id)] = fn
+        return fn
+    return register
+
+
+def _at(value) -> datetime:
+    return datetime.fromisoformat(str(value))
+
+
+def total_fine(proposals) -> float:
+    return float(sum((p.get("fine_amount") or 0) for p in proposals or []
+                     if "fine" in (p.get("penalty_types") or []) and p.get("outcome") == "penalty"))
+
+
+@_rule("draft_filing")
+def _filing_needs_two_handlers(actor, task, data, current):
+    # 行政处罚法 Art 42: at least two enforcement officers with enforcement certificates handle a case.
+    names = list(dict.fromkeys(data.get("handlers") or []))
+    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
+    bad = [n for n in names if n not in users or not users[n].has_role(Role.case_handler)
+           or users[n].unit_id != task.unit_id or not users[n].is_active]
+    if len(names) < 2 or bad:
+        raise ValidationFailed("承办人不少于两名，且须为本单位执法人员 (at least two handlers of this unit; 行政处罚法第四十二条)",
+                               {"handlers": [f"无效：{', '.join(bad)}" if bad else "至少两名不同的承办人"]})
+    return data
+
+
+@_rule("notify_intended_penalty")
+def _remember_the_notified_penalty(actor, task, data, current):
+    # What the party was told is the ceiling: a statement or a hearing may never raise it (Art 45).
+    return {**data, "notified_total_fine": float(current.get("total_fine") or 0),
+            "notified_penalty_types": sorted(set(current.get("penalty_types") or []))}
+
+
+@_rule("investigation_report")
+def _a_defence_never_raises_the_penalty(actor, task, data, current):
+    if "notified_total_fine" not in current:
+        return data
+    proposed = total_fine(data.get("proposals"))
+    if proposed > float(current["notified_total_fine"]):
+        raise ValidationFailed(
+            "不得因当事人陈述、申辩而给予更重的处罚 (a defence may never raise the penalty; 行政处罚法第四十五条)",
+            {"proposals": [f"罚款合计 {proposed:g} 元高于已告知的 {float(current['notified_total_fine']):g} 元"]})
+    new_types = {t for p in data.get("proposals") or [] for t in (p.get("penalty_types") or [])}
+    added = new_types - set(current.get("notified_penalty_types") or [])
+    if added:
+        raise ValidationFailed("不得增加告知书以外的处罚种类 (no penalty type beyond the notice; 行政处罚法第四十五条)",
+                               {"proposals": [f"新增处罚种类：{', '.join(sorted(added))}"]})
+    return data
+
+
+@_rule("record_statements")
+def _hearing_request_in_time(actor, task, data, current):
+    if not data.get("hearing_requested"):
+        return data
+    if not current.get("hearing_eligible"):
+        raise ValidationFailed("该案不适用听证程序 (this penalty is not hearing-eligible; 行政处罚法第六十三条)",
+                               {"hearing_requested": ["不符合听证条件"]})
+    requested = data.get("hearing_requested_at")
+    if not requested:
+        raise ValidationFailed("请填写申请听证时间 (when was the hearing requested?)", {"hearing_requested_at": ["必填"]})
+    deadline = compute_deadline("hearing_request", _at(current["notice_served_at"]), province_code(task.unit))
+    if _at(requested) >= deadline.due.due_at:
+        raise ValidationFailed(
+            f"听证申请已超过期限（{deadline.due.last_day} 届满），不予受理 (requested too late; 行政处罚法第六十四条)",
+            {"hearing_requested_at": [f"期限届满日 {deadline.due.last_day}"]})
+    return data
+
+
+@_rule("prepare_hearing")
+def _hearing_notice_and_chair(actor, task, data, current):
+    # 行政处罚法 Art 64: notice at least 7 (working) days ahead; the chair is not an investigator of the case.
+    errors = {}
+    if data.get("hearing_chair") in set(current.get("handlers") or []):
+        errors["hearing_chair"] = ["听证主持人不得由本案调查人员担任"]
+    sent, held = data.get("hearing_notice_sent_at"), data.get("hearing_at")
+    if sent and held:
+        earliest = compute_deadline("hearing_notice", _at(sent), province_code(task.unit)).due.due_at
+        if _at(held) < earliest:
+            errors["hearing_at"] = [f"应在通知送达后至少七个工作日举行（不早于 {earliest.date()} 之后）"]
+    if errors:
+        raise ValidationFailed("听证安排不符合规定 (hearing arrangements break 行政处罚法第六十四条)", errors)
+    return data
