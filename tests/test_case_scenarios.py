@@ -148,3 +148,113 @@ def test_statements_may_never_raise_the_penalty(driver):
     body = d.complete("investigation_report", fine_proposal(50000, types=("fine", "suspension")), expect=422)
     assert "suspension" in body["details"]["proposals"][0]
     d.complete("investigation_report", fine_proposal(40000))
+
+
+def _served_with_fine(d, fine=5000):
+    d.complete("investigation_report", fine_proposal(fine))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+
+
+def test_an_unpaid_fine_accrues_the_surcharge_up_to_the_fine(driver):
+    d = driver.filed_and_investigated()
+    _served_with_fine(d)
+    assert d.due("record_payment")[0] == "2026-10-14T16:00:00+00:00"  # 15 days from service on 29 Sep
+    d.at("2026-10-14T18:00")
+    assert d.detail()["surcharge"] is None  # still within the 15th day
+    d.at("2026-10-15T09:00")
+    assert (d.detail()["surcharge"]["days_late"], d.detail()["surcharge"]["amount"]) == (1, 150.0)
+    d.at("2026-10-24T09:00")
+    assert (d.detail()["surcharge"]["days_late"], d.detail()["surcharge"]["amount"]) == (10, 1500.0)
+    d.at("2026-11-20T09:00")
+    surcharge = d.detail()["surcharge"]
+    assert (surcharge["amount"], surcharge["capped"]) == (5000.0, True)  # 37 days x 3 % would exceed the fine
+    d.complete("record_payment", {"paid": False})
+    assert d.open_steps() == ["payment_demand", "record_disclosure"]
+
+
+def test_an_overdue_decision_warns_then_escalates_to_the_county_then_the_city(driver, sweep):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    alerts = lambda user: [(a["level"], a["task_name"]) for a in d.client(user).get("/api/v1/alerts").get_json()["items"]]
+    d.at("2026-12-11T23:00")
+    sweep()
+    assert alerts("handler1") == [] and alerts("supervisor1") == []
+    d.at("2026-12-12T00:01")  # 240 hours before the deadline: the handlers of the unit are warned
+    sweep()
+    assert alerts("handler1") == [("warning", "调查取证")] and alerts("handler2") == [("warning", "调查取证")]
+    assert alerts("supervisor1") == []
+    d.at("2026-12-22T00:01")  # the 90 days are over: level 1 to the county's supervisors
+    sweep()
+    assert alerts("supervisor1") == [("escalation1", "调查取证")]
+    assert alerts("city_supervisor") == [] and alerts("province_supervisor") == []
+    d.at("2026-12-29T00:01")  # a week later: level 2 to the city above
+    sweep()
+    assert alerts("city_supervisor") == [("escalation2", "调查取证")]
+    assert alerts("province_supervisor") == []
+    overdue = d.client("supervisor1").get("/api/v1/cases?overdue=true").get_json()
+    assert [c["id"] for c in overdue["items"]] == [d.case["id"]]
+
+
+def test_an_approved_extension_moves_the_decision_deadline_now_and_later(driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    case_id = d.case["id"]
+    assert d.client("supervisor1").post(f"/api/v1/cases/{case_id}/extension",
+                                        json={"days": 30, "reason": "案情复杂"}).status_code == 403
+    response = d.client("head1").post(f"/api/v1/cases/{case_id}/extension", json={"days": 30, "reason": "案情复杂"})
+    assert response.status_code == 200, response.get_json()
+    assert d.due("investigate") == ("2027-01-20T16:00:00+00:00", "decision_after_filing")
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-22T10:00:00+08:00"}]})
+    # A task reached after the extension is due at the extended time as well.
+    assert d.due("investigation_report") == ("2027-01-20T16:00:00+00:00", "decision_after_filing")
+    assert "deadline_extended" in [e["action"] for e in d.detail()["timeline"]]
+
+
+def test_a_suspension_pauses_the_decision_deadline(driver, sweep):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    case_id = d.case["id"]
+    d.at("2026-10-12T09:00")
+    assert d.client("head1").post(f"/api/v1/cases/{case_id}/suspend", json={"reason": "等待司法鉴定"}).status_code == 200
+    assert d.detail()["status"] == "suspended"
+    d.at("2026-12-25T09:00")  # past the original deadline: nothing fires while suspended
+    sweep()
+    assert d.client("supervisor1").get("/api/v1/alerts").get_json()["items"] == []
+    assert d.client("head1").post(f"/api/v1/cases/{case_id}/resume", json={"reason": "鉴定完成"}).status_code == 200
+    # Suspended for 74 days: the deadline moves from 21 Dec 2026 to 5 Mar 2027.
+    assert d.due("investigate")[0] == "2027-03-05T16:00:00+00:00"
+    assert {"case_suspended", "case_resumed"} <= {e["action"] for e in d.detail()["timeline"]}
+
+
+def test_a_suspected_crime_waits_for_the_transfer(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    assert d.open_steps() == ["await_transfer"]
+    assert d.detail()["data"]["case_outcome"] == "transfer"
+
+
+def test_a_decision_deadline_across_the_2026_spring_festival(driver):
+    d = driver.filed_and_investigated(filed_at="2026-02-10T09:00")
+    d.complete("investigation_report", fine_proposal(5000))
+    d.at("2026-02-12T15:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-02-12T15:00:00+08:00", "hearing_offered": False})
+    # 3 working days from Thu 12 Feb: Fri 13, Sat 14 (make-up working day); 15-23 Feb off; Tue 24 Feb.
+    assert d.due("record_statements") == ("2026-02-24T16:00:00+00:00", "statement_window")
+
+
+def test_a_deadline_in_2027_is_provisional_until_the_year_is_imported(driver):
+    d = driver.filed_and_investigated(filed_at="2026-12-01T09:00")
+    task = d.open_task("investigation_report")
+    assert (task["due_at"], task["due_provisional"]) == ("2027-03-01T16:00:00+00:00", True)

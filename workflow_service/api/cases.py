@@ -52,6 +52,7 @@ def case_detail(case_id):
     case.deadlines = queries.deadlines(case)
     case.timeline = queries.timeline(case)
     case.data = _process_data(case)
+    case.surcharge = queries.surcharge(case, clock().now())
     return case
 
 

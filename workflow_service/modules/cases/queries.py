@@ -74,3 +74,23 @@ def deadlines(case: Case) -> list[dict]:
 def timeline(case: Case) -> list[AuditEvent]:
     return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == case.instance_id)
                                    .order_by(AuditEvent.id)))
+
+
+# 行政处罚法 Art 72: 3 % of the fine for each day of late payment, never more than the fine itself.
+SURCHARGE_RATE_PER_DAY = 0.03
+
+
+def surcharge(case: Case, now) -> dict | None:
+    """The late-payment surcharge (加处罚款) accrued so far, or None when nothing is overdue."""
+    data = case.instance.data or {}
+    fine = float(data.get("total_fine") or 0)
+    if fine <= 0 or data.get("paid"):
+        return None
+    due_at = db.session.scalar(sa.select(Timer.due_at).where(
+        Timer.instance_id == case.instance_id, Timer.rule_id == "payment", Timer.rule_kind == "deadline"))
+    if due_at is None or now < due_at:
+        return None
+    days_late = (now - due_at).days + 1  # the first day after the last day of payment is day 1
+    amount = min(fine, round(fine * SURCHARGE_RATE_PER_DAY * days_late, 2))
+    return {"fine": fine, "payment_due_at": due_at, "days_late": days_late, "amount": amount,
+            "capped": amount >= fine, "basis": "《行政处罚法》第七十二条"}

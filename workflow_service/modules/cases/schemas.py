@@ -68,7 +68,18 @@ class TimelineEventSchema(Schema):
     details = fields.Dict()
 
 
+class SurchargeSchema(Schema):
+    fine = fields.Float()
+    payment_due_at = fields.AwareDateTime()
+    days_late = fields.Integer()
+    amount = fields.Float()
+    capped = fields.Boolean()
+    basis = fields.String()
+
+
 class CaseDetailSchema(CaseSchema):
+    surcharge = fields.Nested(SurchargeSchema, allow_none=True,
+                              metadata={"description": "late-payment surcharge accrued so far (行政处罚法 Art 72)"})
     violations = fields.List(fields.Dict())
     stage = fields.List(fields.String(), metadata={"description": "names of the open steps"})
     open_tasks = fields.List(fields.Nested(TaskSchema))
