@@ -258,3 +258,35 @@ def test_a_deadline_in_2027_is_provisional_until_the_year_is_imported(driver):
     d = driver.filed_and_investigated(filed_at="2026-12-01T09:00")
     task = d.open_task("investigation_report")
     assert (task["due_at"], task["due_provisional"]) == ("2027-03-01T16:00:00+00:00", True)
+
+
+def test_each_violation_gets_its_own_proposal(driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    two = {**FILING, "violations": FILING["violations"] + [{"description": "未按规定开展安全培训",
+                                                             "provision": "《安全生产法》第二十八条"}]}
+    d.complete("draft_filing", two)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    body = d.complete("investigation_report", fine_proposal(5000), expect=422)
+    assert "proposals" in body["details"]
+    both = fine_proposal(5000)
+    both["proposals"].append({"violation_index": 2, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 3000})
+    d.complete("investigation_report", both)
+    assert d.detail()["data"]["total_fine"] == 8000
+
+
+def test_supervisors_list_escalations_of_their_unit_tree_by_level(driver, sweep):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.at("2026-12-22T00:01")
+    sweep()
+    city = d.client("city_supervisor")
+    everything = city.get("/api/v1/alerts?scope=units").get_json()["items"]
+    assert sorted(a["level"] for a in everything) == ["escalation1", "warning"]
+    only = city.get("/api/v1/alerts?scope=units&level=escalation1").get_json()["items"]
+    assert [(a["level"], a["unit_id"]) for a in only] == [("escalation1", d.case["unit_id"])]
+    assert d.client("handler1").get("/api/v1/alerts?scope=units").status_code == 403

@@ -14,9 +14,11 @@ blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="é¢
 @blp.arguments(AlertListArgs, location="query")
 @blp.response(200, AlertPageSchema)
 def alert_list(args):
-    """Warnings and escalations aimed at me or at my roles in my unit, most overdue first."""
+    """Warnings and escalations aimed at me or at my roles in my unit (`scope=units`: everything in my unit
+    tree, for supervisors), filtered by level and unit, most overdue first."""
     user = current_api_user()
-    items, total = alerts_for(user, include_cleared=args["include_cleared"], limit=args["limit"],
+    items, total = alerts_for(user, include_cleared=args["include_cleared"], scope=args["scope"],
+                              level=args["level"], unit_id=args["unit_id"], limit=args["limit"],
                               offset=args["offset"])
     now = clock().now()
     for alert in items:

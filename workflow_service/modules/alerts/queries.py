@@ -3,17 +3,32 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ...extensions import db
-from ..users.models import User
+from ...core.errors import Forbidden
+from ..processes.models import ProcessInstance
+from ..users.models import Role, Unit, User
 from .models import Alert
 
 
-def alerts_for(user: User, *, include_cleared: bool = False, limit: int = 50, offset: int = 0):
-    """Alerts aimed at this user, or at one of their roles in their unit; the most overdue first."""
+def alerts_for(user: User, *, include_cleared: bool = False, scope: str = "mine", level: str | None = None,
+               unit_id: int | None = None, limit: int = 50, offset: int = 0):
+    """`mine`: alerts aimed at this user, or at one of their roles in their unit. `units` (supervisors): every
+    alert on the cases of their unit and the units below, to see where deadlines slip. Most overdue first."""
     roles = [r.value for r in user.roles]
-    query = sa.select(Alert).where(sa.or_(
-        Alert.target_user_id == user.id,
-        sa.and_(Alert.target_role.in_(roles), Alert.target_unit_id == user.unit_id),
-    ))
+    if scope == "units":
+        if not (user.has_role(Role.supervisor) or user.has_role(Role.principal_head)):
+            raise Forbidden("仅负责人可查看下级单位的督办 (supervisors only)")
+        subtree = sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
+        query = sa.select(Alert).join(ProcessInstance, ProcessInstance.id == Alert.instance_id).where(
+            ProcessInstance.unit_id.in_(subtree))
+        if unit_id is not None:
+            query = query.where(ProcessInstance.unit_id == unit_id)
+    else:
+        query = sa.select(Alert).where(sa.or_(
+            Alert.target_user_id == user.id,
+            sa.and_(Alert.target_role.in_(roles), Alert.target_unit_id == user.unit_id),
+        ))
+    if level:
+        query = query.where(Alert.level == level)
     if not include_cleared:
         query = query.where(Alert.cleared_at.is_(None))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))

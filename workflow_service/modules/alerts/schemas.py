@@ -1,10 +1,14 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ...core.schemas import PageArgs
 
 
 class AlertListArgs(PageArgs):
     include_cleared = fields.Boolean(load_default=False)
+    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "units"]),
+                          metadata={"description": "mine: aimed at me; units: my unit tree (supervisors)"})
+    level = fields.String(load_default=None, validate=validate.OneOf(["warning", "escalation1", "escalation2"]))
+    unit_id = fields.Integer(load_default=None)
 
 
 class AlertSchema(Schema):
@@ -13,6 +17,7 @@ class AlertSchema(Schema):
     case_title = fields.Function(lambda a: a.instance.title)
     task_id = fields.Integer(allow_none=True)
     task_name = fields.Function(lambda a: a.task.name if a.task else None)
+    unit_id = fields.Function(lambda a: a.instance.unit_id)
     level = fields.String()
     title = fields.String()
     target_user_id = fields.Integer(allow_none=True)

@@ -52,7 +52,13 @@ def _remember_the_notified_penalty(actor, task, data, current):
 
 
 @_rule("investigation_report")
-def _a_defence_never_raises_the_penalty(actor, task, data, current):
+def _each_violation_assessed_and_no_defence_raises_the_penalty(actor, task, data, current):
+    # Several violations are assessed one by one and then combined (分别裁量、合并处罚): one proposal each.
+    count = len(current.get("violations") or [])
+    indexes = sorted(p.get("violation_index") for p in data.get("proposals") or [])
+    if count and indexes != list(range(1, count + 1)):
+        raise ValidationFailed("每项违法行为须分别提出处理意见 (one proposal for each violation, 分别裁量)",
+                               {"proposals": [f"应对第 1 至 {count} 项违法行为各提出一项意见"]})
     if "notified_total_fine" not in current:
         return data
     proposed = total_fine(data.get("proposals"))
