@@ -42,14 +42,20 @@ class TaskSchema(Schema):
     def _due_rule(self, task):
         if not task.due_rule_id:
             return None
+        from flask import g
+
         from ..deadlines.operations import find_rule
 
-        try:
-            rule = find_rule(task.due_rule_id)
-        except Exception:  # noqa: BLE001 - a rule removed since: show the id alone
-            return {"rule_id": task.due_rule_id}
-        return {"rule_id": rule.rule_id, "name": rule.name, "legal_basis": rule.legal_basis,
-                "period": f"{rule.amount} {rule.unit}"}
+        # One lookup per rule per request, not one per task row of a queue page.
+        cache = g.setdefault("due_rules", {})
+        if task.due_rule_id not in cache:
+            try:
+                rule = find_rule(task.due_rule_id)
+                cache[task.due_rule_id] = {"rule_id": rule.rule_id, "name": rule.name, "legal_basis": rule.legal_basis,
+                                           "period": f"{rule.amount} {rule.unit}"}
+            except Exception:  # noqa: BLE001 - a rule removed since: show the id alone
+                cache[task.due_rule_id] = {"rule_id": task.due_rule_id}
+        return cache[task.due_rule_id]
 
 
 class TaskPageSchema(Schema):
