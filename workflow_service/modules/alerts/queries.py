@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...core.errors import Forbidden
@@ -32,5 +33,6 @@ def alerts_for(user: User, *, include_cleared: bool = False, scope: str = "mine"
     if not include_cleared:
         query = query.where(Alert.cleared_at.is_(None))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Alert.due_at.is_(None), Alert.due_at, Alert.id).limit(limit).offset(offset))
+    rows = db.session.scalars(query.order_by(Alert.due_at.is_(None), Alert.due_at, Alert.id).limit(limit).offset(offset)
+                              .options(selectinload(Alert.instance), selectinload(Alert.task)))
     return list(rows), total

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ...core.errors import Forbidden, NotFound
 from ...extensions import db
@@ -48,7 +49,8 @@ def list_tasks(user: User, scope: str, *, limit: int = 50, offset: int = 0) -> t
         query = query.where(Task.assignee_id.is_(None), Task.role.in_(roles), Task.unit_id == user.unit_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     # Tasks without a deadline sort last; among deadlines, the earliest (most overdue) first.
-    ordered = query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset)
+    ordered = (query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset)
+               .options(selectinload(Task.instance), selectinload(Task.assignee)))
     tasks = list(db.session.scalars(ordered))
     if scope == "available":
         tasks = [t for t in tasks if t.candidate_usernames is None or user.username in t.candidate_usernames]
