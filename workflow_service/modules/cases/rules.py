@@ -1,7 +1,7 @@
 """Case rules enforced when a task is completed: what the law requires and a form schema cannot say."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -105,4 +105,24 @@ def _hearing_notice_and_chair(actor, task, data, current):
             errors["hearing_at"] = [f"应在通知送达后至少七个工作日举行（不早于 {earliest.date()} 之后）"]
     if errors:
         raise ValidationFailed("听证安排不符合规定 (hearing arrangements break 行政处罚法第六十四条)", errors)
+    return data
+
+
+@_rule("apply_enforcement")
+def _enforcement_only_ten_days_after_the_demand(actor, task, data, current):
+    # 行政强制法 Art 54: the court may be asked only when the demand (催告书) was served ten days earlier
+    # and the party still has not paid.
+    served, applied = current.get("demand_served_at"), data.get("enforcement_applied_at")
+    if served and applied and _at(applied) < _at(served) + timedelta(days=10):
+        raise ValidationFailed("催告书送达十日后方可申请强制执行 (apply only ten days after the demand; 行政强制法第五十四条)",
+                               {"enforcement_applied_at": [f"不早于 {(_at(served) + timedelta(days=10)).date()}"]})
+    return data
+
+
+@_rule("decide_preserved_evidence")
+def _preservation_decided_after_preserving(actor, task, data, current):
+    preserved, decided = current.get("preserved_at"), data.get("preservation_decided_at")
+    if preserved and decided and _at(decided) < _at(preserved):
+        raise ValidationFailed("处理决定不能早于登记保存 (the decision cannot precede the preservation)",
+                               {"preservation_decided_at": [f"不早于 {preserved}"]})
     return data

@@ -45,17 +45,21 @@ class TaskSchema(Schema):
         from flask import g
 
         from ..deadlines.operations import find_rule
+        from ..processes.operations import province_code
 
-        # One lookup per rule per request, not one per task row of a queue page.
+        # One lookup per rule and province per request, not one per task row of a queue page; the
+        # province's own version of a rule is the one that computed the date.
+        province = province_code(task.unit)
         cache = g.setdefault("due_rules", {})
-        if task.due_rule_id not in cache:
+        key = (task.due_rule_id, province)
+        if key not in cache:
             try:
-                rule = find_rule(task.due_rule_id)
-                cache[task.due_rule_id] = {"rule_id": rule.rule_id, "name": rule.name, "legal_basis": rule.legal_basis,
-                                           "period": f"{rule.amount} {rule.unit}"}
+                rule = find_rule(task.due_rule_id, province)
+                cache[key] = {"rule_id": rule.rule_id, "name": rule.name, "legal_basis": rule.legal_basis,
+                              "period": f"{rule.amount} {rule.unit}", "jurisdiction": rule.jurisdiction}
             except Exception:  # noqa: BLE001 - a rule removed since: show the id alone
-                cache[task.due_rule_id] = {"rule_id": task.due_rule_id}
-        return cache[task.due_rule_id]
+                cache[key] = {"rule_id": task.due_rule_id}
+        return cache[key]
 
 
 class TaskPageSchema(Schema):
