@@ -74,7 +74,7 @@ def test_a_first_violation_is_not_punished_and_the_case_closes(driver):
                                              "no_penalty_reason": "first_violation", "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
                                              "no_penalty_basis": "《行政处罚法》第三十三条第一款"})
     d.complete("approve_no_penalty", {"no_penalty_approved": True})
-    assert d.open_steps() == ["draft_closure_report"]
+    assert d.open_steps() == ["serve_no_penalty_decision"]
 
 
 def test_facts_not_established_end_in_a_decision_of_their_own(driver):
@@ -241,6 +241,8 @@ def test_a_suspension_pauses_the_decision_deadline(driver, sweep):
 def test_a_suspected_crime_waits_for_the_transfer(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    assert d.open_steps() == ["legal_review"]
+    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意移送"})
     assert d.open_steps() == ["await_transfer"]
     assert d.detail()["data"]["case_outcome"] == "transfer"
 
@@ -308,3 +310,68 @@ def test_preserved_evidence_needs_a_decision_within_seven_working_days(driver):
     d.complete("decide_preserved_evidence", {"preservation_decision": "transfer_to_expert",
                                              "preservation_decided_at": "2026-10-09T10:00:00+08:00"})
     assert d.open_steps() == ["investigation_report"]
+
+
+def test_a_deferral_needs_the_supervisors_approval(driver):
+    d = driver.filed_and_investigated()
+    _served_with_fine(d)
+    d.complete("record_payment", {"paid": False, "deferral_requested": True, "deferral_reason": "经营困难"})
+    # 行政处罚法 Art 66: deferral or instalments only with the department's approval.
+    assert d.open_steps() == ["approve_payment_deferral", "record_disclosure"]
+    assert d.queue("supervisor1") == ["approve_payment_deferral"]
+    assert d.queue("handler1") == ["record_disclosure"]
+    body = d.complete("approve_payment_deferral", {"deferral_approved": True}, expect=422)
+    assert "deferral_until" in body["details"]
+    d.complete("approve_payment_deferral", {"deferral_approved": True, "instalments": True,
+                                            "deferral_until": "2026-12-31T17:00:00+08:00",
+                                            "deferral_opinion": "同意分两期缴纳"})
+    assert d.open_steps() == ["record_disclosure", "record_payment"]
+    assert d.queue("supervisor1") == []
+    # No surcharge runs until the approved date.
+    d.at("2026-12-20T09:00")
+    assert d.detail()["surcharge"] is None
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-12-30T10:00:00+08:00", "amount_paid": 5000})
+    assert d.open_steps() == ["record_disclosure"]
+    data = d.detail()["data"]
+    assert (data["deferral_approved"], data["instalments"], data["deferral_requested"]) == (True, True, False)
+
+
+def test_an_unpaid_fine_is_demanded_after_thirty_days_and_the_enforcement_window_is_shown(driver):
+    d = driver.filed_and_investigated()
+    _served_with_fine(d)  # served Tue 29 Sep: payment due on Wed 14 Oct
+    d.complete("record_payment", {"paid": False})
+    assert d.open_steps() == ["payment_demand", "record_disclosure"]
+    # 行政强制法 Art 45, 46: 30 calendar days after the payment period (ended 14 Oct) end on Saturday 14 Nov,
+    # not a working day -> Monday 16 Nov.
+    assert d.due("payment_demand") == ("2026-11-16T16:00:00+00:00", "payment_demand")
+    deadlines = {(x["timer"], x["rule_id"]) for x in d.detail()["deadlines"]}
+    # The court-enforcement window (行政强制法 Art 53) shows while the demand is open.
+    assert ("remind_enforcement_payment_demand", "enforcement_application") in deadlines
+    assert {("warn_payment_demand", "payment_demand"), ("due_payment_demand", "payment_demand"),
+            ("esc2_payment_demand", "payment_demand")} <= deadlines
+
+
+def test_a_suspected_crime_is_legally_reviewed_before_it_waits_for_the_transfer(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    assert d.open_steps() == ["legal_review"]
+    assert d.queue("reviewer1") == ["legal_review"] and d.queue("handler1") == []
+    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "涉嫌危险作业罪，同意移送"})
+    assert d.open_steps() == ["await_transfer"]
+    assert d.queue("handler1") == ["await_transfer"]
+
+
+def test_a_no_penalty_decision_is_served_within_seven_working_days(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="no_penalty_first"))
+    d.complete("draft_no_penalty_decision", {"no_penalty_decision_number": "楚应急不罚〔2026〕2号",
+                                             "no_penalty_reason": "first_violation", "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
+                                             "no_penalty_basis": "《行政处罚法》第三十三条第一款"})
+    d.at("2026-09-28T10:00")
+    d.complete("approve_no_penalty", {"no_penalty_approved": True})
+    assert d.detail()["data"]["no_penalty_decided_at"].startswith("2026-09-28T02:00:00")
+    # Like a penalty decision (行政处罚法 Art 61, 85): from Mon 28 Sep, 1-7 Oct off, Sat 10 Oct worked -> Tue 13 Oct.
+    assert d.due("serve_no_penalty_decision") == ("2026-10-13T16:00:00+00:00", "service_of_decision")
+    d.complete("serve_no_penalty_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct",
+                                             "recipient": "张三"})
+    assert d.open_steps() == ["draft_closure_report"]

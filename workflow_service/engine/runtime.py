@@ -115,7 +115,7 @@ class Engine:
             task.data.update(data)
             task.run()
 
-        return self._advance(workflow, now, act)
+        return self._advance(workflow, now, act, completed_task=task)
 
     def fire_due_timers(self, definition: Definition, state: str, now: _dt.datetime) -> Snapshot:
         workflow = self._load(definition, state)
@@ -158,7 +158,8 @@ class Engine:
             raise TaskNotReady(task_id)
         return task
 
-    def _advance(self, workflow: BpmnWorkflow, now: _dt.datetime, act: Callable[[], None]) -> Snapshot:
+    def _advance(self, workflow: BpmnWorkflow, now: _dt.datetime, act: Callable[[], None],
+                 completed_task=None) -> Snapshot:
         signals: list[Signal] = []
         fired: set[str] = set()
 
@@ -182,9 +183,10 @@ class Engine:
             raise EngineError(str(exc)) from exc
         except Exception as exc:  # noqa: BLE001 - script errors surface as EngineError, never half-saved
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
-        return self._snapshot(workflow, signals, fired)
+        return self._snapshot(workflow, signals, fired, completed_task)
 
-    def _snapshot(self, workflow: BpmnWorkflow, signals: list[Signal], fired: set[str]) -> Snapshot:
+    def _snapshot(self, workflow: BpmnWorkflow, signals: list[Signal], fired: set[str],
+                  completed_task=None) -> Snapshot:
         ready = [
             ReadyUserTask(
                 task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
@@ -206,9 +208,16 @@ class Engine:
                 due_at=_plain(TimerEventDefinition.get_datetime(value)), properties=_properties(t.task_spec),
                 attached_to_task_id=_attached_activity(t),
             ))
-        # Workflow-level data is only filled at the start and the end; while the process runs, the data
-        # of the task completed last is the current state of the case.
-        current = workflow.last_task.data if workflow.last_task is not None and not workflow.completed else {}
+        # Workflow-level data is only filled at the start and the end. While the process runs, each open
+        # branch holds its own copy: merge the open tasks' data, oldest first, then the task a person just
+        # completed (the freshest facts), so parallel branches (payment beside disclosure) are all seen.
+        current: dict = {}
+        if not workflow.completed:
+            open_tasks = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+            for task in sorted(open_tasks, key=lambda t: t.last_state_change):
+                current.update(task.data)
+            if completed_task is not None:
+                current.update(completed_task.data)
         return Snapshot(
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,

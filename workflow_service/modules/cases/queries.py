@@ -88,7 +88,14 @@ def surcharge(case: Case, now) -> dict | None:
         return None
     due_at = db.session.scalar(sa.select(Timer.due_at).where(
         Timer.instance_id == case.instance_id, Timer.rule_id == "payment", Timer.rule_kind == "deadline"))
-    if due_at is None or now < due_at:
+    if due_at is None:
+        return None
+    # 行政处罚法 Art 66: an approved deferral moves the day from which the surcharge runs.
+    if data.get("deferral_approved") and data.get("deferral_until"):
+        from datetime import datetime
+
+        due_at = max(due_at, datetime.fromisoformat(str(data["deferral_until"])))
+    if now < due_at:
         return None
     days_late = (now - due_at).days + 1  # the first day after the last day of payment is day 1
     amount = min(fine, round(fine * SURCHARGE_RATE_PER_DAY * days_late, 2))
