@@ -375,3 +375,20 @@ def test_a_no_penalty_decision_is_served_within_seven_working_days(driver):
     d.complete("serve_no_penalty_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct",
                                              "recipient": "张三"})
     assert d.open_steps() == ["draft_closure_report"]
+
+
+def test_an_approved_deferral_moves_the_payment_deadline(driver, sweep):
+    d = driver.filed_and_investigated()
+    _served_with_fine(d)
+    d.complete("record_payment", {"paid": False, "deferral_requested": True, "deferral_reason": "经营困难"})
+    d.at("2026-10-20T09:00")  # approved after the statutory period ended on 14 Oct
+    d.complete("approve_payment_deferral", {"deferral_approved": True, "instalments": False,
+                                            "deferral_until": "2026-12-31T17:00:00+08:00", "deferral_opinion": "同意"})
+    assert d.due("record_payment") == ("2026-12-31T09:00:00+00:00", "payment")
+    sweep()
+    assert [a for a in d.client("supervisor1").get("/api/v1/alerts").get_json()["items"]
+            if a["task_name"] == "缴纳罚款"] == []
+    d.at("2027-01-01T09:00")
+    sweep()
+    assert ("escalation1", "缴纳罚款") in [(a["level"], a["task_name"])
+                                          for a in d.client("supervisor1").get("/api/v1/alerts").get_json()["items"]]

@@ -78,10 +78,27 @@ def escalation_time(rule_id: str, start, level: int = 2) -> str:
     return _compute(rule_id, start, "escalation2")
 
 
+def moved_deadline(rule_id: str, due, kind: str = "deadline") -> str:
+    """A deadline moved to a date a person approved (e.g. a deferral of payment, 行政处罚法 Art 66), with the
+    rule's own warning lead and level-2 delay around it."""
+    from .operations import find_rule
+
+    if kind not in ("deadline", "warning", "escalation2"):
+        raise ValueError(f"unknown kind {kind!r}")
+    due_at = _start(due)
+    rule = find_rule(rule_id, _jurisdiction.get())
+    at = {"deadline": due_at, "warning": due_at - timedelta(hours=rule.warning_lead_hours),
+          "escalation2": due_at + timedelta(hours=rule.escalation2_after_hours)}[kind]
+    recorded = _recorded.get()
+    if recorded is not None:
+        recorded.append(ComputedTime(rule_id, kind, due_at, at, False))
+    return at.isoformat()
+
+
 def now_iso() -> str:
     return clock().now().isoformat()
 
 
 def script_functions() -> dict:
     return {"deadline": deadline, "warning_time": warning_time, "escalation_time": escalation_time,
-            "now_iso": now_iso}
+            "moved_deadline": moved_deadline, "now_iso": now_iso}
