@@ -1,7 +1,6 @@
 """Deadline rules, the holiday calendar and deadline timers (行政处罚法 Art 85 counting; DOMAIN.md)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 from urllib.parse import quote

@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import event
 
 from .config import load_config

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, UserTask
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.defaults import UserTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask as SpiffUserTask
 
@@ -154,9 +152,4 @@ def _user_tasks(spec, subprocess_specs) -> list[UserTaskInfo]:
     return found
 
 
-def is_timer_event(task_spec) -> bool:
-    return isinstance(task_spec, CatchingEvent) and isinstance(
-        getattr(task_spec, "event_definition", None), TimerEventDefinition)
-
-
-__all__ = ["DefinitionError", "ProcessBundle", "UserTaskInfo", "parse_package", "BoundaryEvent"]
+__all__ = ["DefinitionError", "ProcessBundle", "UserTaskInfo", "parse_package"]
