@@ -50,7 +50,7 @@ def list_tasks(user: User, scope: str, *, limit: int = 50, offset: int = 0) -> t
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     # Tasks without a deadline sort last; among deadlines, the earliest (most overdue) first.
     ordered = (query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset)
-               .options(selectinload(Task.instance), selectinload(Task.assignee)))
+               .options(selectinload(Task.instance), selectinload(Task.assignee), selectinload(Task.unit)))
     tasks = list(db.session.scalars(ordered))
     if scope == "available":
         tasks = [t for t in tasks if t.candidate_usernames is None or user.username in t.candidate_usernames]
