@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 
 from ..core.services import setting
 from ..extensions import db
-from ..modules.processes.operations import task_form_data
 from ..modules.tasks import operations as task_ops
 from ..modules.tasks.forms import load_form
 from ..modules.tasks.models import TaskStatus
@@ -35,7 +34,8 @@ def task_detail(task_id):
     user = current_api_user()
     task = get_visible_task(user, task_id)
     task.form = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
-    task.data = task_form_data(task.instance, task.engine_task_id) if task.status == TaskStatus.ready.value else {}
+    # Read from the projected process data: opening a task never deserializes its workflow.
+    task.data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
     return task
 
 

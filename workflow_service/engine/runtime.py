@@ -137,10 +137,6 @@ class Engine:
 
         return self._advance(workflow, now, act)
 
-    def task_data(self, definition: Definition, state: str, task_id: str) -> dict:
-        workflow = self._load(definition, state)
-        return dict(self._ready_user_task(workflow, task_id).data)
-
     # -- internals --------------------------------------------------------------------------------------
     def _load(self, definition: Definition, state: str) -> BpmnWorkflow:
         spec, subprocess_specs = self.specs.get(definition.content_hash, definition.specs)

@@ -266,10 +266,3 @@ def _save(instance: ProcessInstance, snapshot, now) -> None:
     except StaleDataError:
         raise Conflict("案件已被他人更新，请刷新后重试 (the case was changed by someone else; reload)",
                        code="stale_version") from None
-
-
-def task_form_data(instance: ProcessInstance, engine_task_id: str) -> dict:
-    try:
-        return engine().task_data(_engine_definition(instance.definition), instance.state, engine_task_id)
-    except wf_engine.TaskNotReady:
-        raise Conflict("任务已办结或已失效 (the task is no longer open)", code="task_not_open")

@@ -9,7 +9,7 @@ from ...core.services import clock, setting
 from ...extensions import db
 from ..alerts.operations import clear_alerts_for_tasks
 from ..audit.operations import record_event
-from ..processes.operations import complete_user_task_in_engine, lock_instance, task_form_data
+from ..processes.operations import complete_user_task_in_engine, lock_instance
 from ..users.models import Role, User
 from .forms import load_form, validate_submission
 from .models import Task, TaskStatus
@@ -112,7 +112,8 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     if rule is not None:
         # Domain rules that a JSON Schema cannot express (deadlines, separation of duties, "a defence may
         # never raise the penalty"); they may add service-computed facts to the data.
-        data = rule(actor, task, data, task_form_data(instance, task.engine_task_id))
+        # The projected process data: no second deserialization of the workflow just for the rule.
+        data = rule(actor, task, data, dict(instance.data or {}))
     now = clock().now()
     task.status = TaskStatus.completed.value
     task.assignee_id = task.assignee_id or actor.id
