@@ -13,9 +13,11 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import current_engine_time, engine_time
@@ -28,6 +30,10 @@ class EngineError(Exception):
 
 class TaskNotReady(Exception):
     """The user task is not (or no longer) ready in this instance."""
+
+
+class MessageNotExpected(Exception):
+    """No event in this instance is waiting for a message of that name right now."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,8 @@ class Snapshot:
     signals: list[Signal] = field(default_factory=list)
     fired_timer_ids: set[str] = field(default_factory=set)
     data: dict = field(default_factory=dict)
+    # Names of the messages the instance is waiting for (catch events and boundary events).
+    waiting_messages: tuple[str, ...] = ()
 
 
 def _engine_now() -> _dt.datetime:
@@ -120,6 +128,27 @@ class Engine:
     def fire_due_timers(self, definition: Definition, state: str, now: _dt.datetime) -> Snapshot:
         workflow = self._load(definition, state)
         return self._advance(workflow, now, workflow.refresh_timers)
+
+    def deliver_message(self, definition: Definition, state: str, name: str, payload: dict,
+                        now: _dt.datetime) -> Snapshot:
+        """Hand a message from outside (another system, or a person's decision about the whole instance) to
+        the event waiting for it; its payload becomes that event's data. `MessageNotExpected` when nothing
+        waits for it."""
+        workflow = self._load(definition, state)
+        waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
+                   if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+                   and t.task_spec.event_definition.name == name]
+        if not waiting:
+            raise MessageNotExpected(name)
+        # The event is built from the waiting event's own definition (the parser's subclass), which is what
+        # the catch compares against; the payload lands in the variable the diagram names with
+        # spiffworkflow:messageVariable.
+        event = BpmnEvent(waiting[0].task_spec.event_definition, payload=dict(payload))
+
+        def act():
+            workflow.send_event(event)
+
+        return self._advance(workflow, now, act)
 
     def reschedule_timers(self, definition: Definition, state: str, due: dict[str, _dt.datetime],
                           now: _dt.datetime) -> Snapshot:
@@ -173,7 +202,7 @@ class Engine:
                 # Timers that are already due when reached (a zero or past deadline) fire at once.
                 workflow.refresh_timers()
                 workflow.do_engine_steps(did_complete_task=collect)
-        except TaskNotReady:
+        except (TaskNotReady, MessageNotExpected):
             raise
         except SpiffWorkflowException as exc:
             raise EngineError(str(exc)) from exc
@@ -217,8 +246,14 @@ class Engine:
         return Snapshot(
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
-            data={**workflow.data, **current},
+            data={**workflow.data, **current}, waiting_messages=_waiting_messages(workflow),
         )
+
+
+def _waiting_messages(workflow: BpmnWorkflow) -> tuple[str, ...]:
+    if workflow.completed:
+        return ()
+    return tuple(sorted({e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"}))
 
 
 def _uuid(task_id) -> UUID:
@@ -235,6 +270,8 @@ def _candidates(task) -> tuple[str, ...] | None:
     if not var:
         return None
     value = task.data.get(var)
+    if isinstance(value, str):  # one person, e.g. the member a multi-instance vote is for
+        return (value,)
     if isinstance(value, (list, tuple)):
         return tuple(v for v in value if isinstance(v, str))
     return ()
