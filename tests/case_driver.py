@@ -14,6 +14,20 @@ DECISION = {"decision_number": "楚应急罚〔2026〕1号", "decision_party": "
             "decision_authority_and_date": "楚雄市应急管理局"}
 
 
+CHECK_ITEMS = ("enforcement_body", "jurisdiction", "procedure", "facts_and_evidence", "legal_provisions",
+               "discretion", "documents", "crime_suspected")
+
+
+def review(outcome="pass", opinion="同意", reasons=None, failed=()):
+    """A legal review sign-off: the checklist (every item passed unless named in `failed`) and the outcome."""
+    data = {"legal_review_checklist": {k: {"result": "fail", "remark": "不符合"} if k in failed else {"result": "pass"}
+                                       for k in CHECK_ITEMS},
+            "legal_review_outcome": outcome, "legal_review_opinion": opinion}
+    if reasons is not None:
+        data["legal_review_reasons"] = reasons
+    return data
+
+
 def fine_proposal(amount, types=("fine",), outcome="penalty"):
     return {"facts": "经查属实", "proposals": [{"violation_index": 1, "outcome": outcome, "penalty_types": list(types),
                                                "fine_amount": amount}]}
@@ -79,3 +93,31 @@ class CaseDriver:
         self.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
                                                     "collected_at": "2026-09-21T10:00:00+08:00"}]})
         return self
+
+    # -- the committee (案件审查委员会) ------------------------------------------------------------------
+    def open_ballot(self, proposal="罚款五万元", conflicts=(), username="supervisor1", expect=200):
+        data = {"ballot_proposal": proposal}
+        if conflicts:
+            data["declared_conflicts"] = [{"member": m, "reason": r} for m, r in conflicts]
+        return self.complete("prepare_collective_discussion", data, username=username, expect=expect)
+
+    def ballot(self, username="supervisor1"):
+        case_id = self.case["id"]
+        ballots = self.client(username).get(f"/api/v1/cases/{case_id}/ballots").get_json()["items"]
+        return ballots[-1]
+
+    def vote(self, username, choice="agree", opinion="同意", expect=201, ballot_id=None):
+        ballot_id = ballot_id or self.ballot()["id"]
+        response = self.client(username).post(f"/api/v1/ballots/{ballot_id}/votes",
+                                              json={"choice": choice, "opinion": opinion})
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+    def committee_decides(self, choice, proposal="罚款五万元"):
+        """Every eligible member votes the same way."""
+        self.open_ballot(proposal)
+        ballot = self.ballot()
+        for seat in ballot["seats"]:
+            if seat["status"] == "eligible":
+                self.vote(seat["username"], choice, ballot_id=ballot["id"])
+        return self.ballot()

@@ -66,7 +66,7 @@ def test_the_right_password_gives_a_token_that_identifies_the_user(app):
 
 
 def test_a_user_with_two_roles_sees_both(login):
-    assert login("head1").get("/api/v1/me").get_json()["roles"] == ["principal_head", "supervisor"]
+    assert login("head1").get("/api/v1/me").get_json()["roles"] == ["committee_member", "principal_head", "supervisor"]
 
 
 def test_a_wrong_password_is_refused_in_the_error_shape(app):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .case_driver import DECISION, FILING, CaseDriver, fine_proposal
+from .case_driver import DECISION, FILING, CaseDriver, fine_proposal, review
 
 
 @pytest.fixture
@@ -89,23 +89,22 @@ def test_legal_review_returns_the_case_and_then_passes_it(driver):
     d.complete("investigation_report", fine_proposal(50000))  # >= 30,000 yuan for an organisation: major
     assert d.open_steps() == ["legal_review"]
     assert d.queue("reviewer1") == ["legal_review"] and d.queue("handler1") == []
-    body = d.complete("legal_review", {"legal_review_outcome": "return", "legal_review_opinion": "证据不足"},
+    body = d.complete("legal_review", review("return", "证据不足"),
                       expect=422)
     assert "legal_review_reasons" in body["details"]
-    d.complete("legal_review", {"legal_review_outcome": "return", "legal_review_opinion": "证据不足",
-                                "legal_review_reasons": "缺少检测报告"})
+    d.complete("legal_review", review("return", "证据不足", reasons="缺少检测报告"))
     assert d.open_steps() == ["investigate"]
     d.complete("investigate", {"evidence": [{"type": "document", "description": "检测报告",
                                              "collected_at": "2026-09-25T10:00:00+08:00"}]})
     d.complete("investigation_report", fine_proposal(50000))
-    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    d.complete("legal_review", review("pass", "同意"))
     assert d.open_steps() == ["notify_intended_penalty"]
 
 
 def test_the_hearing_path_requested_in_time(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(50000))
-    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    d.complete("legal_review", review("pass", "同意"))
     d.at("2026-09-24T10:00")
     d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
     # Hearing-eligible: the 5 working days of 行政处罚法 Art 64 skip Mid-Autumn and National Day:
@@ -126,7 +125,7 @@ def test_the_hearing_path_requested_in_time(driver):
 def test_a_hearing_requested_too_late_is_refused(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(50000))
-    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    d.complete("legal_review", review("pass", "同意"))
     d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
     body = d.complete("record_statements", {"statement_made": False, "waived": False, "hearing_requested": True,
                                             "hearing_requested_at": "2026-10-10T09:00:00+08:00"}, expect=422)
@@ -137,11 +136,11 @@ def test_a_hearing_requested_too_late_is_refused(driver):
 def test_statements_may_never_raise_the_penalty(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(50000))
-    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意"})
+    d.complete("legal_review", review("pass", "同意"))
     d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
     d.complete("record_statements", {"statement_made": True, "statement": "申辩", "statement_review": "复核",
                                      "waived": False, "hearing_requested": False})
-    d.complete("collective_discussion", {"collective_decision": "amend", "collective_minutes": "重新裁量"})
+    assert d.committee_decides("disagree")["result"] == "rejected"
     assert d.open_steps() == ["investigation_report"]
     body = d.complete("investigation_report", fine_proposal(60000), expect=422)
     assert "第四十五条" in body["message"]
@@ -242,7 +241,7 @@ def test_a_suspected_crime_waits_for_the_transfer(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
     assert d.open_steps() == ["legal_review"]
-    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "同意移送"})
+    d.complete("legal_review", review("pass", "同意移送"))
     assert d.open_steps() == ["await_transfer"]
     assert d.detail()["data"]["case_outcome"] == "transfer"
 
@@ -356,7 +355,7 @@ def test_a_suspected_crime_is_legally_reviewed_before_it_waits_for_the_transfer(
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
     assert d.open_steps() == ["legal_review"]
     assert d.queue("reviewer1") == ["legal_review"] and d.queue("handler1") == []
-    d.complete("legal_review", {"legal_review_outcome": "pass", "legal_review_opinion": "涉嫌危险作业罪，同意移送"})
+    d.complete("legal_review", review("pass", "涉嫌危险作业罪，同意移送"))
     assert d.open_steps() == ["await_transfer"]
     assert d.queue("handler1") == ["await_transfer"]
 

@@ -12,6 +12,8 @@ from .extensions import db
 from .modules.cases.operations import seed_settings
 from .modules.deadlines.operations import seed_calendar_from_library, seed_rules
 from .modules.processes.operations import deploy_package, read_package
+from .modules.review.committee import configure_committee
+from .modules.review.models import Committee
 from .modules.users.models import Unit, User
 from .modules.users.operations import create_unit, create_user
 
@@ -27,12 +29,17 @@ USERS = [
     ("handler1", "张承办", "532301", ["case_handler"], False),
     ("handler2", "李承办", "532301", ["case_handler"], False),
     ("supervisor1", "王分管", "532301", ["supervisor"], False),
-    ("head1", "赵局长", "532301", ["principal_head", "supervisor"], False),
+    ("head1", "赵局长", "532301", ["principal_head", "supervisor", "committee_member"], False),
     ("reviewer1", "刘法制", "532301", ["legal_reviewer"], True),
     *[(f"member{i}", f"委员{i}", "532301", ["committee_member"], False) for i in range(1, 6)],
     ("city_supervisor", "陈州局分管", "532300", ["supervisor"], False),
     ("province_supervisor", "周省厅分管", "530000", ["supervisor"], False),
 ]
+
+
+# The county's case review committee (案件审查委员会): the head chairs it; two thirds of the members make a
+# quorum, more than half of the votes cast decide, and on a tie the chair's vote decides.
+COMMITTEES = [("532301", "head1", ["head1", *[f"member{i}" for i in range(1, 6)]], "2/3", "1/2", "chair_casting")]
 
 
 def seed_reference_data() -> str:
@@ -59,6 +66,11 @@ def seed_demo() -> str:
             create_user(None, username=username, password=config["DEMO_PASSWORD"], display_name=display_name,
                         unit_code=unit_code, roles=roles, legal_qualification=qualified)
             created_users += 1
+    for unit_code, chair, members, quorum, pass_ratio, tie_rule in COMMITTEES:
+        unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
+        if db.session.scalar(sa.select(Committee).filter_by(unit_id=unit.id)) is None:
+            configure_committee(None, unit_code, chair=chair, members=members, quorum=quorum,
+                                pass_ratio=pass_ratio, tie_rule=tie_rule)
     files = read_package(config["BPMN_DIR"])
     deployed = [d for d, created in deploy_package(None, files) if created] if files else []
     return (f"demo data: {created_units} unit(s), {created_users} user(s) created; "

@@ -51,6 +51,9 @@ class ReadyUserTask:
     properties: dict
     # The usernames allowed to claim it, when the task names a data variable holding them (candidatesVar).
     candidates: tuple[str, ...] | None = None
+    # For one instance of a multi-instance task (a member's vote), the multi-instance activity it belongs to:
+    # boundary timers watch that activity, so its deadline is this task's deadline too.
+    container_task_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,7 @@ class Engine:
             ReadyUserTask(
                 task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                 lane=t.task_spec.lane, properties=_properties(t.task_spec), candidates=_candidates(t),
+                container_task_id=_container(t),
             )
             for t in workflow.get_tasks(state=TaskState.READY, manual=True)
         ]
@@ -275,6 +279,13 @@ def _candidates(task) -> tuple[str, ...] | None:
     if isinstance(value, (list, tuple)):
         return tuple(v for v in value if isinstance(v, str))
     return ()
+
+
+def _container(task) -> str | None:
+    parent = task.parent
+    if parent is not None and type(parent.task_spec).__name__.endswith("MultiInstanceTask"):
+        return str(parent.id)
+    return None
 
 
 def _properties(task_spec) -> dict:

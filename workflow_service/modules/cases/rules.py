@@ -9,7 +9,7 @@ from ...core.errors import ValidationFailed
 from ...extensions import db
 from ..deadlines.operations import compute_deadline
 from ..processes.operations import province_code
-from ..tasks.operations import TASK_RULES
+from ..tasks.operations import register_task_rule
 from ..users.models import Role, User
 
 CASE_PROCESS = "case_handling"
@@ -17,7 +17,7 @@ CASE_PROCESS = "case_handling"
 
 def _rule(bpmn_id: str):
     def register(fn):
-        TASK_RULES[(CASE_PROCESS, bpmn_id)] = fn
+        register_task_rule(CASE_PROCESS, bpmn_id, fn)
         return fn
     return register
 

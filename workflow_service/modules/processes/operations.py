@@ -155,6 +155,24 @@ def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str,
     return snapshot
 
 
+def deliver_message(instance: ProcessInstance, name: str, payload: dict, actor=None):
+    """Hand a BPMN message to the instance (a closing ballot, an answer from another authority)."""
+    now = clock().now()
+    try:
+        with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
+            snapshot = engine().deliver_message(_engine_definition(instance.definition), instance.state, name,
+                                                payload, now)
+    except wf_engine.MessageNotExpected:
+        raise Conflict("流程当前不等待该消息 (the process is not waiting for this message)",
+                       code="message_not_expected", details={"message": name}) from None
+    except wf_engine.EngineError as exc:
+        raise ValidationFailed(f"流程无法继续 (the process could not advance): {exc}", code="process_error")
+    record_event(actor, "message_delivered", instance_id=instance.id, details={"message": name, "payload": payload})
+    project_snapshot(instance, snapshot, now, computed)
+    _save(instance, snapshot, now)
+    return snapshot
+
+
 def fire_due_timers_of(instance: ProcessInstance):
     """Let the engine fire whatever is due in this instance (raises EngineError to the sweep)."""
     now = clock().now()

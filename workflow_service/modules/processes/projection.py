@@ -85,7 +85,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             db.session.flush()
             record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
                          details={"task": r.bpmn_id, "name": r.name, "role": task.role})
-        deadline = deadlines.get(r.task_id)
+        deadline = deadlines.get(r.task_id) or deadlines.get(r.container_task_id)
         # Once its deadline timer has fired the task stays due at that time (it is overdue, not undated).
         if deadline is not None:
             task.due_at = deadline.due_at

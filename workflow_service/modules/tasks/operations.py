@@ -16,8 +16,25 @@ from .models import Task, TaskStatus
 from .queries import can_claim, can_view, unit_contains
 
 
-# (process id, task id) -> rule(actor, task, submitted data, current data) -> data; domain modules register.
+# (process id, task id) -> [rule(actor, task, submitted data, current data) -> data, ...]; domain modules
+# register (several modules may add rules to one step; they run in registration order).
 TASK_RULES: dict = {}
+# (process id, task id) -> [guard(actor, task)]: who may work the task at all beyond role and unit (legal
+# qualification, separation of duties). Checked on claim and on completion; a guard raises Forbidden.
+TASK_GUARDS: dict = {}
+
+
+def register_task_rule(process_id: str, bpmn_id: str, rule) -> None:
+    TASK_RULES.setdefault((process_id, bpmn_id), []).append(rule)
+
+
+def register_task_guard(process_id: str, bpmn_id: str, guard) -> None:
+    TASK_GUARDS.setdefault((process_id, bpmn_id), []).append(guard)
+
+
+def _guard(actor: User, task: Task) -> None:
+    for guard in TASK_GUARDS.get((task.instance.process_id, task.bpmn_id), ()):
+        guard(actor, task)
 
 
 def _lock_task(task_id: int) -> Task:
@@ -55,6 +72,7 @@ def claim_task(actor: User, task_id: int, expected_version: int | None = None) -
         raise Conflict("任务已被他人认领 (the task is claimed by someone else)", code="already_claimed")
     if not can_claim(actor, task):
         raise Forbidden("无权认领该任务 (this task belongs to another role or unit)")
+    _guard(actor, task)
     task.assignee_id = actor.id
     task.claimed_at = clock().now()
     record_event(actor, "task_claimed", instance_id=task.instance_id, task_id=task.id)
@@ -104,12 +122,12 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
             raise Forbidden("无权办理该任务 (this task belongs to another role or unit)")
     elif task.assignee_id != actor.id:
         raise Forbidden("该任务已由他人认领 (the task is claimed by someone else)", code="claimed_by_other")
+    _guard(actor, task)
     # Validate before anything changes: a 422 leaves the task, the case and the audit trail untouched.
     schema = load_form(setting("FORMS_DIR"), task.form_id)
     data = validate_submission(schema, data)
     instance = lock_instance(task.instance_id)
-    rule = TASK_RULES.get((instance.process_id, task.bpmn_id))
-    if rule is not None:
+    for rule in TASK_RULES.get((instance.process_id, task.bpmn_id), ()):
         # Domain rules that a JSON Schema cannot express (deadlines, separation of duties, "a defence may
         # never raise the penalty"); they may add service-computed facts to the data.
         # The projected process data: no second deserialization of the workflow just for the rule.
