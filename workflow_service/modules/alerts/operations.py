@@ -18,7 +18,10 @@ _DEFAULT_TARGET = {
 
 def _task_for_signal(instance, signal) -> Task | None:
     if signal.attached_to_task_id:
-        return db.session.scalar(sa.select(Task).filter_by(engine_task_id=signal.attached_to_task_id))
+        task = db.session.scalar(sa.select(Task).filter_by(engine_task_id=signal.attached_to_task_id))
+        if task is not None:
+            return task
+        # A timer on a multi-instance activity (the committee's vote) watches no one task: use forTask.
     for_task = signal.properties.get("forTask")
     if for_task:
         return db.session.scalar(
