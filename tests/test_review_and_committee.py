@@ -324,3 +324,22 @@ def test_nine_members_voting_at_the_same_moment(app, driver, committee, login):
     timeline = [e["action"] for e in d.detail()["timeline"]]
     assert timeline.count("vote_cast") == 9 and timeline.count("ballot_closed") == 1
     assert d.open_steps() == ["draft_decision"]  # the process moved on exactly once
+
+
+def test_the_review_is_due_by_the_rule_table_with_warning_and_escalation(driver, sweep):
+    d = _to_legal_review(driver)
+    # Submitted on Monday 21 Sep: 10 working days (the national default, set per province) skip National Day.
+    due_at, rule = d.due("legal_review")
+    assert rule == "legal_review" and due_at == "2026-10-12T16:00:00+00:00"
+    task = d.open_task("legal_review")
+    assert d.client("reviewer1").post(f"/api/v1/tasks/{task['id']}/claim").status_code == 200
+    alerts = lambda user: [(a["level"], a["task_name"]) for a in
+                           d.client(user).get("/api/v1/alerts").get_json()["items"]]
+    d.at("2026-10-11T09:00")  # within the 48-hour warning lead
+    sweep()
+    assert alerts("reviewer1") == [("warning", "法制审核")] and alerts("supervisor1") == []
+    d.at("2026-10-13T09:00")
+    sweep()
+    assert alerts("supervisor1") == [("escalation1", "法制审核")]
+    d.complete("legal_review", review("pass"))
+    assert alerts("reviewer1") == [] and alerts("supervisor1") == []  # done: the alerts are cleared
