@@ -165,6 +165,39 @@ def fire_due_timers_of(instance: ProcessInstance):
     return snapshot
 
 
+def deliver_message_to_instance(instance: ProcessInstance, name: str, payload: dict):
+    """Hand a message (e.g. the police's answer to a transfer) to the event of this instance waiting for it."""
+    from ...engine.runtime import MessageNotExpected
+
+    now = clock().now()
+    try:
+        with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
+            snapshot = engine().deliver_message(_engine_definition(instance.definition), instance.state, name,
+                                                _json_safe(payload), now)
+    except MessageNotExpected:
+        raise Conflict("流程当前不等待该消息 (nothing in this process waits for that message now)",
+                       code="message_not_expected", details={"message": name})
+    except wf_engine.EngineError as exc:
+        raise ValidationFailed(f"流程无法继续 (the process could not advance): {exc}", code="process_error")
+    project_snapshot(instance, snapshot, now, computed)
+    _save(instance, snapshot, now)
+    return snapshot
+
+
+def evaluate_straight_through(process_id: str, data: dict, unit: Unit) -> dict:
+    """Run a process without people or timers (e.g. a screening decision table) to its end and return its
+    data; nothing is stored."""
+    definition = latest_definition(process_id)
+    try:
+        with deadline_context(province_code(unit)):
+            snapshot = engine().start(_engine_definition(definition), dict(data), clock().now())
+    except wf_engine.EngineError as exc:
+        raise ValidationFailed(f"无法评估 (could not evaluate {process_id}): {exc}", code="process_error")
+    if not snapshot.completed:
+        raise ValidationFailed(f"{process_id} is not a straight-through process", code="process_error")
+    return snapshot.data
+
+
 def reschedule_timers(instance: ProcessInstance, due: dict[str, object], reason: str, actor=None):
     """Move waiting timers of one instance (engine task id -> new due time) and re-project."""
     from ..timers.models import Timer
