@@ -65,8 +65,7 @@ def issue_order(actor, *, party_name: str, party_type: str, legal_basis: str, hi
         "fine_imposed": fine_imposed,
     }
     data = {"order": order, "party": {"name": party_name, "type": party_type},
-            "rectify_by": deadline.isoformat(), "rectification_stage": "rectifying",
-            "issued_by": actor.username}
+            "rectify_by": deadline.isoformat(), "issued_by": actor.username}
     instance = processes.start_process(actor, process_id=RECTIFICATION_PROCESS, unit=actor.unit,
                                        title=f"{party_name}整改", data=data)
     row = RectificationOrder(
@@ -140,8 +139,8 @@ def _sync_order(instance: ProcessInstance, snapshot, now) -> None:
     data = snapshot.data
     if data.get("applied_at") and order.applied_at is None:
         order.applied_at = datetime.fromisoformat(str(data["applied_at"]))
-    if data.get("rectification_stage") in ("reinspection", "reinspection_overdue_order") \
-            and order.status == RectificationStatus.rectifying.value:
+    # (variables first set by a script: the projected data may carry an older copy of earlier ones)
+    if data.get("reinspection_from") and order.status == RectificationStatus.rectifying.value:
         order.status = RectificationStatus.reinspection_due.value
     result = data.get("reinspection_result")
     if result and order.reinspection is None:

@@ -57,7 +57,7 @@ def _paid_fine(case: Case | None) -> float | None:
 
 def _open(actor, unit, *, case: Case | None, party_name: str, party_type: str, summary: str,
           rectification=None, screening=None, created_by_id=None) -> CriminalTransfer:
-    data = {"party": {"name": party_name, "type": party_type}, "summary": summary, "transfer_stage": "report",
+    data = {"party": {"name": party_name, "type": party_type}, "summary": summary,
             "case_number": case.case_number if case else None}
     offset = _paid_fine(case)
     if offset:
@@ -204,8 +204,9 @@ def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
     if transfer is None:
         return
     data = snapshot.data
-    if data.get("transfer_stage"):
-        transfer.stage = str(data["transfer_stage"])
+    stage = _stage_of(instance, snapshot)
+    if stage:
+        transfer.stage = stage
     transfer.approved_at = transfer.approved_at or _at(data.get("approved_at"))
     transfer.handed_over_at = transfer.handed_over_at or _at(data.get("handed_over_at"))
     transfer.police_case_opened_at = transfer.police_case_opened_at or _at(data.get("case_opened_at"))
@@ -216,6 +217,34 @@ def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
         transfer.stage = {"refused": "refused", "returned": "returned"}.get(outcome, "concluded")
         transfer.concluded_at = now
         _hand_back(transfer, outcome, data)
+
+
+# The step a person works on names the stage; while the process waits for the police, the rule of the
+# deadline it waits under does. (Read from the structure, not from the projected data, which may carry an
+# older copy of a variable a script has since changed.)
+_TASK_STAGES = {"draft_transfer_report": "report", "approve_transfer": "approval", "hand_over": "handover",
+                "supplement_materials": "materials_supplement", "hand_over_evidence": "evidence_handover",
+                "decide_after_not_opened": "not_opened", "decide_after_reconsideration": "reconsideration_upheld",
+                "follow_up": "criminal_proceedings"}
+_WAIT_STAGES = {"police_decision": "police_review", "reconsideration_decision": "reconsideration",
+                "police_followup": "procuratorate_supervision"}
+
+
+def _stage_of(instance: ProcessInstance, snapshot) -> str | None:
+    from ..timers.models import Timer, TimerStatus
+
+    for task in snapshot.ready_user_tasks:
+        if task.bpmn_id in _TASK_STAGES:
+            return _TASK_STAGES[task.bpmn_id]
+    waiting = {t.bpmn_id for t in snapshot.waiting_timers}
+    if "followup_due" in waiting:
+        return "criminal_proceedings"
+    rule = db.session.scalar(sa.select(Timer.rule_id).where(
+        Timer.instance_id == instance.id, Timer.bpmn_id == "due_await_police",
+        Timer.status.in_([TimerStatus.waiting.value, TimerStatus.fired.value])).order_by(Timer.id.desc()).limit(1))
+    if POLICE_MESSAGE in snapshot.waiting_messages and rule in _WAIT_STAGES:
+        return _WAIT_STAGES[rule]
+    return None
 
 
 def _complete_await_transfer(case: Case, result: dict) -> bool:
