@@ -8,8 +8,7 @@ from ..modules.cases.queries import deadlines, open_tasks
 from ..modules.transfers import operations as transfer_ops
 from ..modules.transfers import queries
 from ..modules.transfers.schemas import (OpenTransferArgs, PoliceAnswerArgs, ReportArgs, ScreeningArgs,
-                                         ScreeningSchema, TransferDetailSchema, TransferListArgs, TransferPageSchema,
-                                         TransferSchema)
+                                         ScreeningSchema, TransferDetailSchema, TransferListArgs, TransferPageSchema)
 from ..modules.transfers.screening import screen
 from .auth import current_api_user
 
