@@ -52,7 +52,7 @@ def test_screening_suggests_situation_2_after_a_refused_stop_order(d, sweep):
     assert d.client("supervisor1").post("/api/v1/screenings", json={}).status_code == 403
 
 
-def test_a_transfer_approved_handed_over_the_police_open_the_case_and_the_evidence_is_handed_over(d, login):
+def test_a_transfer_approved_handed_over_the_police_open_the_case_and_the_evidence_is_handed_over(d, login, sweep):
     order = _failed_order_with_stop(d)
     t = d.open_transfer(rectification_id=order["id"])
     # the order, re-inspection and proof travel with the transfer
@@ -94,11 +94,18 @@ def test_a_transfer_approved_handed_over_the_police_open_the_case_and_the_eviden
     d.step("hand_over_evidence", {"evidence_handed_over_at": "2026-10-23T09:00:00+08:00", "evidence_items": "现场照片、检查记录"})
     detail = d.transfer_detail()
     assert detail["stage"] == "criminal_proceedings" and detail["next_deadline"]["rule_id"] == "police_followup"
+    # followed up at the configured interval (30 days by default): the handler is asked for the progress
+    assert detail["next_deadline"]["due_at"] == "2026-11-23T16:00:00+00:00"
+    d.at("2026-11-24T09:00")
+    sweep()
+    assert d.transfer_steps() == ["follow_up"]
+    d.step("follow_up", {"progress_answer": {"kind": "stage", "stage": "prosecution", "note": "已移送审查起诉"}})
+    detail = d.transfer_detail()
+    assert detail["stage"] == "criminal_proceedings" and detail["next_deadline"]["due_at"] == "2026-12-24T16:00:00+00:00"
     d.police("judgment", note="以危险作业罪判处有期徒刑六个月")
     detail = d.transfer_detail()
     assert (detail["status"], detail["stage"]) == ("concluded", "concluded")
-    # an integration account cannot do anything else
-    assert gateway.get("/api/v1/cases").status_code in (200, 403)
+    # an integration account answers; it does not open transfers
     assert gateway.post("/api/v1/transfers", json={"summary": "x"}).status_code == 403
 
 
