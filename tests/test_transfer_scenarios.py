@@ -340,3 +340,20 @@ def test_statistics_queries_count_orders_and_transfers_of_a_unit_subtree(d, app)
         assert transfers["transfers"] == 1 and transfers["police_outcomes"] == {"case_opened": 1}
         assert transfers["cases_opened_by_police"] == 1 and transfers["handed_over_within_24h"] == 1
         assert rectification_statistics(province, end, datetime(2027, 1, 1, tzinfo=timezone.utc))["issued"] == 0
+
+
+def test_a_fine_already_paid_is_recorded_for_offset_when_the_case_is_transferred(d):
+    d.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(5000))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+    d.at("2026-10-09T10:00")
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T09:00:00+08:00", "amount_paid": 5000})
+    # 国务院令310 Art 11 / 行政处罚法 Art 35: the fine paid before the transfer is offset against a criminal fine
+    t = d.open_transfer(case_id=d.case["id"])
+    assert t["fine_paid_for_offset"] == 5000 and t["case_number"] == d.case["case_number"]
+    assert any(e["action"] == "transfer_opened" for e in d.detail()["timeline"])
