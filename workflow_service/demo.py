@@ -34,6 +34,8 @@ USERS = [
     *[(f"member{i}", f"委员{i}", "532301", ["committee_member"], False) for i in range(1, 6)],
     ("city_supervisor", "陈州局分管", "532300", ["supervisor"], False),
     ("province_supervisor", "周省厅分管", "530000", ["supervisor"], False),
+    # The public security bureau's system posts its answers to transfers with this account's token.
+    ("police_gateway", "公安机关接口", "532301", ["integration"], False),
 ]
 
 

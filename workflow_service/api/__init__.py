@@ -19,7 +19,8 @@ class _ServiceApi(Api):
         pass
 
 
-_API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots"}
+_API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
+                   "transfers"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 
 
@@ -53,9 +54,9 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import admin, alerts, auth, ballots, cases, deadlines, definitions, tasks
+    from . import admin, alerts, auth, ballots, cases, deadlines, definitions, rectifications, tasks, transfers
 
-    for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots):
+    for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
 

@@ -44,8 +44,9 @@ def seed_settings() -> int:
     return 1
 
 
-def file_case(actor, *, source: str, party_name: str, party_type: str, summary: str) -> Case:
-    """立案登记: a handler opens a case in their unit; the case process starts with its filing task."""
+def file_case(actor, *, source: str, party_name: str, party_type: str, summary: str, extra: dict | None = None) -> Case:
+    """立案登记: a handler opens a case in their unit; the case process starts with its filing task.
+    `extra`: facts another process hands over with the case (a rectification's order and re-inspection)."""
     if not actor.has_role(Role.case_handler):
         raise Forbidden("仅承办人可登记案件 (only case handlers file cases)")
     try:
@@ -61,6 +62,7 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
         "filed_by": actor.username,
         "large_fine_org": thresholds["organisation"],
         "large_fine_individual": thresholds["individual"],
+        **(extra or {}),
     }
     instance = processes.start_process(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
                                        data=data)

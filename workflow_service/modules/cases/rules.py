@@ -126,3 +126,12 @@ def _preservation_decided_after_preserving(actor, task, data, current):
         raise ValidationFailed("处理决定不能早于登记保存 (the decision cannot precede the preservation)",
                                {"preservation_decided_at": [f"不早于 {preserved}"]})
     return data
+
+
+@_rule("draft_decision")
+@_rule("approve_decision")
+def _no_fine_while_a_transfer_is_pending(actor, task, data, current):
+    from ..transfers.operations import refuse_fine_while_transfer_pending  # 国务院令310 Art 11
+
+    refuse_fine_while_transfer_pending(task.instance_id, current)
+    return data

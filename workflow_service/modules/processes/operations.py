@@ -161,7 +161,7 @@ def deliver_message(instance: ProcessInstance, name: str, payload: dict, actor=N
     try:
         with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
             snapshot = engine().deliver_message(_engine_definition(instance.definition), instance.state, name,
-                                                payload, now)
+                                                _json_safe(payload), now)
     except wf_engine.MessageNotExpected:
         raise Conflict("流程当前不等待该消息 (the process is not waiting for this message)",
                        code="message_not_expected", details={"message": name}) from None
@@ -181,6 +181,20 @@ def fire_due_timers_of(instance: ProcessInstance):
     project_snapshot(instance, snapshot, now, computed)
     _save(instance, snapshot, now)
     return snapshot
+
+
+def evaluate_straight_through(process_id: str, data: dict, unit: Unit) -> dict:
+    """Run a process without people or timers (e.g. a screening decision table) to its end and return its
+    data; nothing is stored."""
+    definition = latest_definition(process_id)
+    try:
+        with deadline_context(province_code(unit)):
+            snapshot = engine().start(_engine_definition(definition), dict(data), clock().now())
+    except wf_engine.EngineError as exc:
+        raise ValidationFailed(f"无法评估 (could not evaluate {process_id}): {exc}", code="process_error")
+    if not snapshot.completed:
+        raise ValidationFailed(f"{process_id} is not a straight-through process", code="process_error")
+    return snapshot.data
 
 
 def reschedule_timers(instance: ProcessInstance, due: dict[str, object], reason: str, actor=None):

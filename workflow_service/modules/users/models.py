@@ -17,11 +17,13 @@ class Role(str, enum.Enum):
     supervisor = "supervisor"              # 负责人: approves filing, decisions, closure; sees escalations
     principal_head = "principal_head"      # 正职负责人: alone approves a criminal transfer
     admin = "admin"                        # 管理员: users, units, deployments, calendars, rules
+    integration = "integration"            # 接口账户: another system (public security) posting its answers
 
 
 ROLE_LABELS = {
     Role.case_handler: "承办人", Role.legal_reviewer: "法制审核人员", Role.committee_member: "案审委员",
     Role.supervisor: "负责人", Role.principal_head: "正职负责人", Role.admin: "管理员",
+    Role.integration: "接口账户",
 }
 
 # BPMN lanes are named in Chinese; a lane name maps to the role whose users work its tasks.

@@ -1,0 +1,359 @@
+"""Criminal transfers (行刑衔接, 国务院令第310号) and crime screening (刑法 Art 134-1) through the HTTP API with the
+clock moved; the police's answers recorded by a handler or posted by the integration account."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from .case_driver import DECISION, FILING, fine_proposal, review
+from .transfer_driver import MATERIALS, REPORT, STOP, TransferDriver
+
+
+@pytest.fixture
+def d(login):
+    return TransferDriver(login, login("admin"))
+
+
+def _failed_order_with_stop(d):
+    d.at("2026-10-12T09:00")
+    order = d.issue("2026-10-19", stop_order=STOP)
+    d.at("2026-10-19T10:00")
+    d.do(order["instance_id"], "await_rectification", {"applied_at": "2026-10-19T09:00:00+08:00"}, "handler1")
+    d.at("2026-10-20T10:00")
+    d.reinspect("failed", "2026-10-20T09:30", order_still_refused=True,
+                proof_of_non_compliance=[{"type": "photo", "description": "中转库仍在使用"}])
+    return order
+
+
+def test_screening_suggests_situation_2_after_a_refused_stop_order(d, sweep):
+    d.at("2026-10-12T09:00")
+    order = d.issue("2026-10-16", stop_order=STOP)
+    d.at("2026-10-17T08:00")
+    sweep()  # the deadline passed without an application
+    d.reinspect("failed", "2026-10-17T07:30", order_still_refused=True,
+                proof_of_non_compliance=[{"type": "photo", "description": "中转库仍在使用"}])
+    response = d.client("handler1").post("/api/v1/screenings", json={
+        "rectification_id": order["id"], "real_danger_facts": "超量储存成品，距居民区不足百米"})
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()["result"]
+    assert result["suggest_transfer"] is True
+    assert [m["situation"] for m in result["matches"]] == ["2"]
+    assert result["matches"][0]["suggested_charge"] == "危险作业罪"
+    assert "refused_stop_order" in result["derived_from_record"]
+    assert "由负责人决定" in result["note"]  # it suggests; people decide
+    # Nothing recorded → nothing suggested; an accident with casualties → the accident crimes.
+    empty = d.client("handler1").post("/api/v1/screenings", json={}).get_json()["result"]
+    assert empty["suggest_transfer"] is False and empty["matches"] == []
+    accident = d.client("handler1").post("/api/v1/screenings", json={
+        "deaths": 1, "monitoring_disabled": True, "real_danger_facts": "关闭可燃气体报警器"}).get_json()["result"]
+    assert sorted(m["situation"] for m in accident["matches"]) == ["1", "accident"]
+    assert d.client("supervisor1").post("/api/v1/screenings", json={}).status_code == 403
+
+
+def test_a_transfer_approved_handed_over_the_police_open_the_case_and_the_evidence_is_handed_over(d, login, sweep):
+    order = _failed_order_with_stop(d)
+    t = d.open_transfer(rectification_id=order["id"])
+    # the order, re-inspection and proof travel with the transfer
+    assert t["stage"] == "report" and t["data"]["rectification"]["stop_order"] == STOP
+    d.at("2026-10-20T11:00")
+    body = d.step("draft_transfer_report", {**REPORT, "team": ["handler1"]}, expect=422)
+    assert "team" in body["details"]  # 国务院令310 Art 5: two or more officers
+    d.step("draft_transfer_report", REPORT)
+    # only the principal head approves (正职负责人 lane)
+    assert [t["bpmn_id"] for t in d.tasks_of(t["instance_id"], "head1")] == ["approve_transfer"]
+    assert d.tasks_of(t["instance_id"], "handler1") == []
+    detail = d.transfer_detail()
+    assert detail["stage"] == "approval"
+    # 3 days from the report (Tue 20 Oct) → Fri 23 Oct, 24:00
+    assert (detail["next_deadline"]["due_at"], detail["next_deadline"]["rule_id"]) == \
+        ("2026-10-23T16:00:00+00:00", "transfer_approval")
+    d.at("2026-10-21T09:00")
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    detail = d.transfer_detail()
+    assert detail["stage"] == "handover"
+    assert detail["next_deadline"]["due_at"] == "2026-10-22T01:00:00+00:00"  # 24 hours after the approval
+    d.handed_over("2026-10-21T15:00")
+    assert d.transfer_detail()["stage"] == "police_review"
+    # the police's own system answers with the integration account's token
+    gateway = login("police_gateway")
+    assert gateway.post(f"/api/v1/transfers/{t['id']}/police-answers", json={"kind": "judgment"}).status_code == 409
+    response = gateway.post(f"/api/v1/transfers/{t['id']}/police-answers",
+                            json={"kind": "received", "document_number": "楚公受〔2026〕8号"})
+    assert response.status_code == 201, response.get_json()
+    d.at("2026-10-22T10:00")
+    detail = d.police("case_opened", note="决定立案侦查")
+    assert detail["stage"] == "evidence_handover"
+    assert [(a["kind"], a["via"]) for a in detail["police_answers"]] == [("received", "integration"),
+                                                                          ("case_opened", "handler")]
+    # 国务院令310 Art 12: evidence within 3 days of the opening notice (Thu 22 Oct → Sun 25 → Mon 26 Oct)
+    assert detail["next_deadline"]["rule_id"] == "evidence_handover"
+    assert detail["next_deadline"]["due_at"] == "2026-10-26T16:00:00+00:00"
+    d.at("2026-10-23T09:00")
+    d.step("hand_over_evidence", {"evidence_handed_over_at": "2026-10-23T09:00:00+08:00", "evidence_items": "现场照片、检查记录"})
+    detail = d.transfer_detail()
+    assert detail["stage"] == "criminal_proceedings" and detail["next_deadline"]["rule_id"] == "police_followup"
+    # followed up at the configured interval (30 days by default): the handler is asked for the progress
+    assert detail["next_deadline"]["due_at"] == "2026-11-23T16:00:00+00:00"
+    d.at("2026-11-24T09:00")
+    sweep()
+    assert d.transfer_steps() == ["follow_up"]
+    d.step("follow_up", {"progress_answer": {"kind": "stage", "stage": "prosecution", "note": "已移送审查起诉"}})
+    detail = d.transfer_detail()
+    assert detail["stage"] == "criminal_proceedings" and detail["next_deadline"]["due_at"] == "2026-12-24T16:00:00+00:00"
+    d.police("judgment", note="以危险作业罪判处有期徒刑六个月")
+    detail = d.transfer_detail()
+    assert (detail["status"], detail["stage"]) == ("concluded", "concluded")
+    # an integration account answers; it does not open transfers
+    assert gateway.post("/api/v1/transfers", json={"summary": "x"}).status_code == 403
+
+
+def test_a_refusal_needs_reasons_and_the_case_continues_administratively(d):
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    d.complete("legal_review", review("pass", "同意移送"))
+    assert d.open_steps() == ["await_transfer"]
+    # 不得以行政处罚代替移送: the case opened the transfer itself; the waiting step is not done by hand
+    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    d.transfer = t
+    assert t["case_number"] == d.case["case_number"] and t["stage"] == "report"
+    d.complete("await_transfer", {"transfer_note": "x"}, username="handler1", expect=409)
+    d.step("draft_transfer_report", REPORT)
+    body = d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意"}, username="head1",
+                  expect=422)
+    assert "refusal_reasons" in body["details"]
+    d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意",
+                                "refusal_reasons": "现实危险证据不足，依法给予行政处罚"}, username="head1")
+    detail = d.transfer_detail()
+    assert (detail["status"], detail["stage"]) == ("refused", "refused")
+    # the penalty case decides the penalty again from the investigation report
+    assert d.open_steps() == ["investigation_report"]
+    assert d.detail()["data"]["transfer_refusal_reasons"] == "现实危险证据不足，依法给予行政处罚"
+
+
+def test_the_police_do_not_open_the_case_reconsideration_requested_and_decided(d, sweep):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某矿业有限公司", party_type="organisation")
+    d.reported_and_approved("2026-10-12T09:00")
+    d.handed_over("2026-10-12T15:00")
+    d.at("2026-10-13T10:00")
+    d.police("received")
+    d.at("2026-10-14T10:00")
+    detail = d.police("not_opened", document_number="楚公不立〔2026〕3号")
+    assert detail["stage"] == "not_opened"
+    # 国务院令310 Art 9: 3 days to ask for reconsideration (Wed 14 Oct → Sat 17 → Mon 19 Oct, next working day)
+    assert (detail["next_deadline"]["rule_id"], detail["next_deadline"]["due_at"]) == \
+        ("reconsideration_request", "2026-10-19T16:00:00+00:00")
+    d.at("2026-10-15T10:00")
+    d.step("decide_after_not_opened", {"not_opened_choice": "reconsideration", "not_opened_reasons": "证据足以证明现实危险"})
+    detail = d.transfer_detail()
+    assert detail["stage"] == "reconsideration" and detail["next_deadline"]["rule_id"] == "reconsideration_decision"
+    assert d.police("received", expect=409)["code"] == "answer_not_expected"
+    d.at("2026-10-16T10:00")
+    detail = d.police("reconsideration_upheld")
+    assert detail["stage"] == "reconsideration_upheld" and detail["next_deadline"]["rule_id"] == "procuratorate_request"
+    d.step("decide_after_reconsideration", {"reconsideration_choice": "procuratorate",
+                                            "reconsideration_reasons": "仍有异议，建议检察院立案监督"})
+    detail = d.transfer_detail()
+    assert detail["stage"] == "procuratorate_supervision"
+    d.at("2026-10-26T10:00")
+    detail = d.police("case_opened", note="经检察院监督立案")
+    assert detail["stage"] == "evidence_handover"
+
+
+def test_missing_materials_block_the_hand_over_and_are_supplemented(d):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某化工有限公司", party_type="organisation")
+    d.reported_and_approved()
+    body = d.step("hand_over", {"materials": {**MATERIALS, "appraisal_reports": False}, "police_bureau": "楚雄市公安局",
+                                "procuratorate_copied": False, "handed_over_at": "2026-10-12T09:00:00+08:00"}, expect=422)
+    assert "有关检验报告或者鉴定结论" in body["details"]["materials"][0]
+    assert "procuratorate_copied" in body["details"]
+    d.handed_over("2026-10-12T10:00")
+    d.at("2026-10-12T14:00")
+    d.police("received", answered_at="2026-10-12T14:00:00+08:00")
+    d.at("2026-10-13T09:00")
+    detail = d.police("materials_missing", note="缺少检测报告原件")
+    assert detail["stage"] == "materials_supplement" and detail["police_answers"][-1]["late"] is False
+    assert (detail["next_deadline"]["rule_id"], detail["next_deadline"]["due_at"]) == \
+        ("materials_supplement", "2026-10-16T16:00:00+00:00")
+    d.step("supplement_materials", {"supplemented_at": "2026-10-13T09:00:00+08:00", "supplemented_materials": "检测报告原件"})
+    detail = d.transfer_detail()
+    assert detail["stage"] == "police_review" and detail["next_deadline"]["rule_id"] == "police_decision"
+
+
+def test_the_24_hour_and_3_day_deadlines_escalate_when_missed(d, sweep):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某冶金有限公司", party_type="organisation")
+    d.step("draft_transfer_report", REPORT)
+    # 3 days for the principal head: Mon 12 Oct → Thu 15 Oct, 24:00
+    d.at("2026-10-16T00:01")
+    sweep()
+    assert ("escalation1", "移送审批期限逾期督办") in d.alerts("supervisor1")
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意"}, username="head1")
+    assert d.alerts("supervisor1") == []  # done: cleared
+    # 24 hours to hand over (from 00:01 on Fri 16 Oct)
+    d.at("2026-10-16T20:30")  # 4 hours before
+    sweep()
+    assert ("warning", "移送期限预警") in d.alerts("handler1")
+    d.at("2026-10-17T00:02")
+    sweep()
+    assert ("escalation1", "移送期限逾期督办") in d.alerts("supervisor1")
+    d.at("2026-10-18T00:03")
+    sweep()
+    assert ("escalation2", "移送期限二级督办") in d.alerts("city_supervisor")
+    d.handed_over("2026-10-18T09:00")
+    d.at("2026-10-18T09:30")
+    d.police("received", answered_at="2026-10-18T09:30:00+08:00")
+    # the police's 3 days (Sun 18 Oct → Wed 21 Oct) pass without a decision: the supervisors hear of it
+    d.at("2026-10-22T00:01")
+    sweep()
+    assert ("escalation1", "公安机关答复期限逾期督办") in d.alerts("supervisor1")
+    listed = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    assert listed[0]["stage"] == "police_review"
+
+
+def test_a_fine_decision_is_refused_while_the_transfer_is_pending(d):
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(5000, types=("fine", "warning")))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-21T15:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    # facts pointing to a crime come to light: the handler opens a transfer of this case
+    d.open_transfer(case_id=d.case["id"])
+    body = d.complete("draft_decision", DECISION, expect=409)
+    assert body["code"] == "transfer_pending" and "第十一条" in body["message"]
+    assert d.open_steps() == ["draft_decision"]
+    # a second transfer of the same case is refused
+    assert d.open_transfer(expect=409, case_id=d.case["id"])["code"] == "transfer_pending"
+
+
+def test_a_warning_is_still_possible_while_the_transfer_is_pending(d):
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(0, types=("warning",)))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-21T15:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.open_transfer(case_id=d.case["id"])
+    d.complete("draft_decision", DECISION)
+    assert d.open_steps() == ["approve_decision"]
+
+
+def test_a_case_sent_back_by_the_police_continues_as_a_penalty_case(d):
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    d.complete("legal_review", review("pass", "同意移送"))
+    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    d.transfer = t
+    d.reported_and_approved("2026-09-22T09:00")
+    d.handed_over("2026-09-22T15:00")
+    d.police("received")
+    d.police("returned", note="不构成犯罪，依法应当追究行政责任，退回处理")
+    detail = d.transfer_detail()
+    assert (detail["status"], detail["returned_case_id"]) == ("returned", d.case["id"])
+    case = d.detail()
+    assert case["source"] == "returned_by_police" and case["data"]["original_source"] == "inspection"
+    assert d.open_steps() == ["investigation_report"]
+    # the penalty case goes on to a fine now that nothing is pending
+    d.complete("investigation_report", fine_proposal(5000))
+    assert d.open_steps() == ["notify_intended_penalty"]
+
+
+def test_a_transfer_without_a_case_sent_back_starts_a_penalty_case(d):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某建筑公司", party_type="organisation")
+    d.reported_and_approved()
+    d.handed_over("2026-10-12T15:00")
+    d.police("not_opened")
+    d.step("decide_after_not_opened", {"not_opened_choice": "accept", "not_opened_reasons": "接受，依法作出行政处理"})
+    detail = d.transfer_detail()
+    assert detail["status"] == "returned" and detail["returned_case_id"]
+    case = d.client("supervisor1").get(f"/api/v1/cases/{detail['returned_case_id']}").get_json()
+    assert case["source"] == "returned_by_police" and case["stage"] == ["立案登记"]
+
+
+def test_supervisors_see_every_transfer_of_their_tree_and_the_report(d):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某化工有限公司", party_type="organisation")
+    d.reported_and_approved()
+    d.handed_over("2026-10-12T15:00")
+    d.police("received")
+    city = d.client("city_supervisor").get("/api/v1/transfers").get_json()
+    assert city["total"] == 1 and city["items"][0]["stage"] == "police_review"
+    assert city["items"][0]["next_deadline"]["legal_basis"].startswith("《行政执法机关移送涉嫌犯罪案件的规定》")
+    report = d.client("province_supervisor").get(
+        "/api/v1/transfers/report?from=2026-10-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00").get_json()
+    assert report["totals"]["transfers"] == 1 and report["totals"]["handed_over_within_24h"] == 1
+    assert report["items"][0]["police_outcome"] == "received"
+    response = d.client("province_supervisor").get(
+        "/api/v1/transfers/report?from=2026-10-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][0] == "移送编号" and rows[1][2] == "楚雄某化工有限公司"
+
+
+def test_statistics_queries_count_orders_and_transfers_of_a_unit_subtree(d, app):
+    from datetime import datetime, timezone
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.rectification.queries import rectification_statistics
+    from workflow_service.modules.transfers.queries import transfer_statistics
+    from workflow_service.modules.users.models import Unit
+
+    d.at("2026-10-12T09:00")
+    d.issue("2026-10-19", stop_order=STOP)
+    order = d.issue("2026-10-20")
+    d.at("2026-10-13T09:00")
+    d.do(order["instance_id"], "await_rectification", {"applied_at": "2026-10-13T09:00:00+08:00"}, "handler1")
+    d.reinspect("passed", "2026-10-13T09:00")
+    d.open_transfer(party_name="楚雄某化工有限公司", party_type="organisation")
+    d.reported_and_approved("2026-10-13T09:00")
+    d.handed_over("2026-10-13T09:00")
+    d.police("case_opened")
+    start, end = datetime(2026, 10, 1, tzinfo=timezone.utc), datetime(2026, 11, 1, tzinfo=timezone.utc)
+    with app.app_context():
+        province = db.session.scalar(db.select(Unit).filter_by(code="530000"))
+        city = db.session.scalar(db.select(Unit).filter_by(code="532300"))
+        rect = rectification_statistics(province, start, end)
+        assert (rect["issued"], rect["completed"], rect["open"], rect["with_stop_order"]) == (2, 1, 1, 1)
+        assert rect["completion_rate"] == 0.5
+        transfers = transfer_statistics(city, start, end)
+        assert transfers["transfers"] == 1 and transfers["police_outcomes"] == {"case_opened": 1}
+        assert transfers["cases_opened_by_police"] == 1 and transfers["handed_over_within_24h"] == 1
+        assert rectification_statistics(province, end, datetime(2027, 1, 1, tzinfo=timezone.utc))["issued"] == 0
+
+
+def test_a_fine_already_paid_is_recorded_for_offset_when_the_case_is_transferred(d):
+    d.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(5000))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+    d.at("2026-10-09T10:00")
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T09:00:00+08:00", "amount_paid": 5000})
+    # 国务院令310 Art 11 / 行政处罚法 Art 35: the fine paid before the transfer is offset against a criminal fine
+    t = d.open_transfer(case_id=d.case["id"])
+    assert t["fine_paid_for_offset"] == 5000 and t["case_number"] == d.case["case_number"]
+    assert any(e["action"] == "transfer_opened" for e in d.detail()["timeline"])

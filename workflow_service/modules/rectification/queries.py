@@ -1,0 +1,50 @@
+"""Rectification orders as supervisors and statistics see them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ...core.errors import Forbidden
+from ...extensions import db
+from ..cases.queries import _visible_units
+from ..users.models import Unit, User
+from .models import RectificationOrder, RectificationStatus
+from .operations import get_order
+
+
+def visible_order(user: User, order_id: int) -> RectificationOrder:
+    order = get_order(order_id)
+    if db.session.scalar(_visible_units(user).where(Unit.id == order.unit_id)) is None:
+        raise Forbidden("无权查看该整改指令 (this order belongs to another unit)")
+    return order
+
+
+def list_orders(user: User, *, status=None, limit=50, offset=0):
+    query = sa.select(RectificationOrder).where(RectificationOrder.unit_id.in_(_visible_units(user)))
+    if status:
+        query = query.where(RectificationOrder.status == status)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(RectificationOrder.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def rectification_statistics(unit: Unit, start: datetime, end: datetime) -> dict:
+    """Orders issued in [start, end) by the units of `unit`'s subtree, and how they ended (for the statistics
+    registry): issued, completed (re-inspection passed), failed (case opened), still open, with a stop order."""
+    subtree = sa.select(Unit.id).where(Unit.path.startswith(unit.path))
+    base = (sa.select(RectificationOrder.status, sa.func.count())
+            .where(RectificationOrder.unit_id.in_(subtree), RectificationOrder.issued_at >= start,
+                   RectificationOrder.issued_at < end)
+            .group_by(RectificationOrder.status))
+    counts = {status: n for status, n in db.session.execute(base)}
+    stop_orders = db.session.scalar(
+        sa.select(sa.func.count()).select_from(RectificationOrder)
+        .where(RectificationOrder.unit_id.in_(subtree), RectificationOrder.issued_at >= start,
+               RectificationOrder.issued_at < end, RectificationOrder.stop_order_kind.isnot(None)))
+    issued = sum(counts.values())
+    completed = counts.get(RectificationStatus.passed.value, 0)
+    return {"issued": issued, "completed": completed, "failed": counts.get(RectificationStatus.failed.value, 0),
+            "open": issued - completed - counts.get(RectificationStatus.failed.value, 0),
+            "with_stop_order": stop_orders or 0,
+            "completion_rate": round(completed / issued, 4) if issued else None}

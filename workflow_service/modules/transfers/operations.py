@@ -1,0 +1,307 @@
+"""Transferring a suspected crime to the police (涉嫌犯罪案件移送, 行刑衔接): opening the transfer, recording the
+police's answers as BPMN messages, keeping the transfer row in step, and handing the case back to the penalty
+process when the police or the procuratorate send it back (国务院令第310号)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.services import clock
+from ...extensions import db
+from ..alerts.operations import clear_alerts_for_tasks
+from ..audit.operations import record_event
+from ..cases.models import Case, CaseSource, CaseStatus
+from ..cases.operations import file_case
+from ..deadlines.operations import compute_deadline
+from ..processes import operations as processes
+from ..processes.models import ProcessInstance
+from ..tasks.models import Task, TaskStatus
+from ..users.models import Role, User
+from .models import CriminalTransfer, TransferStage, TransferStatus
+
+TRANSFER_PROCESS = "criminal_transfer"
+CASE_PROCESS = "case_handling"
+AWAIT_TRANSFER = "await_transfer"
+POLICE_MESSAGE = "police_answer"
+ART_11 = "《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第十一条"
+
+# Which answers the police (or the procuratorate) can give at each stage of a transfer.
+ANSWERS_BY_STAGE = {
+    TransferStage.police_review.value: {"received", "materials_missing", "case_opened", "not_opened", "returned"},
+    TransferStage.reconsideration.value: {"case_opened", "reconsideration_upheld"},
+    TransferStage.procuratorate_supervision.value: {"case_opened", "returned"},
+    TransferStage.criminal_proceedings.value: {"stage", "judgment", "returned"},
+}
+ANSWER_LABELS = {
+    "received": "公安机关已受理", "materials_missing": "公安机关告知补充材料", "case_opened": "公安机关决定立案",
+    "not_opened": "公安机关决定不予立案", "reconsideration_upheld": "公安机关复议维持不予立案",
+    "returned": "不作犯罪处理，退回行政处理", "stage": "刑事诉讼进展", "judgment": "已作出刑事判决",
+}
+
+
+# -- opening a transfer -------------------------------------------------------------------------------------
+def pending_transfer_for_case(case_id: int) -> CriminalTransfer | None:
+    return db.session.scalar(sa.select(CriminalTransfer).where(
+        CriminalTransfer.case_id == case_id, CriminalTransfer.status == TransferStatus.pending.value).limit(1))
+
+
+def _paid_fine(case: Case | None) -> float | None:
+    """行政处罚法 Art 35 / 国务院令310 Art 11: a fine paid before the transfer is offset against a criminal fine."""
+    data = (case.instance.data or {}) if case is not None else {}
+    if data.get("paid") and float(data.get("total_fine") or 0) > 0:
+        return float(data.get("amount_paid") or data["total_fine"])
+    return None
+
+
+def _open(actor, unit, *, case: Case | None, party_name: str, party_type: str, summary: str,
+          rectification=None, screening=None, created_by_id=None) -> CriminalTransfer:
+    data = {"party": {"name": party_name, "type": party_type}, "summary": summary,
+            "case_number": case.case_number if case else None}
+    offset = _paid_fine(case)
+    if offset:
+        data["fine_paid_for_offset"] = offset
+    if case is not None and (case.instance.data or {}).get("rectification"):
+        data["rectification"] = case.instance.data["rectification"]  # the order, re-inspection and proof
+    if screening is not None:
+        data["screening"] = {"id": screening.id, "result": screening.result, "facts": screening.facts,
+                             "real_danger_facts": screening.real_danger_facts}
+    instance = processes.start_process(actor, process_id=TRANSFER_PROCESS, unit=unit, title=f"{party_name}涉嫌犯罪移送",
+                                       data=data)
+    transfer = CriminalTransfer(
+        transfer_number=f"{unit.code}-YS-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
+        unit_id=unit.id, case_id=case.id if case else None, rectification_id=rectification.id if rectification else None,
+        screening_id=screening.id if screening else None, party_name=party_name, party_type=party_type,
+        summary=summary, status=TransferStatus.pending.value, stage=TransferStage.report.value, police_answers=[],
+        created_at=instance.started_at, created_by_id=getattr(actor, "id", None) or created_by_id)
+    db.session.add(transfer)
+    db.session.flush()
+    instance.business_key = transfer.transfer_number
+    details = {"transfer_number": transfer.transfer_number, "case_number": data["case_number"]}
+    if offset:
+        details["fine_paid_for_offset"] = offset
+    record_event(actor, "transfer_opened", instance_id=instance.id, details=details)
+    if case is not None:
+        record_event(actor, "transfer_opened", instance_id=case.instance_id, details=details)
+    return transfer
+
+
+def open_transfer(actor, *, case_id: int | None = None, rectification_id: int | None = None,
+                  screening_id: int | None = None, party_name: str | None = None, party_type: str | None = None,
+                  summary: str) -> CriminalTransfer:
+    """A handler starts a transfer (from a case at any stage, a failed rectification, or a screening)."""
+    from ..rectification.models import RectificationOrder
+    from .models import CrimeScreening
+
+    if not actor.has_role(Role.case_handler):
+        raise Forbidden("仅执法人员可发起移送 (only case handlers start a transfer)")
+    case = rectification = screening = None
+    if case_id is not None:
+        case = db.session.get(Case, case_id)
+        if case is None or case.unit_id != actor.unit_id:
+            raise NotFound("本单位无此案件 (no such case in your unit)")
+        if pending_transfer_for_case(case.id) is not None:
+            raise Conflict("该案件已在移送中 (this case is already being transferred)", code="transfer_pending")
+    if rectification_id is not None:
+        rectification = db.session.get(RectificationOrder, rectification_id)
+        if rectification is None or rectification.unit_id != actor.unit_id:
+            raise NotFound("本单位无此整改指令 (no such rectification order in your unit)")
+        if case is None and rectification.penalty_case_id:
+            case = db.session.get(Case, rectification.penalty_case_id)
+    if screening_id is not None:
+        screening = db.session.get(CrimeScreening, screening_id)
+        if screening is None or screening.unit_id != actor.unit_id:
+            raise NotFound("本单位无此筛查记录 (no such screening in your unit)")
+    source = case or rectification
+    party_name = party_name or (source.party_name if source else None)
+    party_type = party_type or (source.party_type if source else None)
+    if not party_name or party_type not in ("organisation", "individual"):
+        raise ValidationFailed("请填写当事人 (who is the party?)", {"party_name": ["必填"], "party_type": ["必填"]})
+    return _open(actor, actor.unit, case=case, party_name=party_name, party_type=party_type, summary=summary,
+                 rectification=rectification, screening=screening)
+
+
+def _case_reached_transfer(instance: ProcessInstance, snapshot, now) -> None:
+    """不得以行政处罚代替移送: a penalty case that decides on a transfer opens the transfer process itself."""
+    if instance.process_id != CASE_PROCESS or not any(t.bpmn_id == AWAIT_TRANSFER for t in snapshot.ready_user_tasks):
+        return
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
+    if case is None or pending_transfer_for_case(case.id) is not None:
+        return
+    reports = snapshot.data.get("proposals") or []
+    summary = "；".join(str(p.get("reason") or p.get("facts") or "") for p in reports if p.get("outcome") == "transfer")
+    _open(None, case.unit, case=case, party_name=case.party_name, party_type=case.party_type,
+          summary=(summary or snapshot.data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id)
+
+
+# -- the penalty case while a transfer is pending ------------------------------------------------------------
+def refuse_fine_while_transfer_pending(instance_id: int, current: dict) -> None:
+    """国务院令310 Art 11: no fine instead of the transfer while it is pending; a warning, suspension of
+    production and licence suspension or revocation remain possible. Called by the fine-deciding case rules."""
+    if float(current.get("total_fine") or 0) <= 0:
+        return
+    transfer = db.session.scalar(
+        sa.select(CriminalTransfer).join(Case, CriminalTransfer.case_id == Case.id)
+        .where(Case.instance_id == instance_id, CriminalTransfer.status == TransferStatus.pending.value).limit(1))
+    if transfer is not None:
+        raise Conflict(
+            f"案件正在移送公安机关（{transfer.transfer_number}），移送期间不得作出罚款决定；警告、责令停产停业、暂扣或者吊销"
+            f"许可证、执照仍可作出（{ART_11}） (no fine while the transfer is pending)",
+            code="transfer_pending", details={"transfer_number": transfer.transfer_number, "basis": ART_11})
+
+
+# -- the police's answers --------------------------------------------------------------------------------------
+def _may_record(actor: User, transfer: CriminalTransfer) -> str:
+    if actor.has_role(Role.integration) and transfer.unit.path.startswith(actor.unit.path):
+        return "integration"
+    if actor.has_role(Role.case_handler) and actor.unit_id == transfer.unit_id:
+        return "handler"
+    raise Forbidden("无权登记该移送的答复 (only the unit's handlers or its integration account record answers)")
+
+
+def record_police_answer(actor: User, transfer_id: int, *, kind: str, answered_at: datetime | None = None,
+                         note: str = "", document_number: str | None = None, stage: str | None = None) -> CriminalTransfer:
+    """公安机关（或检察机关）的答复: recorded by a handler or posted by the integration account; delivered to the
+    transfer process as the message `police_answer`."""
+    transfer = db.session.get(CriminalTransfer, transfer_id)
+    if transfer is None:
+        raise NotFound("移送不存在 (no such transfer)")
+    via = _may_record(actor, transfer)
+    now = clock().now()
+    answered_at = answered_at or now
+    if answered_at > now:
+        raise ValidationFailed("答复时间不能晚于当前时间 (answered in the future?)", {"answered_at": ["不能晚于当前时间"]})
+    expected = ANSWERS_BY_STAGE.get(transfer.stage, set())
+    if kind not in expected:
+        raise Conflict(f"移送当前阶段（{transfer.stage}）不接受该答复 (this answer is not expected now)",
+                       code="answer_not_expected", details={"stage": transfer.stage, "expected": sorted(expected)})
+    instance = processes.lock_instance(transfer.instance_id)
+    data = instance.data or {}
+    payload = {"kind": kind, "answered_at": answered_at.isoformat(), "note": note, "document_number": document_number,
+               "stage": stage}
+    entry = {**payload, "label": ANSWER_LABELS[kind], "recorded_at": now.isoformat(), "recorded_by": actor.username,
+             "via": via}
+    if kind == "materials_missing" and data.get("police_accepted_at"):
+        notice = compute_deadline("materials_notice", datetime.fromisoformat(data["police_accepted_at"]))
+        entry["late"] = answered_at > notice.due.due_at  # 24 hours from acceptance (国务院令310 Art 8)
+    transfer.police_answers = [*(transfer.police_answers or []), entry]
+    record_event(actor, "police_answer_recorded", instance_id=instance.id, details=entry)
+    processes.deliver_message(instance, POLICE_MESSAGE, payload, actor)
+    db.session.flush()
+    return transfer
+
+
+# -- keeping the row in step; the end of a transfer ----------------------------------------------------------
+def _at(value):
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
+    if instance.process_id != TRANSFER_PROCESS:
+        return
+    transfer = db.session.scalar(sa.select(CriminalTransfer).where(CriminalTransfer.instance_id == instance.id))
+    if transfer is None:
+        return
+    data = snapshot.data
+    stage = _stage_of(instance, snapshot)
+    if stage:
+        transfer.stage = stage
+    transfer.approved_at = transfer.approved_at or _at(data.get("approved_at"))
+    transfer.handed_over_at = transfer.handed_over_at or _at(data.get("handed_over_at"))
+    transfer.police_case_opened_at = transfer.police_case_opened_at or _at(data.get("case_opened_at"))
+    if snapshot.completed and transfer.status == TransferStatus.pending.value:
+        outcome = data.get("transfer_outcome")
+        transfer.status = {"refused": TransferStatus.refused, "returned": TransferStatus.returned,
+                           "criminal": TransferStatus.concluded}.get(outcome, TransferStatus.concluded).value
+        transfer.stage = {"refused": "refused", "returned": "returned"}.get(outcome, "concluded")
+        transfer.concluded_at = now
+        _hand_back(transfer, outcome, data)
+
+
+# The step a person works on names the stage; while the process waits for the police, the rule of the
+# deadline it waits under does. (Read from the structure, not from the projected data, which may carry an
+# older copy of a variable a script has since changed.)
+_TASK_STAGES = {"draft_transfer_report": "report", "approve_transfer": "approval", "hand_over": "handover",
+                "supplement_materials": "materials_supplement", "hand_over_evidence": "evidence_handover",
+                "decide_after_not_opened": "not_opened", "decide_after_reconsideration": "reconsideration_upheld",
+                "follow_up": "criminal_proceedings"}
+_WAIT_STAGES = {"police_decision": "police_review", "reconsideration_decision": "reconsideration",
+                "police_followup": "procuratorate_supervision"}
+
+
+def _stage_of(instance: ProcessInstance, snapshot) -> str | None:
+    from ..timers.models import Timer, TimerStatus
+
+    for task in snapshot.ready_user_tasks:
+        if task.bpmn_id in _TASK_STAGES:
+            return _TASK_STAGES[task.bpmn_id]
+    waiting = {t.bpmn_id for t in snapshot.waiting_timers}
+    if "followup_due" in waiting:
+        return "criminal_proceedings"
+    rule = db.session.scalar(sa.select(Timer.rule_id).where(
+        Timer.instance_id == instance.id, Timer.bpmn_id == "due_await_police",
+        Timer.status.in_([TimerStatus.waiting.value, TimerStatus.fired.value])).order_by(Timer.id.desc()).limit(1))
+    if POLICE_MESSAGE in snapshot.waiting_messages and rule in _WAIT_STAGES:
+        return _WAIT_STAGES[rule]
+    return None
+
+
+def _complete_await_transfer(case: Case, result: dict) -> bool:
+    """The case waiting at 待移送 moves on with the transfer's result (completed by the service, audited)."""
+    task = db.session.scalar(sa.select(Task).where(Task.instance_id == case.instance_id, Task.bpmn_id == AWAIT_TRANSFER,
+                                                   Task.status == TaskStatus.ready.value))
+    if task is None:
+        return False
+    now = clock().now()
+    case_instance = processes.lock_instance(case.instance_id)
+    task.status = TaskStatus.completed.value
+    task.completed_at = now
+    record_event(None, "task_completed", instance_id=case.instance_id, task_id=task.id,
+                 details={"task": task.bpmn_id, "name": task.name, "data": result, "by": "criminal_transfer"})
+    processes.complete_user_task_in_engine(case_instance, task.engine_task_id, result)
+    clear_alerts_for_tasks([task.id], now)
+    return True
+
+
+def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> None:
+    case = db.session.get(Case, transfer.case_id) if transfer.case_id else None
+    result = {"transfer_result": outcome or "criminal", "transfer_number": transfer.transfer_number}
+    if outcome == "refused":
+        result["transfer_refusal_reasons"] = data.get("refusal_reasons")
+    if outcome == "criminal" or outcome is None:
+        if case is not None:
+            _complete_await_transfer(case, result)
+        return
+    if outcome == "returned":
+        result["returned_by_police"] = True
+        # 国务院令310 Art 13; 司法解释(二) Art 11: no crime but administrative liability → the department
+        # handles it: the penalty case resumes, or a new one starts, with that source.
+        if case is not None and case.status != CaseStatus.closed.value:
+            result["original_source"] = case.source
+            case.source = CaseSource.returned_by_police.value
+            _complete_await_transfer(case, result)
+            transfer.returned_case_id = case.id
+            record_event(None, "case_returned_by_police", instance_id=case.instance_id,
+                         details={"transfer_number": transfer.transfer_number, "resumed": True})
+            return
+        actor = db.session.get(User, transfer.created_by_id) if transfer.created_by_id else None
+        if actor is None or not actor.has_role(Role.case_handler):
+            record_event(None, "case_return_needs_filing", instance_id=transfer.instance_id,
+                         details={"transfer_number": transfer.transfer_number})
+            return
+        new_case = file_case(actor, source=CaseSource.returned_by_police.value, party_name=transfer.party_name,
+                             party_type=transfer.party_type,
+                             summary=f"公安机关、检察机关退回（{transfer.transfer_number}）：{transfer.summary}"[:2000],
+                             extra={"returned_transfer": transfer.transfer_number,
+                                    "rectification": data.get("rectification")})
+        transfer.returned_case_id = new_case.id
+        record_event(None, "case_returned_by_police", instance_id=new_case.instance_id,
+                     details={"transfer_number": transfer.transfer_number, "resumed": False})
+        return
+    if case is not None:  # refused: the department handles the case itself
+        _complete_await_transfer(case, result)
+
+
+processes.STEP_LISTENERS.append(_sync_transfer)
+processes.STEP_LISTENERS.append(_case_reached_transfer)
