@@ -1,0 +1,85 @@
+"""The task page: the form drawn from its JSON Schema, the case beside it, documents and evidence."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..core.errors import ValidationFailed
+from ..core.services import clock, setting
+from ..extensions import db
+from ..modules.cases.models import Case
+from ..modules.deadlines.queries import working_days_left
+from ..modules.tasks import operations as task_ops
+from ..modules.tasks.forms import load_form
+from ..modules.tasks.models import TaskStatus
+from ..modules.tasks.queries import can_claim, get_visible_task
+from ..modules.tasks.schemas import TaskSchema
+from .common import SOURCE_NAMES, bp, me, tz
+from .schema_form import build_fields, decode_form
+
+_RULES = TaskSchema()
+
+
+def _render(task, schema, data, errors, message=None, status=200):
+    user = me()
+    now = clock().now()
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == task.instance_id))
+    process_data = task.instance.data or {}
+    unplaced = {}
+    fields = build_fields(schema, data, errors, tz())
+    placed = _names(fields)
+    for key, messages in (errors or {}).items():
+        if key not in placed:
+            unplaced[key] = messages
+    return render_template(
+        "task.html", task=task, case=case, schema=schema, fields=fields, errors=errors or {}, unplaced=unplaced,
+        message=message, now=now, rule=_RULES._due_rule(task), days_left=working_days_left(task.due_at, now),
+        is_open=task.status == TaskStatus.ready.value, mine=task.assignee_id == user.id,
+        claimable=task.assignee_id is None and can_claim(user, task), process_data=process_data,
+        evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
+        source_names=SOURCE_NAMES,
+    ), status
+
+
+def _names(fields) -> set[str]:
+    names = set()
+    for f in fields:
+        names.add(f.name)
+        names |= _names(f.children)
+        for row in f.rows:
+            names |= _names(row)
+    return names
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET"])
+@login_required
+def task_page(task_id):
+    task = get_visible_task(me(), task_id)
+    schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
+    # The form opens with what the case already knows (e.g. the party recorded at filing).
+    data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
+    return _render(task, schema, data, {})
+
+
+@bp.route("/tasks/<int:task_id>", methods=["POST"])
+@login_required
+def complete(task_id):
+    user = me()
+    task = get_visible_task(user, task_id)
+    schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
+    data = decode_form(schema, request.form, tz())
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        task_ops.complete_task(user, task_id, data, version)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        task = get_visible_task(user, task_id)
+        return _render(task, schema, data, exc.details, exc.message, status=422)
+    db.session.commit()
+    flash(f"「{task.name}」已办结。", "success")
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == task.instance_id))
+    return redirect(url_for("web.case_page", case_id=case.id) if case else url_for("web.inbox"))
