@@ -6,6 +6,7 @@ renders a template; no business rule lives in a template or in the browser's Jav
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_from_directory, url_for
@@ -103,6 +104,16 @@ def register_web(app) -> None:
     @app.template_filter("local")
     def _local(value):
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+    @app.template_filter("due")
+    def _due(value):
+        """A period ends at 24:00 of its last day (stored as 00:00 of the next): show it as the law counts it."""
+        if not value:
+            return "无期限"
+        local = value.astimezone(tz)
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            return f"{(local - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
+        return local.strftime("%Y-%m-%d %H:%M")
 
     @app.context_processor
     def _navigation():

@@ -35,7 +35,19 @@ def _fail(exc) -> dict:
     db.session.rollback()
     messages = exc.messages if isinstance(exc, ValidationError) else exc.details
     flash(getattr(exc, "message", "输入有误，请检查标出的字段。"), "error")
-    return messages if isinstance(messages, dict) else {"_schema": messages}
+    return _flatten(messages) if isinstance(messages, dict) else {"_schema": messages}
+
+
+def _flatten(messages: dict, prefix: str = "") -> dict:
+    """marshmallow nests list messages ({"holidays": {0: {"date": [...]}}}): one dotted key per field."""
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
 
 
 # -- users and units ---------------------------------------------------------------------------------------
