@@ -69,6 +69,7 @@ def test_a_form_with_errors_comes_back_with_the_messages_at_their_fields_and_not
     client = browser(app, "handler1")
     page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "承办人（执法人员）" in page and 'class="required-mark"' in page
+    assert "<code>handler2</code> 李承办" in page  # the unit's usernames beside the list of handlers
     form = MultiDict({"csrf_token": csrf_token_in(page), "version": str(task["version"]), "source": "inspection",
                       "party.name": "楚雄某化工有限公司", "party.type": "organisation", "handlers": "handler1",
                       "violations.__present": "1", "violations.0.description": "未监测重大危险源",
@@ -91,6 +92,9 @@ def test_a_form_with_errors_comes_back_with_the_messages_at_their_fields_and_not
     detail = api.get(f"/api/v1/cases/{case['id']}").get_json()
     assert detail["data"]["handlers"] == ["handler1", "handler2"]
     assert [t["bpmn_id"] for t in detail["open_tasks"]] == ["approve_filing"]
+    # The completed task shows what was recorded, read-only.
+    done = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "办理结果" in done and "《安全生产法》第四十条" in done and "data-schema-form" not in done
 
 
 def test_long_queues_are_paged(app, login):

@@ -83,6 +83,8 @@ def _error_page(status: int, code: str, message: str, details: dict):
     """Browser pages show errors as a page in Chinese; the API keeps its JSON shape (core/errors.py)."""
     if status == 401:
         return redirect(url_for("web.login", next=request.full_path if request.method == "GET" else None))
+    if "CSRF" in message:  # Flask-WTF's English description of a missing or expired form token
+        message = "页面已过期或来源不明，请刷新页面后重新提交。"
     try:
         body = render_template("errors/error.html", status=status, title=_ERROR_TITLES.get(status, "出错了"),
                                message=message if status != 500 else "", hint=_ERROR_HINTS.get(status, ""),

@@ -75,6 +75,8 @@ def _field(key: str, schema: dict, value, errors: dict, tz: ZoneInfo, path: str,
         f.value = [v for v in value] if isinstance(value, list) else []
     elif kind == "lines":
         f.value = "\n".join(str(v) for v in value) if isinstance(value, list) else (value or "")
+        # A list of usernames (承办人, 参加人员): the page lists the unit's users beside it.
+        f.attrs["usernames"] = "用户名" in ((schema.get("items") or {}).get("title") or "")
     elif kind in ("radio", "select"):
         f.options = _choices(schema)
         f.value = value

@@ -8,6 +8,7 @@ from flask_login import login_required
 from ..core.errors import ValidationFailed
 from ..core.services import clock, setting
 from ..extensions import db
+from ..modules.audit.models import AuditEvent
 from ..modules.cases.models import Case
 from ..modules.deadlines.queries import working_days_left
 from ..modules.tasks import operations as task_ops
@@ -15,6 +16,7 @@ from ..modules.tasks.forms import load_form
 from ..modules.tasks.models import TaskStatus
 from ..modules.tasks.queries import can_claim, get_visible_task
 from ..modules.tasks.schemas import TaskSchema
+from ..modules.users.models import User
 from .common import SOURCE_NAMES, bp, me, tz
 from .schema_form import build_fields, decode_form
 
@@ -38,8 +40,24 @@ def _render(task, schema, data, errors, message=None, status=200):
         is_open=task.status == TaskStatus.ready.value, mine=task.assignee_id == user.id,
         claimable=task.assignee_id is None and can_claim(user, task), process_data=process_data,
         evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
-        source_names=SOURCE_NAMES,
+        source_names=SOURCE_NAMES, unit_users=_unit_users(task), submitted=_submitted(task, schema, now),
     ), status
+
+
+def _unit_users(task) -> list:
+    return list(db.session.scalars(sa.select(User).where(User.unit_id == task.unit_id, User.active.is_(True))
+                                   .order_by(User.username).limit(50)))
+
+
+def _submitted(task, schema, now):
+    """A completed task shows what was submitted (from the audit trail), read-only."""
+    if task.status != TaskStatus.completed.value:
+        return None
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.task_id == task.id,
+                                                          AuditEvent.action == "task_completed").limit(1))
+    if event is None:
+        return None
+    return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz())
 
 
 def _names(fields) -> set[str]:
