@@ -69,7 +69,7 @@ def test_a_handler_files_a_case_and_completes_the_filing_after_a_validation_erro
     shot(page, "05-case-page")
 
 
-def test_a_supervisor_sees_an_escalation_appear_after_the_clock_moves(open_page, api, admin_api):
+def test_a_supervisor_sees_an_escalation_appear_after_the_clock_moves(open_page, api, admin_api, live_server):
     handler, supervisor = api("handler1"), api("supervisor1")
     case = handler.post("/api/v1/cases", json={"source": "complaint", "party_name": "楚雄某矿业有限公司",
                                                "party_type": "organisation", "summary": "群众举报"}).get_json()
@@ -93,6 +93,12 @@ def test_a_supervisor_sees_an_escalation_appear_after_the_clock_moves(open_page,
     assert "一级督办" in alerts and "楚雄某矿业有限公司" in alerts
     assert "楚雄市应急管理局" in page.inner_text("#alert-counts")
     shot(page, "07-supervision-escalation")
+    # On the case page the overdue investigation is marked red in the diagram; its deadlines are listed.
+    page.goto(f"{live_server.live_url}/cases/{case['id']}")
+    page.wait_for_selector("#diagram[data-rendered=true]", timeout=15000)
+    assert page.locator(".djs-element.wf-overdue[data-element-id=investigate]").count() == 1
+    assert "《行政处罚法》第六十条" in page.inner_text("#deadlines")
+    shot(page, "07b-case-overdue")
     page.click("nav >> text=待办")
     assert "一级督办" in page.inner_text("#alerts")
     # The overdue investigation sits first in the handler's queue with its legal basis.
@@ -151,8 +157,11 @@ def test_an_administrator_edits_a_deadline_rule(open_page, live_server):
     page.goto(f"{live_server.live_url}/admin/rules")
     page.click("tr:has-text('legal_review') >> text=编辑")
     page.fill("#amount", "0")
-    page.click("button:has-text('保存')")
-    assert page.locator("[data-field], .has-error .field-error").count() >= 1 or "输入" in page.content()
+    with page.expect_navigation() as navigation:
+        page.click("button:has-text('保存')")
+    assert navigation.value.status == 422
+    assert page.locator(".has-error:has(#amount) .field-error").count() == 1
+    shot(page, "17-admin-rule-error")
     page.fill("#amount", "10")
     page.click("button:has-text('保存')")
     assert "已保存" in page.inner_text(".flash")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from marshmallow import ValidationError
@@ -14,8 +13,7 @@ from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import FileCaseArgs
 from ..modules.deadlines.queries import working_days_left
-from ..modules.tasks.models import Task, TaskStatus
-from ..modules.timers.models import Timer, TimerStatus
+from ..modules.tasks.models import TaskStatus
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, me, page_number
 
 # What the timeline calls each audited action.
@@ -69,17 +67,16 @@ def case_page(case_id):
     user = me()
     case = queries.get_case(user, case_id)
     now = clock().now()
-    tasks = list(db.session.scalars(sa.select(Task).where(Task.instance_id == case.instance_id).order_by(Task.id)))
+    tasks = queries.case_tasks(case)
     open_tasks = [t for t in tasks if t.status == TaskStatus.ready.value]
-    fired = db.session.scalars(sa.select(Timer.bpmn_id).where(Timer.instance_id == case.instance_id,
-                                                              Timer.status == TimerStatus.fired.value))
+    fired = queries.fired_timer_steps(case)
     # The diagram's markers: steps done, steps open now, open steps past their deadline.
     markers = {
         "completed": sorted({t.bpmn_id for t in tasks if t.status == TaskStatus.completed.value} | set(fired)),
         "active": sorted({t.bpmn_id for t in open_tasks}),
         "overdue": sorted({t.bpmn_id for t in open_tasks if t.due_at and t.due_at <= now}),
     }
-    deadlines = queries.deadlines(case)
+    deadlines = queries.deadlines(case, include_fired=True)
     for d in deadlines:
         d["days_left"] = working_days_left(d["due_at"], now)
     return render_template(

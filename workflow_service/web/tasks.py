@@ -1,22 +1,21 @@
 """The task page: the form drawn from its JSON Schema, the case beside it, documents and evidence."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..core.errors import ValidationFailed
 from ..core.services import clock, setting
 from ..extensions import db
-from ..modules.audit.models import AuditEvent
-from ..modules.cases.models import Case
+from ..modules.audit.queries import task_completion
+from ..modules.cases.queries import case_for_instance
 from ..modules.deadlines.queries import working_days_left
 from ..modules.tasks import operations as task_ops
 from ..modules.tasks.forms import load_form
 from ..modules.tasks.models import TaskStatus
 from ..modules.tasks.queries import can_claim, get_visible_task
 from ..modules.tasks.schemas import TaskSchema
-from ..modules.users.models import User
+from ..modules.users.queries import unit_members
 from .common import SOURCE_NAMES, bp, me, tz
 from .schema_form import build_fields, decode_form
 
@@ -26,7 +25,7 @@ _RULES = TaskSchema()
 def _render(task, schema, data, errors, message=None, status=200):
     user = me()
     now = clock().now()
-    case = db.session.scalar(sa.select(Case).where(Case.instance_id == task.instance_id))
+    case = case_for_instance(task.instance_id)
     process_data = task.instance.data or {}
     unplaced = {}
     fields = build_fields(schema, data, errors, tz())
@@ -45,16 +44,14 @@ def _render(task, schema, data, errors, message=None, status=200):
 
 
 def _unit_users(task) -> list:
-    return list(db.session.scalars(sa.select(User).where(User.unit_id == task.unit_id, User.active.is_(True))
-                                   .order_by(User.username).limit(50)))
+    return unit_members(task.unit_id)
 
 
 def _submitted(task, schema, now):
     """A completed task shows what was submitted (from the audit trail), read-only."""
     if task.status != TaskStatus.completed.value:
         return None
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.task_id == task.id,
-                                                          AuditEvent.action == "task_completed").limit(1))
+    event = task_completion(task.id)
     if event is None:
         return None
     return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz())
@@ -99,5 +96,5 @@ def complete(task_id):
         return _render(task, schema, data, exc.details, exc.message, status=422)
     db.session.commit()
     flash(f"「{task.name}」已办结。", "success")
-    case = db.session.scalar(sa.select(Case).where(Case.instance_id == task.instance_id))
+    case = case_for_instance(task.instance_id)
     return redirect(url_for("web.case_page", case_id=case.id) if case else url_for("web.inbox"))
