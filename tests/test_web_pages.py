@@ -159,3 +159,15 @@ def test_an_administrator_imports_a_holiday_year_through_the_page(app):
     assert good.status_code == 302
     assert "国办发明电〔2029〕1号" in client.get("/admin/calendar").get_data(as_text=True)
     assert browser(app, "supervisor1").get("/admin/calendar").status_code == 403
+
+
+def test_a_supervisor_reassigns_an_open_task_from_its_page(app, login):
+    _case, task = file_case(login("handler1"))
+    assert "id=\"reassign\"" not in browser(app, "handler1").get(f"/tasks/{task['id']}").get_data(as_text=True)
+    client = browser(app, "supervisor1")
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert 'value="handler2"' in page.split('id="reassign"')[1]
+    response = client.post(f"/tasks/{task['id']}/reassign", data={
+        "csrf_token": csrf_token_in(page), "version": task["version"], "assignee": "handler2"})
+    assert response.status_code == 302
+    assert login("handler2").get("/api/v1/tasks?scope=mine").get_json()["items"][0]["id"] == task["id"]

@@ -13,9 +13,10 @@ from ..modules.deadlines.queries import working_days_left
 from ..modules.tasks import operations as task_ops
 from ..modules.tasks.forms import load_form
 from ..modules.tasks.models import TaskStatus
-from ..modules.tasks.queries import can_claim, get_visible_task
+from ..modules.tasks.queries import can_claim, get_visible_task, unit_contains
 from ..modules.tasks.schemas import TaskSchema
-from ..modules.users.queries import unit_members
+from ..modules.users.models import Role
+from ..modules.users.queries import unit_members, unit_members_with_role
 from .common import SOURCE_NAMES, bp, me, tz
 from .schema_form import build_fields, decode_form
 
@@ -39,8 +40,30 @@ def _render(task, schema, data, errors, message=None, status=200):
         is_open=task.status == TaskStatus.ready.value, mine=task.assignee_id == user.id,
         claimable=task.assignee_id is None and can_claim(user, task), process_data=process_data,
         evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
-        source_names=SOURCE_NAMES, unit_users=_unit_users(task), submitted=_submitted(task, schema, now),
+        source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task), submitted=_submitted(task, schema, now),
     ), status
+
+
+def _reassignable(user, task) -> list:
+    """A supervisor of the task's unit tree may hand an open task to another user with its role."""
+    if task.status != TaskStatus.ready.value or not user.has_role(Role.supervisor):
+        return []
+    if not unit_contains(user.unit, task.unit):
+        return []
+    return [u for u in unit_members_with_role(task.unit_id, task.role) if u.id != task.assignee_id]
+
+
+@bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
+@login_required
+def reassign(task_id):
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    task = task_ops.reassign_task(me(), task_id, request.form.get("assignee", ""), version)
+    db.session.commit()
+    flash(f"已改派给 {task.assignee.display_name}。", "success")
+    return redirect(url_for("web.task_page", task_id=task_id))
 
 
 def _unit_users(task) -> list:
