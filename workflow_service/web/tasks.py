@@ -40,7 +40,8 @@ def _render(task, schema, data, errors, message=None, status=200):
         is_open=task.status == TaskStatus.ready.value, mine=task.assignee_id == user.id,
         claimable=task.assignee_id is None and can_claim(user, task), process_data=process_data,
         evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
-        source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task), submitted=_submitted(task, schema, now),
+        source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task),
+        submitted=_submitted(task, schema),
     ), status
 
 
@@ -70,7 +71,7 @@ def _unit_users(task) -> list:
     return unit_members(task.unit_id)
 
 
-def _submitted(task, schema, now):
+def _submitted(task, schema):
     """A completed task shows what was submitted (from the audit trail), read-only."""
     if task.status != TaskStatus.completed.value:
         return None
