@@ -171,3 +171,28 @@ def test_a_supervisor_reassigns_an_open_task_from_its_page(app, login):
         "csrf_token": csrf_token_in(page), "version": task["version"], "assignee": "handler2"})
     assert response.status_code == 302
     assert login("handler2").get("/api/v1/tasks?scope=mine").get_json()["items"][0]["id"] == task["id"]
+
+
+def test_a_supervisor_suspends_and_resumes_a_case_and_a_handler_cannot(app, login):
+    api = login("handler1")
+    case, task = file_case(api)
+    api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": FILING})
+    (approval,) = login("supervisor1").get(f"/api/v1/cases/{case['id']}").get_json()["open_tasks"]
+    login("supervisor1").post(f"/api/v1/tasks/{approval['id']}/complete", json={"data": {"filing_approved": True}})
+    handler = browser(app, "handler1")
+    page = handler.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert 'id="case-actions"' not in page
+    refused = handler.post(f"/cases/{case['id']}/suspend", data={"csrf_token": csrf_token_in(page), "reason": "x"})
+    assert refused.status_code == 403 and "无权访问" in refused.get_data(as_text=True)
+
+    client = browser(app, "supervisor1")
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "中止案件" in page and "批准延期" not in page  # an extension is the principal head's
+    empty = client.post(f"/cases/{case['id']}/suspend", data={"csrf_token": csrf_token_in(page), "reason": ""})
+    assert empty.status_code == 302 and api.get(f"/api/v1/cases/{case['id']}").get_json()["status"] == "open"
+    client.post(f"/cases/{case['id']}/suspend", data={"csrf_token": csrf_token_in(page), "reason": "等待鉴定结论"})
+    assert api.get(f"/api/v1/cases/{case['id']}").get_json()["status"] == "suspended"
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "恢复办理" in page
+    client.post(f"/cases/{case['id']}/resume", data={"csrf_token": csrf_token_in(page), "reason": "鉴定完成"})
+    assert api.get(f"/api/v1/cases/{case['id']}").get_json()["status"] == "open"

@@ -11,10 +11,11 @@ from ..core.services import clock
 from ..extensions import db
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
-from ..modules.cases.schemas import FileCaseArgs
+from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
 from ..modules.tasks.models import TaskStatus
-from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, me, page_number
+from ..modules.users.models import Role
+from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
 
 # What the timeline calls each audited action.
 ACTION_NAMES = {
@@ -83,7 +84,8 @@ def case_page(case_id):
         "case.html", case=case, tasks=tasks, open_tasks=open_tasks, deadlines=deadlines, now=now,
         timeline=queries.timeline(case), surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
-        action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks})
+        action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
+        may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user))
 
 
 @bp.route("/cases/<int:case_id>/diagram.bpmn")
@@ -97,3 +99,43 @@ def case_diagram(case_id):
         if name.endswith(".bpmn") and pattern.search(text):
             return Response(text, mimetype="application/xml")
     abort(404)
+
+
+def _case_action(operation, case_id, schema, *fields):
+    try:
+        args = schema().load({k: request.form.get(k, "").strip() for k in fields})
+    except ValidationError as exc:
+        labels = {"days": "延长天数（1 至 365）", "reason": "理由"}
+        flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+    operation(me(), case_id, *(args[k] for k in fields))
+    db.session.commit()
+    return None
+
+
+@bp.route("/cases/<int:case_id>/extension", methods=["POST"])
+@login_required
+def extend_case(case_id):
+    """延期: the principal head approves more days for the decision deadline (行政处罚法 Art 60)."""
+    refused = _case_action(case_ops.extend_decision_deadline, case_id, ExtensionArgs, "days", "reason")
+    if refused is None:
+        flash("已批准延期，决定期限已顺延。", "success")
+    return refused or redirect(url_for("web.case_page", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/suspend", methods=["POST"])
+@login_required
+def suspend_case(case_id):
+    refused = _case_action(case_ops.suspend_case, case_id, ReasonArgs, "reason")
+    if refused is None:
+        flash("案件已中止，决定期限暂停计算。", "success")
+    return refused or redirect(url_for("web.case_page", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/resume", methods=["POST"])
+@login_required
+def resume_case(case_id):
+    refused = _case_action(case_ops.resume_case, case_id, ReasonArgs, "reason")
+    if refused is None:
+        flash("案件已恢复办理，决定期限按中止时长顺延。", "success")
+    return refused or redirect(url_for("web.case_page", case_id=case_id))
