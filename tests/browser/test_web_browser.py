@@ -67,6 +67,9 @@ def test_a_handler_files_a_case_and_completes_the_filing_after_a_validation_erro
     assert page.locator(".djs-element.wf-completed[data-element-id=draft_filing]").count() == 1
     assert page.locator(".djs-element.wf-active[data-element-id=approve_filing]").count() == 1
     shot(page, "05-case-page")
+    page.click("nav >> text=案件")
+    assert "楚雄某烟花爆竹有限公司" in page.inner_text("main table")
+    shot(page, "05b-case-list")
 
 
 def test_a_supervisor_sees_an_escalation_appear_after_the_clock_moves(open_page, api, admin_api, live_server):
