@@ -196,3 +196,10 @@ def test_a_supervisor_suspends_and_resumes_a_case_and_a_handler_cannot(app, logi
     assert "恢复办理" in page
     client.post(f"/cases/{case['id']}/resume", data={"csrf_token": csrf_token_in(page), "reason": "鉴定完成"})
     assert api.get(f"/api/v1/cases/{case['id']}").get_json()["status"] == "open"
+
+
+def test_a_task_claimed_by_someone_else_is_shown_without_its_form(app, login):
+    _case, task = file_case(login("handler1"))
+    login("handler1").post(f"/api/v1/tasks/{task['id']}/claim", json={})
+    page = browser(app, "handler2").get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "由 张承办 办理" in page and "data-schema-form" not in page
