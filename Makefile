@@ -26,12 +26,13 @@ db: install
 demo: db
 	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs seed-demo
 
-run: demo
+run: demo node_modules/.installed
 	@echo "安全生产执法案件办理工作流服务: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/docs)"
 	$(BIN)/flask --app workflow_service.app run --host $(HOST) --port $(PORT) --no-reload
 
-# bpmn-moddle (npm registry) lets the tests check that every diagram opens cleanly in bpmn-js; without
-# node/npm those tests are skipped, loudly.
+# From the npm registry: bpmn-js draws the process diagram on the case page (served by the service, no CDN);
+# bpmn-moddle lets the tests check that every diagram opens cleanly in bpmn-js. Without node/npm the case page
+# shows a placeholder instead of the diagram and those tests are skipped, loudly.
 node_modules/.installed: package.json
 	-npm install --no-audit --no-fund --loglevel=error && touch node_modules/.installed
 

@@ -31,6 +31,8 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "LOGIN_MAX_FAILURES": (5, int, "failed logins before an account is throttled"),
     "LOGIN_LOCK_MINUTES": (15, int, "how long a throttled account is refused"),
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
+    "ASSETS_DIR": (str(PACKAGE_ROOT / "node_modules"), str,
+                   "where the npm packages the web pages use (bpmn-js) are served from; `make run` installs them"),
     "TIMEZONE": ("Asia/Shanghai", str, "the time zone times are shown in (stored in UTC)"),
 }
 

@@ -1,7 +1,7 @@
 """One error shape for every client: {"code", "message", "details"} with the right HTTP status."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -47,6 +47,14 @@ class TooManyRequests(ServiceError):
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None):
+    # Browser pages get the error as an HTML page in Chinese (rendered by web/, registered as
+    # app.extensions["wfs_error_page"]); the API, and any client asking for JSON, keeps the one JSON shape.
+    page = current_app.extensions.get("wfs_error_page") if has_request_context() else None
+    if page is not None and not request.path.startswith("/api/") and not request.is_json \
+            and request.accept_mimetypes.best != "application/json":
+        response = page(status, code, message, details or {})
+        if response is not None:
+            return response
     response = jsonify({"code": code, "message": message, "details": details or {}})
     response.status_code = status
     return response

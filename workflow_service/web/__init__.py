@@ -1,21 +1,25 @@
-"""The browser side: login/logout (Flask-Login session, CSRF-protected form) and a first task inbox page."""
+"""The browser side (in Chinese): login/logout, the task inbox, task pages with forms drawn from their JSON
+Schema, case pages with the process diagram, the supervisors' dashboard and the administrators' pages.
+
+Every page parses its input, checks who is calling, calls the same operations and queries as the API, and
+renders a template; no business rule lives in a template or in the browser's JavaScript.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+from pathlib import Path
+
+from flask import abort, flash, make_response, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..core.errors import ServiceError
-from ..core.services import clock
 from ..extensions import db, login_manager
-from ..modules.alerts.queries import alerts_for
-from ..modules.tasks.queries import list_tasks
-from ..modules.users.models import ROLE_LABELS, User
+from ..modules.users.models import Role, User
 from ..modules.users.operations import authenticate
-
-bp = Blueprint("web", __name__, template_folder="templates")
+from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_supervisor
 
 
 class LoginForm(FlaskForm):
@@ -65,16 +69,29 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-@bp.route("/")
-@login_required
-def inbox():
-    user = current_user._get_current_object()
-    mine, mine_total = list_tasks(user, "mine")
-    available, available_total = list_tasks(user, "available")
-    alerts, alerts_total = alerts_for(user)
-    return render_template("inbox.html", user=user, mine=mine, available=available, alerts=alerts,
-                           mine_total=mine_total, available_total=available_total, alerts_total=alerts_total,
-                           now=clock().now(), role_labels={r.value: label for r, label in ROLE_LABELS.items()})
+from . import admin, cases, inbox, supervision, tasks  # noqa: E402,F401  (the page modules register their routes)
+
+_ERROR_TITLES = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作",
+                 409: "操作冲突", 413: "上传内容过大", 422: "输入有误", 429: "操作过于频繁", 500: "服务内部错误"}
+_ERROR_HINTS = {403: "该页面或操作不属于您的角色或单位。如需办理，请联系本单位负责人。",
+                404: "您要找的页面、案件或任务不存在，可能已被删除或链接有误。",
+                409: "该事项已被他人处理或已发生变化，请返回并刷新页面后再试。",
+                500: "服务暂时出现问题，请稍后再试；问题持续时请联系管理员。"}
+
+
+def _error_page(status: int, code: str, message: str, details: dict):
+    """Browser pages show errors as a page in Chinese; the API keeps its JSON shape (core/errors.py)."""
+    if status == 401:
+        return redirect(url_for("web.login", next=request.full_path if request.method == "GET" else None))
+    if "CSRF" in message:  # Flask-WTF's English description of a missing or expired form token
+        message = "页面已过期或来源不明，请刷新页面后重新提交。"
+    try:
+        body = render_template("errors/error.html", status=status, title=_ERROR_TITLES.get(status, "出错了"),
+                               message=message if status != 500 else "", hint=_ERROR_HINTS.get(status, ""),
+                               code=code)
+    except Exception:  # noqa: BLE001 - a broken template must not hide the original error
+        return None
+    return make_response(body, status)
 
 
 def register_web(app) -> None:
@@ -83,9 +100,39 @@ def register_web(app) -> None:
     tz = ZoneInfo(app.config["WFS"]["TIMEZONE"])
     login_manager.login_view = "web.login"
     login_manager.login_message = "请先登录"
+    app.extensions["wfs_error_page"] = _error_page
+    assets = Path(app.config["WFS"]["ASSETS_DIR"])
 
     @app.template_filter("local")
     def _local(value):
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+    @app.template_filter("due")
+    def _due(value):
+        """A period ends at 24:00 of its last day (stored as 00:00 of the next): show it as the law counts it."""
+        if not value:
+            return "无期限"
+        local = value.astimezone(tz)
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            return f"{(local - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
+        return local.strftime("%Y-%m-%d %H:%M")
+
+    @app.context_processor
+    def _navigation():
+        if not current_user.is_authenticated:
+            return {}
+        user = current_user._get_current_object()
+        return {"nav_supervisor": is_supervisor(user), "nav_admin": user.has_role(Role.admin),
+                "nav_handler": user.has_role(Role.case_handler), "role_names": ROLE_NAMES,
+                "level_names": LEVEL_NAMES}
+
+    @app.route("/static/vendor/bpmn-js/<path:filename>")
+    def bpmn_js_asset(filename):
+        # bpmn-js comes from the npm registry (package.json; `make run` installs it) and is served from here:
+        # enforcement networks often cannot reach a CDN.
+        directory = assets / "bpmn-js" / "dist"
+        if not directory.is_dir():
+            abort(404)
+        return send_from_directory(directory, filename, max_age=3600)
 
     app.register_blueprint(bp)

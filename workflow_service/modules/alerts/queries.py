@@ -36,3 +36,22 @@ def alerts_for(user: User, *, include_cleared: bool = False, scope: str = "mine"
     rows = db.session.scalars(query.order_by(Alert.due_at.is_(None), Alert.due_at, Alert.id).limit(limit).offset(offset)
                               .options(selectinload(Alert.instance), selectinload(Alert.task)))
     return list(rows), total
+
+
+def alert_counts_by_unit(user: User) -> list[dict]:
+    """Open alerts in a supervisor's unit tree, counted per unit of the case and level (a dashboard's summary)."""
+    if not (user.has_role(Role.supervisor) or user.has_role(Role.principal_head)):
+        raise Forbidden("仅负责人可查看下级单位的督办 (supervisors only)")
+    subtree = sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
+    rows = db.session.execute(
+        sa.select(Unit.id, Unit.name, Unit.level, Alert.level, sa.func.count(Alert.id))
+        .join(ProcessInstance, ProcessInstance.id == Alert.instance_id)
+        .join(Unit, Unit.id == ProcessInstance.unit_id)
+        .where(ProcessInstance.unit_id.in_(subtree), Alert.cleared_at.is_(None))
+        .group_by(Unit.id, Unit.name, Unit.level, Alert.level).order_by(Unit.id))
+    by_unit: dict[int, dict] = {}
+    for unit_id, name, unit_level, level, count in rows:
+        entry = by_unit.setdefault(unit_id, {"unit_id": unit_id, "unit_name": name, "unit_level": unit_level,
+                                             "warning": 0, "escalation1": 0, "escalation2": 0})
+        entry[level] = count
+    return list(by_unit.values())

@@ -54,10 +54,12 @@ def open_tasks(case: Case) -> list[Task]:
                                                          Task.status == TaskStatus.ready.value).order_by(Task.id)))
 
 
-def deadlines(case: Case) -> list[dict]:
-    """Every running deadline of the case with its rule and legal basis."""
+def deadlines(case: Case, include_fired: bool = False) -> list[dict]:
+    """Every running deadline of the case with its rule and legal basis (`include_fired`: and those already
+    run out, for the case page's full list)."""
+    statuses = [TimerStatus.waiting.value] + ([TimerStatus.fired.value] if include_fired else [])
     timers = db.session.scalars(sa.select(Timer).where(Timer.instance_id == case.instance_id,
-                                                       Timer.status == TimerStatus.waiting.value)
+                                                       Timer.status.in_(statuses))
                                 .order_by(Timer.due_at))
     rules = {r.rule_id: r for r in db.session.scalars(sa.select(DeadlineRule).where(DeadlineRule.jurisdiction == "national"))}
     result = []
@@ -67,8 +69,24 @@ def deadlines(case: Case) -> list[dict]:
             "timer": timer.bpmn_id, "name": timer.name, "kind": timer.rule_kind or "timer", "due_at": timer.due_at,
             "rule_id": timer.rule_id, "rule_name": rule.name if rule else None,
             "legal_basis": rule.legal_basis if rule else None, "provisional": timer.provisional,
+            "status": timer.status,
         })
     return result
+
+
+def case_for_instance(instance_id: int) -> Case | None:
+    return db.session.scalar(sa.select(Case).where(Case.instance_id == instance_id))
+
+
+def case_tasks(case: Case) -> list[Task]:
+    """Every task of the case, open and done, in the order they arose."""
+    return list(db.session.scalars(sa.select(Task).where(Task.instance_id == case.instance_id).order_by(Task.id)))
+
+
+def fired_timer_steps(case: Case) -> set[str]:
+    """The BPMN ids of the case's timers that have run out (for marking the diagram)."""
+    return set(db.session.scalars(sa.select(Timer.bpmn_id).where(Timer.instance_id == case.instance_id,
+                                                                 Timer.status == TimerStatus.fired.value)))
 
 
 def timeline(case: Case) -> list[AuditEvent]:

@@ -66,7 +66,9 @@ def validate_submission(schema: dict, data) -> dict:
     validator = Draft202012Validator(schema)
     for error in validator.iter_errors(data):
         if error.validator == "required":
-            field = error.message.split("'")[1] if "'" in error.message else "_schema"
+            # The full path ("party.name", "proposals.0.fine_amount"), so a form can show it at its field.
+            name = error.message.split("'")[1] if "'" in error.message else "_schema"
+            field = ".".join([*(str(p) for p in error.absolute_path), name])
             errors.setdefault(field, []).append("必填 (required)")
         elif error.validator == "additionalProperties":
             continue  # reported per key above

@@ -59,3 +59,19 @@ def list_tasks(user: User, scope: str, *, limit: int = 50, offset: int = 0) -> t
 
 def unit_contains(outer: Unit, inner: Unit) -> bool:
     return inner.path.startswith(outer.path)
+
+
+def approvals_waiting(user: User, *, limit: int = 20, offset: int = 0) -> tuple[list[Task], int]:
+    """Open approval steps (tasks of the supervisor and principal-head roles) in a supervisor's unit tree,
+    most urgent first."""
+    if not (user.has_role(Role.supervisor) or user.has_role(Role.principal_head)):
+        raise Forbidden("仅负责人可查看待审批事项 (supervisors only)")
+    subtree = sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
+    query = sa.select(Task).where(Task.status == TaskStatus.ready.value,
+                                  Task.role.in_([Role.supervisor.value, Role.principal_head.value]),
+                                  Task.unit_id.in_(subtree))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset)
+                              .options(selectinload(Task.instance), selectinload(Task.assignee),
+                                       selectinload(Task.unit)))
+    return list(rows), total

@@ -1,0 +1,141 @@
+"""Case pages: the list, filing a case, and one case with its process diagram, deadlines and timeline."""
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import ValidationError
+
+from ..core.services import clock
+from ..extensions import db
+from ..modules.cases import operations as case_ops
+from ..modules.cases import queries
+from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
+from ..modules.deadlines.queries import working_days_left
+from ..modules.tasks.models import TaskStatus
+from ..modules.users.models import Role
+from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
+
+# What the timeline calls each audited action.
+ACTION_NAMES = {
+    "case_filed": "登记案件", "process_started": "流程启动", "process_completed": "流程结束",
+    "task_created": "生成任务", "task_claimed": "认领任务", "task_released": "退回任务", "task_reassigned": "改派任务",
+    "task_completed": "办结任务", "task_cancelled": "任务撤销", "timer_fired": "期限届满", "timer_failed": "定时执行失败",
+    "timer_rescheduled": "期限调整", "timer_retried": "重试定时", "alert_raised": "发出预警/督办",
+    "deadline_extended": "延期", "case_suspended": "中止", "case_resumed": "恢复",
+}
+
+
+@bp.route("/cases")
+@login_required
+def case_list():
+    user = me()
+    now = clock().now()
+    status = request.args.get("status") or None
+    if status not in CASE_STATUS_NAMES:
+        status = None
+    overdue = request.args.get("overdue") == "1" or None
+    pager = Pager(page_number(), 0)
+    cases, pager.total = queries.list_cases(user, status=status, overdue=overdue, now=now, limit=pager.per_page,
+                                            offset=pager.offset)
+    return render_template("cases.html", cases=cases, pager=pager, status=status, overdue=overdue,
+                           status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def file_case():
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in ("source", "party_name", "party_type", "summary")}
+        try:
+            args = FileCaseArgs().load(values)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            case = case_ops.file_case(me(), **args)
+            db.session.commit()
+            flash(f"案件 {case.case_number} 已登记，请办理立案登记。", "success")
+            return redirect(url_for("web.case_page", case_id=case.id))
+    return render_template("case_new.html", errors=errors, values=values, source_names=SOURCE_NAMES), \
+        (422 if errors else 200)
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def case_page(case_id):
+    user = me()
+    case = queries.get_case(user, case_id)
+    now = clock().now()
+    tasks = queries.case_tasks(case)
+    open_tasks = [t for t in tasks if t.status == TaskStatus.ready.value]
+    fired = queries.fired_timer_steps(case)
+    # The diagram's markers: steps done, steps open now, open steps past their deadline.
+    markers = {
+        "completed": sorted({t.bpmn_id for t in tasks if t.status == TaskStatus.completed.value} | set(fired)),
+        "active": sorted({t.bpmn_id for t in open_tasks}),
+        "overdue": sorted({t.bpmn_id for t in open_tasks if t.due_at and t.due_at <= now}),
+    }
+    deadlines = queries.deadlines(case, include_fired=True)
+    for d in deadlines:
+        d["days_left"] = working_days_left(d["due_at"], now)
+    return render_template(
+        "case.html", case=case, tasks=tasks, open_tasks=open_tasks, deadlines=deadlines, now=now,
+        timeline=queries.timeline(case), surcharge=queries.surcharge(case, now), markers=markers,
+        data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
+        action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
+        may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user))
+
+
+@bp.route("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def case_diagram(case_id):
+    """The BPMN file of the version the case runs on (the definition stores its source files)."""
+    case = queries.get_case(me(), case_id)
+    definition = case.instance.definition
+    pattern = re.compile(rf'<(?:bpmn:)?process[^>]*\bid="{re.escape(definition.process_id)}"')
+    for name, text in sorted((definition.source_files or {}).items()):
+        if name.endswith(".bpmn") and pattern.search(text):
+            return Response(text, mimetype="application/xml")
+    abort(404)
+
+
+def _case_action(operation, case_id, schema, *fields):
+    try:
+        args = schema().load({k: request.form.get(k, "").strip() for k in fields})
+    except ValidationError as exc:
+        labels = {"days": "延长天数（1 至 365）", "reason": "理由"}
+        flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+    operation(me(), case_id, *(args[k] for k in fields))
+    db.session.commit()
+    return None
+
+
+@bp.route("/cases/<int:case_id>/extension", methods=["POST"])
+@login_required
+def extend_case(case_id):
+    """延期: the principal head approves more days for the decision deadline (行政处罚法 Art 60)."""
+    refused = _case_action(case_ops.extend_decision_deadline, case_id, ExtensionArgs, "days", "reason")
+    if refused is None:
+        flash("已批准延期，决定期限已顺延。", "success")
+    return refused or redirect(url_for("web.case_page", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/suspend", methods=["POST"])
+@login_required
+def suspend_case(case_id):
+    refused = _case_action(case_ops.suspend_case, case_id, ReasonArgs, "reason")
+    if refused is None:
+        flash("案件已中止，决定期限暂停计算。", "success")
+    return refused or redirect(url_for("web.case_page", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/resume", methods=["POST"])
+@login_required
+def resume_case(case_id):
+    refused = _case_action(case_ops.resume_case, case_id, ReasonArgs, "reason")
+    if refused is None:
+        flash("案件已恢复办理，决定期限按中止时长顺延。", "success")
+    return refused or redirect(url_for("web.case_page", case_id=case_id))

@@ -1,0 +1,124 @@
+"""The task page: the form drawn from its JSON Schema, the case beside it, documents and evidence."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..core.errors import ValidationFailed
+from ..core.services import clock, setting
+from ..extensions import db
+from ..modules.audit.queries import task_completion
+from ..modules.cases.queries import case_for_instance
+from ..modules.deadlines.queries import working_days_left
+from ..modules.tasks import operations as task_ops
+from ..modules.tasks.forms import load_form
+from ..modules.tasks.models import TaskStatus
+from ..modules.tasks.queries import can_claim, get_visible_task, unit_contains
+from ..modules.tasks.schemas import TaskSchema
+from ..modules.users.models import Role
+from ..modules.users.queries import unit_members, unit_members_with_role
+from .common import SOURCE_NAMES, bp, me, tz
+from .schema_form import build_fields, decode_form
+
+_RULES = TaskSchema()
+
+
+def _render(task, schema, data, errors, message=None, status=200):
+    user = me()
+    now = clock().now()
+    case = case_for_instance(task.instance_id)
+    process_data = task.instance.data or {}
+    unplaced = {}
+    fields = build_fields(schema, data, errors, tz())
+    placed = _names(fields)
+    for key, messages in (errors or {}).items():
+        if key not in placed:
+            unplaced[key] = messages
+    return render_template(
+        "task.html", task=task, case=case, schema=schema, fields=fields, errors=errors or {}, unplaced=unplaced,
+        message=message, now=now, rule=_RULES._due_rule(task), days_left=working_days_left(task.due_at, now),
+        is_open=task.status == TaskStatus.ready.value, mine=task.assignee_id == user.id,
+        claimable=task.assignee_id is None and can_claim(user, task), process_data=process_data,
+        evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
+        source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task),
+        submitted=_submitted(task, schema),
+    ), status
+
+
+def _reassignable(user, task) -> list:
+    """A supervisor of the task's unit tree may hand an open task to another user with its role."""
+    if task.status != TaskStatus.ready.value or not user.has_role(Role.supervisor):
+        return []
+    if not unit_contains(user.unit, task.unit):
+        return []
+    return [u for u in unit_members_with_role(task.unit_id, task.role) if u.id != task.assignee_id]
+
+
+@bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
+@login_required
+def reassign(task_id):
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    task = task_ops.reassign_task(me(), task_id, request.form.get("assignee", ""), version)
+    db.session.commit()
+    flash(f"已改派给 {task.assignee.display_name}。", "success")
+    return redirect(url_for("web.task_page", task_id=task_id))
+
+
+def _unit_users(task) -> list:
+    return unit_members(task.unit_id)
+
+
+def _submitted(task, schema):
+    """A completed task shows what was submitted (from the audit trail), read-only."""
+    if task.status != TaskStatus.completed.value:
+        return None
+    event = task_completion(task.id)
+    if event is None:
+        return None
+    return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz())
+
+
+def _names(fields) -> set[str]:
+    names = set()
+    for f in fields:
+        names.add(f.name)
+        names |= _names(f.children)
+        for row in f.rows:
+            names |= _names(row)
+    return names
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET"])
+@login_required
+def task_page(task_id):
+    task = get_visible_task(me(), task_id)
+    schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
+    # The form opens with what the case already knows (e.g. the party recorded at filing).
+    data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
+    return _render(task, schema, data, {})
+
+
+@bp.route("/tasks/<int:task_id>", methods=["POST"])
+@login_required
+def complete(task_id):
+    user = me()
+    task = get_visible_task(user, task_id)
+    schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
+    data = decode_form(schema, request.form, tz())
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        task_ops.complete_task(user, task_id, data, version)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        task = get_visible_task(user, task_id)
+        return _render(task, schema, data, exc.details, exc.message, status=422)
+    db.session.commit()
+    flash(f"「{task.name}」已办结。", "success")
+    case = case_for_instance(task.instance_id)
+    return redirect(url_for("web.case_page", case_id=case.id) if case else url_for("web.inbox"))
