@@ -174,3 +174,28 @@ def main() -> None:
     for name, command in wfs.commands.items():
         group.add_command(command, name)
     group(prog_name="wfs")
+
+
+@wfs.command("verify-audit")
+@click.option("--instance", "instance_id", type=int, default=None, help="one process instance (a case's instance id)")
+@click.option("--system", "system", is_flag=True, help="only the system chain (events of no instance)")
+def verify_audit_cmd(instance_id, system):
+    """Verify the audit hash chains (全过程记录): every chain, one instance's, or the system chain.
+    Exits 1 and names the first broken link when an event was edited, removed or cut off."""
+    from .modules.audit.chain import verify_all, verify_chain
+
+    if instance_id is not None:
+        reports = [verify_chain(instance_id)]
+    elif system:
+        reports = [verify_chain(None)]
+    else:
+        reports = verify_all()
+    db.session.rollback()
+    broken = [r for r in reports if not r.ok]
+    for report in broken:
+        link = report.first_broken
+        click.echo(f"BROKEN {report.chain}: seq {link.seq} event {link.event_id} ({link.code}) "
+                   f"after event {link.previous_event_id}: {link.message}")
+    events = sum(r.events for r in reports)
+    click.echo(f"{len(reports) - len(broken)} of {len(reports)} chain(s) verify ({events} events)")
+    sys.exit(1 if broken else 0)
