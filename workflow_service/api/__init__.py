@@ -19,7 +19,8 @@ class _ServiceApi(Api):
         pass
 
 
-_API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "audit", "evidence"}
+_API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "audit", "evidence",
+                   "case_reviews"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 
 
@@ -53,9 +54,9 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import admin, alerts, audit, auth, cases, deadlines, definitions, evidence, tasks
+    from . import admin, alerts, audit, auth, case_reviews, cases, deadlines, definitions, evidence, tasks
 
-    for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, audit, evidence):
+    for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, audit, evidence, case_reviews):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
 
