@@ -173,3 +173,19 @@ def test_bytes_stored_by_a_transaction_that_rolls_back_are_removed(app, driver, 
         assert len(stored_files(evidence_dir)) == 1
         db.session.rollback()
     assert stored_files(evidence_dir) == [] and evidence_rows(app) == 0
+
+
+def test_a_stored_file_changed_or_lost_is_found_by_verify_audit(app, driver, evidence_dir):
+    first = upload(driver).get_json()
+    second = upload(driver, content=PDF, kind="scan", filename="笔录.pdf").get_json()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["wfs", "verify-audit", "--instance", str(driver.case["instance_id"]), "--evidence"])
+    assert result.exit_code == 0 and "2 of 2 evidence file(s) match" in result.output, result.output
+    files = stored_files(evidence_dir)
+    by_content = {f.read_bytes(): f for f in files}
+    by_content[JPEG].write_bytes(JPEG + b"edited")
+    by_content[PDF].unlink()
+    result = runner.invoke(args=["wfs", "verify-audit", "--evidence"])
+    assert result.exit_code == 1
+    assert f"EVIDENCE {first['id']} of case {driver.case['id']}: altered" in result.output
+    assert f"EVIDENCE {second['id']} of case {driver.case['id']}: missing" in result.output
