@@ -22,6 +22,7 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import CaseStatus
 from ..cases.queries import get_case
+from ..processes.operations import lock_instance
 from ..users.models import Role
 from .models import KIND_CONTENT_TYPES, EvidenceFile, EvidenceKind
 from .storage import evidence_store
@@ -93,6 +94,7 @@ def upload_evidence(actor, case_id: int, *, kind: str, stream: BinaryIO, filenam
     finally:
         spool.close()
     _remove_on_rollback(store, key)
+    lock_instance(case.instance_id)  # as every change of the case: its audit chain is appended in turn
     row = EvidenceFile(case_id=case.id, kind=evidence_kind.value, description=description or "",
                        filename=display_filename(filename), content_type=content_type, size_bytes=size,
                        sha256=sha256, storage_key=key, uploaded_by_id=actor.id, uploaded_at=clock().now())
