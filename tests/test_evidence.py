@@ -189,3 +189,15 @@ def test_a_stored_file_changed_or_lost_is_found_by_verify_audit(app, driver, evi
     assert result.exit_code == 1
     assert f"EVIDENCE {first['id']} of case {driver.case['id']}: altered" in result.output
     assert f"EVIDENCE {second['id']} of case {driver.case['id']}: missing" in result.output
+
+
+def test_without_a_token_nothing_is_uploaded_listed_or_verified(app, driver, evidence_dir):
+    anonymous = app.test_client()
+    response = anonymous.post(f"/api/v1/cases/{driver.case['id']}/evidence", content_type="multipart/form-data",
+                              data={"kind": "photo", "file": (io.BytesIO(JPEG), "a.jpg")})
+    assert response.status_code == 401 and response.get_json()["code"] == "not_authenticated"
+    assert anonymous.get(f"/api/v1/cases/{driver.case['id']}/evidence").status_code == 401
+    assert anonymous.get(f"/api/v1/audit/verify?case_id={driver.case['id']}").status_code == 401
+    assert anonymous.post("/api/v1/case-reviews", json={}).status_code == 401
+    assert anonymous.get(f"/api/v1/cases/{driver.case['id']}/timeline").status_code == 401
+    assert stored_files(evidence_dir) == [] and evidence_rows(app) == 0
