@@ -172,3 +172,20 @@ def test_only_supervisors_of_the_unit_tree_and_administrators_verify(app, driver
     body = d.client("admin").get("/api/v1/audit/verify").get_json()
     assert body["code"] == "validation_failed"
     assert d.client("admin").get("/api/v1/audit/verify?instance_id=999999").status_code == 404
+
+
+def test_details_read_back_from_the_database_hash_as_written(app):
+    """JSONB reorders keys and prints 1e20 as an integer; dates become strings: the chain still verifies."""
+    from datetime import datetime, timezone
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.audit.chain import verify_chain
+    from workflow_service.modules.audit.operations import record_event
+
+    with app.app_context():
+        record_event(None, "odd_values", details={"z": 1, "a": [1.5, 1e20, 2.0, -0.0], "when": datetime(2026, 10, 12, tzinfo=timezone.utc),
+                                                  "nested": {"b": None, "a": "中文"}})
+        db.session.commit()
+    with app.app_context():
+        report = verify_chain(None)
+        assert report.ok and report.events >= 1
