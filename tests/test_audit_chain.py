@@ -189,3 +189,14 @@ def test_details_read_back_from_the_database_hash_as_written(app):
     with app.app_context():
         report = verify_chain(None)
         assert report.ok and report.events >= 1
+
+
+def test_a_whole_chain_removed_is_still_found_by_its_head(app, driver):
+    d = _filed_case(driver)
+    instance_id = d.case["instance_id"]
+    count = len(_event_ids(app, instance_id))
+    _sql(app, "DELETE FROM audit_events WHERE instance_id = :i", i=instance_id)
+    result = _cli(app)
+    assert result.exit_code == 1
+    assert f"BROKEN instance:{instance_id}: seq 1 event None (truncated)" in result.output
+    assert f"1..{count}" in result.output
