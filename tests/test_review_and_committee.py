@@ -77,7 +77,7 @@ def test_a_pass_is_recorded_with_its_checklist_and_covers_the_decision(driver):
     body = d.complete("legal_review", review("pass", "同意", failed=("discretion",)), expect=422)
     assert "legal_review_outcome" in body["details"]  # a failed item rules out a pass
     body = d.complete("legal_review", {**review("pass"), "legal_review_checklist": {}}, expect=422)
-    assert {"enforcement_body", "crime_suspected"} <= set(body["details"])  # every item must be answered
+    assert {"legal_review_checklist.enforcement_body", "legal_review_checklist.crime_suspected"} <= set(body["details"])
     d.complete("legal_review", review("pass", "同意"))
     sign_off = _sign_offs(d)
     assert sign_off["valid"] is True and len(sign_off["reviews"]) == 1
@@ -343,3 +343,49 @@ def test_the_review_is_due_by_the_rule_table_with_warning_and_escalation(driver,
     assert alerts("supervisor1") == [("escalation1", "法制审核")]
     d.complete("legal_review", review("pass"))
     assert alerts("reviewer1") == [] and alerts("supervisor1") == []  # done: the alerts are cleared
+
+
+def _upload_photo(app, d, tmp_path, monkeypatch, payload=b"\x00" * 200):
+    import io
+
+    monkeypatch.setitem(app.config["WFS"], "EVIDENCE_DIR", str(tmp_path / "evidence"))
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + payload + b"\xff\xd9"
+    client = d.client("handler1")
+    response = client.client.post(f"/api/v1/cases/{d.case['id']}/evidence", headers=client.headers,
+                                  content_type="multipart/form-data",
+                                  data={"kind": "photo", "description": "补充照片", "file": (io.BytesIO(jpeg), "补充.jpg")})
+    assert response.status_code == 201, response.get_json()
+
+
+def test_evidence_added_after_the_sign_off_sends_the_case_back_for_review(app, driver, tmp_path, monkeypatch):
+    d = _to_committee(driver)
+    d.committee_decides("agree")
+    # A photo is added to the case after the legal review signed it off: the sign-off no longer covers it.
+    _upload_photo(app, d, tmp_path, monkeypatch)
+    sign_off = _sign_offs(d)
+    assert sign_off["valid"] is False and sign_off["changed"] == ["evidence_files"]
+    d.complete("draft_decision", DECISION)
+    # Drafting the decision routed the case to a new legal review, not to the approval.
+    assert d.open_steps() == ["legal_review_after_hearing"]
+    d.complete("legal_review_after_hearing", review("pass", "补充证据已审核"))
+    assert _sign_offs(d)["valid"] is True
+    d.open_ballot("补充证据后再次讨论")  # the committee discusses the reviewed material again
+    for member in MEMBERS:
+        d.vote(member, "agree")
+    d.complete("draft_decision", DECISION)
+    assert d.open_steps() == ["approve_decision"]
+
+
+def test_a_decision_is_not_approved_when_the_evidence_changed_after_drafting(app, driver, tmp_path, monkeypatch):
+    d = _to_committee(driver)
+    d.committee_decides("agree")
+    d.complete("draft_decision", DECISION)
+    assert d.open_steps() == ["approve_decision"]
+    _upload_photo(app, d, tmp_path, monkeypatch, payload=b"\x01" * 300)
+    body = d.complete("approve_decision", {"decision_approved": True}, expect=409)
+    assert body["code"] == "legal_review_invalid" and "第五十八条" in body["message"]
+    assert body["details"]["changed"] == ["evidence_files"]
+    assert d.open_steps() == ["approve_decision"]  # nothing changed; the approver sends it back
+    d.complete("approve_decision", {"decision_approved": False, "decision_opinion": "证据已变更，退回重新审核"})
+    d.complete("draft_decision", DECISION)
+    assert d.open_steps() == ["legal_review_after_hearing"]

@@ -33,6 +33,13 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
     "ASSETS_DIR": (str(PACKAGE_ROOT / "node_modules"), str,
                    "where the npm packages the web pages use (bpmn-js) are served from; `make run` installs them"),
+    "EVIDENCE_STORAGE": ("directory", str, "where evidence files are kept: 'directory' (an object store plugs in behind the same interface)"),
+    "EVIDENCE_DIR": (None, str, "the evidence directory; default <instance>/evidence"),
+    "EVIDENCE_MAX_BYTES": (200 * 1024 * 1024, int, "largest evidence file accepted, in bytes"),
+    "EVIDENCE_CONTENT_TYPES": ("image/jpeg,image/png,image/tiff,image/heic,image/webp,audio/mpeg,audio/mp4,audio/aac,"
+                               "audio/x-wav,audio/amr,audio/ogg,video/mp4,video/x-m4v,video/3gpp,video/quicktime,"
+                               "video/x-msvideo,application/pdf",
+                               str, "content types accepted as evidence (comma-separated; read from the file's bytes)"),
     "TIMEZONE": ("Asia/Shanghai", str, "the time zone times are shown in (stored in UTC)"),
 }
 

@@ -11,3 +11,5 @@ from .modules.cases.models import BusinessSetting, Case  # noqa: F401
 from .modules.review.models import Ballot, BallotSeat, Committee, CommitteeMember, LegalReview, Vote  # noqa: F401
 from .modules.rectification.models import RectificationOrder  # noqa: F401
 from .modules.transfers.models import CrimeScreening, CriminalTransfer  # noqa: F401
+from .modules.audit.models import AuditChainHead  # noqa: F401
+from .modules.evidence.models import EvidenceFile  # noqa: F401

@@ -20,7 +20,7 @@ class _ServiceApi(Api):
 
 
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
-                   "transfers"}
+                   "transfers", "audit", "evidence", "case_reviews"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 
 
@@ -54,9 +54,11 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import admin, alerts, auth, ballots, cases, deadlines, definitions, rectifications, tasks, transfers
+    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, deadlines, definitions, evidence,
+                   rectifications, tasks, transfers)
 
-    for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers):
+    for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
+                   audit, evidence, case_reviews):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
 

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
-                                     FileCaseArgs, ReasonArgs)
+                                     FileCaseArgs, ReasonArgs, TimelineSchema)
 from .auth import current_api_user
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件 (penalty cases)")
@@ -54,6 +54,17 @@ def case_detail(case_id):
     case.data = _process_data(case)
     case.surcharge = queries.surcharge(case, clock().now())
     return case
+
+
+@blp.route("/<int:case_id>/timeline", methods=["GET"])
+@blp.response(200, TimelineSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+def case_timeline(case_id):
+    """全过程记录: every event of the case in order — who, when, what, which task, which document or evidence
+    file — each with its place and hash in the case's audit chain."""
+    user = current_api_user()
+    return {"items": queries.timeline(queries.get_case(user, case_id))}
 
 
 def _process_data(case) -> dict:

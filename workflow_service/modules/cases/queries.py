@@ -89,9 +89,38 @@ def fired_timer_steps(case: Case) -> set[str]:
                                                                  Timer.status == TimerStatus.fired.value)))
 
 
-def timeline(case: Case) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == case.instance_id)
-                                   .order_by(AuditEvent.id)))
+def timeline(case: Case) -> list[dict]:
+    """Every event of the case, in order: who, when, what, which task, which document or evidence file."""
+    from .documents import ACTION_LABELS, TASK_DOCUMENTS
+
+    events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == case.instance_id)
+                                     .order_by(AuditEvent.seq, AuditEvent.id)))
+    task_ids = {e.task_id for e in events if e.task_id is not None}
+    tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
+    user_ids = {e.actor_id for e in events if e.actor_id is not None}
+    names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) \
+        if user_ids else {}
+    result = []
+    for event in events:
+        task = tasks.get(event.task_id)
+        details = event.details or {}
+        document = None
+        if event.action == "task_completed" and task is not None and task.bpmn_id in TASK_DOCUMENTS:
+            title, number_key = TASK_DOCUMENTS[task.bpmn_id]
+            data = details.get("data") or {}
+            document = {"name": title, "number": data.get(number_key) if number_key else None}
+        evidence = None
+        if event.action.startswith("evidence_"):
+            evidence = {k: details.get(k) for k in ("evidence_id", "kind", "filename", "sha256")}
+        result.append({
+            "id": event.id, "seq": event.seq, "occurred_at": event.occurred_at, "actor_name": event.actor_name,
+            "actor_display_name": names.get(event.actor_id, "系统" if event.actor_id is None else event.actor_name),
+            "action": event.action, "action_label": ACTION_LABELS.get(event.action, event.action),
+            "task_id": event.task_id,
+            "task": {"id": task.id, "bpmn_id": task.bpmn_id, "name": task.name} if task is not None else None,
+            "document": document, "evidence": evidence, "details": details, "hash": event.hash,
+        })
+    return result
 
 
 # 行政处罚法 Art 72: 3 % of the fine for each day of late payment, never more than the fine itself.

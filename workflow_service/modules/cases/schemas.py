@@ -60,12 +60,42 @@ class DeadlineSchema(Schema):
     provisional = fields.Boolean()
 
 
+class TimelineTaskSchema(Schema):
+    id = fields.Integer()
+    bpmn_id = fields.String()
+    name = fields.String()
+
+
+class TimelineDocumentSchema(Schema):
+    name = fields.String(metadata={"description": "the document (文书) the step produced"})
+    number = fields.String(allow_none=True)
+
+
+class TimelineEvidenceSchema(Schema):
+    evidence_id = fields.Integer(allow_none=True)
+    kind = fields.String(allow_none=True)
+    filename = fields.String(allow_none=True)
+    sha256 = fields.String(allow_none=True)
+
+
 class TimelineEventSchema(Schema):
+    id = fields.Integer()
+    seq = fields.Integer(metadata={"description": "place in the case's audit hash chain"})
     occurred_at = fields.AwareDateTime()
-    actor = fields.String(attribute="actor_name")
+    actor = fields.String(attribute="actor_name", metadata={"description": "username, or 'system'"})
+    actor_display_name = fields.String()
     action = fields.String()
+    action_label = fields.String(metadata={"description": "the action in Chinese"})
     task_id = fields.Integer(allow_none=True)
+    task = fields.Nested(TimelineTaskSchema, allow_none=True)
+    document = fields.Nested(TimelineDocumentSchema, allow_none=True)
+    evidence = fields.Nested(TimelineEvidenceSchema, allow_none=True)
     details = fields.Dict()
+    hash = fields.String()
+
+
+class TimelineSchema(Schema):
+    items = fields.List(fields.Nested(TimelineEventSchema))
 
 
 class SurchargeSchema(Schema):

@@ -165,6 +165,15 @@ def _approve_only_after_a_valid_pass(actor: User, task: Task, data: dict, curren
     return {**data, "approved_with_review_id": status["review"].id}
 
 
+def _evidence_files(case: Case) -> list:
+    from ..evidence.queries import evidence_digests
+
+    return [{"id": d["id"], "sha256": d["sha256"], "kind": d["kind"]} for d in evidence_digests(case.id)]
+
+
+# The evidence files uploaded to the case (photos, recordings, scans) are part of what a sign-off covers.
+FINGERPRINT_SOURCES["evidence_files"] = _evidence_files
+
 for _step in REVIEW_STEPS:
     register_task_guard(CASE_PROCESS, _step, _reviewer_guard)
     register_task_rule(CASE_PROCESS, _step, _sign)

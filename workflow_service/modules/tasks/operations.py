@@ -38,6 +38,13 @@ def _guard(actor: User, task: Task) -> None:
 
 
 def _lock_task(task_id: int) -> Task:
+    """Lock the task's instance first, then the task: the order every engine step (the timer sweep too)
+    takes its locks in, so a claim and a sweep of one case never wait on each other in a circle. The
+    instance lock also serializes the case's audit chain (audit/chain.py)."""
+    instance_id = db.session.scalar(sa.select(Task.instance_id).where(Task.id == task_id))
+    if instance_id is None:
+        raise NotFound("任务不存在 (no such task)")
+    lock_instance(instance_id)
     task = db.session.scalar(sa.select(Task).where(Task.id == task_id).with_for_update()
                              .execution_options(populate_existing=True))
     if task is None:
@@ -126,7 +133,7 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     # Validate before anything changes: a 422 leaves the task, the case and the audit trail untouched.
     schema = load_form(setting("FORMS_DIR"), task.form_id)
     data = validate_submission(schema, data)
-    instance = lock_instance(task.instance_id)
+    instance = lock_instance(task.instance_id)  # held since _lock_task: this returns the locked row
     for rule in TASK_RULES.get((instance.process_id, task.bpmn_id), ()):
         # Domain rules that a JSON Schema cannot express (deadlines, separation of duties, "a defence may
         # never raise the penalty"); they may add service-computed facts to the data.

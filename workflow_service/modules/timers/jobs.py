@@ -107,6 +107,8 @@ def _record_failure(timer_id: int, now, exc: Exception, result: SweepResult) -> 
         if timer is None or timer.status != TimerStatus.waiting.value:
             db.session.rollback()
             return
+        # The instance first, as in a firing: the failure's audit event then joins the chain in turn.
+        lock_instance(timer.instance_id)
         timer.attempts += 1
         timer.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if timer.attempts >= setting("TIMER_MAX_ATTEMPTS"):
@@ -129,6 +131,7 @@ def retry_incident(actor, timer_id: int) -> Timer:
     if timer is None or timer.status != TimerStatus.incident.value:
         from ...core.errors import NotFound
         raise NotFound("没有这个异常定时器 (no such incident)")
+    lock_instance(timer.instance_id)
     timer.status = TimerStatus.waiting.value
     timer.attempts = 0
     timer.retry_at = None

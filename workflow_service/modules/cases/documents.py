@@ -1,0 +1,56 @@
+"""The names the case file (案卷) gives to what happened: the document (文书) each task produces and a
+label for each audit action. The timeline and the case-file review (案卷评查) read them."""
+from __future__ import annotations
+
+# task (BPMN id) -> (document 文书, the process-data key holding its number, if it has one)
+TASK_DOCUMENTS: dict[str, tuple[str, str | None]] = {
+    "draft_filing": ("立案审批表", None),
+    "approve_filing": ("立案审批表（审批意见）", None),
+    "investigate": ("调查取证材料（询问笔录、勘验笔录、现场照片等）", None),
+    "decide_preserved_evidence": ("先行登记保存物品处理决定书", None),
+    "investigation_report": ("案件调查终结报告", None),
+    "draft_no_penalty_decision": ("不予行政处罚决定书", "no_penalty_decision_number"),
+    "approve_no_penalty": ("不予行政处罚审批表", None),
+    "serve_no_penalty_decision": ("送达回证（不予行政处罚决定书）", None),
+    "legal_review": ("法制审核意见书", None),
+    "await_transfer": ("涉嫌犯罪案件移送书", None),
+    "notify_intended_penalty": ("行政处罚告知书", None),
+    "record_statements": ("陈述申辩笔录", None),
+    "prepare_hearing": ("听证通知书", None),
+    "record_hearing": ("听证笔录", None),
+    "legal_review_after_hearing": ("法制审核意见书（听证后）", None),
+    "collective_discussion": ("集体讨论记录", None),
+    "draft_decision": ("行政处罚决定书", "decision_number"),
+    "approve_decision": ("行政处罚决定审批表", None),
+    "serve_decision": ("送达回证（行政处罚决定书）", None),
+    "record_disclosure": ("行政执法公示记录", None),
+    "record_payment": ("罚款缴纳凭证", None),
+    "approve_payment_deferral": ("延期（分期）缴纳罚款审批表", None),
+    "payment_demand": ("催告书", None),
+    "apply_enforcement": ("强制执行申请书", None),
+    "draft_closure_report": ("结案报告", None),
+    "approve_closure": ("结案审批表", None),
+    "archive": ("案卷归档", "archive_number"),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "process_started": "流程启动",
+    "case_filed": "案件登记",
+    "task_created": "生成待办",
+    "task_claimed": "认领待办",
+    "task_released": "退回待办",
+    "task_reassigned": "改派待办",
+    "task_completed": "办结",
+    "task_cancelled": "待办取消",
+    "timer_fired": "期限触发",
+    "timer_rescheduled": "期限调整",
+    "timer_failed": "定时任务异常",
+    "timer_retried": "定时任务重试",
+    "alert_raised": "预警督办",
+    "deadline_extended": "延期审批",
+    "case_suspended": "案件中止",
+    "case_resumed": "案件恢复",
+    "process_completed": "流程结束",
+    "evidence_uploaded": "上传证据材料",
+    "case_file_reviewed": "案卷评查",
+}

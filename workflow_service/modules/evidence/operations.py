@@ -1,0 +1,136 @@
+"""Uploading evidence files to a case.
+
+Every check that can refuse an upload runs before a byte reaches the evidence store; the bytes are stored
+under a key the service makes, and removed again if the transaction that records them rolls back.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import unicodedata
+import uuid
+from typing import BinaryIO
+
+import filetype
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ...core.errors import Conflict, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ...core.services import clock, setting
+from ...extensions import db
+from ..audit.operations import record_event
+from ..cases.models import CaseStatus
+from ..cases.queries import get_case
+from ..processes.operations import lock_instance
+from ..users.models import Role
+from .models import KIND_CONTENT_TYPES, EvidenceFile, EvidenceKind
+from .storage import evidence_store
+
+UPLOADER_ROLES = (Role.case_handler, Role.supervisor, Role.principal_head)
+_CHUNK = 1024 * 1024
+
+
+def allowed_content_types() -> set[str]:
+    return {t.strip() for t in setting("EVIDENCE_CONTENT_TYPES").split(",") if t.strip()}
+
+
+def display_filename(name: str | None) -> str:
+    """The client's file name, for display and the download's Content-Disposition only: no directories,
+    no control characters, at most 255 characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return name[-255:] or "evidence"
+
+
+def _spool(stream: BinaryIO, limit: int):
+    """Copy the upload to a temporary file, hashing as it goes; refuse it past the size limit."""
+    digest, size = hashlib.sha256(), 0
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * _CHUNK)
+    try:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"文件超过大小上限 {limit} 字节 (the file is larger than {limit} bytes)",
+                                      {"file": [f"at most {limit} bytes"]})
+            digest.update(chunk)
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, size, digest.hexdigest()
+
+
+def upload_evidence(actor, case_id: int, *, kind: str, stream: BinaryIO, filename: str | None,
+                    description: str = "") -> EvidenceFile:
+    """证据材料上传: a handler or supervisor of the case's own unit adds a file to an open case."""
+    case = get_case(actor, case_id)
+    if case.unit_id != actor.unit_id or not any(actor.has_role(r) for r in UPLOADER_ROLES):
+        raise Forbidden("仅本案所属单位的承办人、负责人可上传证据 (only handlers and supervisors of the case's unit upload evidence)")
+    if case.status == CaseStatus.closed.value:
+        raise Conflict("案件已结案，不能再上传证据 (the case is closed)", code="case_closed")
+    try:
+        evidence_kind = EvidenceKind(kind)
+    except ValueError:
+        raise ValidationFailed("证据类型无效 (invalid evidence kind)", {"kind": [f"one of {[k.value for k in EvidenceKind]}"]})
+    spool, size, sha256 = _spool(stream, setting("EVIDENCE_MAX_BYTES"))
+    try:
+        if size == 0:
+            raise ValidationFailed("文件为空 (the file is empty)", {"file": ["empty file"]})
+        guessed = filetype.guess(spool.read(8192))
+        spool.seek(0)
+        content_type = guessed.mime if guessed else None
+        if content_type not in allowed_content_types():
+            raise UnsupportedMediaType("不支持的文件类型 (this file type is not accepted as evidence)",
+                                       {"file": [f"type {content_type or 'unknown'} is not accepted"]})
+        if not content_type.startswith(KIND_CONTENT_TYPES[evidence_kind]):
+            raise UnsupportedMediaType("文件类型与证据类型不符 (the file does not match the evidence kind)",
+                                       {"file": [f"a {evidence_kind.value} cannot be {content_type}"]})
+        key = f"{case.id}/{uuid.uuid4().hex}"
+        store = evidence_store()
+        store.put(key, spool)
+    finally:
+        spool.close()
+    _remove_on_rollback(store, key)
+    lock_instance(case.instance_id)  # as every change of the case: its audit chain is appended in turn
+    row = EvidenceFile(case_id=case.id, kind=evidence_kind.value, description=description or "",
+                       filename=display_filename(filename), content_type=content_type, size_bytes=size,
+                       sha256=sha256, storage_key=key, uploaded_by_id=actor.id, uploaded_at=clock().now())
+    db.session.add(row)
+    db.session.flush()
+    record_event(actor, "evidence_uploaded", instance_id=case.instance_id, details={
+        "evidence_id": row.id, "kind": row.kind, "filename": row.filename, "content_type": content_type,
+        "size_bytes": size, "sha256": sha256})
+    return row
+
+
+def open_evidence(actor, case_id: int, evidence_id: int) -> tuple[EvidenceFile, BinaryIO]:
+    """The row and a stream of its bytes, for whoever may see the case."""
+    case = get_case(actor, case_id)
+    row = db.session.get(EvidenceFile, evidence_id)
+    if row is None or row.case_id != case.id:
+        from ...core.errors import NotFound
+        raise NotFound("证据文件不存在 (no such evidence file)")
+    return row, evidence_store().open(row.storage_key)
+
+
+# Bytes stored by a transaction that then rolls back are deleted again: the store holds no file the
+# database does not know.
+def _remove_on_rollback(store, key: str) -> None:
+    db.session.info.setdefault("evidence_stored", []).append((store, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_stored(session) -> None:
+    session.info.pop("evidence_stored", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _delete_stored(session) -> None:
+    for store, key in session.info.pop("evidence_stored", []):
+        try:
+            store.delete(key)
+        except OSError:  # pragma: no cover - a leftover file is harmless, a failed rollback is not
+            pass
