@@ -79,7 +79,7 @@ def app(database_url):
 
 
 # Emptied before every test, children first; users, units and definitions stay.
-_PER_TEST_TABLES = ["alerts", "audit_events", "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state", "api_tokens"]
+_PER_TEST_TABLES = ["disclosures", "alerts", "audit_events", "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state", "api_tokens"]
 
 
 @pytest.fixture(autouse=True)

@@ -8,3 +8,4 @@ from .modules.timers.models import Timer  # noqa: F401
 from .modules.users.models import ApiToken, Unit, User, UserRole  # noqa: F401
 from .modules.deadlines.models import CalendarDay, CalendarYear, DeadlineAdjustment, DeadlineRule  # noqa: F401
 from .modules.cases.models import BusinessSetting, Case  # noqa: F401
+from .modules.disclosure.models import Disclosure  # noqa: F401

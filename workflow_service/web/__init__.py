@@ -88,4 +88,11 @@ def register_web(app) -> None:
     def _local(value):
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
 
+    @app.template_filter("reject_page")
+    def _reject_page(args: dict) -> dict:
+        return {k: v for k, v in args.items() if k != "page"}
+
     app.register_blueprint(bp)
+    from .public import bp as public_bp  # 行政执法公示: pages without login
+
+    app.register_blueprint(public_bp)
