@@ -132,8 +132,8 @@ def test_the_reviewer_may_record_a_lawful_reason_not_to_publish(driver, public):
 
 
 def test_nothing_unredacted_reaches_the_public_pages_or_the_public_api(driver, public):
-    d = published_case = decided(driver)
-    listing, _ = published(published_case, public)
+    d = decided(driver)
+    listing, _ = published(d, public)
     disclosure_id = listing["items"][0]["id"]
     pages = [public.get("/api/v1/public/disclosures").get_data(as_text=True),
              public.get(f"/api/v1/public/disclosures/{disclosure_id}").get_data(as_text=True),
@@ -221,3 +221,29 @@ def test_after_the_publication_period_the_record_leaves_the_public_pages(driver,
         db.session.commit()
         assert expire_disclosures() == 0
     assert d.client("supervisor1").get(f"/api/v1/disclosures/{disclosure_id}").get_json()["status"] == "expired"
+
+
+def test_a_handler_of_the_case_cannot_confirm_its_disclosure(driver, app):
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import Role, User, UserRole
+
+    d = decided(driver)
+    with app.app_context():  # handler2 also holds the legal reviewer role (of the same unit)
+        user_id = db.session.scalar(db.select(User.id).filter_by(username="handler2"))
+        db.session.add(UserRole(user_id=user_id, role=Role.legal_reviewer.value))
+        db.session.commit()
+    try:
+        body = d.complete("record_disclosure", {"disclosure_publish": True}, username="handler2", expect=403)
+        assert body["code"] == "separation_of_duties"
+    finally:
+        with app.app_context():
+            db.session.execute(db.delete(UserRole).where(UserRole.user_id == user_id,
+                                                         UserRole.role == Role.legal_reviewer.value))
+            db.session.commit()
+
+
+def test_the_expiry_command(app):
+    from workflow_service.cli import expire_disclosures_cmd
+
+    result = app.test_cli_runner().invoke(expire_disclosures_cmd)
+    assert result.exit_code == 0 and "expired 0" in result.output

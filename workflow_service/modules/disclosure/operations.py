@@ -131,6 +131,10 @@ TASK_VIEWS[(CASE_PROCESS, "record_disclosure")] = _record_disclosure_view
 # -- publishing ------------------------------------------------------------------------------------
 def _publish_on_review(actor, task: Task, data: dict, current: dict) -> dict:
     """Task rule of `record_disclosure`: the reviewer's confirmation publishes the (re-)redacted record."""
+    if actor.username in set(current.get("handlers") or []):
+        # The check on what goes public is a second pair of eyes, never the case's own handler.
+        raise Forbidden("承办人不得审核本案的公示内容 (a handler of the case cannot confirm its disclosure)",
+                        code="separation_of_duties")
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == task.instance_id))
     disclosure = _disclosure_of_instance(task.instance_id)
     if disclosure is None:  # decided before disclosures were drafted: draft now from the same data

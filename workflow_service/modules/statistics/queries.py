@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -193,7 +193,3 @@ def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> 
     return {"period": {"label": period.label, "kind": period.kind, "start": period.start.date().isoformat(),
                        "end": period.end.date().isoformat()},
             "unit_id": root.id, "columns": [{"key": k, "label": label} for k, label in columns()], "rows": rows}
-
-
-def period_label_dates(period: Period) -> tuple[date, date]:
-    return period.start.date(), period.end.date()
