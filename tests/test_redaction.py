@@ -78,3 +78,8 @@ def test_a_witness_whose_name_contains_the_individual_partys_name():
 
 def test_masking_keeps_compound_surnames():
     assert masked_name("欧阳修文") == "欧阳某" and masked_name("李四") == "李某"
+
+
+def test_document_numbers_and_amounts_are_not_mistaken_for_personal_data():
+    text = "依据532301-2026-000012号案卷，罚款30000元，2026年10月12日作出，楚应急罚〔2026〕12号。"
+    assert redact(text)[0] == text

@@ -31,7 +31,10 @@ from .redaction import Redactor, is_credit_code
 
 CASE_PROCESS = "case_handling"
 WITHDRAWAL_PROCESS = "disclosure_withdrawal"
-TEXT_FIELDS = ("decision_number", "party_credit_code", "violation", "legal_basis", "penalty", "deciding_body")
+# Redacted again on publication; the decision number and the deciding body are the department's own
+# identifiers (a number like 532301-2026-000012 would otherwise look like an account number to the patterns).
+TEXT_FIELDS = ("party_credit_code", "violation", "legal_basis", "penalty")
+AS_IS_FIELDS = ("decision_number", "deciding_body")
 
 
 # -- drafting --------------------------------------------------------------------------------------
@@ -73,7 +76,7 @@ def draft_disclosure(case: Case, data: dict, now) -> Disclosure:
     decided_at = _decided_at(data)
     disclosure = Disclosure(
         case_id=case.id, instance_id=case.instance_id, unit_id=case.unit_id, status=DisclosureStatus.draft.value,
-        decision_number=redactor.redact(str(data.get("decision_number") or case.case_number))[:100],
+        decision_number=str(data.get("decision_number") or case.case_number)[:100],
         party_name=str(party.get("name") or case.party_name)[:200], party_type=str(party.get("type") or case.party_type),
         party_credit_code=(redactor.redact(credit) or None)[:64] if credit else None,
         violation=redactor.redact(_violation_text(data)) or "—",
@@ -156,6 +159,9 @@ def _publish_on_review(actor, task: Task, data: dict, current: dict) -> dict:
         value = edits.get(name, getattr(disclosure, name))
         setattr(disclosure, name, redactor.redact(value) if value else value)
     disclosure.party_name = (edits.get("party_name") or disclosure.party_name)[:200]  # the party itself stays
+    for name in AS_IS_FIELDS:
+        if edits.get(name):
+            setattr(disclosure, name, edits[name])
     if edits.get("decision_date"):
         disclosure.decision_date = datetime.fromisoformat(edits["decision_date"]).date()
     counts = dict(disclosure.redactions or {})

@@ -38,7 +38,8 @@ _HAN = "\u4e00-\u9fa5"
 _ID = re.compile(r"(?<![0-9A-Za-z])(?:[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                  r"|[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9A-Za-z])")
 _ACCOUNT_AFTER_WORD = re.compile(r"((?:账号|账户|帐号|帐户|卡号|银行卡|银行账号)[:：\s为是]*)(\d[\d\s-]{6,40}\d)")
-_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d(?:[ -]?\d){11,29}(?![0-9A-Za-z])")
+# Bank cards are written in groups of four separated by spaces; hyphenated runs are document numbers.
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z-])\d(?: ?\d){11,29}(?![0-9A-Za-z-])")
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9A-Za-z])")
 _LANDLINE = re.compile(r"(?<![0-9A-Za-z])(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[ -]?)\d{7,8}(?:(?:-|转|ext\.?)\d{1,5})?(?![0-9A-Za-z])")
 _PHONE_AFTER_WORD = re.compile(r"((?:电话|手机|手机号|手机号码|联系电话|联系方式|座机|微信|Tel|TEL|tel)[:：\s为是]*)"
