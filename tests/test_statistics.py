@@ -128,6 +128,10 @@ def test_october_figures_per_unit_with_roll_up_and_flags(seeded, login):
     assert county["no_penalty_decisions"] == 1
     assert county["overdue_tasks"] == 2        # done late, and still open past its deadline
     assert county["escalations"] == 1          # the warning does not count; the level-2 one is in November
+    # Filing to decision: c1 8.04, c2 8.04, c3 8.04 (no penalty), c4 20.04 days -> 11.0; decision to closure:
+    # c1 10.21 (decided 10-20 10:00, closed 10-30 15:00), c3 6.0 -> 8.1.
+    assert county["avg_days_to_decision"] == 11.0 and county["avg_days_to_closure"] == 8.1
+    assert rows["532399"]["figures"]["avg_days_to_closure"] is None
     stages = {s["bpmn_id"]: s for s in rows["532301"]["stages"]}
     assert stages["record_disclosure"]["avg_days"] == 10.0 and stages["serve_decision"]["avg_days"] == 2.0
     assert rows["532301"]["flags"] == {"zero_filing": False, "zero_penalty": False}
@@ -139,6 +143,8 @@ def test_october_figures_per_unit_with_roll_up_and_flags(seeded, login):
     assert city["figures"]["cases_filed"] == 5 and city["figures"]["penalty_decisions"] == 4
     assert city["figures"]["fines_yuan"] == 37000 and city["figures"]["penalties_fine"] == 3
     assert city["flags"] == {"zero_filing": False, "zero_penalty": False}
+    # b1: filed 09-20 09:00, decided 10-08 10:00 = 18.04 days; with the county's four: 62.2 / 5 = 12.4.
+    assert city["figures"]["avg_days_to_decision"] == 12.4 and city["own"]["avg_days_to_decision"] is None
 
 
 def test_november_and_the_quarter(seeded, login):

@@ -39,6 +39,9 @@ BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("fines_yuan", "罚款金额（元）"), ("no_penalty_decisions", "不予处罚决定数"),
     ("overdue_tasks", "逾期任务数"), ("escalations", "督办数"),
 )
+# Averages over the case's life, computed after the roll-up from hidden sums (never an average of averages).
+CASE_STAGE_COLUMNS = (("avg_days_to_decision", "立案至决定平均天数"), ("avg_days_to_closure", "决定至结案平均天数"))
+_HIDDEN = ("_days_to_decision", "_n_to_decision", "_days_to_closure", "_n_to_closure")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def parse_period(text: str) -> Period:
 
 
 def columns() -> list[tuple[str, str]]:
-    cols = list(BASE_COLUMNS)
+    cols = list(BASE_COLUMNS) + list(CASE_STAGE_COLUMNS)
     for contributor in CONTRIBUTORS:
         cols += list(contributor.columns) + list(contributor.derived)
     return cols
@@ -111,11 +114,19 @@ def _case_figures(unit_ids, period: Period, own) -> None:
     for unit_id, closed_at, data in rows:
         data = data or {}
         figures = own[unit_id]
-        if within(_at(data.get("filed_at"))):
+        filed_at, decided_at = _at(data.get("filed_at")), _at(data.get("decided_at"))
+        any_decision = decided_at or _at(data.get("no_penalty_decided_at"))
+        if within(filed_at):
             figures["cases_filed"] += 1
         if within(closed_at):
             figures["cases_closed"] += 1
-        if within(_at(data.get("decided_at"))) and data.get("case_outcome") == "penalty":
+            if any_decision:
+                figures["_days_to_closure"] += (closed_at - any_decision).total_seconds() / 86400
+                figures["_n_to_closure"] += 1
+        if within(any_decision) and filed_at:
+            figures["_days_to_decision"] += (any_decision - filed_at).total_seconds() / 86400
+            figures["_n_to_decision"] += 1
+        if within(decided_at) and data.get("case_outcome") == "penalty":
             figures["penalty_decisions"] += 1
             for kind in set(data.get("penalty_types") or []):
                 if f"penalties_{kind}" in figures:
@@ -152,12 +163,22 @@ def _task_figures(unit_ids, period: Period, now, own, stages) -> None:
         entry["seconds"] += (completed_at - created_at).total_seconds()
 
 
+def _averaged(figures: dict) -> dict:
+    figures["fines_yuan"] = round(figures["fines_yuan"], 2)
+    for (key, _label), days, count in zip(CASE_STAGE_COLUMNS, ("_days_to_decision", "_days_to_closure"),
+                                          ("_n_to_decision", "_n_to_closure")):
+        figures[key] = round(figures[days] / figures[count], 1) if figures[count] else None
+    for key in _HIDDEN:
+        figures.pop(key)
+    return figures
+
+
 def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> dict:
     period = parse_period(period_text)
     root = _root_unit(actor, unit_id)
     units = list(db.session.scalars(sa.select(Unit).where(Unit.path.startswith(root.path)).order_by(Unit.path)))
     unit_ids = [u.id for u in units]
-    summable = [key for key, _ in BASE_COLUMNS] + [k for c in CONTRIBUTORS for k, _ in c.columns]
+    summable = [key for key, _ in BASE_COLUMNS] + list(_HIDDEN) + [k for c in CONTRIBUTORS for k, _ in c.columns]
     own: dict[int, dict] = {u.id: {key: 0 for key in summable} for u in units}
     stages: dict[int, dict] = defaultdict(dict)
     _case_figures(unit_ids, period, own)
@@ -170,8 +191,7 @@ def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> 
     rows = []
     for unit in units:
         below = [u for u in units if u.path.startswith(unit.path)]
-        total = {key: sum(own[u.id][key] for u in below) for key in summable}
-        total["fines_yuan"] = round(total["fines_yuan"], 2)
+        total = _averaged({key: sum(own[u.id][key] for u in below) for key in summable})
         for contributor in CONTRIBUTORS:
             if contributor.derive is not None:
                 total.update(contributor.derive(dict(total)) or {})
@@ -184,7 +204,7 @@ def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> 
         rows.append({
             "unit_id": unit.id, "unit_code": unit.code, "unit_name": unit.name, "level": unit.level,
             "parent_id": unit.parent_id, "figures": total,
-            "own": {**own[unit.id], "fines_yuan": round(own[unit.id]["fines_yuan"], 2)},
+            "own": _averaged(dict(own[unit.id])),
             "stages": [{"bpmn_id": k, "name": v["name"], "count": v["count"],
                         "avg_days": round(v["seconds"] / v["count"] / 86400, 2)} for k, v in sorted(merged.items())],
             # 零立案、零处罚: flagged on what the unit and the units below it did in the period.
