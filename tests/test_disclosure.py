@@ -39,11 +39,11 @@ def driver(login):
     return CaseDriver(login, login("admin"))
 
 
-def decided(d):
+def decided(d, filing=FILING_WITH_PERSONAL_DATA):
     """A fine of 5,000 yuan decided on Mon 28 Sep 2026 and served the next day: record_disclosure is open."""
     d.at("2026-09-21T09:00")
     d.file()
-    d.complete("draft_filing", FILING_WITH_PERSONAL_DATA)
+    d.complete("draft_filing", filing)
     d.complete("approve_filing", {"filing_approved": True})
     d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
                                              "collected_at": "2026-09-21T10:00:00+08:00"}]})
@@ -247,3 +247,17 @@ def test_the_expiry_command(app):
 
     result = app.test_cli_runner().invoke(expire_disclosures_cmd)
     assert result.exit_code == 0 and "expired 0" in result.output
+
+
+def test_an_individual_partys_id_number_and_home_address_never_reach_the_public(driver, public):
+    individual = {**FILING_WITH_PERSONAL_DATA,
+                  "party": {"name": "王某某", "type": "individual", "credit_code": ID_NUMBER, "address": ADDRESS}}
+    d = decided(driver, filing=individual)
+    draft = d.client("reviewer1").get(f"/api/v1/tasks/{d.open_task('record_disclosure')['id']}").get_json()["data"]
+    assert draft["disclosure_draft"]["party_credit_code"] == "【身份证号已隐去】"
+    listing, _ = published(d, public)
+    item = listing["items"][0]
+    assert item["party_name"] == "王某某" and item["party_credit_code"] is None
+    page = public.get(f"/gongshi/{item['id']}").get_data(as_text=True)
+    for value in (ID_NUMBER, ADDRESS, "紫溪路"):
+        assert value not in page and value not in json.dumps(item, ensure_ascii=False)
