@@ -83,3 +83,8 @@ def test_masking_keeps_compound_surnames():
 def test_document_numbers_and_amounts_are_not_mistaken_for_personal_data():
     text = "依据532301-2026-000012号案卷，罚款30000元，2026年10月12日作出，楚应急罚〔2026〕12号。"
     assert redact(text)[0] == text
+
+
+def test_verbs_after_a_person_word_are_not_taken_for_names():
+    text = "主要负责人未履行安全生产管理职责，员工们在现场作业，法定代表人对此负责。"
+    assert redact(text)[0] == text

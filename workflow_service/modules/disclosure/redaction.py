@@ -17,7 +17,9 @@ without a known name or an introducing word (e.g. "张三未佩戴安全帽" wit
 which is why a reviewer must confirm every draft and can add terms; an address without a house number or a
 keyword is not found; over-redaction happens (a company's business address with a house number, a
 government bank account in the payment instructions, a 3-character capture that eats one following
-character). A person whose name contains the party's name as a part is handled, other overlaps are not.
+character). A person whose name contains the party's name as a part is handled, other overlaps are not. A name after an
+introducing word is not recognised when it starts with a character that is mostly a verb or function word
+(和 is one: a person surnamed 和 is found only as a known name or a reviewer's term).
 """
 from __future__ import annotations
 
@@ -58,6 +60,11 @@ _PERSON = re.compile(rf"((?:{'|'.join(sorted(_PERSON_WORDS, key=len, reverse=Tru
                      rf"([{_HAN}]{{2,4}})")
 # A name is 2 or 3 characters; a third character that usually starts the next word is not part of it.
 _AFTER_NAME = set("未无擅违因将对称说持驾操作进私已被向与和及的在于等曾也均并还又所为是系了其从到把让给使")
+# After a word like 负责人, a verb or function word is not a name ("主要负责人未履行职责"). Only characters that
+# are not common surnames are listed: when in doubt, redacting a verb garbles a sentence but leaks nothing.
+_NOT_NAME_START = set("未无不没擅违对在应已均将把被是为系的也都及与和等亦仍曾拒私让要有负进作操持使从到签组履落开采现当因由"
+                      "所其该以可须需必给称说表承了们各每一二三两几多或即就再又还并而且则至直按依经据冒虚伪超逾延迟拖少缺漏"
+                      "误错受致造导引发出入上下中内外前后这那此")
 _NAME_BEFORE_ID = re.compile(rf"([{_HAN}]{{2,3}})(?=[，,（(]\s*(?:身份证|公民身份号码|身份证号))")
 _CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
@@ -147,6 +154,8 @@ class Redactor:
     def _names_in_context(self, text: str) -> str:
         def name_at(match) -> str:
             candidate = match.group(2)
+            if candidate[0] in _NOT_NAME_START:
+                return match.group(0)
             name = candidate[:2]
             if len(candidate) >= 3 and candidate[2] not in _AFTER_NAME:
                 name = candidate[:3]
