@@ -80,8 +80,8 @@ def app(database_url):
 
 # Emptied before every test, children first; users, units and definitions stay.
 _PER_TEST_TABLES = ["votes", "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
-                    "rectification_orders", "evidence_files", "alerts", "audit_events", "audit_chain_heads", "timers", "tasks",
-                    "cases", "deadline_adjustments", "process_instances", "clock_state", "api_tokens"]
+                    "rectification_orders", "evidence_files", "disclosures", "alerts", "audit_events", "audit_chain_heads",
+                    "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state", "api_tokens"]
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,7 @@ def test_the_standard_penalty_path_with_every_deadline(driver):
     assert {x["rule_id"] for x in detail["deadlines"]} >= {"disclosure", "payment"}
     assert all(x["legal_basis"] for x in detail["deadlines"] if x["rule_id"])
     d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T10:00:00+08:00", "amount_paid": 5000})
-    d.complete("record_disclosure", {"disclosed": True, "disclosed_at": "2026-10-09T11:00:00+08:00"})
+    d.complete("record_disclosure", {"disclosure_publish": True})  # the reviewer confirms the redacted draft
     d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"})
     d.complete("approve_closure", {"closure_approved": True})
     d.complete("archive", {"archive_number": "A-2026-001", "archived_at": "2026-10-15T10:00:00+08:00"})
@@ -318,7 +318,7 @@ def test_a_deferral_needs_the_supervisors_approval(driver):
     # 行政处罚法 Art 66: deferral or instalments only with the department's approval.
     assert d.open_steps() == ["approve_payment_deferral", "record_disclosure"]
     assert d.queue("supervisor1") == ["approve_payment_deferral"]
-    assert d.queue("handler1") == ["record_disclosure"]
+    assert d.queue("handler1") == [] and d.queue("reviewer1") == ["record_disclosure"]  # the reviewer publishes
     body = d.complete("approve_payment_deferral", {"deferral_approved": True}, expect=422)
     assert "deferral_until" in body["details"]
     d.complete("approve_payment_deferral", {"deferral_approved": True, "instalments": True,

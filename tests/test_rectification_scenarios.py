@@ -44,6 +44,14 @@ def test_rectification_passed_on_reinspection_after_the_companys_application(d):
     detail = d.order_detail()
     assert detail["status"] == "passed" and detail["closed_at"] and detail["penalty_case_id"] is None
     assert d.client("handler1").get("/api/v1/cases").get_json()["total"] == 0
+    # The supervisors' statistics count the order and its completion, rolled up to the city.
+    d.issue("2026-10-26")  # a second order, still running
+    rows = {r["unit_code"]: r for r in d.client("city_supervisor").get(
+        "/api/v1/statistics?period=2026-10").get_json()["rows"]}
+    for code in ("532301", "532300"):
+        figures = rows[code]["figures"]
+        assert (figures["rectification_orders_issued"], figures["rectification_orders_completed"],
+                figures["rectification_rate"]) == (2, 1, 50.0)
 
 
 def test_a_failed_reinspection_opens_an_aggravated_case_with_the_order_attached(d):

@@ -159,6 +159,16 @@ def sweep_cmd():
     click.echo(f"fired {result.fired}, failed {result.failed}, incidents {result.incidents}")
 
 
+@wfs.command("expire-disclosures")
+def expire_disclosures_cmd():
+    """Take disclosures past their publication period off the public pages (what the scheduler does)."""
+    from .modules.disclosure.operations import expire_disclosures
+
+    expired = expire_disclosures()
+    db.session.commit()
+    click.echo(f"expired {expired}")
+
+
 def register_cli(app) -> None:
     app.cli.add_command(wfs)
 

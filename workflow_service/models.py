@@ -13,3 +13,4 @@ from .modules.rectification.models import RectificationOrder  # noqa: F401
 from .modules.transfers.models import CrimeScreening, CriminalTransfer  # noqa: F401
 from .modules.audit.models import AuditChainHead  # noqa: F401
 from .modules.evidence.models import EvidenceFile  # noqa: F401
+from .modules.disclosure.models import Disclosure  # noqa: F401

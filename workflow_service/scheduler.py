@@ -22,11 +22,26 @@ def start_scheduler(app) -> BackgroundScheduler:
             finally:
                 db.session.remove()
 
+    def expire():
+        from .modules.disclosure.operations import expire_disclosures
+
+        with app.app_context():
+            try:
+                if expire_disclosures():
+                    db.session.commit()
+            except Exception:  # noqa: BLE001 - retried at the next interval
+                db.session.rollback()
+                log.exception("expiring disclosures failed")
+            finally:
+                db.session.remove()
+
     scheduler = BackgroundScheduler(timezone="UTC")
     # max_instances=1 and coalesce: a slow sweep is never run twice at once in one process; several
     # processes are kept apart by the row claims in the sweep itself.
     scheduler.add_job(sweep, "interval", seconds=app.config["WFS"]["SWEEP_INTERVAL_SECONDS"], id="sweep_due_timers",
                       max_instances=1, coalesce=True, next_run_time=None)
+    # 行政执法公示: records past their publication period leave the public pages (idempotent, cheap).
+    scheduler.add_job(expire, "interval", minutes=10, id="expire_disclosures", max_instances=1, coalesce=True)
     scheduler.start()
     # The first sweep runs at once: timers that fell due while the service was down fire now.
     scheduler.modify_job("sweep_due_timers", next_run_time=datetime.now(timezone.utc))

@@ -21,7 +21,9 @@ class _ServiceApi(Api):
 
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
                    "transfers", "audit", "evidence", "case_reviews"}
+_API_BLUEPRINTS |= {"disclosures", "public", "statistics"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
+_PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
 
 
 def _authenticate_request():
@@ -61,6 +63,11 @@ def register_api(app) -> Api:
                    audit, evidence, case_reviews):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
+    from . import disclosures, statistics
+
+    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
 
     app.before_request(_authenticate_request)
     static_dir = Path(swagger_ui_bundle.swagger_ui_path)

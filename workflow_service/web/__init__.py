@@ -135,4 +135,11 @@ def register_web(app) -> None:
             abort(404)
         return send_from_directory(directory, filename, max_age=3600)
 
+    @app.template_filter("reject_page")
+    def _reject_page(args: dict) -> dict:
+        return {k: v for k, v in args.items() if k != "page"}
+
     app.register_blueprint(bp)
+    from .public import bp as public_bp  # 行政执法公示: pages without login
+
+    app.register_blueprint(public_bp)

@@ -10,6 +10,7 @@ from ...extensions import db
 from ..cases.queries import _visible_units
 from ..users.models import Unit, User
 from .models import RectificationOrder, RectificationStatus
+from ..statistics.contributors import StatisticsContributor, register_contributor
 from .operations import get_order
 
 
@@ -48,3 +49,35 @@ def rectification_statistics(unit: Unit, start: datetime, end: datetime) -> dict
             "open": issued - completed - counts.get(RectificationStatus.failed.value, 0),
             "with_stop_order": stop_orders or 0,
             "completion_rate": round(completed / issued, 4) if issued else None}
+
+
+# -- the supervisors' statistics (统计): each unit's own orders; the statistics module rolls them up --------
+def _collect_rectification(unit_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[str, float]]:
+    rows = db.session.execute(
+        sa.select(RectificationOrder.unit_id, RectificationOrder.status, sa.func.count())
+        .where(RectificationOrder.unit_id.in_(unit_ids), RectificationOrder.issued_at >= start,
+               RectificationOrder.issued_at < end)
+        .group_by(RectificationOrder.unit_id, RectificationOrder.status))
+    figures: dict[int, dict[str, float]] = {}
+    for unit_id, status, count in rows:
+        f = figures.setdefault(unit_id, {"rectification_orders_issued": 0, "rectification_orders_completed": 0,
+                                         "rectification_orders_failed": 0})
+        f["rectification_orders_issued"] += count
+        if status == RectificationStatus.passed.value:
+            f["rectification_orders_completed"] += count
+        elif status == RectificationStatus.failed.value:
+            f["rectification_orders_failed"] += count
+    return figures
+
+
+def _rectification_rate(f: dict) -> dict:
+    issued = f.get("rectification_orders_issued") or 0
+    return {"rectification_rate": round(100 * (f.get("rectification_orders_completed") or 0) / issued, 1)
+            if issued else None}
+
+
+register_contributor(StatisticsContributor(
+    name="rectification",
+    columns=(("rectification_orders_issued", "责令限期整改数"), ("rectification_orders_completed", "整改完成数"),
+             ("rectification_orders_failed", "逾期未整改或复查不合格数")),
+    collect=_collect_rectification, derived=(("rectification_rate", "整改率（%）"),), derive=_rectification_rate))

@@ -16,6 +16,7 @@ from ..cases.queries import _visible_units
 from ..deadlines.models import DeadlineRule
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Unit, User
+from ..statistics.contributors import StatisticsContributor, register_contributor
 from .models import CriminalTransfer, TransferStatus
 
 STAGE_LABELS = {
@@ -154,3 +155,33 @@ def transfer_statistics(unit: Unit, start: datetime, end: datetime, visible=None
 def transfer_for_case(case: Case) -> CriminalTransfer | None:
     return db.session.scalar(sa.select(CriminalTransfer).where(CriminalTransfer.case_id == case.id)
                              .order_by(CriminalTransfer.id.desc()).limit(1))
+
+
+# -- the supervisors' statistics (统计): each unit's own transfers; the statistics module rolls them up -----
+_OUTCOME_COLUMNS = {"case_opened": "police_cases_opened", "judgment": "police_cases_opened",
+                    "not_opened": "police_not_opened", "reconsideration_upheld": "police_not_opened",
+                    "returned": "transfers_returned"}
+
+
+def _collect_transfers(unit_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[str, float]]:
+    figures: dict[int, dict[str, float]] = {}
+    for t in db.session.scalars(sa.select(CriminalTransfer).where(
+            CriminalTransfer.unit_id.in_(unit_ids), CriminalTransfer.created_at >= start,
+            CriminalTransfer.created_at < end)):
+        f = figures.setdefault(t.unit_id, {"transfers": 0, "transfers_handed_over": 0, "police_cases_opened": 0,
+                                           "police_not_opened": 0, "transfers_returned": 0})
+        f["transfers"] += 1
+        if t.handed_over_at is not None:
+            f["transfers_handed_over"] += 1
+        column = _OUTCOME_COLUMNS.get(_police_outcome(t) or "")
+        if column:
+            f[column] += 1
+    return figures
+
+
+register_contributor(StatisticsContributor(
+    name="transfers",
+    columns=(("transfers", "移送涉嫌犯罪案件数"), ("transfers_handed_over", "已移交公安机关"),
+             ("police_cases_opened", "公安机关立案数"), ("police_not_opened", "公安机关不予立案数"),
+             ("transfers_returned", "退回行政处理数")),
+    collect=_collect_transfers))
