@@ -1,8 +1,8 @@
 """The timer sweep: fire what is due, found through the indexed timer table.
 
-Each due timer is handled in its own transaction: claim the row (a row lock that other workers skip on
-PostgreSQL; SQLite serializes writers), lock the one instance, let the engine fire, save, commit. A crash
-rolls the claim back with everything else, so a timer fires exactly once. A failure is retried with
+Each due timer is handled in its own transaction: claim it by locking its instance (a row lock that other
+workers skip on PostgreSQL; SQLite serializes writers), re-read it under the lock, let the engine fire, save,
+commit. A crash rolls the claim back with everything else, so a timer fires exactly once. A failure is retried with
 backoff, then becomes an incident; it never blocks the other timers.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
+from ..processes.models import ProcessInstance
 from ..processes.operations import fire_due_timers_of, lock_instance
 from ..system.operations import sync_clock
 from .models import Timer, TimerStatus
@@ -41,14 +42,27 @@ def _due_ids(now, limit: int) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def _claim(timer_id: int, now) -> Timer | None:
-    query = sa.select(Timer).where(Timer.id == timer_id, Timer.status == TimerStatus.waiting.value)
+def _claim(timer_id: int, now):
+    """Lock the timer's instance, then re-read the timer under that lock: (timer, instance), or (None, None)
+    when it is no longer due or another worker holds the instance (that worker fires it).
+
+    The instance is locked first, as every other writer does: firing one timer re-projects all the instance's
+    timers, so locking timer rows first would let two sweepers holding two timers of one instance wait for
+    each other (a deadlock PostgreSQL would break by failing one of them)."""
+    instance_id = db.session.scalar(sa.select(Timer.instance_id).where(Timer.id == timer_id,
+                                                                      Timer.status == TimerStatus.waiting.value))
+    if instance_id is None:
+        return None, None
+    query = sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    timer = db.session.scalar(query.execution_options(populate_existing=True))
-    if timer is None or timer.due_at >= now:
-        return None
-    return timer
+    instance = db.session.scalar(query.execution_options(populate_existing=True))
+    if instance is None:
+        return None, None
+    timer = db.session.scalar(sa.select(Timer).where(Timer.id == timer_id).execution_options(populate_existing=True))
+    if timer is None or timer.status != TimerStatus.waiting.value or timer.due_at >= now:
+        return None, None
+    return timer, instance
 
 
 def sweep_due_timers(batch_size: int | None = None, time_budget: float | None = None) -> SweepResult:
@@ -77,11 +91,10 @@ def sweep_due_timers(batch_size: int | None = None, time_budget: float | None = 
 
 def _fire_one(timer_id: int, now, result: SweepResult) -> str:
     try:
-        timer = _claim(timer_id, now)
+        timer, instance = _claim(timer_id, now)
         if timer is None:
             db.session.rollback()
             return "skipped"
-        instance = lock_instance(timer.instance_id)
         engine_task_id = timer.engine_task_id
         fire_due_timers_of(instance)
         db.session.refresh(timer)
