@@ -88,7 +88,7 @@ def test_a_failed_reinspection_opens_an_aggravated_case_with_the_order_attached(
 
 def test_an_order_overdue_without_application_escalates_and_its_reinspection_is_due(d, sweep):
     d.at("2026-10-12T09:00")
-    order = d.issue("2026-10-16")
+    d.issue("2026-10-16")
     d.at("2026-10-16T23:59")
     sweep()
     assert d.order_steps() == ["await_rectification"]

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 
 from ...core.errors import ValidationFailed
-from ...extensions import db
 from ..deadlines.operations import compute_deadline
 from ..processes.operations import province_code
 from ..tasks.operations import register_task_rule
-from ..users.models import Role, User
+from ..users.queries import officers_not_in_unit
 
 CASE_PROCESS = "case_handling"
 
@@ -35,9 +33,7 @@ def total_fine(proposals) -> float:
 def _filing_needs_two_handlers(actor, task, data, current):
     # 行政处罚法 Art 42: at least two enforcement officers with enforcement certificates handle a case.
     names = list(dict.fromkeys(data.get("handlers") or []))
-    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
-    bad = [n for n in names if n not in users or not users[n].has_role(Role.case_handler)
-           or users[n].unit_id != task.unit_id or not users[n].is_active]
+    bad = officers_not_in_unit(names, task.unit_id)
     if len(names) < 2 or bad:
         raise ValidationFailed("承办人不少于两名，且须为本单位执法人员 (at least two handlers of this unit; 行政处罚法第四十二条)",
                                {"handlers": [f"无效：{', '.join(bad)}" if bad else "至少两名不同的承办人"]})

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 
 from ...core.errors import Conflict, ValidationFailed
 from ...core.services import clock
-from ...extensions import db
 from ..tasks.operations import register_task_rule
-from ..users.models import Role, User
+from ..users.models import Role
+from ..users.queries import officers_not_in_unit
 from .operations import AWAIT_TRANSFER, CASE_PROCESS, TRANSFER_PROCESS
 
 # Art 6: what travels with the transfer; a missing item blocks the hand-over.
@@ -34,9 +33,7 @@ def _not_in_future(field: str, value) -> None:
 def _team_of_two_officers(actor, task, data, current):
     # Art 5: 2 or more enforcement officers form the team that writes the transfer report.
     names = list(dict.fromkeys(data.get("team") or []))
-    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
-    bad = [n for n in names if n not in users or not users[n].has_role(Role.case_handler)
-           or users[n].unit_id != task.unit_id or not users[n].is_active]
+    bad = officers_not_in_unit(names, task.unit_id)
     if len(names) < 2 or bad:
         raise ValidationFailed("专案组须由两名以上本单位执法人员组成（国务院令第310号第五条） (a team of two officers)",
                                {"team": [f"无效：{', '.join(bad)}" if bad else "至少两名"]})
