@@ -9,7 +9,7 @@ import pytest
 
 from .case_driver import CHECK_ITEMS, CaseDriver
 from .test_auth_and_access import csrf_token_in
-from .test_review_and_committee import MEMBERS, _to_committee, _to_legal_review, review
+from .test_review_and_committee import _to_committee, _to_legal_review, review
 from .test_web_pages import browser
 from .transfer_driver import TransferDriver
 

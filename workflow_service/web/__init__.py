@@ -19,7 +19,7 @@ from ..core.errors import ServiceError
 from ..extensions import db, login_manager
 from ..modules.users.models import Role, User
 from ..modules.users.operations import authenticate
-from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_supervisor
+from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_local_path, is_supervisor
 
 
 class LoginForm(FlaskForm):
@@ -48,18 +48,10 @@ def login():
         db.session.commit()
         login_user(user)
         target = request.args.get("next", "")
-        if not _is_local_path(target):
+        if not is_local_path(target):
             target = url_for("web.inbox")
         return redirect(target)
     return render_template("login.html", form=form)
-
-
-def _is_local_path(target: str) -> bool:
-    """Only local paths: never redirect to another site after login. Browsers read a backslash as a
-    slash and drop tabs and newlines, so a backslash or control character could turn "/..." into "//host"."""
-    if not target.startswith("/") or target.startswith("//"):
-        return False
-    return not any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7f for ch in target)
 
 
 @bp.route("/logout", methods=["POST"])

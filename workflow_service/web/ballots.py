@@ -6,7 +6,6 @@ on the page itself, with its status code.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
@@ -20,17 +19,12 @@ from ..modules.cases.models import Case
 from ..modules.review import committee as committee_ops
 from ..modules.review.models import BallotStatus, SeatStatus
 from ..modules.review.schemas import RecusalArgs, VoteArgs
-from .common import bp, me
+from .common import bp, chinese, me
 
 SEAT_NAMES = {"eligible": "参加表决", "recused": "回避"}
 CLOSED_HOW = {"all_voted": "全体应表决委员表决完毕", "chair": "主任委员于表决期限届满后宣布结束",
               "no_voters": "无可参加表决的委员"}
 TIE_RULES = {"chair_casting": "票数相等时以主任委员意见为准", "rediscuss": "票数相等时另行讨论"}
-
-
-def chinese(message: str) -> str:
-    """Service messages read "中文 (English)": the page shows the Chinese."""
-    return re.sub(r"\s*\([^()]*[A-Za-z][^()]*\)\s*$", "", message or "")
 
 
 def _render(ballot_id: int, error: str | None = None, errors: dict | None = None, status: int = 200):

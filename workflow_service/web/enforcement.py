@@ -22,8 +22,7 @@ from ..modules.transfers import queries as transfer_queries
 from ..modules.transfers.models import TransferStatus
 from ..modules.transfers.schemas import PoliceAnswerArgs
 from ..modules.users.models import Role
-from .ballots import chinese
-from .common import Pager, bp, me, page_number, tz
+from .common import Pager, bp, chinese, me, page_number, tz
 
 ORDER_STATUS_NAMES = {"rectifying": "整改中", "reinspection_due": "待复查", "passed": "复查合格", "failed": "复查不合格（已立案）"}
 TRANSFER_STATUS_NAMES = {"pending": "移送中", "refused": "不批准移送", "returned": "退回行政处理", "concluded": "已办结"}

@@ -11,8 +11,7 @@ from ..extensions import db
 from ..modules.cases.models import CaseStatus
 from ..modules.evidence import operations as evidence_ops
 from ..modules.evidence.queries import list_evidence
-from .ballots import chinese
-from .common import bp, me
+from .common import bp, chinese, is_local_path, me
 
 KIND_NAMES = {"photo": "现场照片", "recording": "录音", "video": "视频（执法记录仪）", "scan": "扫描件", "document": "书证、电子文件"}
 _ENVELOPE_BYTES = 64 * 1024
@@ -29,7 +28,7 @@ def evidence_panel(user, case) -> dict:
 
 def _back(case_id):
     target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if is_local_path(target):
         return redirect(target + "#evidence")
     return redirect(url_for("web.case_page", case_id=case_id) + "#evidence")
 

@@ -14,9 +14,8 @@ from ..modules.audit.queries import verify_audit_chain
 from ..modules.cases.queries import get_case
 from ..modules.statistics.queries import unit_statistics
 from ..modules.transfers.queries import list_transfers
-from .ballots import chinese
 from .charts import bar_chart
-from .common import LEVEL_NAMES, UNIT_LEVEL_NAMES, Pager, bp, is_supervisor, me, page_number
+from .common import LEVEL_NAMES, UNIT_LEVEL_NAMES, Pager, bp, chinese, is_supervisor, me, page_number
 from .inbox import task_rows
 
 CHAIN_PROBLEMS = {"altered": "事件内容被改动", "relinked": "前一事件被改写后重新计算哈希", "missing": "事件被删除",
