@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/web_pages.py [cases]      (prints its figures; it is
 
 Files `cases` cases (default 500) as handler1, so handler2's inbox has that many unclaimed tasks (a page shows 20
 rows whatever the queue's length); the first 50 are filed and approved, so their investigation runs. The supervisor's dashboard is measured after the clock has moved
-past every deadline, with the escalations raised.
+past every deadline, with the escalations raised; it now also computes the statistics of the current month (and,
+measured separately, of the whole year) and lists the pending transfers.
 """
 from __future__ import annotations
 
@@ -96,6 +97,10 @@ def main(cases: int = 500, approved: int = 50) -> None:
         db.session.commit()
     supervisor = _login(app, "supervisor1")
     print(f"supervision, {result.fired} timers fired:        {_time(supervisor, '/supervision'):7.1f} ms")
+    print(f"supervision, statistics of the year 2026:  {_time(supervisor, '/supervision?period=2026'):7.1f} ms")
+    print(f"ballot-free case page with sign-off status: {_time(supervisor, f'/cases/{case_id}'):7.1f} ms")
+    print(f"transfers list / rectifications list:   {_time(supervisor, '/transfers'):7.1f} / "
+          f"{_time(supervisor, '/rectifications'):5.1f} ms")
     print(f"inbox with overdue tasks and alerts:     {_time(handler2, '/'):7.1f} ms")
 
 

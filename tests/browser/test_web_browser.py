@@ -135,6 +135,31 @@ def test_a_legal_reviewer_returns_then_passes_on_the_generic_task_page(open_page
     page.click("form[data-schema-form] button[type=submit]")
     assert "已办结" in page.inner_text(".flash")
     assert driver.open_steps() == ["investigate"]
+    assert "未通过" in page.inner_text("#sign-off-status")
+
+    # The handlers supplement the investigation; the second review passes every item of the checklist.
+    driver.complete("investigate", {"evidence": [{"type": "document", "description": "检测报告",
+                                                  "collected_at": "2026-10-12T10:00:00+08:00"}]})
+    driver.complete("investigation_report", fine_proposal(50000))
+    task = driver.open_task("legal_review")
+    page.click("nav >> text=待办")
+    page.click(f"#available tr[data-task-id='{task['id']}'] >> text=认领")
+    # Each of the eight items: its title, 符合/不符合 and a remark, one item a row.
+    assert page.locator("fieldset[data-field=legal_review_checklist] > fieldset").count() == len(CHECK_ITEMS)
+    for item in CHECK_ITEMS:
+        page.check(f"input[name='legal_review_checklist.{item}.result'][value=pass]")
+    page.fill("[name='legal_review_checklist.facts_and_evidence.remark']", "已补充检测报告")
+    page.check("input[name=legal_review_outcome][value=pass]")
+    page.fill("[name=legal_review_opinion]", "事实清楚，证据确实充分，同意")
+    shot(page, "09b-legal-review-checklist")
+    page.click("form[data-schema-form] button[type=submit]")
+    assert "已办结" in page.inner_text(".flash")
+    # The case page shows the valid sign-off and the checklist it signed.
+    status = page.inner_text("#legal-review")
+    assert "审核通过，有效" in status and "已补充检测报告" in status and "执法主体合法" in status
+    page.locator("#legal-review").scroll_into_view_if_needed()
+    shot(page, "09c-case-sign-off")
+    assert driver.open_steps() == ["notify_intended_penalty"]
 
 
 def test_error_pages_are_chinese_html_and_the_api_keeps_json(open_page, live_server):

@@ -19,7 +19,7 @@ from ..core.errors import ServiceError
 from ..extensions import db, login_manager
 from ..modules.users.models import Role, User
 from ..modules.users.operations import authenticate
-from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_supervisor
+from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_local_path, is_supervisor
 
 
 class LoginForm(FlaskForm):
@@ -48,18 +48,10 @@ def login():
         db.session.commit()
         login_user(user)
         target = request.args.get("next", "")
-        if not _is_local_path(target):
+        if not is_local_path(target):
             target = url_for("web.inbox")
         return redirect(target)
     return render_template("login.html", form=form)
-
-
-def _is_local_path(target: str) -> bool:
-    """Only local paths: never redirect to another site after login. Browsers read a backslash as a
-    slash and drop tabs and newlines, so a backslash or control character could turn "/..." into "//host"."""
-    if not target.startswith("/") or target.startswith("//"):
-        return False
-    return not any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7f for ch in target)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -69,7 +61,7 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-from . import admin, cases, inbox, supervision, tasks  # noqa: E402,F401  (the page modules register their routes)
+from . import admin, ballots, cases, enforcement, evidence, inbox, supervision, tasks  # noqa: E402,F401  (the page modules register their routes)
 
 _ERROR_TITLES = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作",
                  409: "操作冲突", 413: "上传内容过大", 422: "输入有误", 429: "操作过于频繁", 500: "服务内部错误"}

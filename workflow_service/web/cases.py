@@ -7,15 +7,20 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from ..core.services import clock
+from ..core.services import clock, setting
 from ..extensions import db
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
+from ..modules.review import committee as committee_ops
+from ..modules.review.legal import sign_off_status, sign_offs
+from ..modules.tasks.forms import load_form
+from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
+from .evidence import evidence_panel
 
 # What the timeline calls each audited action.
 ACTION_NAMES = {
@@ -24,7 +29,22 @@ ACTION_NAMES = {
     "task_completed": "办结任务", "task_cancelled": "任务撤销", "timer_fired": "期限届满", "timer_failed": "定时执行失败",
     "timer_rescheduled": "期限调整", "timer_retried": "重试定时", "alert_raised": "发出预警/督办",
     "deadline_extended": "延期", "case_suspended": "中止", "case_resumed": "恢复",
+    "ballot_opened": "提请集体讨论", "vote_cast": "委员表决", "ballot_recusal": "委员回避", "ballot_closed": "表决结束",
+    "legal_review_signed": "法制审核签署", "evidence_uploaded": "上传证据", "transfer_opened": "移送公安机关",
 }
+# 法制审核: why a sign-off does not cover the case (modules/review/legal.py sign_off_status), and what changed.
+SIGN_OFF_REASONS = {"not_reviewed": "未审核", "not_passed": "未通过", "changed_since_review": "审核后材料已变更"}
+MATERIAL_NAMES = {"facts": "案件事实", "violations": "违法行为", "evidence": "证据清单", "proposals": "处理意见",
+                  "evidence_files": "证据文件"}
+OUTCOME_NAMES = {"pass": "通过", "return": "退回补充调查", "fail": "不通过"}
+REVIEW_STAGES = {"legal_review": "法制审核", "legal_review_after_hearing": "再次法制审核"}
+
+
+def checklist_titles() -> dict:
+    """The eight items' Chinese titles, from the legal review form (forms/case_legal_review.json)."""
+    schema = load_form(setting("FORMS_DIR"), "case_legal_review")
+    items = schema.get("properties", {}).get("legal_review_checklist", {}).get("properties", {})
+    return {key: item.get("title", key) for key, item in items.items()}
 
 
 @bp.route("/cases")
@@ -85,7 +105,11 @@ def case_page(case_id):
         timeline=queries.timeline(case), surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
-        may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user))
+        may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user),
+        ballots=committee_ops.case_ballots(user, case), ballot_results=committee_ops.RESULT_LABELS,
+        sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
+        material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
+        checklist_titles=checklist_titles(), transfer=transfer_for_case(case), **evidence_panel(user, case))
 
 
 @bp.route("/cases/<int:case_id>/diagram.bpmn")

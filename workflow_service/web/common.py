@@ -1,6 +1,7 @@
 """What every page module shares: the blueprint, the signed-in user, paging, and role checks for navigation."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -69,3 +70,16 @@ def page_number(arg: str = "page") -> int:
         return max(1, min(int(request.args.get(arg, 1)), 100_000))
     except ValueError:
         return 1
+
+
+def chinese(message: str) -> str:
+    """Service messages read "中文 (English)": the pages show the Chinese."""
+    return re.sub(r"\s*\([^()]*[A-Za-z][^()]*\)\s*$", "", message or "")
+
+
+def is_local_path(target: str) -> bool:
+    """Only local paths: never redirect to another site. Browsers read a backslash as a slash and drop tabs and
+    newlines, so a backslash or control character could turn "/..." into "//host"."""
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    return not any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7f for ch in target)

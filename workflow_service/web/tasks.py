@@ -18,6 +18,7 @@ from ..modules.tasks.schemas import TaskSchema
 from ..modules.users.models import Role
 from ..modules.users.queries import unit_members, unit_members_with_role
 from .common import SOURCE_NAMES, bp, me, tz
+from .evidence import evidence_panel
 from .schema_form import build_fields, decode_form
 
 _RULES = TaskSchema()
@@ -41,7 +42,7 @@ def _render(task, schema, data, errors, message=None, status=200):
         claimable=task.assignee_id is None and can_claim(user, task), process_data=process_data,
         evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
         source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task),
-        submitted=_submitted(task, schema),
+        submitted=_submitted(task, schema), **(evidence_panel(user, case) if case else {}),
     ), status
 
 

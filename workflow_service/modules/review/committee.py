@@ -256,6 +256,11 @@ def _ballot_for(actor: User, ballot_id: int) -> Ballot:
     return ballot
 
 
+def get_ballot(actor: User, ballot_id: int) -> Ballot:
+    """A ballot for whoever may see its case, or holds a seat in it (pages and API read it through this)."""
+    return _ballot_for(actor, ballot_id)
+
+
 def _own_vote_task(ballot: Ballot, actor: User) -> Task:
     case = db.session.get(Case, ballot.case_id)
     for task in db.session.scalars(sa.select(Task).where(

@@ -79,6 +79,12 @@ def latest_review(case: Case) -> LegalReview | None:
                              .order_by(LegalReview.signed_at.desc(), LegalReview.id.desc()).limit(1))
 
 
+def sign_offs(case: Case) -> list[LegalReview]:
+    """Every sign-off of the case, newest first."""
+    return list(db.session.scalars(sa.select(LegalReview).where(LegalReview.case_id == case.id)
+                                   .order_by(LegalReview.signed_at.desc(), LegalReview.id.desc())))
+
+
 def sign_off_status(case: Case, current: dict | None = None) -> dict:
     """Is there a pass that still covers the case as it is now?"""
     current = current if current is not None else dict(case.instance.data or {})

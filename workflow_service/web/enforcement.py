@@ -1,0 +1,178 @@
+"""Rectification orders (责令限期整改) and criminal transfers (涉嫌犯罪案件移送) in the browser: lists and detail
+pages, issuing an order, recording the police's answer. The modules decide who may and what is accepted."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import ValidationError
+
+from ..core.errors import Conflict, Forbidden, ValidationFailed
+from ..core.services import clock, setting
+from ..extensions import db
+from ..modules.cases.queries import deadlines, open_tasks
+from ..modules.rectification import operations as rect_ops
+from ..modules.rectification import queries as rect_queries
+from ..modules.rectification.models import RectificationStatus
+from ..modules.rectification.schemas import IssueOrderArgs
+from ..modules.tasks.forms import load_form
+from ..modules.transfers import operations as transfer_ops
+from ..modules.transfers import queries as transfer_queries
+from ..modules.transfers.models import TransferStatus
+from ..modules.transfers.schemas import PoliceAnswerArgs
+from ..modules.users.models import Role
+from .common import Pager, bp, chinese, me, page_number, tz
+
+ORDER_STATUS_NAMES = {"rectifying": "整改中", "reinspection_due": "待复查", "passed": "复查合格", "failed": "复查不合格（已立案）"}
+TRANSFER_STATUS_NAMES = {"pending": "移送中", "refused": "不批准移送", "returned": "退回行政处理", "concluded": "已办结"}
+STOP_ORDER_NAMES = {k.value: v for k, v in rect_ops.STOP_ORDER_LABELS.items()}
+_DANGER_ROWS = 3
+
+
+def _form_titles(form_id: str, key: str) -> dict:
+    schema = load_form(setting("FORMS_DIR"), form_id)
+    return {k: v.get("title", k) for k, v in schema["properties"][key]["properties"].items()}
+
+
+# -- rectification orders -----------------------------------------------------------------------------------
+@bp.route("/rectifications")
+@login_required
+def rectification_list():
+    status = request.args.get("status") if request.args.get("status") in ORDER_STATUS_NAMES else None
+    pager = Pager(page_number(), 0)
+    orders, pager.total = rect_queries.list_orders(me(), status=status, limit=pager.per_page, offset=pager.offset)
+    return render_template("rectifications.html", orders=orders, pager=pager, status=status,
+                           status_names=ORDER_STATUS_NAMES, may_issue=me().has_role(Role.case_handler))
+
+
+@bp.route("/rectifications/<int:order_id>")
+@login_required
+def rectification_page(order_id):
+    order = rect_queries.visible_order(me(), order_id)
+    offer = (rect_ops.continuing_fine_offer(order, clock().now())
+             if order.status == RectificationStatus.failed.value else None)
+    return render_template("rectification.html", order=order, tasks=open_tasks(order), deadlines=deadlines(order),
+                           offer=offer, now=clock().now(), status_names=ORDER_STATUS_NAMES,
+                           stop_names=STOP_ORDER_NAMES)
+
+
+def _order_values(form) -> dict:
+    dangers = []
+    for i in range(_DANGER_ROWS):
+        text = form.get(f"hidden_dangers.{i}.description", "").strip()
+        if text:
+            dangers.append({"description": text, "major": form.get(f"hidden_dangers.{i}.major") == "1",
+                            "provision": form.get(f"hidden_dangers.{i}.provision", "").strip() or None})
+    values = {k: form.get(k, "").strip() for k in ("party_name", "party_type", "legal_basis", "required_actions",
+                                                   "rectify_by")}
+    values["hidden_dangers"] = dangers
+    if form.get("stop_order.kind"):
+        values["stop_order"] = {"kind": form.get("stop_order.kind"), "scope": form.get("stop_order.scope", "").strip()}
+    if form.get("fine_imposed", "").strip():
+        values["fine_imposed"] = form.get("fine_imposed").strip()
+    return values
+
+
+_ORDER_LABELS = {"party_name": "当事人", "party_type": "当事人类型", "legal_basis": "法律依据", "hidden_dangers": "事故隐患",
+                 "required_actions": "整改要求", "rectify_by": "整改期限", "stop_order": "现场处理措施",
+                 "fine_imposed": "已作出的罚款"}
+
+
+def _flatten(messages: dict) -> dict:
+    """Nested marshmallow messages → one Chinese line per top-level field."""
+    out = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            value = [m for v in value.values() for m in (v if isinstance(v, list) else _flatten(v).values())]
+        out[key] = "；".join(str(m) for m in value) if isinstance(value, list) else str(value)
+    return out
+
+
+@bp.route("/rectifications/new", methods=["GET", "POST"])
+@login_required
+def issue_rectification():
+    user = me()
+    if not user.has_role(Role.case_handler):
+        raise Forbidden("仅执法人员可下达整改指令 (only case handlers issue rectification orders)")
+    errors, message = {}, None
+    form = request.form if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            args = IssueOrderArgs().load(_order_values(request.form))
+            order = rect_ops.issue_order(user, **args)
+        except ValidationError as exc:
+            errors, message = _flatten(exc.messages), "整改指令不完整，请检查标出的项目。"
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors, message = _flatten(exc.details), chinese(exc.message)
+        else:
+            db.session.commit()
+            flash(f"已下达责令限期整改指令 {order.order_number}。", "success")
+            return redirect(url_for("web.rectification_page", order_id=order.id))
+    return render_template("rectification_new.html", errors=errors, message=message, form=form,
+                           labels=_ORDER_LABELS, rows=range(_DANGER_ROWS), stop_names=STOP_ORDER_NAMES,
+                           today=clock().now().astimezone(tz()).date()), (422 if errors or message else 200)
+
+
+# -- criminal transfers ---------------------------------------------------------------------------------------
+@bp.route("/transfers")
+@login_required
+def transfer_list():
+    status = request.args.get("status") if request.args.get("status") in TRANSFER_STATUS_NAMES else None
+    pager = Pager(page_number(), 0)
+    transfers, pager.total = transfer_queries.list_transfers(me(), status=status, limit=pager.per_page,
+                                                             offset=pager.offset)
+    return render_template("transfers.html", transfers=transfers, pager=pager, status=status,
+                           status_names=TRANSFER_STATUS_NAMES, now=clock().now())
+
+
+def _render_transfer(transfer_id, errors=None, message=None, status=200):
+    user = me()
+    transfer = transfer_queries.visible_transfer(user, transfer_id)
+    transfer_queries.attach_next_deadlines([transfer])
+    data = transfer.instance.data or {}
+    expected = sorted(transfer_ops.ANSWERS_BY_STAGE.get(transfer.stage, set()))
+    may_record = (transfer.status == TransferStatus.pending.value and bool(expected)
+                  and user.has_role(Role.case_handler) and user.unit_id == transfer.unit_id)
+    return render_template(
+        "transfer.html", transfer=transfer, data=data, tasks=open_tasks(transfer), deadlines=deadlines(transfer),
+        now=clock().now(), status_names=TRANSFER_STATUS_NAMES, answer_labels=transfer_ops.ANSWER_LABELS,
+        expected=expected, may_record=may_record, material_titles=_form_titles("transfer_hand_over", "materials"),
+        errors=errors or {}, message=message, form=request.form if request.method == "POST" else {},
+    ), status
+
+
+@bp.route("/transfers/<int:transfer_id>")
+@login_required
+def transfer_page(transfer_id):
+    return _render_transfer(transfer_id)
+
+
+@bp.route("/transfers/<int:transfer_id>/police-answers", methods=["POST"])
+@login_required
+def record_police_answer(transfer_id):
+    """A handler records the police's (or procuratorate's) answer; the operation checks the stage and the unit."""
+    raw = {k: request.form.get(k, "").strip() for k in ("kind", "note", "document_number", "stage")}
+    answered = request.form.get("answered_at", "").strip()
+    values = {k: v for k, v in raw.items() if v or k in ("kind", "note")}
+    try:
+        if answered:
+            values["answered_at"] = datetime.fromisoformat(answered).replace(tzinfo=tz()).isoformat()
+        args = PoliceAnswerArgs().load(values)
+    except (ValueError, ValidationError) as exc:
+        messages = getattr(exc, "messages", {"answered_at": ["时间格式有误"]})
+        labels = {"kind": "请选择答复类型", "answered_at": "答复时间格式有误", "note": "说明过长",
+                  "document_number": "文书编号过长", "stage": "诉讼阶段过长"}
+        return _render_transfer(transfer_id, {k: labels.get(k, "有误") for k in messages}, "请检查答复内容。", 422)
+    try:
+        transfer_ops.record_police_answer(me(), transfer_id, **args)
+    except (ValidationFailed, Conflict, Forbidden) as exc:
+        db.session.rollback()
+        if isinstance(exc, Forbidden):
+            raise
+        return _render_transfer(transfer_id, _flatten(exc.details) if isinstance(exc, ValidationFailed) else {},
+                                chinese(exc.message), exc.status)
+    db.session.commit()
+    flash(f"已登记：{transfer_ops.ANSWER_LABELS[args['kind']]}。", "success")
+    return redirect(url_for("web.transfer_page", transfer_id=transfer_id))
