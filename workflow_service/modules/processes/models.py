@@ -16,8 +16,9 @@ class ProcessDefinition(db.Model):
     process_id = sa.Column(sa.String(100), nullable=False)
     name = sa.Column(sa.String(200), nullable=False)
     content_hash = sa.Column(sa.String(64), nullable=False)
-    # The parsed specs, stored once here instead of inside every instance's state.
-    specs = sa.Column(JSONType, nullable=False)
+    # The parsed specs, stored once here instead of inside every instance's state. Deferred: a step loads
+    # them only when the engine has not parsed this version yet (processes.operations._engine_definition).
+    specs = sa.orm.deferred(sa.Column(JSONType, nullable=False))
     source_files = sa.Column(JSONType, nullable=False)
     user_tasks = sa.Column(JSONType, nullable=False)
     is_latest = sa.Column(sa.Boolean, nullable=False, default=True)

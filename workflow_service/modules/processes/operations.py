@@ -102,8 +102,19 @@ def latest_definition(process_id: str) -> ProcessDefinition:
     return definition
 
 
+# Deployed definitions never change (a new content hash is a new row): their engine form is kept per process,
+# so a step does not read and decode ~140 KB of specs JSON each time.
+_DEFINITIONS: dict[tuple[str, int], wf_engine.Definition] = {}
+
+
 def _engine_definition(definition: ProcessDefinition) -> wf_engine.Definition:
-    return wf_engine.Definition(definition.content_hash, definition.specs)
+    key = (definition.content_hash, definition.id)
+    cached = _DEFINITIONS.get(key)
+    if cached is None:
+        if len(_DEFINITIONS) >= 64:
+            _DEFINITIONS.clear()
+        cached = _DEFINITIONS[key] = wf_engine.Definition(definition.content_hash, definition.specs)
+    return cached
 
 
 def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict | None = None,
