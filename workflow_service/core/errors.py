@@ -85,6 +85,12 @@ def register_error_handlers(app) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc: RecursionError):
+        # A hostile JSON body nested ~100,000 levels deep makes the JSON parser recurse out of stack.
+        return error_response(400, _HTTP_CODES.get(400, "bad_request"),
+                              "请求内容嵌套过深 (the request body is nested too deeply)", {})
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # pragma: no cover - logged, never leaks internals
         app.logger.exception("unhandled error")
