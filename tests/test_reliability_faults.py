@@ -224,7 +224,7 @@ def test_cutting_every_database_connection_under_load_loses_nothing(app, login, 
 
     first = _complete_all(server, token, drafts, cut_connections)
     engine.dispose()
-    assert 500 not in first, first  # a lost connection is a 503 to retry, never a 500
+    assert set(first) <= {200, 409, 503}, first  # a lost connection is a 503 to retry, never a 500
     still_open = [r[0] for r in _rows(app, "SELECT id FROM tasks WHERE bpmn_id = 'draft' AND status = 'ready'")]
     retry = _complete_all(server, token, still_open)
     assert set(retry) <= {200}, retry

@@ -95,6 +95,12 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
 
 
 def complete_task(actor: User, task_id: int, data, expected_version: int | None = None) -> Task:
+    # The instance is locked before its task, in the order the timer sweep uses (instance → timer/task);
+    # the opposite order deadlocks against a sweep firing this task's timer on PostgreSQL.
+    instance_id = db.session.scalar(sa.select(Task.instance_id).where(Task.id == task_id))
+    if instance_id is None:
+        raise NotFound("任务不存在 (no such task)")
+    instance = lock_instance(instance_id)
     task = _lock_task(task_id)
     if not can_view(actor, task):
         raise Forbidden("无权办理该任务 (this task belongs to another role or unit)")
@@ -107,7 +113,6 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     # Validate before anything changes: a 422 leaves the task, the case and the audit trail untouched.
     schema = load_form(setting("FORMS_DIR"), task.form_id)
     data = validate_submission(schema, data)
-    instance = lock_instance(task.instance_id)
     rule = TASK_RULES.get((instance.process_id, task.bpmn_id))
     if rule is not None:
         # Domain rules that a JSON Schema cannot express (deadlines, separation of duties, "a defence may

@@ -77,11 +77,17 @@ def sweep_due_timers(batch_size: int | None = None, time_budget: float | None = 
 
 def _fire_one(timer_id: int, now, result: SweepResult) -> str:
     try:
+        instance_id = db.session.scalar(sa.select(Timer.instance_id).where(Timer.id == timer_id))
+        if instance_id is None:
+            db.session.rollback()
+            return "skipped"
+        # Lock order instance → timer, as a completion does (instance → task → its timers): the other order
+        # deadlocks on PostgreSQL when a user completes the watched task while the sweep fires its timer.
+        instance = lock_instance(instance_id)
         timer = _claim(timer_id, now)
         if timer is None:
             db.session.rollback()
             return "skipped"
-        instance = lock_instance(timer.instance_id)
         engine_task_id = timer.engine_task_id
         fire_due_timers_of(instance)
         db.session.refresh(timer)
