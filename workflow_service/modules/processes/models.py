@@ -47,7 +47,9 @@ class ProcessInstance(db.Model):
     business_key = sa.Column(sa.String(100), nullable=True, index=True)
     title = sa.Column(sa.String(300), nullable=False)
     status = sa.Column(sa.String(16), nullable=False, default=InstanceStatus.running.value)
-    state = sa.Column(sa.Text, nullable=False)
+    # Deferred: only an engine step (lock_instance) needs the serialized workflow; lists and pages that show
+    # an instance's title must not fetch ~5-15 KB of state per row.
+    state = sa.orm.deferred(sa.Column(sa.Text, nullable=False))
     serializer_version = sa.Column(sa.String(16), nullable=False)
     # The process data as of the last step, for reading a case without deserializing its workflow.
     data = sa.Column(JSONType, nullable=True)

@@ -145,7 +145,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     """Load an instance for a change, holding its row lock (PostgreSQL) until the transaction ends."""
     instance = db.session.scalar(
         sa.select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
-        .execution_options(populate_existing=True))
+        .options(sa.orm.undefer(ProcessInstance.state)).execution_options(populate_existing=True))
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
     return instance
