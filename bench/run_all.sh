@@ -10,7 +10,7 @@ else
     ROWS=${ROWS:-10000,100000,1000000}; WAITING=${WAITING:-1000,10000,100000}; DUE=${DUE:-1000}
     OPEN=${OPEN:-10000}; N=${N:-200}
 fi
-PY=.venv/bin/python
+PY='.venv/bin/python -u'
 scripts/with_postgres.sh bash -c "
   set -x
   $PY bench/engine_state.py
@@ -20,4 +20,4 @@ scripts/with_postgres.sh bash -c "
   $PY bench/queries.py --task-rows $ROWS
   $PY bench/queries.py --sqlite --task-rows $ROWS
   $PY bench/memory.py
-" 2>&1 | grep -v 'alembic.runtime.migration'
+" 2>&1 | grep --line-buffered -v 'alembic.runtime.migration'
