@@ -2,8 +2,9 @@
 
 - a worker killed with SIGKILL in the middle of completions, and the sweep process killed in the middle of a
   sweep: afterwards nothing is lost or done twice and the overdue timers fire;
-- the database connections cut under load (PostgreSQL: every server connection of the app terminated, as in a
-  database restart): the service answers again, nothing half-written;
+- the database restarted under load (PostgreSQL: `pg_ctl restart` of the throwaway server), and every
+  connection cut (pg_terminate_backend): clients get 503 and retry, nothing is half-written, and timers that fell
+  due meanwhile fire on the next sweep;
 - the OpenAPI document fuzzed with schemathesis (no 500 anywhere), with a demo user's token.
 WFS_LONG_TESTS=1 runs longer variants (more cases, more fuzzing examples).
 """
@@ -229,6 +230,62 @@ def test_cutting_every_database_connection_under_load_loses_nothing(app, login, 
     retry = _complete_all(server, token, still_open)
     assert set(retry) <= {200}, retry
     _assert_each_draft_done_once_and_advanced_once(app, CASES)
+
+
+def _restart_postgres():
+    """Restart the throwaway server (scripts/with_postgres.sh exports where it lives): a real database restart."""
+    bindir, datadir = os.environ["WFS_TEST_POSTGRES_BINDIR"], os.environ["WFS_TEST_POSTGRES_DATADIR"]
+    user = os.environ.get("WFS_TEST_POSTGRES_OS_USER") or ""
+    command = [f"{bindir}/pg_ctl", "-D", datadir, "-m", "fast", "-w", "-t", "60", "restart"]
+    if user:
+        command = ["runuser", "-u", user, "--", *command]
+    subprocess.run(command, cwd=str(Path(datadir).parent), check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120)
+
+
+@pytest.mark.postgres
+def test_the_database_restarted_under_load_loses_nothing_and_overdue_timers_fire(app, login, database_url,
+                                                                                  server, sweep):
+    if not database_url.startswith("postgresql") or not os.environ.get("WFS_TEST_POSTGRES_DATADIR"):
+        pytest.skip("needs the throwaway PostgreSQL of scripts/with_postgres.sh")
+    handler, admin = login("handler1"), login("admin")
+    for i in range(4):  # nobody works on these: their timers fall due while the database is down
+        start_review(handler, title=f"等待案件{i}")
+    waiting = {r[0] for r in _rows(app, "SELECT id FROM tasks WHERE bpmn_id = 'draft'")}
+    for i in range(CASES):
+        start_review(handler, title=f"重启案件{i}")
+    drafts = [r[0] for r in _rows(app, "SELECT id FROM tasks WHERE bpmn_id = 'draft' ORDER BY id") if r[0] not in waiting]
+    token = server.token("handler1")
+    with app.app_context():
+        from workflow_service.extensions import db
+        db.engine.dispose()  # the test process's own pooled connections die with the server too
+
+    def restart_when_busy():
+        for _ in range(600):
+            if _rows(app, "SELECT COUNT(*) FROM tasks WHERE bpmn_id = 'approve'")[0][0] > 0:
+                break
+            time.sleep(0.01)
+        _restart_postgres()
+
+    first = _complete_all(server, token, drafts, restart_when_busy)
+    with app.app_context():
+        db.engine.dispose()
+    assert set(first) <= {200, 409, 503}, first
+    still_open = [r[0] for r in _rows(app, "SELECT id FROM tasks WHERE bpmn_id = 'draft' AND status = 'ready'")
+                  if r[0] not in waiting]
+    retry = _complete_all(server, token, still_open)
+    assert set(retry) <= {200}, retry
+    drafts_done = _rows(app, "SELECT id, status FROM tasks WHERE bpmn_id = 'draft'")
+    assert {s for t, s in drafts_done if t not in waiting} == {"completed"}
+    audit = Counter(r[0] for r in _rows(app, "SELECT task_id FROM audit_events WHERE action = 'task_completed'"))
+    assert all(audit[t] == 1 for t in drafts), audit
+    assert _rows(app, "SELECT COUNT(*) FROM tasks WHERE bpmn_id = 'approve'")[0][0] == CASES
+    # Time passed while the database was down: the waiting cases' timers are overdue and fire on the next sweep.
+    assert admin.post("/api/v1/admin/clock", json={"advance": "P3DT1M"}).status_code == 200
+    sweep()
+    fired = _rows(app, "SELECT COUNT(*) FROM timers WHERE status = 'fired'")[0][0]
+    still_waiting = _rows(app, "SELECT COUNT(*) FROM timers WHERE status = 'waiting'")[0][0]
+    assert (fired, still_waiting) == (2 * 4, 0)
 
 
 def test_the_openapi_document_fuzzed_never_gets_a_server_error(app, login, server):
