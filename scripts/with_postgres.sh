@@ -331,6 +331,10 @@ REASON_FILE=$(mktemp "${TMPDIR:-/tmp}/$TMP_PREFIX-reason.XXXXXXXX") || REASON_FI
 if setup_server >"$REASON_FILE"; then
     rm -f "$REASON_FILE"
     export WFS_TEST_POSTGRES_URL="postgresql+psycopg2://$PG_SUPERUSER@127.0.0.1:$PG_PORT/$PG_DBNAME"
+    # For tests that restart the server under load (tests/test_reliability_faults.py): pg_ctl, the data
+    # directory and the OS user the server runs as (empty: ourselves).
+    export WFS_TEST_POSTGRES_BINDIR="$BINDIR" WFS_TEST_POSTGRES_DATADIR="$TMP_DIR/data" \
+           WFS_TEST_POSTGRES_OS_USER="$PG_OS_USER"
     log "PostgreSQL $("$BINDIR/postgres" --version | awk '{print $3}') running at $WFS_TEST_POSTGRES_URL (data: $TMP_DIR)"
 else
     reason=$(cat "$REASON_FILE" 2>/dev/null)

@@ -101,6 +101,31 @@ def register_error_handlers(app) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        # A database restart or failover cuts the connections: the transaction was rolled back whole, so the
+        # client may simply retry (503 + Retry-After) — not an internal error.
+        app.logger.warning("database unavailable: %s", exc.orig)
+        response = error_response(503, "database_unavailable",
+                                  "数据库暂时不可用，请稍后重试 (the database is unavailable; retry shortly)", {})
+        response.headers["Retry-After"] = "1"
+        return response
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError):
+        if exc.connection_invalidated:
+            return _database_unavailable(exc)
+        app.logger.exception("database error")
+        return error_response(500, "internal_error", "服务内部错误 (internal error)", {})
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc: RecursionError):
+        # A hostile JSON body nested ~100,000 levels deep makes the JSON parser recurse out of stack.
+        return error_response(400, _HTTP_CODES.get(400, "bad_request"),
+                              "请求内容嵌套过深 (the request body is nested too deeply)", {})
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # pragma: no cover - logged, never leaks internals
         app.logger.exception("unhandled error")

@@ -25,6 +25,8 @@ class ComputedTime:
 _jurisdiction: ContextVar[str | None] = ContextVar("deadline_jurisdiction", default=None)
 _recorded: ContextVar[list | None] = ContextVar("deadline_recorded", default=None)
 _shifts: ContextVar[dict | None] = ContextVar("deadline_shifts", default=None)
+# One step asks for the deadline, warning and escalation of the same rule and start: computed once per step.
+_memo: ContextVar[dict | None] = ContextVar("deadline_memo", default=None)
 
 
 @contextlib.contextmanager
@@ -32,13 +34,14 @@ def deadline_context(jurisdiction: str | None, shifts: dict[str, timedelta] | No
     """Around an engine step: the province whose rules apply, the instance's approved extensions and
     suspensions per rule, and a list collecting what was computed."""
     recorded: list[ComputedTime] = []
-    tokens = (_jurisdiction.set(jurisdiction), _recorded.set(recorded), _shifts.set(shifts or {}))
+    tokens = (_jurisdiction.set(jurisdiction), _recorded.set(recorded), _shifts.set(shifts or {}), _memo.set({}))
     try:
         yield recorded
     finally:
         _jurisdiction.reset(tokens[0])
         _recorded.reset(tokens[1])
         _shifts.reset(tokens[2])
+        _memo.reset(tokens[3])
 
 
 def _start(value) -> datetime:
@@ -54,7 +57,13 @@ def _start(value) -> datetime:
 def _compute(rule_id: str, start, kind: str) -> str:
     from .operations import compute_deadline
 
-    deadline = compute_deadline(rule_id, _start(start), _jurisdiction.get())
+    memo = _memo.get()
+    key = (rule_id, _start(start), _jurisdiction.get())
+    deadline = memo.get(key) if memo is not None else None
+    if deadline is None:
+        deadline = compute_deadline(*key)
+        if memo is not None:
+            memo[key] = deadline
     at = {"deadline": deadline.due.due_at, "warning": deadline.warning_at,
           "escalation2": deadline.escalation2_at}[kind] + (_shifts.get() or {}).get(rule_id, timedelta(0))
     recorded = _recorded.get()

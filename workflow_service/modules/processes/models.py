@@ -16,8 +16,9 @@ class ProcessDefinition(db.Model):
     process_id = sa.Column(sa.String(100), nullable=False)
     name = sa.Column(sa.String(200), nullable=False)
     content_hash = sa.Column(sa.String(64), nullable=False)
-    # The parsed specs, stored once here instead of inside every instance's state.
-    specs = sa.Column(JSONType, nullable=False)
+    # The parsed specs, stored once here instead of inside every instance's state. Deferred: a step loads
+    # them only when the engine has not parsed this version yet (processes.operations._engine_definition).
+    specs = sa.orm.deferred(sa.Column(JSONType, nullable=False))
     source_files = sa.Column(JSONType, nullable=False)
     user_tasks = sa.Column(JSONType, nullable=False)
     is_latest = sa.Column(sa.Boolean, nullable=False, default=True)
@@ -46,7 +47,9 @@ class ProcessInstance(db.Model):
     business_key = sa.Column(sa.String(100), nullable=True, index=True)
     title = sa.Column(sa.String(300), nullable=False)
     status = sa.Column(sa.String(16), nullable=False, default=InstanceStatus.running.value)
-    state = sa.Column(sa.Text, nullable=False)
+    # Deferred: only an engine step (lock_instance) needs the serialized workflow; lists and pages that show
+    # an instance's title must not fetch ~5-15 KB of state per row.
+    state = sa.orm.deferred(sa.Column(sa.Text, nullable=False))
     serializer_version = sa.Column(sa.String(16), nullable=False)
     # The process data as of the last step, for reading a case without deserializing its workflow.
     data = sa.Column(JSONType, nullable=True)

@@ -102,8 +102,19 @@ def latest_definition(process_id: str) -> ProcessDefinition:
     return definition
 
 
+# Deployed definitions never change (a new content hash is a new row): their engine form is kept per process,
+# so a step does not read and decode ~140 KB of specs JSON each time.
+_DEFINITIONS: dict[tuple[str, int], wf_engine.Definition] = {}
+
+
 def _engine_definition(definition: ProcessDefinition) -> wf_engine.Definition:
-    return wf_engine.Definition(definition.content_hash, definition.specs)
+    key = (definition.content_hash, definition.id)
+    cached = _DEFINITIONS.get(key)
+    if cached is None:
+        if len(_DEFINITIONS) >= 64:
+            _DEFINITIONS.clear()
+        cached = _DEFINITIONS[key] = wf_engine.Definition(definition.content_hash, definition.specs)
+    return cached
 
 
 def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict | None = None,
@@ -134,7 +145,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     """Load an instance for a change, holding its row lock (PostgreSQL) until the transaction ends."""
     instance = db.session.scalar(
         sa.select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
-        .execution_options(populate_existing=True))
+        .options(sa.orm.undefer(ProcessInstance.state)).execution_options(populate_existing=True))
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
     return instance

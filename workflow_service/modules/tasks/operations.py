@@ -120,7 +120,8 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
 
 
 def complete_task(actor: User, task_id: int, data, expected_version: int | None = None) -> Task:
-    task = _lock_task(task_id)
+    task = _lock_task(task_id)  # the instance first, then the task (see _lock_task)
+    instance = lock_instance(task.instance_id)  # already held: this returns the locked row
     if not can_view(actor, task):
         raise Forbidden("无权办理该任务 (this task belongs to another role or unit)")
     _check_open(task, expected_version)
@@ -133,7 +134,6 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     # Validate before anything changes: a 422 leaves the task, the case and the audit trail untouched.
     schema = load_form(setting("FORMS_DIR"), task.form_id)
     data = validate_submission(schema, data)
-    instance = lock_instance(task.instance_id)  # held since _lock_task: this returns the locked row
     for rule in TASK_RULES.get((instance.process_id, task.bpmn_id), ()):
         # Domain rules that a JSON Schema cannot express (deadlines, separation of duties, "a defence may
         # never raise the penalty"); they may add service-computed facts to the data.

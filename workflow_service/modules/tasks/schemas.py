@@ -49,7 +49,12 @@ class TaskSchema(Schema):
 
         # One lookup per rule and province per request, not one per task row of a queue page; the
         # province's own version of a rule is the one that computed the date.
-        province = province_code(task.unit)
+        # The province per unit, once per request too: the province's Unit row is not held by anything, so the
+        # session's weak identity map forgets it and each row would query it again (found by profiling).
+        provinces = g.setdefault("unit_provinces", {})
+        if task.unit_id not in provinces:
+            provinces[task.unit_id] = province_code(task.unit)
+        province = provinces[task.unit_id]
         cache = g.setdefault("due_rules", {})
         key = (task.due_rule_id, province)
         if key not in cache:

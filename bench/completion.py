@@ -1,0 +1,308 @@
+"""Cost of one task completion (立案审批 approve_filing: the step that starts the 90-day decision deadline),
+measured four ways in the same run:
+
+  engine   the bare SpiffWorkflow engine: load the state, complete the task, save — in memory (the ceiling)
+  sql      a bare SQL transaction writing the rows the service writes for that step (the floor)
+  service  the service's complete_task operation + commit, in process (no HTTP)
+  http     POST /api/v1/tasks/{id}/complete against gunicorn, C concurrent clients, 1 and 2 workers
+           (PostgreSQL), and one process on SQLite: throughput and p50/p95/p99
+
+Run:  scripts/with_postgres.sh .venv/bin/python bench/completion.py [--open-cases 10000] [--n 200]
+      (PostgreSQL from WFS_TEST_POSTGRES_URL, the variable with_postgres.sh exports; without it, SQLite only.)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dataset  # noqa: E402
+
+ROOT = dataset.ROOT
+APPROVE = {"filing_approved": True}
+
+
+def pct(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, int(round(p / 100 * (len(values) - 1)))))
+    return values[k]
+
+
+def ms(x):
+    return f"{x * 1000:7.2f} ms"
+
+
+def add_approval_cases(app, templates, count, unit_code=dataset.LOCAL_COUNTY) -> list[int]:
+    """`count` open cases waiting at 立案审批 in the demo county; returns their approve_filing task ids."""
+    from workflow_service.extensions import db
+    from workflow_service.models import Task, Unit
+
+    rng = random.Random(7)
+    with app.app_context():
+        unit_id = db.session.scalar(sa.select(Unit.id).filter_by(code=unit_code))
+        writer = dataset.Writer()
+        ids = [dataset.copy_case(writer, templates["approval"], unit_id, closed=False, shift=timedelta(0), rng=rng)
+               for _ in range(count)]
+        writer.finish()
+        return list(db.session.scalars(sa.select(Task.id).where(Task.instance_id.in_(ids),
+                                                                Task.bpmn_id == "approve_filing",
+                                                                Task.status == "ready").order_by(Task.id)))
+
+
+def bench_engine(app, template, n) -> float:
+    """The bare engine on the same state: stand-in deadline functions, no database."""
+    from workflow_service.engine import Definition, Engine
+    from workflow_service.extensions import db
+    from workflow_service.models import ProcessDefinition
+
+    def offset(days):
+        return lambda rule, start, level=2: (datetime.fromisoformat(str(start)) + timedelta(days=days)).isoformat()
+
+    engine = Engine({"deadline": offset(90), "warning_time": offset(80), "escalation_time": offset(95),
+                     "moved_deadline": offset(90), "now_iso": lambda: dataset.FAR.isoformat()})
+    with app.app_context():
+        row = db.session.get(ProcessDefinition, template.instance["definition_id"])
+        definition = Definition(row.content_hash, row.specs)
+    state = template.instance["state"]
+    task_id = next(t["engine_task_id"] for t in template.tasks if t["bpmn_id"] == "approve_filing")
+    engine.complete_user_task(definition, state, task_id, APPROVE, dataset.FAR)  # warm the spec cache
+    started = time.perf_counter()
+    for _ in range(n):
+        engine.complete_user_task(definition, state, task_id, APPROVE, dataset.FAR)
+    return (time.perf_counter() - started) / n
+
+
+def bench_service(app, task_ids) -> tuple[list[float], dict]:
+    """complete_task + commit, in process; also counts the rows one completion writes."""
+    from workflow_service.extensions import db
+    from workflow_service.modules.tasks.operations import complete_task
+
+    times = []
+    with app.app_context():
+        supervisor = dataset.user("supervisor1")
+        tables = ("tasks", "timers", "audit_events", "alerts")
+        before = {t: db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {t}")) for t in tables}
+        for task_id in task_ids:
+            started = time.perf_counter()
+            complete_task(supervisor, task_id, dict(APPROVE))
+            db.session.commit()
+            times.append(time.perf_counter() - started)
+            db.session.expire_all()
+        after = {t: db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {t}")) for t in tables}
+    return times, {t: (after[t] - before[t]) / len(task_ids) for t in tables}
+
+
+def bench_sql(app, template, n, rows_per_step) -> float:
+    """A bare transaction writing what one completion writes: the instance state and data, the completed task,
+    the new tasks, timers and audit events (same sizes), with plain SQL and no ORM."""
+    from workflow_service.extensions import db
+
+    state = template.instance["state"]
+    data = json.dumps(template.instance["data"] or {})
+    details = json.dumps({"task": "approve_filing", "data": APPROVE})
+    new_tasks = max(1, round(rows_per_step["tasks"]))
+    new_timers = round(rows_per_step["timers"])
+    new_events = max(1, round(rows_per_step["audit_events"]))
+    with app.app_context():
+        conn = db.session.connection()
+        instance_id, task_id = conn.execute(sa.text(
+            "SELECT instance_id, id FROM tasks WHERE status = 'ready' ORDER BY id LIMIT 1")).one()
+        db.session.commit()
+        now = dataset.FAR
+        is_pg = db.session.get_bind().dialect.name == "postgresql"
+        started = time.perf_counter()
+        for i in range(n):
+            conn = db.session.connection()
+            conn.execute(sa.text("SELECT id FROM process_instances WHERE id = :i" + (" FOR UPDATE" if is_pg else "")),
+                         {"i": instance_id})
+            conn.execute(sa.text("UPDATE process_instances SET state = :s, data = :d, version = version + 1, "
+                                 "updated_at = :now WHERE id = :i"), {"s": state, "d": data, "now": now,
+                                                                      "i": instance_id})
+            conn.execute(sa.text("UPDATE tasks SET version = version + 1, completed_at = :now WHERE id = :t"),
+                         {"now": now, "t": task_id})
+            for k in range(new_tasks):
+                conn.execute(sa.text(
+                    "INSERT INTO tasks (instance_id, engine_task_id, bpmn_id, name, role, unit_id, status, version, "
+                    "due_provisional, created_at) SELECT instance_id, :e, 'investigate', '调查取证', role, unit_id, "
+                    "'cancelled', 1, false, :now FROM tasks WHERE id = :t"),
+                    {"e": f"sql-{i}-{k}-{time.time_ns()}", "now": now, "t": task_id})
+            for k in range(new_timers):
+                conn.execute(sa.text(
+                    "INSERT INTO timers (instance_id, engine_task_id, bpmn_id, name, due_at, status, attempts, "
+                    "properties, provisional, created_at) VALUES (:i, :e, 'decision_deadline', '决定期限', :due, "
+                    "'cancelled', 0, :p, false, :now)"),
+                    {"i": instance_id, "e": f"sqlt-{i}-{k}-{time.time_ns()}", "due": now + timedelta(days=90),
+                     "p": "{}", "now": now})
+            for k in range(new_events):
+                conn.execute(sa.text(
+                    "INSERT INTO audit_events (occurred_at, actor_name, action, instance_id, details) "
+                    "VALUES (:now, 'supervisor1', 'task_completed', :i, :d)"), {"now": now, "i": instance_id,
+                                                                                "d": details})
+            db.session.commit()
+        return (time.perf_counter() - started) / n
+
+
+# -- HTTP -----------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_gunicorn(url: str, workers: int):
+    port = free_port()
+    env = dict(os.environ, WFS_DATABASE_URL=url, WFS_SCHEDULER_ENABLED="0", WFS_SETTABLE_CLOCK="1",
+               WFS_ENV="development", WFS_SECRET_KEY="bench-secret")
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                             "--log-level", "warning", "workflow_service.app:create_app()"],
+                            cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).read()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop(proc) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def call(base, method, path, body=None, token=None):
+    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def token(base, username) -> str:
+    status, body = call(base, "POST", "/api/v1/auth/token", {"username": username, "password": dataset.PASSWORD})
+    assert status == 201, body
+    return body["token"]
+
+
+def bench_http(base, task_ids, clients) -> dict:
+    tok = token(base, "supervisor1")
+    chunks = [task_ids[i::clients] for i in range(clients)]
+    latencies, errors = [], []
+    lock = threading.Lock()
+
+    def work(ids):
+        for task_id in ids:
+            started = time.perf_counter()
+            status, body = call(base, "POST", f"/api/v1/tasks/{task_id}/complete", {"data": APPROVE}, tok)
+            elapsed = time.perf_counter() - started
+            with lock:
+                (latencies if status == 200 else errors).append(elapsed if status == 200 else (status, body))
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {"n": len(latencies), "errors": len(errors), "first_error": errors[0] if errors else None,
+            "throughput": len(latencies) / wall, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
+            "p99": pct(latencies, 99)}
+
+
+def print_http(label, r):
+    print(f"  {label:<34} {r['throughput']:6.1f} completions/s   p50 {ms(r['p50'])}  p95 {ms(r['p95'])}  "
+          f"p99 {ms(r['p99'])}   ({r['n']} ok, {r['errors']} errors{'; ' + str(r['first_error'])[:120] if r['errors'] else ''})")
+
+
+def run(url: str, open_cases: int, n: int, clients: int, http: bool, workers_list=(1, 2)) -> dict:
+    print(f"\n=== {url.split('://')[0].split('+')[0]}: {open_cases} cases in the database, n = {n} ===", flush=True)
+    dataset.reset_database(url)
+    app = dataset.make_app(url)
+    dataset.prepare(app)
+    with app.app_context():
+        templates = dataset.build_templates(dataset.FAR)
+    filled = dataset.fill(app, open_cases, templates=templates, quiet=True)
+    print(f"filled: {filled}")
+    with app.app_context():
+        dataset.set_clock(dataset.FAR + timedelta(hours=1))
+    results = {}
+    engine = bench_engine(app, templates["approval"], n)
+    service_ids = add_approval_cases(app, templates, n)
+    service, rows = bench_service(app, service_ids)
+    sql = bench_sql(app, templates["approval"], n, rows)
+    s50 = statistics.median(service)
+    results.update(engine=engine, sql=sql, service_p50=s50, rows=rows)
+    print(f"rows written per completion (service): {rows}")
+    print(f"  bare engine (in memory)            {ms(engine)} per completion")
+    print(f"  bare SQL transaction               {ms(sql)} per completion")
+    print(f"  service, in process                {ms(s50)} p50, {ms(pct(service, 95))} p95, "
+          f"{ms(statistics.mean(service))} mean")
+    print(f"  ratio service / engine             {s50 / engine:5.2f}x   (target ≤ 3x)")
+    print(f"  ratio service / SQL                {s50 / sql:5.2f}x")
+    if http:
+        for workers in workers_list:
+            ids = add_approval_cases(app, templates, n)
+            proc, base = start_gunicorn(url, workers)
+            try:
+                r = bench_http(base, ids, clients)
+            finally:
+                stop(proc)
+            results[f"http_{workers}"] = r
+            print_http(f"HTTP gunicorn -w {workers}, {clients} clients", r)
+        if "http_1" in results and "http_2" in results:
+            ratio = results["http_2"]["throughput"] / results["http_1"]["throughput"]
+            results["workers_ratio"] = ratio
+            print(f"  ratio 2 workers / 1 worker         {ratio:5.2f}x   (target ≥ 1.6x)")
+    with app.app_context():
+        from workflow_service.extensions import db
+        db.engine.dispose()
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--open-cases", type=int, default=10_000, help="cases in the database besides the measured ones")
+    parser.add_argument("--n", type=int, default=200, help="completions per measurement")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args(argv)
+    pg = os.environ.get("WFS_TEST_POSTGRES_URL")
+    if pg and not args.sqlite_only:
+        run(pg, args.open_cases, args.n, args.clients, not args.no_http)
+    else:
+        print("PostgreSQL: skipped (no WFS_TEST_POSTGRES_URL; run under scripts/with_postgres.sh)")
+    run("sqlite:////tmp/wfs-bench-completion.sqlite", args.open_cases, args.n, args.clients, not args.no_http,
+        workers_list=(1,))
+
+
+if __name__ == "__main__":
+    main()

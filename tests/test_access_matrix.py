@@ -1,0 +1,269 @@
+"""Access matrix: every endpoint × role × unit relation, allowed or refused, built from the app's URL map.
+
+Every endpoint of `app.url_map` must have a row in ACCESS below: a new endpoint without one FAILS
+`test_every_endpoint_has_a_row_in_the_access_table`. To add a row:
+
+    "blueprint.endpoint": Row(
+        request=lambda w, rel: ("POST", f"/api/v1/things/{w.case(rel)['id']}/act", {"json": "body"}),
+        expect=lambda role, rel: role == "supervisor" and rel in OWN_OR_BELOW),
+
+`request(w, rel)` builds (method, path, json body or None) against the world's objects for the unit relation;
+`expect(role, rel)` says whether a user with (only) that role is allowed. Allowed means any status except
+401/403 (a 404/409/422 after the access check is fine: send a body that is valid, so that a refusal is not
+hidden behind a validation error); refused means 403. For list endpoints, `sees` names the object the list must
+contain exactly when `expect` is true (refusal = 200 without it). `undo(w, rel, client)` reverts a change an
+allowed call made, so the next cell starts from the same state. Public and web endpoints go into PUBLIC.
+
+The unit relation is between the caller's unit and the object's unit (DOMAIN: province → city → county):
+  own          the object is in the caller's unit                    (county user, county case)
+  subordinate  the object is in a unit below the caller's            (city user, county case)
+  sibling      the object is in another unit under the same parent  (county 532302 user, county 532301 case)
+  parent       the object is in the unit above the caller's         (county user, city case)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sqlalchemy as sa
+
+from .conftest import FIXTURE_DIR, PASSWORD
+
+ROLES = ["case_handler", "legal_reviewer", "committee_member", "supervisor", "principal_head", "admin"]
+RELATIONS = ["own", "subordinate", "sibling", "parent"]
+OWN_OR_BELOW = ("own", "subordinate")
+OVERSEERS = ("supervisor", "principal_head", "admin")  # see the cases of the units below theirs
+COUNTY, CITY, SIBLING = "532301", "532300", "532302"
+# (caller's unit, the unit of the object acted on) for each relation.
+RELATION_UNITS = {"own": (COUNTY, COUNTY), "subordinate": (CITY, COUNTY), "sibling": (SIBLING, COUNTY),
+                  "parent": (COUNTY, CITY)}
+
+
+@dataclass
+class Row:
+    request: Callable
+    expect: Callable
+    sees: Callable | None = None   # list endpoints: (world, rel, json) -> whether the object is listed
+    undo: Callable | None = None
+
+
+def anyone(role, rel):
+    return True
+
+
+def only(*roles):
+    return lambda role, rel: role in roles
+
+
+def sees_case(w, rel, body):
+    return any(item["id"] == w.case(rel)["id"] for item in body["items"])
+
+
+def sees_task(w, rel, body):
+    return any(item["id"] == w.task(rel)["id"] for item in body["items"])
+
+
+def views_case(role, rel):
+    # Own unit; supervisors, principal heads and administrators also the units below (cases.queries).
+    return rel == "own" or (rel == "subordinate" and role in OVERSEERS)
+
+
+def views_instance(role, rel):
+    # processes._visible_instance: own unit; supervisors and administrators the units below.
+    return rel == "own" or (rel == "subordinate" and role in ("supervisor", "admin"))
+
+
+def views_task(role, rel):
+    # tasks.queries.can_view: the task's role in its unit; supervisors the units below.
+    return (rel == "own" and role in ("case_handler", "supervisor")) or (rel == "subordinate" and role == "supervisor")
+
+
+def release_claim(w, rel, client):
+    response = client.post(f"/api/v1/tasks/{w.task(rel)['id']}/release", json={})
+    assert response.status_code == 200, response.get_json()
+
+
+def resume_case(w, rel, client):
+    response = client.post(f"/api/v1/cases/{w.case(rel)['id']}/resume", json={"reason": "恢复"})
+    assert response.status_code == 200, response.get_json()
+
+
+ACCESS: dict[str, Row] = {
+    # -- who am I ---------------------------------------------------------------------------------------
+    "auth.me": Row(lambda w, rel: ("GET", "/api/v1/me", None), anyone),
+    # -- cases ------------------------------------------------------------------------------------------
+    "cases.file_case": Row(lambda w, rel: ("POST", "/api/v1/cases", {
+        "source": "inspection", "party_name": "矩阵测试企业", "party_type": "organisation", "summary": "检查"}),
+        only("case_handler")),
+    "cases.case_list": Row(lambda w, rel: ("GET", "/api/v1/cases?limit=100", None), views_case, sees=sees_case),
+    "cases.case_detail": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}", None), views_case),
+    # 延期 only the principal head of the case's own unit (行政处罚法 Art 60); the open filing has no running
+    # decision deadline yet, so an allowed call answers 409 and changes nothing.
+    "cases.extend": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/extension",
+                                        {"days": 30, "reason": "案情复杂"}),
+                        lambda role, rel: role == "principal_head" and rel == "own"),
+    "cases.suspend": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/suspend", {"reason": "中止"}),
+                         lambda role, rel: role in ("supervisor", "principal_head") and rel == "own",
+                         undo=resume_case),
+    "cases.resume": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/resume", {"reason": "恢复"}),
+                        lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
+    # -- processes --------------------------------------------------------------------------------------
+    "processes.definitions": Row(lambda w, rel: ("GET", "/api/v1/process-definitions", None), anyone),
+    "processes.deploy": Row(lambda w, rel: ("POST", "/api/v1/process-definitions", {"files": w.fixture_files}),
+                            only("admin")),
+    "processes.start": Row(lambda w, rel: ("POST", "/api/v1/process-instances",
+                                           {"process_id": "fixture_review", "title": "矩阵"}),
+                           only("case_handler", "supervisor", "admin")),
+    "processes.instance_detail": Row(
+        lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}", None), views_instance),
+    "processes.instance_tasks": Row(
+        lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}/tasks", None),
+        views_instance),
+    "processes.instance_timers": Row(
+        lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}/timers", None),
+        views_instance),
+    # -- tasks (the open 立案登记 draft_filing task of the case: role case_handler) -------------------------
+    "tasks.task_list": Row(lambda w, rel: ("GET", "/api/v1/tasks?scope=available&limit=100", None),
+                           lambda role, rel: role == "case_handler" and rel == "own", sees=sees_task),
+    "tasks.task_detail": Row(lambda w, rel: ("GET", f"/api/v1/tasks/{w.task(rel)['id']}", None), views_task),
+    "tasks.claim": Row(lambda w, rel: ("POST", f"/api/v1/tasks/{w.task(rel)['id']}/claim", {}),
+                       lambda role, rel: role == "case_handler" and rel == "own", undo=release_claim),
+    # Only the assignee releases; nobody in the matrix holds the task (claim's undo covers the allowed path).
+    "tasks.release": Row(lambda w, rel: ("POST", f"/api/v1/tasks/{w.task(rel)['id']}/release", {}),
+                         lambda role, rel: False),
+    # Supervisors within their unit tree; an allowed call names an unknown user and gets 422.
+    "tasks.reassign": Row(lambda w, rel: ("POST", f"/api/v1/tasks/{w.task(rel)['id']}/reassign",
+                                          {"assignee": "nobody-such"}),
+                          lambda role, rel: role == "supervisor" and rel in OWN_OR_BELOW),
+    # An allowed call sends an empty form and gets 422 (nothing changes).
+    "tasks.complete": Row(lambda w, rel: ("POST", f"/api/v1/tasks/{w.task(rel)['id']}/complete", {"data": {}}),
+                          lambda role, rel: role == "case_handler" and rel == "own"),
+    # -- alerts -----------------------------------------------------------------------------------------
+    "alerts.alert_list": Row(lambda w, rel: ("GET", "/api/v1/alerts?scope=units", None),
+                             only("supervisor", "principal_head")),
+    # -- deadlines and calendar --------------------------------------------------------------------------
+    "deadlines.rules": Row(lambda w, rel: ("GET", "/api/v1/deadline-rules", None), anyone),
+    "deadlines.update_rule": Row(lambda w, rel: ("PUT", "/api/v1/deadline-rules/no_such_rule", {"amount": 5}),
+                                 only("admin")),
+    "deadlines.compute": Row(lambda w, rel: ("GET", "/api/v1/deadlines/compute?rule=service_of_decision"
+                                                    "&from=2026-10-12T09:00:00%2B08:00", None), anyone),
+    "deadlines.calendar_year": Row(lambda w, rel: ("GET", "/api/v1/calendar/2026", None), anyone),
+    "deadlines.import_calendar": Row(lambda w, rel: ("POST", "/api/v1/admin/calendar/2031",
+                                                     {"source": "矩阵测试", "holidays": [{"date": "2031-01-01"}]}),
+                                     only("admin")),
+    # -- administration -----------------------------------------------------------------------------------
+    # Every user reads the service time (the UI shows it; in a demo it may have been moved).
+    "admin.get_clock": Row(lambda w, rel: ("GET", "/api/v1/admin/clock", None), anyone),
+    "admin.set_clock": Row(lambda w, rel: ("POST", "/api/v1/admin/clock", {"now": "2026-10-12T09:00:00+08:00"}),
+                           only("admin")),
+    "admin.run_sweep": Row(lambda w, rel: ("POST", "/api/v1/admin/sweep", {}), only("admin")),
+    "admin.incidents": Row(lambda w, rel: ("GET", "/api/v1/admin/incidents", None), only("admin")),
+    "admin.retry": Row(lambda w, rel: ("POST", "/api/v1/admin/incidents/999999/retry", {}), only("admin")),
+}
+
+# Not governed by role and unit: why, per endpoint.
+PUBLIC = {
+    "auth.create_token": "logging in: anyone may try (throttled; tests/test_auth_and_access.py)",
+    "api-docs.openapi_json": "the OpenAPI document",
+    "api-docs.openapi_swagger_ui": "the API explorer page",
+    "swagger_ui_static": "static files of the API explorer",
+    "static": "static files of the web UI",
+    "web.login": "the login form",
+    "web.logout": "logging out (CSRF-protected; tests/test_auth_and_access.py)",
+    "web.inbox": "the web inbox shows the logged-in user's own queues only (session login)",
+}
+
+
+def test_every_endpoint_has_a_row_in_the_access_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(ACCESS) - set(PUBLIC))
+    assert not missing, (f"endpoints without a row in tests/test_access_matrix.py ACCESS (or PUBLIC): {missing}; "
+                         "add one saying which roles and unit relations are allowed")
+    stale = sorted((set(ACCESS) | set(PUBLIC)) - endpoints)
+    assert not stale, f"rows for endpoints that no longer exist: {stale}"
+
+
+class World:
+    """Two cases waiting at 立案登记 (one in the county, one in the city), and one user per role and unit."""
+
+    def __init__(self, app, login):
+        from workflow_service.extensions import db
+        from workflow_service.modules.users.models import Unit, User
+        from workflow_service.modules.users.operations import create_unit, create_user, issue_token
+
+        with app.app_context():
+            if db.session.scalar(sa.select(Unit).filter_by(code=SIBLING)) is None:
+                create_unit(None, code=SIBLING, name="南华县应急管理局", level="county", parent_code=CITY)
+            self.tokens = {}
+            for unit in (COUNTY, CITY, SIBLING):
+                for role in ROLES:
+                    username = f"matrix_{role}_{unit}"
+                    user = db.session.scalar(sa.select(User).filter_by(username=username))
+                    if user is None:
+                        user = create_user(None, username=username, password=PASSWORD, display_name=username,
+                                           unit_code=unit, roles=[role], legal_qualification=role == "legal_reviewer")
+                    self.tokens[(role, unit)] = issue_token(user)[0]
+            db.session.commit()
+        self.client = app.test_client()
+        self.cases = {}
+        for unit in (COUNTY, CITY):
+            response = self.call(("case_handler", unit), "POST", "/api/v1/cases", {
+                "source": "inspection", "party_name": f"{unit}某企业", "party_type": "organisation", "summary": "检查"})
+            assert response.status_code == 201, response.get_json()
+            case = response.get_json()
+            tasks = self.call(("case_handler", unit), "GET",
+                              f"/api/v1/process-instances/{case['instance_id']}/tasks").get_json()
+            (case["task"],) = [t for t in tasks if t["bpmn_id"] == "draft_filing"]
+            self.cases[unit] = case
+        self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
+                              if p.suffix in (".bpmn", ".dmn")}
+
+    def case(self, rel):
+        return self.cases[RELATION_UNITS[rel][1]]
+
+    def task(self, rel):
+        return self.case(rel)["task"]
+
+    def call(self, who, method, path, body=None):
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        return self.client.open(path, method=method, json=body, headers=headers)
+
+
+def test_every_endpoint_answers_each_role_and_unit_as_the_access_table_says(app, login):
+    world = World(app, login)
+    wrong = []
+    for endpoint, row in ACCESS.items():
+        for role in ROLES:
+            for rel in RELATIONS:
+                who = (role, RELATION_UNITS[rel][0])
+                method, path, body = row.request(world, rel)
+                response = world.call(who, method, path, body)
+                allowed = row.expect(role, rel)
+                status = response.status_code
+                cell = f"{endpoint} {role}@{rel}: {method} {path} -> {status}"
+                if status >= 500 or status == 401:
+                    wrong.append(f"{cell} (never expected)")
+                elif row.sees is not None:
+                    if status != 200:
+                        wrong.append(f"{cell}, expected 200")
+                    elif row.sees(world, rel, response.get_json()) != allowed:
+                        wrong.append(f"{cell}, {'missing' if allowed else 'shows'} the object")
+                elif allowed and status == 403:
+                    wrong.append(f"{cell}, expected allowed: {response.get_json()}")
+                elif not allowed and status != 403:
+                    wrong.append(f"{cell}, expected 403: {response.get_json()}")
+                elif not allowed and response.get_json().get("code") not in ("forbidden", "claimed_by_other"):
+                    wrong.append(f"{cell}, refused without the forbidden error shape: {response.get_json()}")
+                if allowed and status < 300 and row.undo is not None:
+                    row.undo(world, rel, _As(world, who))
+    assert not wrong, "access matrix differs from the table:\n" + "\n".join(wrong)
+
+
+class _As:
+    """A client acting as one matrix user (for undo steps)."""
+
+    def __init__(self, world, who):
+        self.world, self.who = world, who
+
+    def post(self, path, json=None):
+        return self.world.call(self.who, "POST", path, json or {})
