@@ -201,3 +201,11 @@ def test_without_a_token_nothing_is_uploaded_listed_or_verified(app, driver, evi
     assert anonymous.post("/api/v1/case-reviews", json={}).status_code == 401
     assert anonymous.get(f"/api/v1/cases/{driver.case['id']}/timeline").status_code == 401
     assert stored_files(evidence_dir) == [] and evidence_rows(app) == 0
+
+
+def test_a_text_field_named_file_is_refused_not_a_server_error(driver):
+    # Found by the schemathesis run: a multipart body whose "file" part has no filename is a form field.
+    client = driver.client("handler1")
+    response = client.client.post(f"/api/v1/cases/{driver.case['id']}/evidence", headers=client.headers,
+                                  content_type="multipart/form-data", data={"kind": "photo", "file": "not a file"})
+    assert response.status_code == 422 and "file" in response.get_json()["details"]

@@ -4,15 +4,35 @@ import functools
 
 from flask import request, send_file
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from ..core.services import setting
 from ..extensions import db
 from ..modules.evidence import operations as evidence_ops
 from ..modules.evidence import queries
-from ..modules.evidence.schemas import EvidenceFileArgs, EvidenceFormArgs, EvidenceListSchema, EvidenceSchema
+from ..modules.evidence.schemas import EvidenceListSchema, EvidenceSchema, EvidenceUploadArgs
 from .auth import current_api_user
 
-blp = Blueprint("evidence", __name__, url_prefix="/api/v1/cases", description="证据材料 (evidence files)")
+class _MultipartParser(FlaskParser):
+    """Reads a multipart body's form fields and files as one set of arguments."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class _EvidenceBlueprint(Blueprint):
+    # One schema for the form fields and the file, documented as one multipart/form-data requestBody: with a
+    # "form" and a "files" argument, flask-smorest documents the second as OpenAPI 2 `formData` parameters,
+    # which is not valid OpenAPI 3 (clients and schemathesis cannot use it).
+    ARGUMENTS_PARSER = _MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": "multipart/form-data"}
+
+
+blp = _EvidenceBlueprint("evidence", __name__, url_prefix="/api/v1/cases", description="证据材料 (evidence files)")
 
 # Room for the multipart envelope and the form fields around the file.
 _ENVELOPE_BYTES = 64 * 1024
@@ -29,19 +49,18 @@ def _limit_request_size(view):
 
 @blp.route("/<int:case_id>/evidence", methods=["POST"])
 @_limit_request_size
-@blp.arguments(EvidenceFormArgs, location="form")
-@blp.arguments(EvidenceFileArgs, location="files")
+@blp.arguments(EvidenceUploadArgs, location="multipart")
 @blp.response(201, EvidenceSchema)
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(409, schema="Error")
 @blp.alt_response(413, schema="Error")
 @blp.alt_response(415, schema="Error")
 @blp.alt_response(422, schema="Error")
-def upload(form, files, case_id):
+def upload(form, case_id):
     """Upload an evidence file (multipart: `kind`, `description`, `file`) to an open case of your unit.
     Its type is read from its bytes; its SHA-256 is recorded in the case's audit chain."""
     user = current_api_user()
-    upload = files["file"]
+    upload = form["file"]
     row = evidence_ops.upload_evidence(user, case_id, kind=form["kind"], stream=upload.stream,
                                        filename=upload.filename, description=form["description"])
     db.session.commit()

@@ -1,5 +1,6 @@
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
 from .models import EvidenceKind
 
@@ -10,8 +11,21 @@ class EvidenceFormArgs(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+class _FileUpload(Upload):
+    """A file part of the multipart body; a plain text field of the same name is not a file."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("须上传文件 (send a file part with a filename)")
+        return value
+
+
 class EvidenceFileArgs(Schema):
-    file = Upload(required=True)
+    file = _FileUpload(required=True)
+
+
+class EvidenceUploadArgs(EvidenceFormArgs, EvidenceFileArgs):
+    """The whole multipart body: `kind`, `description` and `file` (one requestBody in the OpenAPI document)."""
 
 
 class EvidenceSchema(Schema):

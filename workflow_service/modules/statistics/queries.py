@@ -61,6 +61,8 @@ def parse_period(text: str) -> Period:
     if not match:
         raise ValidationFailed("统计期间无效 (period must be YYYY, YYYY-Qn or YYYY-MM)", {"period": ["例如 2026、2026-Q4、2026-10"]})
     year = int(match.group(1))
+    if not 2000 <= year <= 2100:  # enforcement records of this service; also keeps datetime() in range
+        raise ValidationFailed("统计期间无效 (the year must be between 2000 and 2100)", {"period": ["年份应在 2000 至 2100 之间"]})
     if match.group(2):
         first, months, kind = int(match.group(2)), 1, "month"
     elif match.group(3):
