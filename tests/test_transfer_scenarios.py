@@ -118,12 +118,18 @@ def test_a_refusal_needs_reasons_and_the_case_continues_administratively(d):
                                              "collected_at": "2026-09-21T10:00:00+08:00"}]})
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
     d.complete("legal_review", review("pass", "同意移送"))
-    assert d.open_steps() == ["await_transfer"]
-    # 不得以行政处罚代替移送: the case opened the transfer itself; the waiting step is not done by hand
+    # 不得以行政处罚代替移送: the case opened the transfer itself and waits for its result (等待移送结果, a message
+    # catch event): no task in anybody's queue, but the case says where it stands
+    assert d.open_steps() == [] and d.queue("handler1") == [] and d.queue("supervisor1") == []
     [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
     d.transfer = t
     assert t["case_number"] == d.case["case_number"] and t["stage"] == "report"
-    d.complete("await_transfer", {"transfer_note": "x"}, username="handler1", expect=409)
+    case = d.detail()
+    assert case["stage"] == ["等待移送结果"]
+    [waiting] = case["waiting"]
+    assert (waiting["bpmn_id"], waiting["message"], waiting["transfer_number"], waiting["transfer_stage"]) == \
+        ("await_transfer", "transfer_result", t["transfer_number"], "report")
+    assert waiting["next_deadline"] is None  # the report has no deadline of its own; the approval's comes next
     d.step("draft_transfer_report", REPORT)
     body = d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意"}, username="head1",
                   expect=422)

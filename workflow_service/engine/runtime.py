@@ -79,6 +79,17 @@ class Signal:
     attached_to_task_id: str | None
 
 
+@dataclass(frozen=True)
+class WaitingEvent:
+    """A place where the process itself stands waiting for a message (an intermediate catch event or a receive
+    task; not a boundary event, which waits beside a task): where the case is when no person has a task."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    message: str
+
+
 @dataclass
 class Snapshot:
     state: str
@@ -90,6 +101,7 @@ class Snapshot:
     data: dict = field(default_factory=dict)
     # Names of the messages the instance is waiting for (catch events and boundary events).
     waiting_messages: tuple[str, ...] = ()
+    waiting_events: list[WaitingEvent] = field(default_factory=list)
 
 
 def _engine_now() -> _dt.datetime:
@@ -251,6 +263,7 @@ class Engine:
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
             data={**workflow.data, **current}, waiting_messages=_waiting_messages(workflow),
+            waiting_events=_waiting_events(workflow),
         )
 
 
@@ -258,6 +271,19 @@ def _waiting_messages(workflow: BpmnWorkflow) -> tuple[str, ...]:
     if workflow.completed:
         return ()
     return tuple(sorted({e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"}))
+
+
+def _waiting_events(workflow: BpmnWorkflow) -> list[WaitingEvent]:
+    if workflow.completed:
+        return []
+    found = []
+    for t in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(t.task_spec, "event_definition", None)
+        if not isinstance(definition, MessageEventDefinition) or _attached_activity(t) is not None:
+            continue
+        found.append(WaitingEvent(task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id,
+                                  name=t.task_spec.bpmn_name or t.task_spec.bpmn_id, message=definition.name))
+    return found
 
 
 def _uuid(task_id) -> UUID:
