@@ -363,3 +363,57 @@ def test_a_fine_already_paid_is_recorded_for_offset_when_the_case_is_transferred
     t = d.open_transfer(case_id=d.case["id"])
     assert t["fine_paid_for_offset"] == 5000 and t["case_number"] == d.case["case_number"]
     assert any(e["action"] == "transfer_opened" for e in d.detail()["timeline"])
+
+
+def _case_waiting_for_its_transfer(d):
+    d.filed_and_investigated()  # filed Mon 21 Sep 2026: the 90 days run to Mon 21 Dec 2026, 24:00
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    d.complete("legal_review", review("pass", "同意移送"))
+    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    d.transfer = t
+    return t
+
+
+def test_the_decision_deadline_stops_while_the_case_is_with_the_police(d, sweep):
+    _case_waiting_for_its_transfer(d)
+    d.reported_and_approved("2026-09-22T09:00")
+    # from the principal head's approval the case is suspended (中止), with the reason and basis in its record
+    case = d.detail()
+    assert case["status"] == "suspended"
+    [suspended] = [e for e in case["timeline"] if e["action"] == "case_suspended"]
+    assert suspended["actor"] == "head1" and suspended["details"]["transfer_number"] == d.transfer["transfer_number"]
+    assert "第十一条" in suspended["details"]["basis"]
+    # only the transfer's end lifts it
+    response = d.client("supervisor1").post(f"/api/v1/cases/{d.case['id']}/resume", json={"reason": "恢复"})
+    assert response.status_code == 409 and response.get_json()["code"] == "transfer_pending"
+    d.handed_over("2026-09-22T15:00")
+    d.police("received")
+    # the police keep the case long past the 90 days, then send it back (no crime, administrative liability)
+    d.at("2027-01-10T09:00")
+    sweep()
+    d.police("returned", note="不构成犯罪，退回处理")
+    case = d.detail()
+    assert case["status"] == "open" and case["source"] == "returned_by_police"
+    assert d.open_steps() == ["investigation_report"]
+    # 110 days with the police do not count: the deadline moves from 21 Dec 2026 to 10 Apr 2027
+    assert d.due("investigation_report") == ("2027-04-10T16:00:00+00:00", "decision_after_filing")
+    [resumed] = [e for e in case["timeline"] if e["action"] == "case_resumed"]
+    assert resumed["details"]["paused_days"] == 110.0 and resumed["details"]["outcome"] == "returned"
+    sweep()
+    # nothing about the decision escalates the moment the case comes back (the police's own lateness did)
+    assert not [a for a in d.alerts("supervisor1") + d.alerts("handler1") if a[1].startswith("办案期限")]
+    d.at("2027-04-11T00:01")
+    sweep()
+    assert ("escalation1", "办案期限逾期督办") in d.alerts("supervisor1")
+
+
+def test_a_refused_transfer_never_suspended_the_case(d):
+    _case_waiting_for_its_transfer(d)
+    d.at("2026-09-22T09:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意",
+                                "refusal_reasons": "证据不足"}, username="head1")
+    case = d.detail()
+    assert case["status"] == "open" and case["waiting"] == []
+    assert not any(e["action"] in ("case_suspended", "case_resumed") for e in case["timeline"])
+    assert d.due("investigation_report") == ("2026-12-21T16:00:00+00:00", "decision_after_filing")
