@@ -417,3 +417,23 @@ def test_a_refused_transfer_never_suspended_the_case(d):
     assert case["status"] == "open" and case["waiting"] == []
     assert not any(e["action"] in ("case_suspended", "case_resumed") for e in case["timeline"])
     assert d.due("investigation_report") == ("2026-12-21T16:00:00+00:00", "decision_after_filing")
+
+
+def test_a_late_missing_materials_notice_escalates_to_the_supervisors(d):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某化工有限公司", party_type="organisation")
+    d.reported_and_approved()
+    d.handed_over("2026-10-12T10:00")
+    d.at("2026-10-12T14:00")
+    d.police("received", answered_at="2026-10-12T14:00:00+08:00")
+    # 国务院令310 Art 8: missing materials are notified within 24 hours of acceptance; this notice is an hour late
+    d.at("2026-10-13T15:00")
+    detail = d.police("materials_missing", note="缺少检测报告原件")
+    assert detail["police_answers"][-1]["late"] is True
+    assert ("escalation1", "公安机关逾期告知补充材料") in d.alerts("supervisor1")
+    assert ("escalation1", "公安机关逾期告知补充材料") in d.alerts("head1")  # head1 supervises too
+    assert not [a for a in d.alerts("handler2") if a[1] == "公安机关逾期告知补充材料"]
+    # done: the supplement clears it
+    d.at("2026-10-13T16:00")
+    d.step("supplement_materials", {"supplemented_at": "2026-10-13T16:00:00+08:00", "supplemented_materials": "检测报告原件"})
+    assert not [a for a in d.alerts("supervisor1") if a[1] == "公安机关逾期告知补充材料"]
