@@ -437,3 +437,31 @@ def test_a_late_missing_materials_notice_escalates_to_the_supervisors(d):
     d.at("2026-10-13T16:00")
     d.step("supplement_materials", {"supplemented_at": "2026-10-13T16:00:00+08:00", "supplemented_materials": "检测报告原件"})
     assert not [a for a in d.alerts("supervisor1") if a[1] == "公安机关逾期告知补充材料"]
+
+
+def test_the_follow_up_of_the_criminal_proceedings_warns_and_escalates(d, sweep):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某矿业有限公司", party_type="organisation")
+    d.reported_and_approved()
+    d.handed_over("2026-10-12T10:00")
+    d.police("case_opened")
+    d.step("hand_over_evidence", {"evidence_handed_over_at": "2026-10-12T10:00:00+08:00", "evidence_items": "现场照片"})
+    # the follow-up falls due after 30 days (Wed 11 Nov, 24:00); the handler then has 5 working days
+    # (followup_record: Fri 13, Mon 16 … Thu 19 Nov) to record the progress
+    d.at("2026-11-12T09:00")
+    sweep()
+    [task] = d.transfer_detail()["open_tasks"]
+    assert task["bpmn_id"] == "follow_up"
+    assert (task["due_at"], task["due_rule"]["rule_id"]) == ("2026-11-19T16:00:00+00:00", "followup_record")
+    assert d.transfer_detail()["next_deadline"]["rule_id"] == "followup_record"
+    d.at("2026-11-19T09:00")
+    sweep()
+    assert ("warning", "跟踪登记期限预警") in d.alerts("handler1")
+    d.at("2026-11-20T00:01")
+    sweep()
+    assert ("escalation1", "跟踪登记期限逾期督办") in d.alerts("supervisor1")
+    d.at("2026-11-24T00:01")
+    sweep()
+    assert ("escalation2", "跟踪登记期限二级督办") in d.alerts("city_supervisor")
+    d.step("follow_up", {"progress_answer": {"kind": "stage", "stage": "prosecution", "note": "已移送审查起诉"}})
+    assert not [a for a in d.alerts("supervisor1") if a[1].startswith("跟踪登记")]
