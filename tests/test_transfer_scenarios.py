@@ -282,6 +282,9 @@ def test_a_case_sent_back_by_the_police_continues_as_a_penalty_case(d):
     # the penalty case goes on to a fine now that nothing is pending
     d.complete("investigation_report", fine_proposal(5000))
     assert d.open_steps() == ["notify_intended_penalty"]
+    # the outcome the process recomputed, not the old "transfer" the report task's data still held (the case
+    # page, the statistics and the case-file review read it)
+    assert d.detail()["data"]["case_outcome"] == "penalty"
 
 
 def test_a_transfer_without_a_case_sent_back_starts_a_penalty_case(d):

@@ -250,15 +250,19 @@ class Engine:
                 attached_to_task_id=_attached_activity(t),
             ))
         # Workflow-level data is only filled at the start and the end. While the process runs, each open
-        # branch holds its own copy: merge the open tasks' data, oldest first, then the task a person just
-        # completed (the freshest facts), so parallel branches (payment beside disclosure) are all seen.
+        # branch holds its own copy: merge the open tasks' data and that of the task a person just completed
+        # (its branch may have ended: payment beside disclosure), in the order they last changed state, so the
+        # newest copy of every variable wins. The completed task is no fresher than the tasks after it: a
+        # script that ran after it (assess_review_needs recomputing case_outcome) changed its descendants'
+        # copies, and merging the completed task last used to put the old value back. It goes first in the
+        # list so that, on an equal timestamp, its descendants still win (the sort is stable).
         current: dict = {}
         if not workflow.completed:
-            open_tasks = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
-            for task in sorted(open_tasks, key=lambda t: t.last_state_change):
-                current.update(task.data)
+            tasks = list(workflow.get_tasks(state=TaskState.READY | TaskState.WAITING))
             if completed_task is not None:
-                current.update(completed_task.data)
+                tasks.insert(0, completed_task)
+            for task in sorted(tasks, key=lambda t: t.last_state_change):
+                current.update(task.data)
         return Snapshot(
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,

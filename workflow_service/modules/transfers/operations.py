@@ -263,8 +263,8 @@ def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
 
 
 # The step a person works on names the stage; while the process waits for the police, the rule of the
-# deadline it waits under does. (Read from the structure, not from the projected data, which may carry an
-# older copy of a variable a script has since changed.)
+# deadline it waits under does. (Read from the structure; the projected data is also right since the engine
+# merges task data by freshness, see engine/runtime.py _snapshot, but the structure cannot drift from it.)
 _TASK_STAGES = {"draft_transfer_report": "report", "approve_transfer": "approval", "hand_over": "handover",
                 "supplement_materials": "materials_supplement", "hand_over_evidence": "evidence_handover",
                 "decide_after_not_opened": "not_opened", "decide_after_reconsideration": "reconsideration_upheld",
