@@ -394,3 +394,17 @@ def test_an_approved_deferral_moves_the_payment_deadline(driver, sweep):
     sweep()
     assert ("escalation1", "缴纳罚款") in [(a["level"], a["task_name"])
                                           for a in d.client("supervisor1").get("/api/v1/alerts").get_json()["items"]]
+
+
+def test_a_paid_fine_stays_paid_when_a_deadline_fires_in_the_disclosure_branch(driver, sweep):
+    d = driver.filed_and_investigated()
+    _served_with_fine(d)
+    d.at("2026-09-30T10:00")
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-09-30T09:00:00+08:00", "amount_paid": 5000})
+    assert d.open_steps() == ["record_disclosure"]  # the payment branch waits at the join
+    # the disclosure's warning and deadline fire in the other branch, after the 15 days of payment have passed
+    d.at("2026-10-20T09:00")
+    sweep()
+    detail = d.detail()
+    assert detail["data"]["paid"] is True and detail["data"]["amount_paid"] == 5000
+    assert detail["surcharge"] is None  # no late-payment surcharge on a fine that was paid

@@ -3,7 +3,7 @@ review read) must be the freshest value of every variable, also when a script af
 a variable that the completed task's data still holds in its old form."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -42,3 +42,15 @@ def test_the_facts_of_a_branch_that_ended_are_kept_beside_the_open_branch(defini
     assert [t.bpmn_id for t in snap.ready_user_tasks] == ["disclose"]
     # the payment branch has ended: its facts live only in the completed task, the open branch holds paid=False
     assert snap.data["paid"] is True and snap.data["amount_paid"] == 5000
+
+
+def test_a_later_step_elsewhere_does_not_bring_back_an_old_copy(definitions):
+    engine, definition = Engine(), definitions["join_and_timer"]
+    snap = engine.start(definition, {"paid": False}, NOW)
+    snap = _complete(engine, definition, snap, "j_pay", {"paid": True})
+    assert snap.data["paid"] is True
+    # the disclosure's warning fires a day later: the engine's own bookkeeping around that task changes state
+    # and still holds paid=False, but the payment recorded at the join is what the process knows
+    snap = engine.fire_due_timers(definition, snap.state, NOW + timedelta(days=2))
+    assert "j_warn" not in {t.bpmn_id for t in snap.waiting_timers}
+    assert snap.data["paid"] is True

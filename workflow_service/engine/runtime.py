@@ -250,19 +250,21 @@ class Engine:
                 attached_to_task_id=_attached_activity(t),
             ))
         # Workflow-level data is only filled at the start and the end. While the process runs, each open
-        # branch holds its own copy: merge the open tasks' data and that of the task a person just completed
-        # (its branch may have ended: payment beside disclosure), in the order they last changed state, so the
-        # newest copy of every variable wins. The completed task is no fresher than the tasks after it: a
-        # script that ran after it (assess_review_needs recomputing case_outcome) changed its descendants'
-        # copies, and merging the completed task last used to put the old value back. It goes first in the
-        # list so that, on an equal timestamp, its descendants still win (the sort is stable).
+        # branch holds its own copy: merge the open tasks' data, oldest first, then the task a person just
+        # completed (its branch may have ended: payment beside disclosure), then again the open tasks that
+        # descend from it. Data flows from a task to its children, so those descendants hold what the scripts
+        # after the completed task made of it (assess_review_needs recomputing case_outcome): merging the
+        # completed task last used to put the old value back.
         current: dict = {}
         if not workflow.completed:
-            tasks = list(workflow.get_tasks(state=TaskState.READY | TaskState.WAITING))
+            holders = _data_holders(workflow)
+            for _, _, data in holders:
+                current.update(data)
             if completed_task is not None:
-                tasks.insert(0, completed_task)
-            for task in sorted(tasks, key=lambda t: t.last_state_change):
-                current.update(task.data)
+                current.update(completed_task.data)
+                for task, _, data in holders:
+                    if task.is_descendant_of(completed_task):
+                        current.update(data)
         return Snapshot(
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
@@ -275,6 +277,23 @@ def _waiting_messages(workflow: BpmnWorkflow) -> tuple[str, ...]:
     if workflow.completed:
         return ()
     return tuple(sorted({e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"}))
+
+
+def _data_holders(workflow: BpmnWorkflow) -> list[tuple]:
+    """(task, when, data) of every open element of the diagram, oldest first. Only the diagram's own elements:
+    the engine's structural tasks (boundary-event splits and joins, without a bpmn_id) change state every step
+    while keeping older copies, which would then look freshest. A parallel join waiting for its other branches
+    holds no data yet: what the branch that arrived knows is in the task before it (a payment recorded while
+    the disclosure is still open), as of the time it arrived."""
+    holders = []
+    for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        if t.task_spec.bpmn_id is None:
+            continue
+        if t.state == TaskState.WAITING and not isinstance(t.task_spec, CatchingEvent) and t.parent is not None:
+            holders.append((t, t.parent.last_state_change, {**t.parent.data, **t.data}))
+        else:
+            holders.append((t, t.last_state_change, t.data))
+    return sorted(holders, key=lambda h: h[1])
 
 
 def _waiting_events(workflow: BpmnWorkflow) -> list[WaitingEvent]:
