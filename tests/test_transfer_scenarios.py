@@ -468,3 +468,16 @@ def test_the_follow_up_of_the_criminal_proceedings_warns_and_escalates(d, sweep)
     assert ("escalation2", "跟踪登记期限二级督办") in d.alerts("city_supervisor")
     d.step("follow_up", {"progress_answer": {"kind": "stage", "stage": "prosecution", "note": "已移送审查起诉"}})
     assert not [a for a in d.alerts("supervisor1") if a[1].startswith("跟踪登记")]
+
+
+def test_the_case_page_says_the_case_waits_for_its_transfer(d, app):
+    from .test_auth_and_access import web_login
+
+    t = _case_waiting_for_its_transfer(d)
+    d.reported_and_approved("2026-09-22T09:00")
+    client = app.test_client()
+    assert web_login(client, "supervisor1").status_code == 302
+    page = client.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "等待移送结果" in page and t["transfer_number"] in page and "待移送公安机关" in page
+    assert '"active": ["await_transfer"]' in page  # marked in the diagram
+    assert "中止" in page  # suspended while with the police
