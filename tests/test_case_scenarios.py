@@ -242,8 +242,11 @@ def test_a_suspected_crime_waits_for_the_transfer(driver):
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
     assert d.open_steps() == ["legal_review"]
     d.complete("legal_review", review("pass", "同意移送"))
-    assert d.open_steps() == ["await_transfer"]
-    assert d.detail()["data"]["case_outcome"] == "transfer"
+    # nobody has a task: the case waits for the transfer's result (a message), and says so
+    assert d.open_steps() == []
+    detail = d.detail()
+    assert detail["stage"] == ["等待移送结果"] and detail["waiting"][0]["bpmn_id"] == "await_transfer"
+    assert detail["data"]["case_outcome"] == "transfer"
 
 
 def test_a_decision_deadline_across_the_2026_spring_festival(driver):
@@ -356,8 +359,8 @@ def test_a_suspected_crime_is_legally_reviewed_before_it_waits_for_the_transfer(
     assert d.open_steps() == ["legal_review"]
     assert d.queue("reviewer1") == ["legal_review"] and d.queue("handler1") == []
     d.complete("legal_review", review("pass", "涉嫌危险作业罪，同意移送"))
-    assert d.open_steps() == ["await_transfer"]
-    assert d.queue("handler1") == ["await_transfer"]
+    assert d.open_steps() == [] and d.detail()["stage"] == ["等待移送结果"]
+    assert d.queue("handler1") == []  # a step nobody can do is in nobody's queue
 
 
 def test_a_no_penalty_decision_is_served_within_seven_working_days(driver):
@@ -391,3 +394,17 @@ def test_an_approved_deferral_moves_the_payment_deadline(driver, sweep):
     sweep()
     assert ("escalation1", "缴纳罚款") in [(a["level"], a["task_name"])
                                           for a in d.client("supervisor1").get("/api/v1/alerts").get_json()["items"]]
+
+
+def test_a_paid_fine_stays_paid_when_a_deadline_fires_in_the_disclosure_branch(driver, sweep):
+    d = driver.filed_and_investigated()
+    _served_with_fine(d)
+    d.at("2026-09-30T10:00")
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-09-30T09:00:00+08:00", "amount_paid": 5000})
+    assert d.open_steps() == ["record_disclosure"]  # the payment branch waits at the join
+    # the disclosure's warning and deadline fire in the other branch, after the 15 days of payment have passed
+    d.at("2026-10-20T09:00")
+    sweep()
+    detail = d.detail()
+    assert detail["data"]["paid"] is True and detail["data"]["amount_paid"] == 5000
+    assert detail["surcharge"] is None  # no late-payment surcharge on a fine that was paid

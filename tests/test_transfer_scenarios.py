@@ -118,12 +118,18 @@ def test_a_refusal_needs_reasons_and_the_case_continues_administratively(d):
                                              "collected_at": "2026-09-21T10:00:00+08:00"}]})
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
     d.complete("legal_review", review("pass", "同意移送"))
-    assert d.open_steps() == ["await_transfer"]
-    # 不得以行政处罚代替移送: the case opened the transfer itself; the waiting step is not done by hand
+    # 不得以行政处罚代替移送: the case opened the transfer itself and waits for its result (等待移送结果, a message
+    # catch event): no task in anybody's queue, but the case says where it stands
+    assert d.open_steps() == [] and d.queue("handler1") == [] and d.queue("supervisor1") == []
     [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
     d.transfer = t
     assert t["case_number"] == d.case["case_number"] and t["stage"] == "report"
-    d.complete("await_transfer", {"transfer_note": "x"}, username="handler1", expect=409)
+    case = d.detail()
+    assert case["stage"] == ["等待移送结果"]
+    [waiting] = case["waiting"]
+    assert (waiting["bpmn_id"], waiting["message"], waiting["transfer_number"], waiting["transfer_stage"]) == \
+        ("await_transfer", "transfer_result", t["transfer_number"], "report")
+    assert waiting["next_deadline"] is None  # the report has no deadline of its own; the approval's comes next
     d.step("draft_transfer_report", REPORT)
     body = d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意"}, username="head1",
                   expect=422)
@@ -276,6 +282,9 @@ def test_a_case_sent_back_by_the_police_continues_as_a_penalty_case(d):
     # the penalty case goes on to a fine now that nothing is pending
     d.complete("investigation_report", fine_proposal(5000))
     assert d.open_steps() == ["notify_intended_penalty"]
+    # the outcome the process recomputed, not the old "transfer" the report task's data still held (the case
+    # page, the statistics and the case-file review read it)
+    assert d.detail()["data"]["case_outcome"] == "penalty"
 
 
 def test_a_transfer_without_a_case_sent_back_starts_a_penalty_case(d):
@@ -357,3 +366,118 @@ def test_a_fine_already_paid_is_recorded_for_offset_when_the_case_is_transferred
     t = d.open_transfer(case_id=d.case["id"])
     assert t["fine_paid_for_offset"] == 5000 and t["case_number"] == d.case["case_number"]
     assert any(e["action"] == "transfer_opened" for e in d.detail()["timeline"])
+
+
+def _case_waiting_for_its_transfer(d):
+    d.filed_and_investigated()  # filed Mon 21 Sep 2026: the 90 days run to Mon 21 Dec 2026, 24:00
+    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    d.complete("legal_review", review("pass", "同意移送"))
+    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    d.transfer = t
+    return t
+
+
+def test_the_decision_deadline_stops_while_the_case_is_with_the_police(d, sweep):
+    _case_waiting_for_its_transfer(d)
+    d.reported_and_approved("2026-09-22T09:00")
+    # from the principal head's approval the case is suspended (中止), with the reason and basis in its record
+    case = d.detail()
+    assert case["status"] == "suspended"
+    [suspended] = [e for e in case["timeline"] if e["action"] == "case_suspended"]
+    assert suspended["actor"] == "head1" and suspended["details"]["transfer_number"] == d.transfer["transfer_number"]
+    assert "第十一条" in suspended["details"]["basis"]
+    # only the transfer's end lifts it
+    response = d.client("supervisor1").post(f"/api/v1/cases/{d.case['id']}/resume", json={"reason": "恢复"})
+    assert response.status_code == 409 and response.get_json()["code"] == "transfer_pending"
+    d.handed_over("2026-09-22T15:00")
+    d.police("received")
+    # the police keep the case long past the 90 days, then send it back (no crime, administrative liability)
+    d.at("2027-01-10T09:00")
+    sweep()
+    d.police("returned", note="不构成犯罪，退回处理")
+    case = d.detail()
+    assert case["status"] == "open" and case["source"] == "returned_by_police"
+    assert d.open_steps() == ["investigation_report"]
+    # 110 days with the police do not count: the deadline moves from 21 Dec 2026 to 10 Apr 2027
+    assert d.due("investigation_report") == ("2027-04-10T16:00:00+00:00", "decision_after_filing")
+    [resumed] = [e for e in case["timeline"] if e["action"] == "case_resumed"]
+    assert resumed["details"]["paused_days"] == 110.0 and resumed["details"]["outcome"] == "returned"
+    sweep()
+    # nothing about the decision escalates the moment the case comes back (the police's own lateness did)
+    assert not [a for a in d.alerts("supervisor1") + d.alerts("handler1") if a[1].startswith("办案期限")]
+    d.at("2027-04-11T00:01")
+    sweep()
+    assert ("escalation1", "办案期限逾期督办") in d.alerts("supervisor1")
+
+
+def test_a_refused_transfer_never_suspended_the_case(d):
+    _case_waiting_for_its_transfer(d)
+    d.at("2026-09-22T09:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意",
+                                "refusal_reasons": "证据不足"}, username="head1")
+    case = d.detail()
+    assert case["status"] == "open" and case["waiting"] == []
+    assert not any(e["action"] in ("case_suspended", "case_resumed") for e in case["timeline"])
+    assert d.due("investigation_report") == ("2026-12-21T16:00:00+00:00", "decision_after_filing")
+
+
+def test_a_late_missing_materials_notice_escalates_to_the_supervisors(d):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某化工有限公司", party_type="organisation")
+    d.reported_and_approved()
+    d.handed_over("2026-10-12T10:00")
+    d.at("2026-10-12T14:00")
+    d.police("received", answered_at="2026-10-12T14:00:00+08:00")
+    # 国务院令310 Art 8: missing materials are notified within 24 hours of acceptance; this notice is an hour late
+    d.at("2026-10-13T15:00")
+    detail = d.police("materials_missing", note="缺少检测报告原件")
+    assert detail["police_answers"][-1]["late"] is True
+    assert ("escalation1", "公安机关逾期告知补充材料") in d.alerts("supervisor1")
+    assert ("escalation1", "公安机关逾期告知补充材料") in d.alerts("head1")  # head1 supervises too
+    assert not [a for a in d.alerts("handler2") if a[1] == "公安机关逾期告知补充材料"]
+    # done: the supplement clears it
+    d.at("2026-10-13T16:00")
+    d.step("supplement_materials", {"supplemented_at": "2026-10-13T16:00:00+08:00", "supplemented_materials": "检测报告原件"})
+    assert not [a for a in d.alerts("supervisor1") if a[1] == "公安机关逾期告知补充材料"]
+
+
+def test_the_follow_up_of_the_criminal_proceedings_warns_and_escalates(d, sweep):
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某矿业有限公司", party_type="organisation")
+    d.reported_and_approved()
+    d.handed_over("2026-10-12T10:00")
+    d.police("case_opened")
+    d.step("hand_over_evidence", {"evidence_handed_over_at": "2026-10-12T10:00:00+08:00", "evidence_items": "现场照片"})
+    # the follow-up falls due after 30 days (Wed 11 Nov, 24:00); the handler then has 5 working days
+    # (followup_record: Fri 13, Mon 16 … Thu 19 Nov) to record the progress
+    d.at("2026-11-12T09:00")
+    sweep()
+    [task] = d.transfer_detail()["open_tasks"]
+    assert task["bpmn_id"] == "follow_up"
+    assert (task["due_at"], task["due_rule"]["rule_id"]) == ("2026-11-19T16:00:00+00:00", "followup_record")
+    assert d.transfer_detail()["next_deadline"]["rule_id"] == "followup_record"
+    d.at("2026-11-19T09:00")
+    sweep()
+    assert ("warning", "跟踪登记期限预警") in d.alerts("handler1")
+    d.at("2026-11-20T00:01")
+    sweep()
+    assert ("escalation1", "跟踪登记期限逾期督办") in d.alerts("supervisor1")
+    d.at("2026-11-24T00:01")
+    sweep()
+    assert ("escalation2", "跟踪登记期限二级督办") in d.alerts("city_supervisor")
+    d.step("follow_up", {"progress_answer": {"kind": "stage", "stage": "prosecution", "note": "已移送审查起诉"}})
+    assert not [a for a in d.alerts("supervisor1") if a[1].startswith("跟踪登记")]
+
+
+def test_the_case_page_says_the_case_waits_for_its_transfer(d, app):
+    from .test_auth_and_access import web_login
+
+    t = _case_waiting_for_its_transfer(d)
+    d.reported_and_approved("2026-09-22T09:00")
+    client = app.test_client()
+    assert web_login(client, "supervisor1").status_code == 302
+    page = client.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "等待移送结果" in page and t["transfer_number"] in page and "待移送公安机关" in page
+    assert '"active": ["await_transfer"]' in page  # marked in the diagram
+    assert "中止" in page  # suspended while with the police

@@ -48,7 +48,8 @@ def case_detail(case_id):
     case = queries.get_case(user, case_id)
     tasks = queries.open_tasks(case)
     case.open_tasks = tasks
-    case.stage = [t.name for t in tasks]
+    case.waiting = queries.waiting_steps(case)
+    case.stage = [t.name for t in tasks] + [w["name"] for w in case.waiting]
     case.deadlines = queries.deadlines(case)
     case.timeline = queries.timeline(case)
     case.data = _process_data(case)

@@ -79,6 +79,17 @@ class Signal:
     attached_to_task_id: str | None
 
 
+@dataclass(frozen=True)
+class WaitingEvent:
+    """A place where the process itself stands waiting for a message (an intermediate catch event or a receive
+    task; not a boundary event, which waits beside a task): where the case is when no person has a task."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    message: str
+
+
 @dataclass
 class Snapshot:
     state: str
@@ -90,6 +101,7 @@ class Snapshot:
     data: dict = field(default_factory=dict)
     # Names of the messages the instance is waiting for (catch events and boundary events).
     waiting_messages: tuple[str, ...] = ()
+    waiting_events: list[WaitingEvent] = field(default_factory=list)
 
 
 def _engine_now() -> _dt.datetime:
@@ -239,18 +251,25 @@ class Engine:
             ))
         # Workflow-level data is only filled at the start and the end. While the process runs, each open
         # branch holds its own copy: merge the open tasks' data, oldest first, then the task a person just
-        # completed (the freshest facts), so parallel branches (payment beside disclosure) are all seen.
+        # completed (its branch may have ended: payment beside disclosure), then again the open tasks that
+        # descend from it. Data flows from a task to its children, so those descendants hold what the scripts
+        # after the completed task made of it (assess_review_needs recomputing case_outcome): merging the
+        # completed task last used to put the old value back.
         current: dict = {}
         if not workflow.completed:
-            open_tasks = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
-            for task in sorted(open_tasks, key=lambda t: t.last_state_change):
-                current.update(task.data)
+            holders = _data_holders(workflow)
+            for _, _, data in holders:
+                current.update(data)
             if completed_task is not None:
                 current.update(completed_task.data)
+                for task, _, data in holders:
+                    if task.is_descendant_of(completed_task):
+                        current.update(data)
         return Snapshot(
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
             data={**workflow.data, **current}, waiting_messages=_waiting_messages(workflow),
+            waiting_events=_waiting_events(workflow),
         )
 
 
@@ -258,6 +277,36 @@ def _waiting_messages(workflow: BpmnWorkflow) -> tuple[str, ...]:
     if workflow.completed:
         return ()
     return tuple(sorted({e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"}))
+
+
+def _data_holders(workflow: BpmnWorkflow) -> list[tuple]:
+    """(task, when, data) of every open element of the diagram, oldest first. Only the diagram's own elements:
+    the engine's structural tasks (boundary-event splits and joins, without a bpmn_id) change state every step
+    while keeping older copies, which would then look freshest. A parallel join waiting for its other branches
+    holds no data yet: what the branch that arrived knows is in the task before it (a payment recorded while
+    the disclosure is still open), as of the time it arrived."""
+    holders = []
+    for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        if t.task_spec.bpmn_id is None:
+            continue
+        if t.state == TaskState.WAITING and not isinstance(t.task_spec, CatchingEvent) and t.parent is not None:
+            holders.append((t, t.parent.last_state_change, {**t.parent.data, **t.data}))
+        else:
+            holders.append((t, t.last_state_change, t.data))
+    return sorted(holders, key=lambda h: h[1])
+
+
+def _waiting_events(workflow: BpmnWorkflow) -> list[WaitingEvent]:
+    if workflow.completed:
+        return []
+    found = []
+    for t in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(t.task_spec, "event_definition", None)
+        if not isinstance(definition, MessageEventDefinition) or _attached_activity(t) is not None:
+            continue
+        found.append(WaitingEvent(task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id,
+                                  name=t.task_spec.bpmn_name or t.task_spec.bpmn_id, message=definition.name))
+    return found
 
 
 def _uuid(task_id) -> UUID:

@@ -91,17 +91,18 @@ def case_page(case_id):
     tasks = queries.case_tasks(case)
     open_tasks = [t for t in tasks if t.status == TaskStatus.ready.value]
     fired = queries.fired_timer_steps(case)
+    waiting = queries.waiting_steps(case)
     # The diagram's markers: steps done, steps open now, open steps past their deadline.
     markers = {
         "completed": sorted({t.bpmn_id for t in tasks if t.status == TaskStatus.completed.value} | set(fired)),
-        "active": sorted({t.bpmn_id for t in open_tasks}),
+        "active": sorted({t.bpmn_id for t in open_tasks} | {w["bpmn_id"] for w in waiting}),
         "overdue": sorted({t.bpmn_id for t in open_tasks if t.due_at and t.due_at <= now}),
     }
     deadlines = queries.deadlines(case, include_fired=True)
     for d in deadlines:
         d["days_left"] = working_days_left(d["due_at"], now)
     return render_template(
-        "case.html", case=case, tasks=tasks, open_tasks=open_tasks, deadlines=deadlines, now=now,
+        "case.html", case=case, tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
         timeline=queries.timeline(case), surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},

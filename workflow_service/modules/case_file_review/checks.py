@@ -35,7 +35,8 @@ OUTCOME_DOCUMENTS = {
     "penalty": ["notify_intended_penalty", "draft_decision", "approve_decision", "serve_decision", "record_disclosure"],
     "no_penalty": ["draft_no_penalty_decision", "approve_no_penalty", "serve_no_penalty_decision"],
     "not_established": ["draft_no_penalty_decision", "approve_no_penalty", "serve_no_penalty_decision"],
-    "transfer": ["legal_review", "await_transfer"],
+    # the transfer letter (移送书) is written in the transfer's own process: its hand-over refuses to go without it
+    "transfer": ["legal_review"],
 }
 
 

@@ -53,4 +53,9 @@ ACTION_LABELS: dict[str, str] = {
     "process_completed": "流程结束",
     "evidence_uploaded": "上传证据材料",
     "case_file_reviewed": "案卷评查",
+    "message_delivered": "收到消息",
+    "transfer_opened": "发起移送",
+    "police_answer_recorded": "登记公安机关答复",
+    "police_answer_late": "公安机关逾期答复",
+    "case_returned_by_police": "公安机关、检察机关退回",
 }

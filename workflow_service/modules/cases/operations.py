@@ -138,11 +138,22 @@ def extend_decision_deadline(actor, case_id: int, days: int, reason: str) -> Cas
     return case
 
 
+# Checks another module adds before a person resumes a case by hand (a transfer still pending keeps the case
+# suspended until the police or the procuratorate answer): fn(case) raises a ServiceError to refuse.
+RESUME_GUARDS: list = []
+
+
 def suspend_case(actor, case_id: int, reason: str) -> Case:
     """中止: the decision deadline stops running until the case resumes."""
     case = _case_for_change(actor, case_id, Role.principal_head, Role.supervisor)
     if case.status != CaseStatus.open.value:
         raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")
+    return suspend_decision_deadline(case, actor, reason)
+
+
+def suspend_decision_deadline(case: Case, actor, reason: str, details: dict | None = None) -> Case:
+    """Park the running decision-deadline timers of an open case and mark it suspended (the approval or the
+    cause is the caller's business: a supervisor's decision, or an approved criminal transfer)."""
     timers = _decision_timers(case)
     instance = processes.lock_instance(case.instance_id)
     case.suspended_deadlines = {t.engine_task_id: t.due_at.isoformat() for t in timers}
@@ -150,7 +161,7 @@ def suspend_case(actor, case_id: int, reason: str) -> Case:
         processes.reschedule_timers(instance, {t.engine_task_id: PARKED_UNTIL for t in timers}, "case_suspended", actor)
     case.status = CaseStatus.suspended.value
     case.suspended_at = clock().now()
-    record_event(actor, "case_suspended", instance_id=case.instance_id, details={"reason": reason})
+    record_event(actor, "case_suspended", instance_id=case.instance_id, details={"reason": reason, **(details or {})})
     db.session.flush()
     return case
 
@@ -159,6 +170,14 @@ def resume_case(actor, case_id: int, reason: str) -> Case:
     case = _case_for_change(actor, case_id, Role.principal_head, Role.supervisor)
     if case.status != CaseStatus.suspended.value:
         raise Conflict("案件未中止 (the case is not suspended)", code="case_not_suspended")
+    for guard in RESUME_GUARDS:
+        guard(case)
+    return resume_decision_deadline(case, actor, reason)
+
+
+def resume_decision_deadline(case: Case, actor, reason: str, details: dict | None = None) -> Case:
+    """End a suspension: the time it lasted is recorded as a deadline adjustment (so deadlines computed later
+    in the case move too) and the parked timers come back moved by it."""
     now = clock().now()
     paused = now - case.suspended_at
     instance = processes.lock_instance(case.instance_id)
@@ -169,7 +188,7 @@ def resume_case(actor, case_id: int, reason: str) -> Case:
     if moved:
         processes.reschedule_timers(instance, moved, "case_resumed", actor)
     record_event(actor, "case_resumed", instance_id=case.instance_id,
-                 details={"reason": reason, "paused_days": round(paused.total_seconds() / 86400, 2)})
+                 details={"reason": reason, "paused_days": round(paused.total_seconds() / 86400, 2), **(details or {})})
     case.status = CaseStatus.open.value
     case.suspended_at = None
     case.suspended_deadlines = None

@@ -54,6 +54,24 @@ def open_tasks(case: Case) -> list[Task]:
                                                          Task.status == TaskStatus.ready.value).order_by(Task.id)))
 
 
+# What a waiting message means for the case, by message name: fn(case) -> dict merged into the waiting step
+# (e.g. the transfers module: which transfer, its stage and its next deadline). Registered by the modules above.
+WAITING_DESCRIBERS: dict = {}
+
+
+def waiting_steps(case: Case) -> list[dict]:
+    """Where the case stands when it waits for a message rather than a person (等待移送结果): each waiting event
+    with its BPMN id, name and message, and what the module that sends the message says about it."""
+    steps = []
+    for event in case.instance.waiting_events or []:
+        step = {"bpmn_id": event.get("bpmn_id"), "name": event.get("name"), "message": event.get("message")}
+        describe = WAITING_DESCRIBERS.get(step["message"])
+        if describe is not None:
+            step.update(describe(case) or {})
+        steps.append(step)
+    return steps
+
+
 def deadlines(case: Case, include_fired: bool = False) -> list[dict]:
     """Every running deadline of the case with its rule and legal basis (`include_fired`: and those already
     run out, for the case page's full list)."""

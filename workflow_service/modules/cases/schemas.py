@@ -107,12 +107,35 @@ class SurchargeSchema(Schema):
     basis = fields.String()
 
 
+class WaitingDeadlineSchema(Schema):
+    due_at = fields.AwareDateTime()
+    rule_id = fields.String(allow_none=True)
+    name = fields.String()
+    rule_name = fields.String(allow_none=True)
+    legal_basis = fields.String(allow_none=True)
+    provisional = fields.Boolean()
+
+
+class WaitingStepSchema(Schema):
+    bpmn_id = fields.String()
+    name = fields.String(metadata={"description": "e.g. 等待移送结果"})
+    message = fields.String(metadata={"description": "the BPMN message the case waits for"})
+    transfer_id = fields.Integer(metadata={"description": "for transfer_result: the criminal transfer"})
+    transfer_number = fields.String()
+    transfer_stage = fields.String()
+    transfer_stage_label = fields.String()
+    next_deadline = fields.Nested(WaitingDeadlineSchema, allow_none=True,
+                                  metadata={"description": "the transfer's next deadline, with its rule and basis"})
+
+
 class CaseDetailSchema(CaseSchema):
     surcharge = fields.Nested(SurchargeSchema, allow_none=True,
                               metadata={"description": "late-payment surcharge accrued so far (行政处罚法 Art 72)"})
     violations = fields.List(fields.Dict())
     stage = fields.List(fields.String(), metadata={"description": "names of the open steps"})
     open_tasks = fields.List(fields.Nested(TaskSchema))
+    waiting = fields.List(fields.Nested(WaitingStepSchema), metadata={
+        "description": "where the case stands waiting for a message, not a person (等待移送结果)"})
     deadlines = fields.List(fields.Nested(DeadlineSchema))
     timeline = fields.List(fields.Nested(TimelineEventSchema))
     data = fields.Dict(metadata={"description": "the case's process data"})

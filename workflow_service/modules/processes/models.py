@@ -53,6 +53,9 @@ class ProcessInstance(db.Model):
     serializer_version = sa.Column(sa.String(16), nullable=False)
     # The process data as of the last step, for reading a case without deserializing its workflow.
     data = sa.Column(JSONType, nullable=True)
+    # Where the process stands waiting for a message when no person has a task ([{bpmn_id, name, message}]):
+    # e.g. a penalty case waiting for the result of its criminal transfer (等待移送结果).
+    waiting_events = sa.Column(JSONType, nullable=True)
     # Optimistic lock: every save bumps it; a save from a stale read fails instead of overwriting.
     version = sa.Column(sa.Integer, nullable=False, default=1)
     started_at = sa.Column(UTCDateTime, nullable=False)

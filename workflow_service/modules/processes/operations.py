@@ -296,6 +296,8 @@ STEP_LISTENERS: list = []
 def _save(instance: ProcessInstance, snapshot, now) -> None:
     instance.state = snapshot.state
     instance.data = _json_safe(snapshot.data)
+    instance.waiting_events = [{"bpmn_id": w.bpmn_id, "name": w.name, "message": w.message}
+                               for w in snapshot.waiting_events] or None
     instance.serializer_version = engine().serializer_version
     instance.updated_at = now
     if snapshot.completed and instance.status != InstanceStatus.completed.value:

@@ -56,6 +56,9 @@ class CriminalTransfer(db.Model):
     handed_over_at = sa.Column(UTCDateTime, nullable=True)
     police_case_opened_at = sa.Column(UTCDateTime, nullable=True)
     concluded_at = sa.Column(UTCDateTime, nullable=True)
+    # When the approved transfer suspended (中止) its penalty case's decision deadline; the case resumes when
+    # the transfer ends (only a suspension the transfer made is lifted by it).
+    case_suspended_at = sa.Column(UTCDateTime, nullable=True)
     # The penalty case started or resumed when the police or the procuratorate send the case back.
     returned_case_id = sa.Column(sa.Integer, sa.ForeignKey("cases.id"), nullable=True)
 

@@ -13,7 +13,7 @@ from ...extensions import db
 from ..alerts.operations import clear_alerts_for_tasks
 from ..audit.operations import record_event
 from ..cases.models import Case, CaseSource, CaseStatus
-from ..cases.operations import file_case
+from ..cases.operations import RESUME_GUARDS, file_case, resume_decision_deadline, suspend_decision_deadline
 from ..deadlines.operations import compute_deadline
 from ..processes import operations as processes
 from ..processes.models import ProcessInstance
@@ -24,8 +24,15 @@ from .models import CriminalTransfer, TransferStage, TransferStatus
 TRANSFER_PROCESS = "criminal_transfer"
 CASE_PROCESS = "case_handling"
 AWAIT_TRANSFER = "await_transfer"
+# The penalty case waits at await_transfer (等待移送结果, a message catch event) for this message.
+RESULT_MESSAGE = "transfer_result"
 POLICE_MESSAGE = "police_answer"
 ART_11 = "《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第十一条"
+# Why an approved transfer suspends (中止) the penalty case's decision deadline until the transfer ends: the
+# administrative decision waits for the criminal side (see README, 行刑衔接: the basis and how sure it is).
+SUSPENSION_BASIS = ("《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第十一条、第十三条；《关于加强行政执法与刑事"
+                    "司法衔接工作的意见》（中办发〔2011〕8号）：移送时未作出行政处罚决定的，原则上待公安机关不予立案、撤销案件"
+                    "或者司法机关作出处理后，再决定是否给予行政处罚")
 
 # Which answers the police (or the procuratorate) can give at each stage of a transfer.
 ANSWERS_BY_STAGE = {
@@ -124,7 +131,8 @@ def open_transfer(actor, *, case_id: int | None = None, rectification_id: int | 
 
 def _case_reached_transfer(instance: ProcessInstance, snapshot, now) -> None:
     """不得以行政处罚代替移送: a penalty case that decides on a transfer opens the transfer process itself."""
-    if instance.process_id != CASE_PROCESS or not any(t.bpmn_id == AWAIT_TRANSFER for t in snapshot.ready_user_tasks):
+    if instance.process_id != CASE_PROCESS or not _waits_for_transfer(snapshot.waiting_events,
+                                                                      snapshot.ready_user_tasks):
         return
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
     if case is None or pending_transfer_for_case(case.id) is not None:
@@ -133,6 +141,17 @@ def _case_reached_transfer(instance: ProcessInstance, snapshot, now) -> None:
     summary = "；".join(str(p.get("reason") or p.get("facts") or "") for p in reports if p.get("outcome") == "transfer")
     _open(None, case.unit, case=case, party_name=case.party_name, party_type=case.party_type,
           summary=(summary or snapshot.data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id)
+
+
+def _waits_for_transfer(waiting_events, ready_user_tasks=()) -> bool:
+    """At 等待移送结果: the message catch event; instances started on the first version of the diagram wait in a
+    user task of the same id instead."""
+    return (any(_field(w, "message") == RESULT_MESSAGE for w in waiting_events or ())
+            or any(t.bpmn_id == AWAIT_TRANSFER for t in ready_user_tasks))
+
+
+def _field(item, name):
+    return item.get(name) if isinstance(item, dict) else getattr(item, name)
 
 
 # -- the penalty case while a transfer is pending ------------------------------------------------------------
@@ -188,8 +207,28 @@ def record_police_answer(actor: User, transfer_id: int, *, kind: str, answered_a
     transfer.police_answers = [*(transfer.police_answers or []), entry]
     record_event(actor, "police_answer_recorded", instance_id=instance.id, details=entry)
     processes.deliver_message(instance, POLICE_MESSAGE, payload, actor)
+    if entry.get("late"):
+        _alert_supervisors_of_late_notice(instance, transfer, notice.due.due_at, answered_at, now)
     db.session.flush()
     return transfer
+
+
+def _alert_supervisors_of_late_notice(instance, transfer, due_at, answered_at, now) -> None:
+    """The police's overdue answers escalate to the supervisors (issue 5): a missing-materials notice later
+    than 24 hours after acceptance (国务院令310 Art 8) is a level-1 escalation to the unit's supervisors, about
+    the supplement step it opened (cleared when the materials are supplemented)."""
+    from ... import engine as wf_engine
+    from ..alerts.operations import raise_alert
+
+    signal = wf_engine.Signal(
+        task_id="", bpmn_id="late_materials_notice", name="公安机关逾期告知补充材料", kind="police_late", code=None,
+        properties={"alertLevel": "escalation1", "alertTarget": "supervisors", "forTask": "supplement_materials"},
+        attached_to_task_id=None)
+    alert = raise_alert(instance, signal, now)
+    if alert is not None:
+        record_event(None, "police_answer_late", instance_id=instance.id, details={
+            "transfer_number": transfer.transfer_number, "rule": "materials_notice",
+            "due_at": due_at.isoformat(), "answered_at": answered_at.isoformat()})
 
 
 # -- keeping the row in step; the end of a transfer ----------------------------------------------------------
@@ -207,7 +246,10 @@ def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
     stage = _stage_of(instance, snapshot)
     if stage:
         transfer.stage = stage
+    newly_approved = transfer.approved_at is None and data.get("approved_at")
     transfer.approved_at = transfer.approved_at or _at(data.get("approved_at"))
+    if newly_approved:
+        _suspend_case(transfer, data)
     transfer.handed_over_at = transfer.handed_over_at or _at(data.get("handed_over_at"))
     transfer.police_case_opened_at = transfer.police_case_opened_at or _at(data.get("case_opened_at"))
     if snapshot.completed and transfer.status == TransferStatus.pending.value:
@@ -216,12 +258,13 @@ def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
                            "criminal": TransferStatus.concluded}.get(outcome, TransferStatus.concluded).value
         transfer.stage = {"refused": "refused", "returned": "returned"}.get(outcome, "concluded")
         transfer.concluded_at = now
+        _resume_case(transfer, outcome)
         _hand_back(transfer, outcome, data)
 
 
 # The step a person works on names the stage; while the process waits for the police, the rule of the
-# deadline it waits under does. (Read from the structure, not from the projected data, which may carry an
-# older copy of a variable a script has since changed.)
+# deadline it waits under does. (Read from the structure; the projected data is also right since the engine
+# merges task data by freshness, see engine/runtime.py _snapshot, but the structure cannot drift from it.)
 _TASK_STAGES = {"draft_transfer_report": "report", "approve_transfer": "approval", "hand_over": "handover",
                 "supplement_materials": "materials_supplement", "hand_over_evidence": "evidence_handover",
                 "decide_after_not_opened": "not_opened", "decide_after_reconsideration": "reconsideration_upheld",
@@ -247,14 +290,71 @@ def _stage_of(instance: ProcessInstance, snapshot) -> str | None:
     return None
 
 
-def _complete_await_transfer(case: Case, result: dict) -> bool:
-    """The case waiting at 待移送 moves on with the transfer's result (completed by the service, audited)."""
+def _transfer_suspends_case(unit) -> bool:
+    """Per province (business setting `transfer_suspends_case`, default yes): whether an approved transfer
+    suspends the penalty case's decision deadline. The national rule is not explicit (confidence M)."""
+    from ..cases.models import BusinessSetting
+
+    province = processes.province_code(unit) or ""
+    rows = {r.jurisdiction: r.value for r in db.session.scalars(sa.select(BusinessSetting).where(
+        BusinessSetting.key == "transfer_suspends_case", BusinessSetting.jurisdiction.in_([province, "national"])))}
+    value = rows.get(province, rows.get("national", True))
+    return bool(value.get("enabled", True) if isinstance(value, dict) else value)
+
+
+def _suspend_case(transfer: CriminalTransfer, data: dict) -> None:
+    """中止: from the principal head's approval the penalty case's 90-day decision deadline (行政处罚法 Art 60)
+    stops running while the case is with the police; it runs again when the transfer ends. Not for a case
+    already decided (nothing left to decide) or already suspended for another reason."""
+    case = db.session.get(Case, transfer.case_id) if transfer.case_id else None
+    if case is None or case.status != CaseStatus.open.value or not _transfer_suspends_case(case.unit):
+        return
+    case_data = case.instance.data or {}
+    if case_data.get("decided_at") or case_data.get("no_penalty_decided_at"):
+        return
+    approver = db.session.scalar(sa.select(User).where(User.username == data.get("approved_by"))) \
+        if data.get("approved_by") else None
+    suspend_decision_deadline(case, approver, f"移送公安机关（{transfer.transfer_number}）经正职负责人批准，案件中止",
+                              details={"transfer_number": transfer.transfer_number, "basis": SUSPENSION_BASIS,
+                                       "by": "criminal_transfer"})
+    transfer.case_suspended_at = case.suspended_at
+
+
+def _resume_case(transfer: CriminalTransfer, outcome: str | None) -> None:
+    """The transfer has ended (sent back, a refusal to open accepted, or a judgment): the suspension it made
+    ends, and the time it lasted moves the decision deadline (a deadline adjustment of kind suspension)."""
+    case = db.session.get(Case, transfer.case_id) if transfer.case_id else None
+    if case is None or transfer.case_suspended_at is None or case.status != CaseStatus.suspended.value:
+        return
+    label = {"returned": "公安机关、检察机关退回", "criminal": "刑事案件办结"}.get(outcome or "criminal", outcome)
+    resume_decision_deadline(case, None, f"移送结束（{transfer.transfer_number}：{label}），案件恢复办理",
+                             details={"transfer_number": transfer.transfer_number, "outcome": outcome,
+                                      "by": "criminal_transfer"})
+
+
+def _refuse_manual_resume(case: Case) -> None:
+    transfer = db.session.scalar(sa.select(CriminalTransfer).where(
+        CriminalTransfer.case_id == case.id, CriminalTransfer.status == TransferStatus.pending.value,
+        CriminalTransfer.case_suspended_at.is_not(None)).limit(1))
+    if transfer is not None:
+        raise Conflict(f"案件因移送公安机关（{transfer.transfer_number}）中止，移送结束后自动恢复 (suspended by a pending "
+                       "transfer)", code="transfer_pending", details={"transfer_number": transfer.transfer_number})
+
+
+def _deliver_result(case: Case, result: dict) -> bool:
+    """The case waiting at 等待移送结果 moves on with the transfer's result, delivered as the message
+    transfer_result (audited as message_delivered). False when the case is not waiting there (a transfer a
+    handler opened while the case went on)."""
+    case_instance = processes.lock_instance(case.instance_id)
+    if _waits_for_transfer(case_instance.waiting_events):
+        processes.deliver_message(case_instance, RESULT_MESSAGE, result, None)
+        return True
+    # An instance started on the first version of the diagram waits in a user task of the same id.
     task = db.session.scalar(sa.select(Task).where(Task.instance_id == case.instance_id, Task.bpmn_id == AWAIT_TRANSFER,
                                                    Task.status == TaskStatus.ready.value))
     if task is None:
         return False
     now = clock().now()
-    case_instance = processes.lock_instance(case.instance_id)
     task.status = TaskStatus.completed.value
     task.completed_at = now
     record_event(None, "task_completed", instance_id=case.instance_id, task_id=task.id,
@@ -271,7 +371,7 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
         result["transfer_refusal_reasons"] = data.get("refusal_reasons")
     if outcome == "criminal" or outcome is None:
         if case is not None:
-            _complete_await_transfer(case, result)
+            _deliver_result(case, result)
         return
     if outcome == "returned":
         result["returned_by_police"] = True
@@ -280,7 +380,7 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
         if case is not None and case.status != CaseStatus.closed.value:
             result["original_source"] = case.source
             case.source = CaseSource.returned_by_police.value
-            _complete_await_transfer(case, result)
+            _deliver_result(case, result)
             transfer.returned_case_id = case.id
             record_event(None, "case_returned_by_police", instance_id=case.instance_id,
                          details={"transfer_number": transfer.transfer_number, "resumed": True})
@@ -300,8 +400,9 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
                      details={"transfer_number": transfer.transfer_number, "resumed": False})
         return
     if case is not None:  # refused: the department handles the case itself
-        _complete_await_transfer(case, result)
+        _deliver_result(case, result)
 
 
+RESUME_GUARDS.append(_refuse_manual_resume)
 processes.STEP_LISTENERS.append(_sync_transfer)
 processes.STEP_LISTENERS.append(_case_reached_transfer)

@@ -12,7 +12,7 @@ from ...core.errors import Forbidden, NotFound
 from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..cases.models import Case
-from ..cases.queries import _visible_units
+from ..cases.queries import WAITING_DESCRIBERS, _visible_units
 from ..deadlines.models import DeadlineRule
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Unit, User
@@ -155,6 +155,19 @@ def transfer_statistics(unit: Unit, start: datetime, end: datetime, visible=None
 def transfer_for_case(case: Case) -> CriminalTransfer | None:
     return db.session.scalar(sa.select(CriminalTransfer).where(CriminalTransfer.case_id == case.id)
                              .order_by(CriminalTransfer.id.desc()).limit(1))
+
+
+def _describe_waiting_for_transfer(case: Case) -> dict:
+    """For the case page: the case waits at 等待移送结果; which transfer, at which stage, due when."""
+    transfer = transfer_for_case(case)
+    if transfer is None:
+        return {}
+    attach_next_deadlines([transfer])
+    return {"transfer_id": transfer.id, "transfer_number": transfer.transfer_number, "transfer_stage": transfer.stage,
+            "transfer_stage_label": transfer.stage_label, "next_deadline": transfer.next_deadline}
+
+
+WAITING_DESCRIBERS["transfer_result"] = _describe_waiting_for_transfer
 
 
 # -- the supervisors' statistics (统计): each unit's own transfers; the statistics module rolls them up -----

@@ -77,6 +77,8 @@ def _evidence_handed_over(actor, task, data, current):
     return data
 
 
+# Only instances started on the first version of case_handling.bpmn have a user task here (the current version
+# waits in a message catch event that nobody can complete by hand); it follows the transfer's outcome.
 @_rule(AWAIT_TRANSFER, CASE_PROCESS)
 def _await_transfer_follows_the_transfer(actor, task, data, current):
     raise Conflict("该环节随移送程序的结果自动办结（公安机关立案、退回或不批准移送） (completed by the transfer's outcome)",

@@ -1,0 +1,56 @@
+"""The process data a snapshot projects (instance.data: what the case page, the statistics and the case-file
+review read) must be the freshest value of every variable, also when a script after a person's task changes
+a variable that the completed task's data still holds in its old form."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from workflow_service.engine.parsing import parse_package
+from workflow_service.engine.runtime import Definition, Engine
+
+NOW = datetime(2026, 10, 12, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def definitions():
+    path = Path(__file__).with_name("projected_data.bpmn")
+    return {b.process_id: Definition(b.content_hash, b.specs) for b in parse_package({path.name: path.read_bytes()})}
+
+
+def _complete(engine, definition, snap, bpmn_id, data):
+    [task] = [t for t in snap.ready_user_tasks if t.bpmn_id == bpmn_id]
+    return engine.complete_user_task(definition, snap.state, task.task_id, data, NOW)
+
+
+def test_a_script_after_the_completed_task_wins_over_the_tasks_older_copy(definitions):
+    engine, definition = Engine(), definitions["script_after_task"]
+    snap = engine.start(definition, {}, NOW)
+    assert snap.data["stage"] == "draft"
+    snap = _complete(engine, definition, snap, "first", {"approved": True})
+    assert [t.bpmn_id for t in snap.ready_user_tasks] == ["second"]
+    # the completed task's data still says "draft"; the script after it made it "reviewed"
+    assert snap.data["stage"] == "reviewed" and snap.data["approved"] is True
+
+
+def test_the_facts_of_a_branch_that_ended_are_kept_beside_the_open_branch(definitions):
+    engine, definition = Engine(), definitions["parallel_branches"]
+    snap = engine.start(definition, {"paid": False}, NOW)
+    snap = _complete(engine, definition, snap, "pay", {"paid": True, "amount_paid": 5000})
+    assert [t.bpmn_id for t in snap.ready_user_tasks] == ["disclose"]
+    # the payment branch has ended: its facts live only in the completed task, the open branch holds paid=False
+    assert snap.data["paid"] is True and snap.data["amount_paid"] == 5000
+
+
+def test_a_later_step_elsewhere_does_not_bring_back_an_old_copy(definitions):
+    engine, definition = Engine(), definitions["join_and_timer"]
+    snap = engine.start(definition, {"paid": False}, NOW)
+    snap = _complete(engine, definition, snap, "j_pay", {"paid": True})
+    assert snap.data["paid"] is True
+    # the disclosure's warning fires a day later: the engine's own bookkeeping around that task changes state
+    # and still holds paid=False, but the payment recorded at the join is what the process knows
+    snap = engine.fire_due_timers(definition, snap.state, NOW + timedelta(days=2))
+    assert "j_warn" not in {t.bpmn_id for t in snap.waiting_timers}
+    assert snap.data["paid"] is True
