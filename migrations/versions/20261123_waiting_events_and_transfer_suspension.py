@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'ffa6d9bb0982'
-down_revision = 'e3ac813de94c'
+down_revision = 'c6c5e7dd3dd6'
 branch_labels = None
 depends_on = None
 
