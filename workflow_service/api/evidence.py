@@ -9,7 +9,8 @@ from ..core.services import setting
 from ..extensions import db
 from ..modules.evidence import operations as evidence_ops
 from ..modules.evidence import queries
-from ..modules.evidence.schemas import EvidenceFileArgs, EvidenceFormArgs, EvidenceListSchema, EvidenceSchema
+from ..modules.evidence.schemas import (EvidenceFileArgs, EvidenceFormArgs, EvidenceListSchema, EvidenceSchema,
+                                        EvidenceUploadDoc)
 from .auth import current_api_user
 
 blp = Blueprint("evidence", __name__, url_prefix="/api/v1/cases", description="证据材料 (evidence files)")
@@ -37,6 +38,7 @@ def _limit_request_size(view):
 @blp.alt_response(413, schema="Error")
 @blp.alt_response(415, schema="Error")
 @blp.alt_response(422, schema="Error")
+@blp.doc(parameters=[], requestBody={"required": True, "content": {"multipart/form-data": {"schema": EvidenceUploadDoc}}})
 def upload(form, files, case_id):
     """Upload an evidence file (multipart: `kind`, `description`, `file`) to an open case of your unit.
     Its type is read from its bytes; its SHA-256 is recorded in the case's audit chain."""

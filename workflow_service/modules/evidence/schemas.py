@@ -14,6 +14,11 @@ class EvidenceFileArgs(Schema):
     file = Upload(required=True)
 
 
+class EvidenceUploadDoc(EvidenceFormArgs, EvidenceFileArgs):
+    """The multipart body as documented: flask-smorest documents one request body per operation, so the form
+    fields (EvidenceFormArgs) and the file (EvidenceFileArgs), parsed separately, are described together here."""
+
+
 class EvidenceSchema(Schema):
     id = fields.Integer()
     case_id = fields.Integer()

@@ -61,6 +61,8 @@ def parse_period(text: str) -> Period:
     if not match:
         raise ValidationFailed("统计期间无效 (period must be YYYY, YYYY-Qn or YYYY-MM)", {"period": ["例如 2026、2026-Q4、2026-10"]})
     year = int(match.group(1))
+    if not 1900 <= year <= 2999:  # "0000" or "9999-12" would name no date (and end past year 9999)
+        raise ValidationFailed("统计年度无效 (the year must be between 1900 and 2999)", {"period": ["年度须在1900至2999之间"]})
     if match.group(2):
         first, months, kind = int(match.group(2)), 1, "month"
     elif match.group(3):
