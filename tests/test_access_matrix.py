@@ -29,7 +29,9 @@ import sqlalchemy as sa
 
 from .conftest import FIXTURE_DIR, PASSWORD
 
-ROLES = ["case_handler", "legal_reviewer", "committee_member", "supervisor", "principal_head", "admin"]
+# integration: the account of another system (公安机关接口) posting answers to transfers; it reads no case.
+ROLES = ["case_handler", "legal_reviewer", "committee_member", "supervisor", "principal_head", "admin", "integration"]
+OFFICERS = ROLES[:-1]
 RELATIONS = ["own", "subordinate", "sibling", "parent"]
 OWN_OR_BELOW = ("own", "subordinate")
 OVERSEERS = ("supervisor", "principal_head", "admin")  # see the cases of the units below theirs
@@ -65,12 +67,12 @@ def sees_task(w, rel, body):
 
 def views_case(role, rel):
     # Own unit; supervisors, principal heads and administrators also the units below (cases.queries).
-    return rel == "own" or (rel == "subordinate" and role in OVERSEERS)
+    return role in OFFICERS and (rel == "own" or (rel == "subordinate" and role in OVERSEERS))
 
 
 def views_instance(role, rel):
     # processes._visible_instance: own unit; supervisors and administrators the units below.
-    return rel == "own" or (rel == "subordinate" and role in ("supervisor", "admin"))
+    return role in OFFICERS and (rel == "own" or (rel == "subordinate" and role in ("supervisor", "admin")))
 
 
 def views_task(role, rel):
@@ -86,6 +88,44 @@ def release_claim(w, rel, client):
 def resume_case(w, rel, client):
     response = client.post(f"/api/v1/cases/{w.case(rel)['id']}/resume", json={"reason": "恢复"})
     assert response.status_code == 200, response.get_json()
+
+
+def views_tree(role, rel):
+    # Any officer in the object's unit or a unit above it (disclosure.get_disclosure, list_for_officers).
+    return role in OFFICERS and rel in OWN_OR_BELOW
+
+
+def views_transfer(role, rel):
+    # transfers.queries._scoped: like a case; the integration account its unit tree.
+    return views_case(role, rel) or (role == "integration" and rel in OWN_OR_BELOW)
+
+
+def oversees(role, rel):
+    # Supervisors, principal heads and administrators, own unit and below (audit.queries, case_file_review,
+    # statistics.queries._root_unit).
+    return role in OVERSEERS and rel in OWN_OR_BELOW
+
+
+def seated(role, rel):
+    # The ballot's seat (and chair) is held by the committee member of the case's unit (World.ballots).
+    return role == "committee_member" and rel == "own"
+
+
+def sees_item(kind):
+    return lambda w, rel, body: any(item["id"] == w.objects[kind][RELATION_UNITS[rel][1]] for item in body["items"])
+
+
+class Multipart(dict):
+    """A multipart/form-data body (World.call sends it as a form, not JSON)."""
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def evidence_upload(w, rel):
+    import io
+    return ("POST", f"/api/v1/cases/{w.case(rel)['id']}/evidence",
+            Multipart(kind="photo", file=(io.BytesIO(JPEG), "矩阵.jpg")))
 
 
 ACCESS: dict[str, Row] = {
@@ -159,7 +199,95 @@ ACCESS: dict[str, Row] = {
     "admin.run_sweep": Row(lambda w, rel: ("POST", "/api/v1/admin/sweep", {}), only("admin")),
     "admin.incidents": Row(lambda w, rel: ("GET", "/api/v1/admin/incidents", None), only("admin")),
     "admin.retry": Row(lambda w, rel: ("POST", "/api/v1/admin/incidents/999999/retry", {}), only("admin")),
+    # -- case records: timeline, audit chain, evidence (全过程记录) ------------------------------------------------
+    "cases.case_timeline": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/timeline", None), views_case),
+    # Administrators too only within their unit tree (fixed: a county administrator verified other units' chains).
+    "audit.verify": Row(lambda w, rel: ("GET", f"/api/v1/audit/verify?case_id={w.case(rel)['id']}", None), oversees),
+    # Handlers and supervisors of the case's own unit add files (an allowed call stores one more photo).
+    "evidence.upload": Row(evidence_upload,
+                           lambda role, rel: role in ("case_handler", "supervisor", "principal_head") and rel == "own"),
+    "evidence.evidence_list": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/evidence", None),
+                                  views_case),
+    "evidence.download": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/evidence/"
+                                                    f"{w.objects['evidence'][RELATION_UNITS[rel][1]]}/content", None),
+                             views_case),
+    # 案卷评查 of one case: overseers of the unit tree; the open case is not closed yet, so an allowed call gets 409.
+    "case_reviews.review": Row(lambda w, rel: ("POST", "/api/v1/case-reviews", {"case_id": w.case(rel)["id"]}),
+                               oversees),
+    # -- legal review and committee ballots (法制审核, 集体讨论) -----------------------------------------------------
+    "ballots.legal_reviews": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/legal-reviews", None),
+                                 views_case),
+    "ballots.case_ballots": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/ballots", None),
+                                views_case),
+    # Whoever sees the case, and the members seated in the ballot (here the own unit's member sees the case anyway).
+    "ballots.ballot_detail": Row(lambda w, rel: ("GET", f"/api/v1/ballots/{w.ballot(rel)}", None), views_case),
+    # The ballot is open: an allowed call gets 409 (the minutes exist once it closes).
+    "ballots.ballot_minutes": Row(lambda w, rel: ("GET", f"/api/v1/ballots/{w.ballot(rel)}/minutes", None), views_case),
+    # Only a seated member votes or recuses; the ballot has no 案审会表决 task, so the allowed call gets 409.
+    "ballots.cast_vote": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/votes",
+                                             {"choice": "agree", "opinion": "同意"}), seated),
+    "ballots.declare_conflict": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/recusals",
+                                                    {"reason": "近亲属"}), seated),
+    # Only the chair closes; before the deadline the allowed call gets 409.
+    "ballots.close_ballot": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/close", {}), seated),
+    # A committee's membership is readable along the unit line (own, above and below), not by sibling units.
+    "ballots.committee_detail": Row(lambda w, rel: ("GET", f"/api/v1/committees/{RELATION_UNITS[rel][1]}", None),
+                                    lambda role, rel: rel != "sibling"),
+    # Administrators of the unit tree; the allowed call names unknown members and gets 422 (nothing changes).
+    "ballots.committee_update": Row(lambda w, rel: ("PUT", f"/api/v1/committees/{RELATION_UNITS[rel][1]}",
+                                                    {"chair": "nobody-such", "members": ["nobody-such"]}),
+                                    lambda role, rel: role == "admin" and rel in OWN_OR_BELOW),
+    # -- disclosure (行政执法公示) ------------------------------------------------------------------------------
+    "disclosures.disclosure_list": Row(lambda w, rel: ("GET", "/api/v1/disclosures?limit=100", None), views_tree,
+                                       sees=sees_item("disclosure")),
+    "disclosures.disclosure_detail": Row(
+        lambda w, rel: ("GET", f"/api/v1/disclosures/{w.objects['disclosure'][RELATION_UNITS[rel][1]]}", None),
+        views_tree),
+    # Supervisors start a withdrawal; the record is a draft, so the allowed call gets 409.
+    "disclosures.request_withdrawal": Row(
+        lambda w, rel: ("POST", f"/api/v1/disclosures/{w.objects['disclosure'][RELATION_UNITS[rel][1]]}/withdrawal",
+                        {"reason": "revoked", "explanation": "决定已撤销"}),
+        lambda role, rel: role in ("supervisor", "principal_head") and rel in OWN_OR_BELOW),
+    # -- rectification orders (责令限期整改) -------------------------------------------------------------------
+    # A handler issues an order in their own unit (no object: every relation alike).
+    "rectifications.issue": Row(lambda w, rel: ("POST", "/api/v1/rectifications", RECTIFICATION), only("case_handler")),
+    "rectifications.order_list": Row(lambda w, rel: ("GET", "/api/v1/rectifications?limit=100", None), views_case,
+                                     sees=sees_item("order")),
+    "rectifications.order_detail": Row(
+        lambda w, rel: ("GET", f"/api/v1/rectifications/{w.objects['order'][RELATION_UNITS[rel][1]]}", None),
+        views_case),
+    # -- statistics -------------------------------------------------------------------------------------------
+    "statistics.statistics": Row(lambda w, rel: ("GET", f"/api/v1/statistics?period=2026&unit_id={w.unit_id(rel)}",
+                                                 None), oversees),
+    "statistics.statistics_export": Row(
+        lambda w, rel: ("GET", f"/api/v1/statistics/export?period=2026&unit_id={w.unit_id(rel)}", None), oversees),
+    # -- criminal transfers (涉嫌犯罪案件移送) -----------------------------------------------------------------
+    # The integration account sees the transfers of its unit tree (it answers for the police of the area).
+    "transfers.transfer_list": Row(lambda w, rel: ("GET", "/api/v1/transfers?limit=100", None), views_transfer,
+                                   sees=sees_item("transfer")),
+    # Every user reports the transfers of the units they see (the report lists nothing of other units).
+    "transfers.transfer_report": Row(lambda w, rel: ("GET", "/api/v1/transfers/report?from=2026-01-01T00:00:00%2B08:00"
+                                                            "&to=2027-01-01T00:00:00%2B08:00", None), anyone),
+    "transfers.transfer_detail": Row(
+        lambda w, rel: ("GET", f"/api/v1/transfers/{w.objects['transfer'][RELATION_UNITS[rel][1]]}", None),
+        views_transfer),
+    # The unit's own handlers and the integration account of the unit tree; an allowed call dates the answer in
+    # the future: 422.
+    "transfers.police_answer": Row(
+        lambda w, rel: ("POST", f"/api/v1/transfers/{w.objects['transfer'][RELATION_UNITS[rel][1]]}/police-answers",
+                        {"kind": "received", "answered_at": "2099-01-01T00:00:00+08:00"}),
+        lambda role, rel: (role == "case_handler" and rel == "own") or (role == "integration" and rel in OWN_OR_BELOW)),
+    # Screening and transfer of a case: handlers of the case's own unit (fixed: another unit's case answered 404).
+    "transfers.crime_screening": Row(lambda w, rel: ("POST", "/api/v1/screenings", {"case_id": w.case(rel)["id"]}),
+                                     lambda role, rel: role == "case_handler" and rel == "own"),
+    "transfers.open_transfer": Row(lambda w, rel: ("POST", "/api/v1/transfers", {"case_id": w.case(rel)["id"],
+                                                                                 "summary": "涉嫌重大责任事故罪"}),
+                                   lambda role, rel: role == "case_handler" and rel == "own"),
 }
+
+RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation", "legal_basis": "安全生产法第六十五条",
+                 "hidden_dangers": [{"description": "消防通道堵塞"}], "required_actions": "清理通道",
+                 "rectify_by": "2099-12-31"}
 
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
@@ -171,12 +299,27 @@ PUBLIC = {
     "web.login": "the login form",
     "web.logout": "logging out (CSRF-protected; tests/test_auth_and_access.py)",
     "web.inbox": "the web inbox shows the logged-in user's own queues only (session login)",
+    # Public disclosure (行政执法公示): published records for everyone, by law; drafts and withdrawn ones never show
+    # (tests/test_disclosure.py).
+    "public.public_disclosures": "published disclosures, the public API",
+    "public.public_disclosure": "one published disclosure, the public API",
+    "gongshi.disclosure_list": "the public disclosure pages /gongshi/",
+    "gongshi.disclosure_detail": "the public disclosure pages /gongshi/",
+    "bpmn_js_asset": "the bpmn-js viewer's script and styles",
+    "web.static": "static files of the web pages",
 }
+
+# The web pages (web.*) log in by session and call the same operations as the API endpoints above (cases.queries,
+# tasks, committee, evidence, transfers ...), so role and unit are enforced once, in the operations, and the API rows
+# cover them; the pages' own refusals are tested in tests/test_web_*.py. A web endpoint calling no operation yet
+# would escape both: when adding one, call the operation, never query the models directly.
+WEB_PAGES = "web."
 
 
 def test_every_endpoint_has_a_row_in_the_access_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    missing = sorted(endpoints - set(ACCESS) - set(PUBLIC))
+    web_pages = {e for e in endpoints if e.startswith(WEB_PAGES)}
+    missing = sorted(endpoints - set(ACCESS) - set(PUBLIC) - web_pages)
     assert not missing, (f"endpoints without a row in tests/test_access_matrix.py ACCESS (or PUBLIC): {missing}; "
                          "add one saying which roles and unit relations are allowed")
     stale = sorted((set(ACCESS) | set(PUBLIC)) - endpoints)
@@ -217,6 +360,62 @@ class World:
             self.cases[unit] = case
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
+        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}}
+        for unit, case in self.cases.items():
+            handler = ("case_handler", unit)
+            method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
+            response = self.call(handler, method, path, body)
+            assert response.status_code == 201, response.get_json()
+            self.objects["evidence"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", "/api/v1/rectifications", RECTIFICATION)
+            assert response.status_code == 201, response.get_json()
+            self.objects["order"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", "/api/v1/transfers",
+                                 {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
+            assert response.status_code == 201, response.get_json()
+            self.objects["transfer"][unit] = response.get_json()["id"]
+        with app.app_context():
+            self._seed_review_objects(db)
+
+    def _seed_review_objects(self, db):
+        """An open ballot (its committee member seated and chairing) and a draft disclosure for each case: the
+        rows are written directly, as reaching them through the process takes a whole case."""
+        from datetime import date, datetime, timedelta, timezone
+
+        from workflow_service.modules.cases.models import Case
+        from workflow_service.modules.disclosure.models import Disclosure
+        from workflow_service.modules.review.models import Ballot, BallotSeat, Committee
+        from workflow_service.modules.users.models import User
+
+        now = datetime(2026, 10, 12, 1, 0, tzinfo=timezone.utc)
+        for unit, data in self.cases.items():
+            case = db.session.get(Case, data["id"])
+            member = db.session.scalar(sa.select(User).filter_by(username=f"matrix_committee_member_{unit}"))
+            committee = db.session.scalar(sa.select(Committee).filter_by(unit_id=case.unit_id))
+            if committee is None:
+                committee = Committee(unit_id=case.unit_id, chair_id=member.id, updated_at=now)
+                db.session.add(committee)
+                db.session.flush()
+            ballot = Ballot(case_id=case.id, committee_id=committee.id, round=1, proposal="矩阵表决",
+                            rules={"chair_id": member.id, "quorum": "2/3", "pass_ratio": "1/2",
+                                   "tie_rule": "chair_casting", "member_count": 1},
+                            opened_by_id=member.id, opened_at=now, deadline_at=now + timedelta(days=3650))
+            ballot.seats = [BallotSeat(user_id=member.id, status="eligible")]
+            disclosure = Disclosure(case_id=case.id, instance_id=case.instance_id, unit_id=case.unit_id,
+                                    decision_number=f"矩阵罚〔2026〕{unit}号", party_name=case.party_name,
+                                    party_type=case.party_type, violation="违法行为", legal_basis="安全生产法",
+                                    penalty="罚款", deciding_body="应急管理局", decision_date=date(2026, 10, 12),
+                                    decided_at=now, drafted_at=now)
+            db.session.add_all([ballot, disclosure])
+            db.session.flush()
+            self.objects["ballot"][unit], self.objects["disclosure"][unit] = ballot.id, disclosure.id
+        db.session.commit()
+
+    def ballot(self, rel):
+        return self.objects["ballot"][RELATION_UNITS[rel][1]]
+
+    def unit_id(self, rel):
+        return self.case(rel)["unit_id"]
 
     def case(self, rel):
         return self.cases[RELATION_UNITS[rel][1]]
@@ -226,6 +425,9 @@ class World:
 
     def call(self, who, method, path, body=None):
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        if isinstance(body, Multipart):
+            return self.client.open(path, method=method, data=dict(body), headers=headers,
+                                    content_type="multipart/form-data")
         return self.client.open(path, method=method, json=body, headers=headers)
 
 
@@ -252,11 +454,15 @@ def test_every_endpoint_answers_each_role_and_unit_as_the_access_table_says(app,
                     wrong.append(f"{cell}, expected allowed: {response.get_json()}")
                 elif not allowed and status != 403:
                     wrong.append(f"{cell}, expected 403: {response.get_json()}")
-                elif not allowed and response.get_json().get("code") not in ("forbidden", "claimed_by_other"):
+                elif not allowed and response.get_json().get("code") not in FORBIDDEN_CODES:
                     wrong.append(f"{cell}, refused without the forbidden error shape: {response.get_json()}")
                 if allowed and status < 300 and row.undo is not None:
                     row.undo(world, rel, _As(world, who))
     assert not wrong, "access matrix differs from the table:\n" + "\n".join(wrong)
+
+
+# 403 codes of the one error shape: the generic one and those naming why (core.errors.Forbidden(code=...)).
+FORBIDDEN_CODES = ("forbidden", "claimed_by_other", "not_a_member", "not_the_chair")
 
 
 class _As:

@@ -12,7 +12,6 @@ import random
 import threading
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
 from .test_foundation_flow import start_review
@@ -97,9 +96,11 @@ def test_a_storm_of_clients_claims_and_completes_every_task_exactly_once(app, lo
 
 def test_sweepers_racing_with_completions_fire_or_cancel_each_timer_once(app, login, sweep):
     handler, admin = login("handler1"), login("admin")
-    for i in range(CASES):
+    for i in range(CASES + 1):
         start_review(handler, title=f"竞态案件{i}")
-    tasks = _draft_tasks(app)
+    # Nobody completes the spare case's draft: its timers must fire, whichever side wins the races of the others
+    # (on a loaded machine the completions may all come first).
+    *tasks, spare = _draft_tasks(app)
     admin.post("/api/v1/admin/clock", json={"advance": "P3DT1M"})  # the draft's warning and deadline are due
     clients = [login("handler1") for _ in range(3)]
 
@@ -130,14 +131,14 @@ def test_sweepers_racing_with_completions_fire_or_cancel_each_timer_once(app, lo
     per_instance = Counter((inst, bpmn) for _, s, inst, bpmn in timers if s == "fired")
     assert all(v == 1 for v in per_instance.values()), per_instance
     assert len(_rows(app, "SELECT id FROM audit_events WHERE action = 'timer_fired'")) == sum(per_instance.values())
-    assert per_instance  # some fired before their task was completed
+    (spare_instance,) = _rows(app, "SELECT instance_id FROM tasks WHERE id = :id", id=spare)[0]
+    assert spare_instance in {inst for inst, _ in per_instance}, per_instance
     completed = _rows(app, "SELECT id FROM tasks WHERE bpmn_id = 'draft' AND status = 'completed'")
     assert len(completed) == CASES
     assert len(_rows(app, "SELECT id FROM tasks WHERE bpmn_id = 'approve'")) == CASES
 
 
-@pytest.mark.skip(reason="ballots (集体讨论 committee votes) are being built on another branch: when they land, "
-                         "storm(members, cast_vote) here and check one vote per member and consistent tallies")
-def test_committee_members_voting_at_once_leave_one_vote_each_and_a_consistent_tally(app, login):
-    """Hook for the lead: `storm(5, lambda i: login(f"member{i + 1}").post(f"/api/v1/ballots/{id}/votes", ...))`,
-    then assert one vote row per member, the tally equals the votes, and the outcome was decided once."""
+# Committee members voting at once (集体讨论): tests/test_review_and_committee.py::
+# test_nine_members_voting_at_the_same_moment starts nine votes on one barrier, on both databases, and checks every
+# vote is accepted once (9 × 201, 9 vote_cast events), the tally equals the votes cast, the ballot closed once and the
+# process moved on exactly once.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 
 from .config import load_config
 from .core.clock import SettableClock, SystemClock
@@ -54,6 +55,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()
 
     register_error_handlers(app)
+
+    @app.teardown_appcontext
+    def _remove_session_even_if_the_connection_died(exc):
+        # Runs before flask-sqlalchemy's own teardown (registered earlier). When the database server closed the
+        # connection, the rollback in session.remove() fails after the error handler answered 503: the request
+        # must still end with that answer (not the WSGI server's 500), so the dead connection is just dropped.
+        try:
+            db.session.remove()
+        except sa_exc.DBAPIError:
+            db.session.registry.clear()
+
     from .api import register_api
     from .web import register_web
 

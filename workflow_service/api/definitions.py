@@ -94,7 +94,7 @@ def _visible_instance(user, instance_id) -> ProcessInstance:
     from ..modules.users.models import Unit
 
     unit = db.session.get(Unit, instance.unit_id)
-    same_unit = instance.unit_id == user.unit_id
+    same_unit = instance.unit_id == user.unit_id and user.is_officer
     oversees = (user.has_role(Role.supervisor) or user.has_role(Role.admin)) and unit.path.startswith(user.unit.path)
     if not (same_unit or oversees):
         raise Forbidden("无权查看该案件 (this case belongs to another unit)")

@@ -41,6 +41,6 @@ def verify_audit_chain(actor, *, instance_id: int | None = None, case_id: int | 
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
-    if not actor.has_role(Role.admin) and not actor.unit.contains(instance.unit):
+    if not actor.unit.contains(instance.unit):  # administrators too: their own unit tree only
         raise Forbidden("该实例不属于本单位及下级单位 (outside your unit tree)")
     return verify_chain(instance_id)

@@ -14,7 +14,10 @@ from .models import Case
 
 
 def _visible_units(user: User):
-    """Own unit; supervisors, principal heads and administrators also see the units below theirs."""
+    """Own unit; supervisors, principal heads and administrators also see the units below theirs; integration
+    accounts see no case."""
+    if not user.is_officer:
+        return sa.select(Unit.id).where(sa.false())
     if any(user.has_role(r) for r in (Role.supervisor, Role.principal_head, Role.admin)):
         return sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
     return sa.select(Unit.id).where(Unit.id == user.unit_id)

@@ -192,7 +192,7 @@ def get_disclosure(actor: User, disclosure_id: int) -> Disclosure:
     disclosure = db.session.get(Disclosure, disclosure_id)
     if disclosure is None:
         raise NotFound("公示不存在 (no such disclosure)")
-    if not disclosure.unit.path.startswith(actor.unit.path):
+    if not actor.is_officer or not disclosure.unit.path.startswith(actor.unit.path):
         raise Forbidden("无权处理其他单位的公示 (this disclosure belongs to another unit)")
     return disclosure
 

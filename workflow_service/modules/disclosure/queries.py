@@ -58,7 +58,7 @@ def public_units(now) -> list[Unit]:
 def list_for_officers(user: User, *, status: str | None = None, limit: int = 50, offset: int = 0):
     """Every disclosure of the caller's unit and the units below, drafts and expired ones included."""
     query = sa.select(Disclosure).where(Disclosure.unit_id.in_(
-        sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))))
+        sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))), sa.literal(user.is_officer))
     if status:
         query = query.where(Disclosure.status == status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))

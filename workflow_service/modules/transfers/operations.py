@@ -106,8 +106,10 @@ def open_transfer(actor, *, case_id: int | None = None, rectification_id: int | 
     case = rectification = screening = None
     if case_id is not None:
         case = db.session.get(Case, case_id)
-        if case is None or case.unit_id != actor.unit_id:
-            raise NotFound("本单位无此案件 (no such case in your unit)")
+        if case is None:
+            raise NotFound("案件不存在 (no such case)")
+        if case.unit_id != actor.unit_id:
+            raise Forbidden("只能就本单位的案件操作 (this case belongs to another unit)")
         if pending_transfer_for_case(case.id) is not None:
             raise Conflict("该案件已在移送中 (this case is already being transferred)", code="transfer_pending")
     if rectification_id is not None:

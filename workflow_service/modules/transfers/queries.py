@@ -33,7 +33,7 @@ def visible_transfer(user: User, transfer_id: int) -> CriminalTransfer:
     transfer = db.session.get(CriminalTransfer, transfer_id)
     if transfer is None:
         raise NotFound("移送不存在 (no such transfer)")
-    if db.session.scalar(_visible_units(user).where(Unit.id == transfer.unit_id)) is None:
+    if db.session.scalar(_scoped(user).where(Unit.id == transfer.unit_id)) is None:
         raise Forbidden("无权查看该移送 (this transfer belongs to another unit)")
     return transfer
 

@@ -33,8 +33,10 @@ def screen(actor, *, facts: dict, real_danger_facts: str, case_id: int | None = 
     derived = {}
     if case_id is not None:
         case = db.session.get(Case, case_id)
-        if case is None or case.unit_id != actor.unit_id:
-            raise NotFound("本单位无此案件 (no such case in your unit)")
+        if case is None:
+            raise NotFound("案件不存在 (no such case)")
+        if case.unit_id != actor.unit_id:
+            raise Forbidden("只能就本单位的案件操作 (this case belongs to another unit)")
         if (case.instance.data or {}).get("refused_stop_order"):
             derived["refused_stop_order"] = "案件记录：复查时仍拒不执行停产停业等决定"
     if rectification_id is not None:

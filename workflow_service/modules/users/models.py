@@ -90,6 +90,12 @@ class User(UserMixin, db.Model):
     def has_role(self, role: Role | str) -> bool:
         return Role(role) in self.roles
 
+    @property
+    def is_officer(self) -> bool:
+        """A person of the unit. An account holding only the integration role (接口账户) is another system: it
+        reaches its own endpoints (police answers to transfers), never the unit's cases, tasks or drafts."""
+        return bool(self.roles - {Role.integration})
+
 
 class UserRole(db.Model):
     __tablename__ = "user_roles"
