@@ -22,6 +22,7 @@ import re
 import sys
 import time
 import uuid
+from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -189,22 +190,23 @@ class Writer:
 
     def __init__(self, chunk: int = 5000):
         from workflow_service.extensions import db
-        from workflow_service.models import Alert, AuditEvent, Case, ProcessInstance, Task, Timer
+        from workflow_service.models import Alert, AuditChainHead, AuditEvent, Case, ProcessInstance, Task, Timer
 
-        self.models = [ProcessInstance, Case, Task, Timer, Alert, AuditEvent]
+        self.models = [ProcessInstance, Case, Task, Timer, Alert, AuditEvent, AuditChainHead]
         self.rows = {m.__tablename__: [] for m in self.models}
         self.next_id = {m.__tablename__: (db.session.scalar(sa.select(sa.func.max(m.__table__.c.id))) or 0) + 1
-                        for m in self.models}
+                        for m in self.models if "id" in m.__table__.c}
         self.chunk = chunk
         self.written = {m.__tablename__: 0 for m in self.models}
 
-    def add(self, table: str, row: dict) -> int:
-        row["id"] = self.next_id[table]
-        self.next_id[table] += 1
+    def add(self, table: str, row: dict) -> int | None:
+        if table in self.next_id:
+            row["id"] = self.next_id[table]
+            self.next_id[table] += 1
         self.rows[table].append(row)
         if len(self.rows["process_instances"]) >= self.chunk:
             self.flush()
-        return row["id"]
+        return row.get("id")
 
     def flush(self):
         from workflow_service.extensions import db
@@ -222,8 +224,7 @@ class Writer:
 
         self.flush()
         if db.session.get_bind().dialect.name == "postgresql":
-            for model in self.models:
-                name = model.__tablename__
+            for name in self.next_id:
                 db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                            f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
             db.session.commit()
@@ -285,18 +286,35 @@ def copy_case(writer: Writer, template: Template, unit_id: int, *, closed: bool,
             target_role="case_handler" if level == "warning" else "supervisor", target_unit_id=unit_id,
             due_at=inst["started_at"] + timedelta(days=90), raised_at=inst["started_at"] + timedelta(days=80),
             cleared_at=(inst["started_at"] + timedelta(days=85)) if closed else None))
+    events = []
     for e in template.audit:
         row = dict(e)
         row.update(instance_id=instance_id, task_id=task_ids.get(e["task_id"]) if e["task_id"] else None,
                    occurred_at=e["occurred_at"] + shift)
-        writer.add("audit_events", row)
+        events.append(row)
     if closed:
         for i in range(len(CLOSED_HISTORY)):
-            writer.add("audit_events", dict(occurred_at=inst["started_at"] + timedelta(days=12 + 10 * i),
-                                            actor_id=handler_id, actor_name="handler1", action="task_completed",
-                                            instance_id=instance_id, task_id=task_ids[-i - 1],
-                                            details={"task": CLOSED_HISTORY[i]}))
+            events.append(dict(occurred_at=inst["started_at"] + timedelta(days=12 + 10 * i),
+                               actor_id=handler_id, actor_name="handler1", action="task_completed",
+                               instance_id=instance_id, task_id=task_ids[-i - 1],
+                               details={"task": CLOSED_HISTORY[i]}))
+    link_chain(writer, instance_id, events)
     return instance_id
+
+
+def link_chain(writer: Writer, instance_id: int, events: list[dict]) -> None:
+    """The copied events as the instance's audit hash chain (全过程记录防篡改): seq 1, 2, 3 ..., each linked to
+    the one before and hashed with the chain module's own function, and the chain's head row."""
+    from workflow_service.modules.audit.chain import GENESIS, canonical_details, chain_key, event_hash
+
+    prev_hash = GENESIS
+    for seq, row in enumerate(events, start=1):
+        row.update(seq=seq, prev_hash=prev_hash, details=canonical_details(row.get("details")))
+        row["hash"] = prev_hash = event_hash(SimpleNamespace(**row))
+        writer.add("audit_events", row)
+    if events:
+        writer.add("audit_chain_heads", dict(chain=chain_key(instance_id), seq=len(events), hash=prev_hash,
+                                             updated_at=events[-1]["occurred_at"]))
 
 
 def build_templates(filed_at: datetime = T0) -> dict[str, Template]:
@@ -343,11 +361,40 @@ def fill(app, cases: int, *, local_open: int = 200, open_share: float = 0.3, see
     return counts
 
 
+def verify_audit(app, sample: int | None = None, seed: int = 1) -> str:
+    """Verify the audit hash chains with the chain module's verify function (what `wfs verify-audit` runs):
+    every chain, or the system chain and `sample` random instances' chains. Returns a printable line."""
+    from workflow_service.extensions import db
+    from workflow_service.modules.audit.chain import verify_all, verify_chain
+    from workflow_service.modules.audit.models import AuditEvent
+
+    started = time.perf_counter()
+    with app.app_context():
+        if sample is None:
+            reports, what = verify_all(), "every chain"
+        else:
+            ids = sorted(db.session.scalars(sa.select(AuditEvent.instance_id).where(AuditEvent.instance_id.isnot(None))
+                                            .distinct()))
+            ids = sorted(random.Random(seed).sample(ids, min(sample, len(ids))))
+            reports, what = [verify_chain(None)] + [verify_chain(i) for i in ids], f"system + {len(ids)} sampled"
+        db.session.rollback()
+    broken = [r for r in reports if not r.ok]
+    line = (f"audit chains ({what}): {len(reports) - len(broken)} of {len(reports)} verify, "
+            f"{sum(r.events for r in reports)} events, {time.perf_counter() - started:.1f} s")
+    for report in broken[:5]:
+        line += f"\n  BROKEN {report.chain}: {report.first_broken.code} at seq {report.first_broken.seq}: " \
+                f"{report.first_broken.message}"
+    return line
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--database-url", default=default_url())
     parser.add_argument("--keep", action="store_true", help="add to the database instead of emptying it first")
+    parser.add_argument("--verify-sample", type=int, default=None,
+                        help="verify the system chain and this many random instance chains (default: every chain "
+                             "up to 20,000 cases, else 2,000 sampled); 0 skips the check")
     args = parser.parse_args(argv)
     if not args.keep:
         reset_database(args.database_url)
@@ -356,6 +403,9 @@ def main(argv=None):
     counts = fill(app, args.cases)
     print(f"database: {args.database_url}")
     print("rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    sample = args.verify_sample if args.verify_sample is not None else (None if args.cases <= 20_000 else 2000)
+    if sample != 0:
+        print(verify_audit(app, sample), flush=True)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,7 @@ def main(argv=None):
           f"instance steps {result.fired}, failed {result.failed}")
     print(f"  exactly once: timers now fired {fired - fired_before} (due {due}); timer_fired audit events {events}; "
           f"still due {waiting_count(app, due_before=sweep_at)}")
+    print("  " + dataset.verify_audit(app, 500), flush=True)
 
 
 if __name__ == "__main__":
