@@ -203,3 +203,23 @@ def test_a_task_claimed_by_someone_else_is_shown_without_its_form(app, login):
     login("handler1").post(f"/api/v1/tasks/{task['id']}/claim", json={})
     page = browser(app, "handler2").get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "由 张承办 办理" in page and "data-schema-form" not in page
+
+
+def test_a_long_case_record_is_paged_on_the_case_page(app, login):
+    from workflow_service.extensions import db
+    from workflow_service.modules.audit.operations import record_event
+    from workflow_service.modules.cases.models import Case
+
+    case, _ = file_case(login("handler1"))
+    with app.app_context():
+        instance_id = db.session.get(Case, case["id"]).instance_id
+        for i in range(60):
+            record_event(None, "note", instance_id=instance_id, details={"title": f"记录{i:02d}"})
+        db.session.commit()
+    client = browser(app, "supervisor1")
+    first = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    total = first.count("<time>")
+    # One page of 50 events, oldest first; the rest are on the next page, not loaded now.
+    assert total == 50 and "第 1 / 2 页" in first and "记录59" not in first
+    second = client.get(f"/cases/{case['id']}?timeline_page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and "记录59" in second and second.count("<time>") < 50

@@ -101,9 +101,12 @@ def case_page(case_id):
     deadlines = queries.deadlines(case, include_fired=True)
     for d in deadlines:
         d["days_left"] = working_days_left(d["due_at"], now)
+    timeline_pager = Pager(page_number("timeline_page"), queries.timeline_count(case), per_page=50,
+                           arg="timeline_page")
     return render_template(
         "case.html", case=case, tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
-        timeline=queries.timeline(case), surcharge=queries.surcharge(case, now), markers=markers,
+        timeline=queries.timeline(case, limit=timeline_pager.per_page, offset=timeline_pager.offset),
+        timeline_pager=timeline_pager, surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
         may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user),

@@ -110,12 +110,20 @@ def fired_timer_steps(case: Case) -> set[str]:
                                                                  Timer.status == TimerStatus.fired.value)))
 
 
-def timeline(case: Case) -> list[dict]:
-    """Every event of the case, in order: who, when, what, which task, which document or evidence file."""
+def timeline_count(case: Case) -> int:
+    return db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.instance_id == case.instance_id))
+
+
+def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Every event of the case, in order: who, when, what, which task, which document or evidence file.
+    `limit`/`offset` page it (the case page shows one page of a long record)."""
     from .documents import ACTION_LABELS, TASK_DOCUMENTS
 
-    events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == case.instance_id)
-                                     .order_by(AuditEvent.seq, AuditEvent.id)))
+    query = (sa.select(AuditEvent).where(AuditEvent.instance_id == case.instance_id)
+             .order_by(AuditEvent.seq, AuditEvent.id))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    events = list(db.session.scalars(query))
     task_ids = {e.task_id for e in events if e.task_id is not None}
     tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
     user_ids = {e.actor_id for e in events if e.actor_id is not None}
