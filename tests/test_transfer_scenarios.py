@@ -110,19 +110,10 @@ def test_a_transfer_approved_handed_over_the_police_open_the_case_and_the_eviden
 
 
 def test_a_refusal_needs_reasons_and_the_case_continues_administratively(d):
-    d.at("2026-09-21T09:00")
-    d.file()
-    d.complete("draft_filing", FILING)
-    d.complete("approve_filing", {"filing_approved": True})
-    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
-                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
-    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
-    d.complete("legal_review", review("pass", "同意移送"))
+    t = _case_waiting_for_its_transfer(d)
     # 不得以行政处罚代替移送: the case opened the transfer itself and waits for its result (等待移送结果, a message
     # catch event): no task in anybody's queue, but the case says where it stands
     assert d.open_steps() == [] and d.queue("handler1") == [] and d.queue("supervisor1") == []
-    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
-    d.transfer = t
     assert t["case_number"] == d.case["case_number"] and t["stage"] == "report"
     case = d.detail()
     assert case["stage"] == ["等待移送结果"]
@@ -204,16 +195,8 @@ def test_the_24_hour_and_3_day_deadlines_escalate_when_missed(d, sweep):
     assert ("escalation1", "移送审批期限逾期督办") in d.alerts("supervisor1")
     d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意"}, username="head1")
     assert d.alerts("supervisor1") == []  # done: cleared
-    # 24 hours to hand over (from 00:01 on Fri 16 Oct)
-    d.at("2026-10-16T20:30")  # 4 hours before
-    sweep()
-    assert ("warning", "移送期限预警") in d.alerts("handler1")
-    d.at("2026-10-17T00:02")
-    sweep()
-    assert ("escalation1", "移送期限逾期督办") in d.alerts("supervisor1")
-    d.at("2026-10-18T00:03")
-    sweep()
-    assert ("escalation2", "移送期限二级督办") in d.alerts("city_supervisor")
+    # 24 hours to hand over (from 00:01 on Fri 16 Oct): warned 4 hours before, then escalated twice
+    _warns_then_escalates(d, sweep, "移送期限", "2026-10-16T20:30", "2026-10-17T00:02", "2026-10-18T00:03")
     d.handed_over("2026-10-18T09:00")
     d.at("2026-10-18T09:30")
     d.police("received", answered_at="2026-10-18T09:30:00+08:00")
@@ -260,16 +243,7 @@ def test_a_warning_is_still_possible_while_the_transfer_is_pending(d):
 
 
 def test_a_case_sent_back_by_the_police_continues_as_a_penalty_case(d):
-    d.at("2026-09-21T09:00")
-    d.file()
-    d.complete("draft_filing", FILING)
-    d.complete("approve_filing", {"filing_approved": True})
-    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
-                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
-    d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
-    d.complete("legal_review", review("pass", "同意移送"))
-    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
-    d.transfer = t
+    _case_waiting_for_its_transfer(d)
     d.reported_and_approved("2026-09-22T09:00")
     d.handed_over("2026-09-22T15:00")
     d.police("received")
@@ -368,6 +342,17 @@ def test_a_fine_already_paid_is_recorded_for_offset_when_the_case_is_transferred
     assert any(e["action"] == "transfer_opened" for e in d.detail()["timeline"])
 
 
+def _warns_then_escalates(d, sweep, title, warned_at, overdue_at, level2_at):
+    """A deadline named `title`: its warning reaches the handler, then its level-1 escalation the county's
+    supervisors, then its level-2 escalation the city's, each at the local time given."""
+    for at, level, user in ((warned_at, "warning", "handler1"), (overdue_at, "escalation1", "supervisor1"),
+                            (level2_at, "escalation2", "city_supervisor")):
+        d.at(at)
+        sweep()
+        suffix = {"warning": "预警", "escalation1": "逾期督办", "escalation2": "二级督办"}[level]
+        assert (level, f"{title}{suffix}") in d.alerts(user), (level, title, d.alerts(user))
+
+
 def _case_waiting_for_its_transfer(d):
     d.filed_and_investigated()  # filed Mon 21 Sep 2026: the 90 days run to Mon 21 Dec 2026, 24:00
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
@@ -457,15 +442,7 @@ def test_the_follow_up_of_the_criminal_proceedings_warns_and_escalates(d, sweep)
     assert task["bpmn_id"] == "follow_up"
     assert (task["due_at"], task["due_rule"]["rule_id"]) == ("2026-11-19T16:00:00+00:00", "followup_record")
     assert d.transfer_detail()["next_deadline"]["rule_id"] == "followup_record"
-    d.at("2026-11-19T09:00")
-    sweep()
-    assert ("warning", "跟踪登记期限预警") in d.alerts("handler1")
-    d.at("2026-11-20T00:01")
-    sweep()
-    assert ("escalation1", "跟踪登记期限逾期督办") in d.alerts("supervisor1")
-    d.at("2026-11-24T00:01")
-    sweep()
-    assert ("escalation2", "跟踪登记期限二级督办") in d.alerts("city_supervisor")
+    _warns_then_escalates(d, sweep, "跟踪登记期限", "2026-11-19T09:00", "2026-11-20T00:01", "2026-11-24T00:01")
     d.step("follow_up", {"progress_answer": {"kind": "stage", "stage": "prosecution", "note": "已移送审查起诉"}})
     assert not [a for a in d.alerts("supervisor1") if a[1].startswith("跟踪登记")]
 

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ...core.schemas import PageArgs
+from ..deadlines.schemas import NextDeadlineSchema
 from ..tasks.schemas import TaskSchema
 from .models import CaseSource, CaseStatus
 
@@ -107,15 +108,6 @@ class SurchargeSchema(Schema):
     basis = fields.String()
 
 
-class WaitingDeadlineSchema(Schema):
-    due_at = fields.AwareDateTime()
-    rule_id = fields.String(allow_none=True)
-    name = fields.String()
-    rule_name = fields.String(allow_none=True)
-    legal_basis = fields.String(allow_none=True)
-    provisional = fields.Boolean()
-
-
 class WaitingStepSchema(Schema):
     bpmn_id = fields.String()
     name = fields.String(metadata={"description": "e.g. 等待移送结果"})
@@ -124,7 +116,7 @@ class WaitingStepSchema(Schema):
     transfer_number = fields.String()
     transfer_stage = fields.String()
     transfer_stage_label = fields.String()
-    next_deadline = fields.Nested(WaitingDeadlineSchema, allow_none=True,
+    next_deadline = fields.Nested(NextDeadlineSchema, allow_none=True,
                                   metadata={"description": "the transfer's next deadline, with its rule and basis"})
 
 

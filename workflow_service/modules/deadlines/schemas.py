@@ -84,3 +84,14 @@ class CalendarYearSchema(Schema):
     official = fields.Boolean()
     source = fields.String(allow_none=True)
     days = fields.List(fields.Nested(CalendarDaySchema))
+
+
+class NextDeadlineSchema(Schema):
+    """The next running deadline of something waiting (a transfer, a case waiting for it)."""
+
+    due_at = fields.AwareDateTime()
+    rule_id = fields.String(allow_none=True)
+    name = fields.String()
+    rule_name = fields.String(allow_none=True)
+    legal_basis = fields.String(allow_none=True)
+    provisional = fields.Boolean()

@@ -121,7 +121,7 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
 
 def complete_task(actor: User, task_id: int, data, expected_version: int | None = None) -> Task:
     task = _lock_task(task_id)  # the instance first, then the task (see _lock_task)
-    instance = lock_instance(task.instance_id)  # already held: this returns the locked row
+    instance = task.instance  # locked and loaded by _lock_task: taken from the session, not read again
     if not can_view(actor, task):
         raise Forbidden("无权办理该任务 (this task belongs to another role or unit)")
     _check_open(task, expected_version)

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ...core.schemas import PageArgs
+from ..deadlines.schemas import NextDeadlineSchema
 from ..tasks.schemas import TaskSchema
 from .models import TransferStage, TransferStatus
 from .operations import ANSWER_LABELS
@@ -34,15 +35,6 @@ class ReportArgs(Schema):
     start = fields.AwareDateTime(required=True, data_key="from")
     end = fields.AwareDateTime(required=True, data_key="to")
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
-
-
-class NextDeadlineSchema(Schema):
-    due_at = fields.AwareDateTime()
-    rule_id = fields.String(allow_none=True)
-    name = fields.String()
-    rule_name = fields.String(allow_none=True)
-    legal_basis = fields.String(allow_none=True)
-    provisional = fields.Boolean()
 
 
 class TransferSchema(Schema):
