@@ -4,6 +4,7 @@ measured four ways in the same run:
   engine   the bare SpiffWorkflow engine: load the state, complete the task, save — in memory (the ceiling)
   sql      a bare SQL transaction writing the rows the service writes for that step (the floor)
   service  the service's complete_task operation + commit, in process (no HTTP)
+  (all three: the median of n single completions, each timed on its own)
   http     POST /api/v1/tasks/{id}/complete against gunicorn, C concurrent clients, 1 and 2 workers
            (PostgreSQL), and one process on SQLite: throughput and p50/p95/p99
 
@@ -83,14 +84,17 @@ def bench_engine(app, template, n) -> float:
     state = template.instance["state"]
     task_id = next(t["engine_task_id"] for t in template.tasks if t["bpmn_id"] == "approve_filing")
     engine.complete_user_task(definition, state, task_id, APPROVE, dataset.FAR)  # warm the spec cache
-    started = time.perf_counter()
+    times = []
     for _ in range(n):
+        started = time.perf_counter()
         engine.complete_user_task(definition, state, task_id, APPROVE, dataset.FAR)
-    return (time.perf_counter() - started) / n
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)  # a median like the service's p50: one slow sample moves neither
 
 
-def bench_service(app, task_ids) -> tuple[list[float], dict]:
-    """complete_task + commit, in process; also counts the rows one completion writes."""
+def bench_service(app, task_ids, profile=None) -> tuple[list[float], dict]:
+    """complete_task + commit, in process; also counts the rows one completion writes. With `profile` (a path),
+    the completions run under pyinstrument and its text report is written there."""
     from workflow_service.extensions import db
     from workflow_service.modules.tasks.operations import complete_task
 
@@ -106,6 +110,11 @@ def bench_service(app, task_ids) -> tuple[list[float], dict]:
             statements.append(1)
 
         sa.event.listen(engine, "before_cursor_execute", count)
+        profiler = None
+        if profile:
+            from pyinstrument import Profiler
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
         try:
             for task_id in task_ids:
                 started = time.perf_counter()
@@ -115,6 +124,10 @@ def bench_service(app, task_ids) -> tuple[list[float], dict]:
                 db.session.expire_all()
         finally:
             sa.event.remove(engine, "before_cursor_execute", count)
+            if profiler:
+                profiler.stop()
+                Path(profile).write_text(profiler.output_text(unicode=True, show_all=False))
+                print(f"profile of the in-process completions: {profile}")
         after = {t: db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {t}")) for t in tables}
     rows = {t: (after[t] - before[t]) / len(task_ids) for t in tables}
     rows["statements"] = len(statements) / len(task_ids)
@@ -145,8 +158,9 @@ def bench_sql(app, template, n, rows_per_step) -> float:
         key = chain_key(instance_id)
         now = dataset.FAR
         is_pg = db.session.get_bind().dialect.name == "postgresql"
-        started = time.perf_counter()
+        times = []
         for i in range(n):
+            started = time.perf_counter()
             conn = db.session.connection()
             conn.execute(sa.text("SELECT id FROM process_instances WHERE id = :i" + (" FOR UPDATE" if is_pg else "")),
                          {"i": instance_id})
@@ -187,7 +201,8 @@ def bench_sql(app, template, n, rows_per_step) -> float:
             conn.execute(sa.text("UPDATE audit_chain_heads SET seq = :seq, hash = :hash, updated_at = :now "
                                  "WHERE chain = :c"), {"seq": seq, "hash": prev_hash, "now": now, "c": key})
             db.session.commit()
-        return (time.perf_counter() - started) / n
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
 
 
 # -- HTTP -----------------------------------------------------------------------------------------------
@@ -274,7 +289,7 @@ def print_http(label, r):
           f"p99 {ms(r['p99'])}   ({r['n']} ok, {r['errors']} errors{'; ' + str(r['first_error'])[:120] if r['errors'] else ''})")
 
 
-def run(url: str, open_cases: int, n: int, clients: int, http: bool, workers_list=(1, 2)) -> dict:
+def run(url: str, open_cases: int, n: int, clients: int, http: bool, workers_list=(1, 2), profile=None) -> dict:
     print(f"\n=== {url.split('://')[0].split('+')[0]}: {open_cases} cases in the database, n = {n} ===", flush=True)
     dataset.reset_database(url)
     app = dataset.make_app(url)
@@ -288,14 +303,15 @@ def run(url: str, open_cases: int, n: int, clients: int, http: bool, workers_lis
     results = {}
     engine = bench_engine(app, templates["approval"], n)
     service_ids = add_approval_cases(app, templates, n)
-    service, rows = bench_service(app, service_ids)
+    service, rows = bench_service(app, service_ids,
+                                  profile and f"{profile}.{url.split(':')[0].split('+')[0]}.txt")
     sql = bench_sql(app, templates["approval"], n, rows)
     s50 = statistics.median(service)
     results.update(engine=engine, sql=sql, service_p50=s50, rows=rows)
     print(f"rows written per completion (service): {rows}")
-    print(f"  bare engine (in memory)            {ms(engine)} per completion")
+    print(f"  bare engine (in memory)            {ms(engine)} per completion (median)")
     sql_statements = 5 + max(1, round(rows["tasks"])) + round(rows["timers"]) + max(1, round(rows["audit_events"]))
-    print(f"  bare SQL transaction               {ms(sql)} per completion ({sql_statements} statements + commit)")
+    print(f"  bare SQL transaction               {ms(sql)} per completion, median ({sql_statements} statements + commit)")
     print(f"  service, in process                {ms(s50)} p50, {ms(pct(service, 95))} p95, "
           f"{ms(statistics.mean(service))} mean ({rows['statements']:.1f} statements per completion)")
     print(f"  ratio service / engine             {s50 / engine:5.2f}x   (target ≤ 3x)")
@@ -328,14 +344,17 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--profile", metavar="PREFIX",
+                        help="profile the in-process completions with pyinstrument (pip install -e '.[bench]'); "
+                             "reports go to PREFIX.postgresql.txt and PREFIX.sqlite.txt")
     args = parser.parse_args(argv)
     pg = os.environ.get("WFS_TEST_POSTGRES_URL")
     if pg and not args.sqlite_only:
-        run(pg, args.open_cases, args.n, args.clients, not args.no_http)
+        run(pg, args.open_cases, args.n, args.clients, not args.no_http, profile=args.profile)
     else:
         print("PostgreSQL: skipped (no WFS_TEST_POSTGRES_URL; run under scripts/with_postgres.sh)")
     run("sqlite:////tmp/wfs-bench-completion.sqlite", args.open_cases, args.n, args.clients, not args.no_http,
-        workers_list=(1,))
+        workers_list=(1,), profile=args.profile)
 
 
 if __name__ == "__main__":

@@ -200,3 +200,42 @@ def test_a_whole_chain_removed_is_still_found_by_its_head(app, driver):
     assert result.exit_code == 1
     assert f"BROKEN instance:{instance_id}: seq 1 event None (truncated)" in result.output
     assert f"1..{count}" in result.output
+
+
+def test_a_transaction_moves_the_head_once_and_a_rollback_leaves_no_gap(app, driver):
+    """A transaction reads a chain's head once and moves it at commit, however many events it links; a
+    transaction rolled back (a refused request) leaves neither events nor a moved head behind, and the next
+    event continues the chain where the last committed one ended."""
+    from workflow_service.extensions import db
+    from workflow_service.modules.audit.operations import record_event
+
+    d = _filed_case(driver)
+    instance_id = d.case["instance_id"]
+    before = max(_event_ids(app, instance_id))
+    head_writes = []
+
+    def count_head_writes(conn, cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE AUDIT_CHAIN_HEADS"):
+            head_writes.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count_head_writes)
+        try:
+            for n in range(5):
+                record_event(None, f"batch_{n}", instance_id=instance_id)
+            db.session.commit()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count_head_writes)
+    assert len(head_writes) == 1
+    assert _sql(app, "SELECT seq FROM audit_chain_heads WHERE chain = :c", c=f"instance:{instance_id}") == [(before + 5,)]
+
+    with app.app_context():
+        record_event(None, "rolled_back", instance_id=instance_id)
+        db.session.flush()
+        db.session.rollback()
+        record_event(None, "after_rollback", instance_id=instance_id)
+        db.session.commit()
+    rows = _sql(app, "SELECT seq, action FROM audit_events WHERE instance_id = :i ORDER BY seq", i=instance_id)
+    assert rows[-1] == (before + 6, "after_rollback")
+    assert "rolled_back" not in {a for _, a in rows}
+    assert _verify(d, instance_id)["ok"] is True

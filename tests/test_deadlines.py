@@ -75,6 +75,32 @@ def test_a_province_tunes_its_legal_review_period_without_changing_the_national_
                          headers=admin.headers)
 
 
+def test_a_rule_changed_by_another_worker_applies_at_once(app, login):
+    """Rules are cached per process: a change another worker committed (here: written straight to the table,
+    as another process would) is seen by the next computation — even one that left the rule's timestamp as
+    it was (a settable demo clock can repeat or go back)."""
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+
+    handler = login("handler1")
+    start = "2026-11-02T09:00:00+08:00"  # Monday; legal review: 10 working days
+    assert compute(handler, "legal_review", start).get_json()["last_day"] == "2026-11-16"
+    where = "WHERE rule_id = 'legal_review' AND jurisdiction = 'national'"
+
+    def set_amount(amount):
+        with app.app_context():
+            db.session.execute(sa.text(f"UPDATE deadline_rules SET amount = :a {where}"), {"a": amount})
+            db.session.commit()
+
+    set_amount(5)
+    try:
+        assert compute(handler, "legal_review", start).get_json()["last_day"] == "2026-11-09"
+    finally:
+        set_amount(10)
+    assert compute(handler, "legal_review", start).get_json()["last_day"] == "2026-11-16"
+
+
 def start_serving(client, decided_at):
     response = client.post("/api/v1/process-instances", json={
         "process_id": "fixture_deadline", "title": "送达测试", "data": {"decided_at": decided_at}})

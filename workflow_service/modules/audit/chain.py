@@ -9,6 +9,12 @@ Concurrency: appending takes the row lock of the chain's head (SELECT ... FOR UP
 serializes every writing transaction) and holds it to the end of the transaction, so two transactions
 appending to one chain take turns; the unique (instance_id, seq) constraint makes a fork impossible even
 for a writer that bypasses this module. Callers that also lock the instance (lock_instance) lock it first.
+
+Cost: a transaction reads (and locks) a chain's head once, at its first event on that chain; the next events
+of the chain continue from the session's copy, and the head row is written once, just before the commit.
+Any rollback drops the copies (the next transaction reads the head again). The service uses no savepoints:
+one begun while a transaction has unwritten heads is refused (`_no_savepoint_with_pending_heads`), since
+rolling it back could not restore the copies.
 """
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ import json
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from ...core.clock import as_utc
 from ...extensions import db
@@ -74,23 +82,58 @@ def _insert_head_if_missing(key: str, now) -> None:
                        .on_conflict_do_nothing(index_elements=["chain"]))
 
 
+_HEADS_KEY = "audit_chain_heads"  # session.info: chain -> [seq, hash, updated_at, written?] in this transaction
+
+
 def link(event: AuditEvent) -> AuditEvent:
     """Give a new event its place in its chain: seq, prev_hash, hash. Locks the chain head until the
     transaction ends. Core statements only: pending ORM changes of the caller are neither flushed nor
     overwritten here."""
     key = chain_key(event.instance_id)
-    locked = sa.select(_heads.c.seq, _heads.c.hash).where(_heads.c.chain == key).with_for_update()
-    with db.session.no_autoflush:
-        row = db.session.execute(locked).first()
-        if row is None:  # the first event of a chain (a concurrent first insert waits, then does nothing)
-            _insert_head_if_missing(key, event.occurred_at)
-            row = db.session.execute(locked).first()
-        event.seq = row.seq + 1
-        event.prev_hash = row.hash
-        event.hash = event_hash(event)
-        db.session.execute(sa.update(_heads).where(_heads.c.chain == key)
-                           .values(seq=event.seq, hash=event.hash, updated_at=event.occurred_at))
+    session = db.session()
+    heads = session.info.setdefault(_HEADS_KEY, {})
+    head = heads.get(key)
+    if head is None:
+        locked = sa.select(_heads.c.seq, _heads.c.hash).where(_heads.c.chain == key).with_for_update()
+        with session.no_autoflush:
+            row = session.execute(locked).first()
+            if row is None:  # the first event of a chain (a concurrent first insert waits, then does nothing)
+                _insert_head_if_missing(key, event.occurred_at)
+                row = session.execute(locked).first()
+        head = heads[key] = [row.seq, row.hash, None, True]
+    event.seq = head[0] + 1
+    event.prev_hash = head[1]
+    event.hash = event_hash(event)
+    head[:] = [event.seq, event.hash, event.occurred_at, False]
     return event
+
+
+def _write_heads(session: Session) -> None:
+    """Move every head this transaction appended to (once per chain, however many events it linked)."""
+    for key, head in session.info.get(_HEADS_KEY, {}).items():
+        if not head[3]:
+            session.execute(sa.update(_heads).where(_heads.c.chain == key)
+                            .values(seq=head[0], hash=head[1], updated_at=head[2]))
+            head[3] = True
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.info.get(_HEADS_KEY):
+        _write_heads(session)
+
+
+@sa_event.listens_for(Session, "after_transaction_create")
+def _no_savepoint_with_pending_heads(session: Session, transaction) -> None:
+    if transaction.nested and session.info.get(_HEADS_KEY):
+        raise RuntimeError("audit chain: no savepoint while chain heads are pending (see audit/chain.py)")
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session: Session, transaction) -> None:
+    """Commit, rollback or close: the next transaction reads the heads again."""
+    if transaction.parent is None:
+        session.info.pop(_HEADS_KEY, None)
 
 
 @dataclass

@@ -81,6 +81,12 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
 
 def _sync_case(instance: ProcessInstance, snapshot, now) -> None:
     """After every step: the party and violations as the filing form last recorded them; closure."""
+    if instance.process_id != CASE_PROCESS:
+        return
+    previous = getattr(instance, "previous_data", None) or {}
+    if (not snapshot.completed and previous.get("party") == snapshot.data.get("party")
+            and previous.get("violations") == snapshot.data.get("violations")):
+        return  # nothing the case row shows changed in this step: no read, no write
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
     if case is None:
         return

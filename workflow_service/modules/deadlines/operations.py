@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from .seed import RULES, RULES_EFFECTIVE_FROM
 
 @dataclass(frozen=True)
 class Deadline:
-    rule: DeadlineRule
+    rule: "RuleVersion"
     start: datetime
     due: Due
     warning_at: datetime
@@ -31,40 +31,80 @@ class Deadline:
         return self.rule.legal_basis
 
 
-# -- the calendar, cached per process and reloaded when an import changes it -------------------------
+# -- the calendar and the rule table, cached per process and reloaded when they change -------------------
+# Every engine step that starts a deadline needs both. One statement tells whether either changed since they
+# were cached: the calendar by its imported years (count, last import), the rule table by its rows (count,
+# last id, last change) and by sums of everything that computes a date (amount, unit, warning lead, level-2
+# delay) — so an edit is seen even when the (settable) clock gave it the same or an earlier timestamp. A
+# change made in this process also drops the cache at once (`forget`).
 _cache_lock = threading.Lock()
-_cache: dict = {"key": None, "calendar": None}
+_cache: dict = {"calendar_key": None, "calendar": None, "rules_key": None, "rules": None}
+
+_R = DeadlineRule
+_RULES_VERSION = sa.select(
+    sa.func.count(_R.id), sa.func.max(_R.id), sa.func.max(_R.updated_at), sa.func.sum(_R.amount),
+    sa.func.sum(_R.warning_lead_hours), sa.func.sum(_R.escalation2_after_hours), sa.func.sum(sa.func.length(_R.unit)),
+    sa.func.sum(sa.func.length(_R.legal_basis))).subquery()
+_VERSIONS = sa.select(
+    sa.select(sa.func.count(CalendarYear.year)).scalar_subquery(),
+    sa.select(sa.func.max(CalendarYear.imported_at)).scalar_subquery(),
+    *_RULES_VERSION.c,
+)
 
 
-def _calendar_version():
-    row = db.session.execute(sa.select(sa.func.count(CalendarYear.year), sa.func.max(CalendarYear.imported_at))).one()
-    return (row[0], row[1])
+def _versions() -> tuple[tuple, tuple]:
+    """(calendar version, rules version) of the session's database, in one round trip."""
+    row = db.session.execute(_VERSIONS).one()
+    database = str(db.engine.url)
+    return (database, row[0], str(row[1])), (database, *(str(v) for v in row[2:]))
 
 
-def load_calendar() -> HolidayCalendar:
-    key = (str(db.engine.url), _calendar_version())
+def forget() -> None:
+    """Drop the cached calendar and rules (after this process changed either)."""
     with _cache_lock:
-        if _cache["key"] == key:
+        _cache.update(calendar_key=None, calendar=None, rules_key=None, rules=None)
+
+
+def load_calendar(version: tuple | None = None) -> HolidayCalendar:
+    key = version or _versions()[0]
+    with _cache_lock:
+        if _cache["calendar_key"] == key:
             return _cache["calendar"]
     days = {d.day: DayInfo(d.is_working_day, d.name) for d in db.session.scalars(sa.select(CalendarDay))}
     years = set(db.session.scalars(sa.select(CalendarYear.year)))
     calendar = HolidayCalendar(days, years)
     with _cache_lock:
-        _cache.update(key=key, calendar=calendar)
+        _cache.update(calendar_key=key, calendar=calendar)
     return calendar
 
 
 # -- rules -----------------------------------------------------------------------------------------
-def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = None) -> DeadlineRule:
+# A rule as cached: the columns of a deadline_rules row, read-only and detached from any session.
+RuleVersion = make_dataclass("RuleVersion", [c.name for c in DeadlineRule.__table__.columns], frozen=True)
+
+
+def _rules(version: tuple | None = None) -> dict[str, list]:
+    key = version or _versions()[1]
+    with _cache_lock:
+        if _cache["rules_key"] == key:
+            return _cache["rules"]
+    columns = [c.name for c in DeadlineRule.__table__.columns]
+    rules: dict[str, list] = {}
+    for row in db.session.execute(sa.select(*DeadlineRule.__table__.columns)):
+        rules.setdefault(row.rule_id, []).append(RuleVersion(**{c: getattr(row, c) for c in columns}))
+    with _cache_lock:
+        _cache.update(rules_key=key, rules=rules)
+    return rules
+
+
+def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = None, *,
+              version: tuple | None = None) -> RuleVersion:
     """The rule in force on `on`: a province's own version wins over the national one."""
     on = on or clock().now().astimezone(SHANGHAI).date()
-    candidates = list(db.session.scalars(
-        sa.select(DeadlineRule).where(
-            DeadlineRule.rule_id == rule_id,
-            DeadlineRule.jurisdiction.in_([j for j in (jurisdiction, "national") if j]),
-            DeadlineRule.effective_from <= on,
-            sa.or_(DeadlineRule.effective_to.is_(None), DeadlineRule.effective_to > on),
-        )))
+    jurisdictions = {j for j in (jurisdiction, "national") if j}
+    candidates = [r for r in _rules(version).get(rule_id, ())
+                  if r.jurisdiction in jurisdictions and r.effective_from <= on
+                  and (r.effective_to is None or r.effective_to > on)]
     if not candidates:
         raise NotFound(f"期限规则不存在 (no deadline rule {rule_id!r})", {"rule": ["unknown rule id"]})
     candidates.sort(key=lambda r: (r.jurisdiction == "national", -r.effective_from.toordinal()))
@@ -74,8 +114,9 @@ def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = N
 def compute_deadline(rule_id: str, start: datetime, jurisdiction: str | None = None) -> Deadline:
     if start.tzinfo is None:
         raise ValidationFailed("起算时间须带时区 (the start time needs an offset)", {"from": ["include an offset"]})
-    rule = find_rule(rule_id, jurisdiction, start.astimezone(SHANGHAI).date())
-    due = compute_due(start, rule.amount, rule.unit, load_calendar())
+    calendar_version, rules_version = _versions()
+    rule = find_rule(rule_id, jurisdiction, start.astimezone(SHANGHAI).date(), version=rules_version)
+    due = compute_due(start, rule.amount, rule.unit, load_calendar(calendar_version))
     return Deadline(rule=rule, start=as_utc(start), due=due,
                     warning_at=due.due_at - timedelta(hours=rule.warning_lead_hours),
                     escalation2_at=due.due_at + timedelta(hours=rule.escalation2_after_hours))
@@ -110,6 +151,7 @@ def update_rule(actor, rule_id: str, changes: dict, jurisdiction: str = "nationa
         setattr(rule, key, value)
     rule.updated_at = clock().now()
     db.session.flush()
+    forget()
     record_event(actor, "deadline_rule_changed", details={
         "rule": rule_id, "jurisdiction": jurisdiction, "created": created,
         "before": {k: str(v) for k, v in before.items()}, "after": {k: str(v) for k, v in changes.items()}})
@@ -130,6 +172,7 @@ def seed_rules() -> int:
             warning_lead_hours=warn, escalation2_after_hours=esc2, note=note, updated_at=now))
         added += 1
     db.session.flush()
+    forget()
     return added
 
 
@@ -151,6 +194,7 @@ def seed_calendar_from_library() -> list[int]:
                 db.session.add(CalendarDay(day=day, is_working_day=info.is_working_day, name=info.name, year=year))
         db.session.add(CalendarYear(year=year, source=source, imported_at=now))
     db.session.flush()
+    forget()
     return added
 
 
@@ -184,6 +228,7 @@ def import_calendar_year(actor, year: int, holidays: list[dict], workdays: list[
     row.imported_by_id = getattr(actor, "id", None)
     db.session.add(row)
     db.session.flush()
+    forget()
     record_event(actor, "calendar_imported", details={
         "year": year, "source": source, "holidays": len([e for e in entries.values() if not e.is_working_day]),
         "workdays": len([e for e in entries.values() if e.is_working_day])})

@@ -105,6 +105,8 @@ def latest_definition(process_id: str) -> ProcessDefinition:
 # Deployed definitions never change (a new content hash is a new row): their engine form is kept per process,
 # so a step does not read and decode ~140 KB of specs JSON each time.
 _DEFINITIONS: dict[tuple[str, int], wf_engine.Definition] = {}
+# ... and per (database, definition id), so a step does not even read the definition row.
+_DEFINITIONS_BY_ID: dict[tuple[str, int], wf_engine.Definition] = {}
 
 
 def _engine_definition(definition: ProcessDefinition) -> wf_engine.Definition:
@@ -115,6 +117,22 @@ def _engine_definition(definition: ProcessDefinition) -> wf_engine.Definition:
             _DEFINITIONS.clear()
         cached = _DEFINITIONS[key] = wf_engine.Definition(definition.content_hash, definition.specs)
     return cached
+
+
+def _instance_definition(instance: ProcessInstance) -> wf_engine.Definition:
+    """The engine form of an instance's definition, by id: a step does not read the definition row."""
+    key = (_database_key(), instance.definition_id)
+    cached = _DEFINITIONS_BY_ID.get(key)
+    if cached is None:
+        if len(_DEFINITIONS_BY_ID) >= 64:
+            _DEFINITIONS_BY_ID.clear()
+        cached = _DEFINITIONS_BY_ID[key] = _engine_definition(instance.definition)
+    return cached
+
+
+def _database_key() -> str:
+    """Which database the session talks to (the test suite runs one process against two)."""
+    return db.session.get_bind().url.render_as_string(hide_password=True)
 
 
 def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict | None = None,
@@ -154,8 +172,8 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str, data: dict):
     now = clock().now()
     try:
-        with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
-            snapshot = engine().complete_user_task(_engine_definition(instance.definition), instance.state,
+        with deadline_context(province_of(instance.unit_id), deadline_shifts(instance.id)) as computed:
+            snapshot = engine().complete_user_task(_instance_definition(instance), instance.state,
                                                    engine_task_id, data, now)
     except wf_engine.TaskNotReady:
         raise Conflict("任务已办结或已失效 (the task is no longer open)", code="task_not_open")
@@ -170,8 +188,8 @@ def deliver_message(instance: ProcessInstance, name: str, payload: dict, actor=N
     """Hand a BPMN message to the instance (a closing ballot, an answer from another authority)."""
     now = clock().now()
     try:
-        with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
-            snapshot = engine().deliver_message(_engine_definition(instance.definition), instance.state, name,
+        with deadline_context(province_of(instance.unit_id), deadline_shifts(instance.id)) as computed:
+            snapshot = engine().deliver_message(_instance_definition(instance), instance.state, name,
                                                 _json_safe(payload), now)
     except wf_engine.MessageNotExpected:
         raise Conflict("流程当前不等待该消息 (the process is not waiting for this message)",
@@ -187,8 +205,8 @@ def deliver_message(instance: ProcessInstance, name: str, payload: dict, actor=N
 def fire_due_timers_of(instance: ProcessInstance):
     """Let the engine fire whatever is due in this instance (raises EngineError to the sweep)."""
     now = clock().now()
-    with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
-        snapshot = engine().fire_due_timers(_engine_definition(instance.definition), instance.state, now)
+    with deadline_context(province_of(instance.unit_id), deadline_shifts(instance.id)) as computed:
+        snapshot = engine().fire_due_timers(_instance_definition(instance), instance.state, now)
     project_snapshot(instance, snapshot, now, computed)
     _save(instance, snapshot, now)
     return snapshot
@@ -213,8 +231,8 @@ def reschedule_timers(instance: ProcessInstance, due: dict[str, object], reason:
     from ..timers.models import Timer
 
     now = clock().now()
-    with deadline_context(province_code(instance.unit), deadline_shifts(instance.id)) as computed:
-        snapshot = engine().reschedule_timers(_engine_definition(instance.definition), instance.state, due, now)
+    with deadline_context(province_of(instance.unit_id), deadline_shifts(instance.id)) as computed:
+        snapshot = engine().reschedule_timers(_instance_definition(instance), instance.state, due, now)
     for engine_task_id, due_at in due.items():
         timer = db.session.scalar(sa.select(Timer).filter_by(engine_task_id=engine_task_id))
         record_event(actor, "timer_rescheduled", instance_id=instance.id, details={
@@ -235,7 +253,7 @@ def recompute_provisional_timers(actor=None) -> int:
     by_instance: dict[int, dict] = {}
     for timer in timers:
         instance = db.session.get(ProcessInstance, timer.instance_id)
-        result = compute_deadline(timer.rule_id, timer.rule_start, province_code(instance.unit))
+        result = compute_deadline(timer.rule_id, timer.rule_start, province_of(instance.unit_id))
         new_due = {"deadline": result.due.due_at, "warning": result.warning_at,
                    "escalation2": result.escalation2_at}[timer.rule_kind]
         new_due += deadline_shifts(instance.id).get(timer.rule_id, timedelta(0))
@@ -247,7 +265,7 @@ def recompute_provisional_timers(actor=None) -> int:
         if timer.status == TimerStatus.waiting.value:
             instance = db.session.get(ProcessInstance, timer.instance_id)
             timer.provisional = compute_deadline(timer.rule_id, timer.rule_start,
-                                                 province_code(instance.unit)).due.provisional
+                                                 province_of(instance.unit_id)).due.provisional
     _refresh_task_provisional_flags({t.instance_id for t in timers})
     db.session.flush()
     return sum(len(d) for d in by_instance.values())
@@ -283,17 +301,34 @@ def province_code(unit: Unit) -> str | None:
     return root.code if root is not None and root.level == "province" else None
 
 
+# Units are never moved, renamed or deleted (users/operations.py only creates them): the province of a unit
+# is kept per process, so an engine step does not read the unit and its root.
+_PROVINCES: dict[tuple[str, int], str | None] = {}
+
+
+def province_of(unit_id: int) -> str | None:
+    key = (_database_key(), unit_id)
+    if key not in _PROVINCES:
+        if len(_PROVINCES) >= 100_000:
+            _PROVINCES.clear()
+        _PROVINCES[key] = province_code(db.session.get(Unit, unit_id))
+    return _PROVINCES[key]
+
+
 def _json_safe(value):
     import json
 
     return json.loads(json.dumps(value, default=str))
 
 
-# Domain modules above this one (cases, ...) react to every saved step; they register here.
+# Domain modules above this one (cases, ...) react to every saved step; they register here. A listener is
+# called as listener(instance, snapshot, now); `instance.previous_data` holds the data before the step.
 STEP_LISTENERS: list = []
 
 
 def _save(instance: ProcessInstance, snapshot, now) -> None:
+    # The data as of the step before, for listeners that only act on a change (a plain attribute, not a column).
+    instance.previous_data = instance.data
     instance.state = snapshot.state
     instance.data = _json_safe(snapshot.data)
     instance.waiting_events = [{"bpmn_id": w.bpmn_id, "name": w.name, "message": w.message}

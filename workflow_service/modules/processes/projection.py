@@ -71,6 +71,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
         # The caller marks a task it completed; anything else that vanished was cancelled by the process.
         task.status = TaskStatus.cancelled.value
         record_event(None, "task_cancelled", instance_id=instance.id, task_id=task.id, details={"task": task.bpmn_id})
+    created: list[tuple[Task, object]] = []
     for r in snapshot.ready_user_tasks:
         task = open_tasks.get(r.task_id)
         if task is None:
@@ -82,15 +83,18 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
                 created_at=now,
             )
             db.session.add(task)
-            db.session.flush()
-            record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
-                         details={"task": r.bpmn_id, "name": r.name, "role": task.role})
+            created.append((task, r))
         deadline = deadlines.get(r.task_id) or deadlines.get(r.container_task_id)
         # Once its deadline timer has fired the task stays due at that time (it is overdue, not undated).
         if deadline is not None:
             task.due_at = deadline.due_at
             task.due_rule_id = deadline.rule_id
             task.due_provisional = bool(deadline.provisional)
+    if created:
+        db.session.flush()  # the new tasks' ids, for their audit events: one INSERT each, with the due time
+        for task, r in created:
+            record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
+                         details={"task": r.bpmn_id, "name": r.name, "role": task.role})
     db.session.flush()
     clear_alerts_for_tasks([t.id for t in gone], now)
 

@@ -44,11 +44,14 @@ def _lock_task(task_id: int) -> Task:
     instance_id = db.session.scalar(sa.select(Task.instance_id).where(Task.id == task_id))
     if instance_id is None:
         raise NotFound("任务不存在 (no such task)")
-    lock_instance(instance_id)
+    instance = lock_instance(instance_id)
     task = db.session.scalar(sa.select(Task).where(Task.id == task_id).with_for_update()
                              .execution_options(populate_existing=True))
     if task is None:
         raise NotFound("任务不存在 (no such task)")
+    # The session's identity map holds rows weakly: without this reference the locked instance (and its
+    # state) could be dropped and read again by `task.instance`.
+    task.instance = instance
     return task
 
 
@@ -121,7 +124,7 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
 
 def complete_task(actor: User, task_id: int, data, expected_version: int | None = None) -> Task:
     task = _lock_task(task_id)  # the instance first, then the task (see _lock_task)
-    instance = task.instance  # locked and loaded by _lock_task: taken from the session, not read again
+    instance = task.instance  # locked and loaded by _lock_task, not read again
     if not can_view(actor, task):
         raise Forbidden("无权办理该任务 (this task belongs to another role or unit)")
     _check_open(task, expected_version)

@@ -53,7 +53,8 @@ def _claim(timer_id: int, now):
                                                                       Timer.status == TimerStatus.waiting.value))
     if instance_id is None:
         return None, None
-    query = sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    query = sa.select(ProcessInstance).where(ProcessInstance.id == instance_id).options(
+        sa.orm.undefer(ProcessInstance.state))  # the engine reads it next: in this statement, not a second one
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     instance = db.session.scalar(query.execution_options(populate_existing=True))
