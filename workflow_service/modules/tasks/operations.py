@@ -9,7 +9,7 @@ from ...core.services import clock, setting
 from ...extensions import db
 from ..alerts.operations import clear_alerts_for_tasks
 from ..audit.operations import record_event
-from ..processes.operations import complete_user_task_in_engine, lock_instance
+from ..processes.operations import complete_user_task_in_engine, lock_instance_of_task
 from ..users.models import Role, User
 from .forms import load_form, validate_submission
 from .models import Task, TaskStatus
@@ -41,10 +41,9 @@ def _lock_task(task_id: int) -> Task:
     """Lock the task's instance first, then the task: the order every engine step (the timer sweep too)
     takes its locks in, so a claim and a sweep of one case never wait on each other in a circle. The
     instance lock also serializes the case's audit chain (audit/chain.py)."""
-    instance_id = db.session.scalar(sa.select(Task.instance_id).where(Task.id == task_id))
-    if instance_id is None:
+    instance = lock_instance_of_task(task_id)
+    if instance is None:
         raise NotFound("任务不存在 (no such task)")
-    instance = lock_instance(instance_id)
     task = db.session.scalar(sa.select(Task).where(Task.id == task_id).with_for_update()
                              .execution_options(populate_existing=True))
     if task is None:
