@@ -344,6 +344,7 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="profile the in-process completions with pyinstrument (pip install -e '.[bench]'); "
                              "reports go to PREFIX.postgresql.txt and PREFIX.sqlite.txt")
@@ -353,8 +354,9 @@ def main(argv=None):
         run(pg, args.open_cases, args.n, args.clients, not args.no_http, profile=args.profile)
     else:
         print("PostgreSQL: skipped (no WFS_TEST_POSTGRES_URL; run under scripts/with_postgres.sh)")
-    run("sqlite:////tmp/wfs-bench-completion.sqlite", args.open_cases, args.n, args.clients, not args.no_http,
-        workers_list=(1,), profile=args.profile)
+    if not args.postgres_only:
+        run("sqlite:////tmp/wfs-bench-completion.sqlite", args.open_cases, args.n, args.clients, not args.no_http,
+            workers_list=(1,), profile=args.profile)
 
 
 if __name__ == "__main__":
