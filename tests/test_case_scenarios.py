@@ -237,6 +237,28 @@ def test_a_suspension_pauses_the_decision_deadline(driver, sweep):
     assert {"case_suspended", "case_resumed"} <= {e["action"] for e in d.detail()["timeline"]}
 
 
+def test_a_step_done_during_a_suspension_keeps_its_deadline_paused(driver, sweep):
+    """The handler finishes the investigation while the case is suspended: the report's decision-deadline
+    timers (counted from the filing) are parked too, nothing fires, and the resumption moves them as well."""
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    case_id = d.case["id"]
+    d.at("2026-10-12T09:00")
+    assert d.client("head1").post(f"/api/v1/cases/{case_id}/suspend", json={"reason": "等待司法鉴定"}).status_code == 200
+    d.at("2026-10-20T09:00")
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-22T10:00:00+08:00"}]})
+    d.at("2026-12-25T09:00")  # past the original 21 December deadline
+    sweep()
+    assert d.client("supervisor1").get("/api/v1/alerts").get_json()["items"] == []
+    assert d.client("handler1").get("/api/v1/alerts").get_json()["items"] == []
+    assert d.client("head1").post(f"/api/v1/cases/{case_id}/resume", json={"reason": "鉴定完成"}).status_code == 200
+    # 74 days suspended: the report is due on 5 March 2027, like the investigation would have been.
+    assert d.due("investigation_report") == ("2027-03-05T16:00:00+00:00", "decision_after_filing")
+
+
 def test_a_suspected_crime_waits_for_the_transfer(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .case_driver import CHECK_ITEMS, CaseDriver
+from .case_driver import CHECK_ITEMS, CaseDriver, fine_proposal
 from .test_auth_and_access import csrf_token_in
 from .test_review_and_committee import _to_committee, _to_legal_review, review
 from .test_web_pages import browser
@@ -122,6 +122,26 @@ def test_the_legal_review_task_page_lays_out_the_checklist(app, driver):
         assert f'name="legal_review_checklist.{item}.result" value="pass"' in page
         assert f'name="legal_review_checklist.{item}.remark"' in page
     assert page.count("> 符合</label>") == len(CHECK_ITEMS) and page.count("> 不符合</label>") == len(CHECK_ITEMS)
+
+
+def test_a_second_legal_review_opens_blank_not_with_the_first_rounds_answers(app, driver):
+    """A returned review comes back after more investigation: the reviewer decides afresh. The task page must not
+    offer the first round's outcome, checklist and reasons as this round's (a sign-off form, x-sign-off)."""
+    d = _to_legal_review(driver)
+    d.complete("legal_review", review("return", "证据不足", reasons="缺少检测报告", failed=("facts_and_evidence",)))
+    d.complete("investigate", {"evidence": [{"type": "document", "description": "检测报告",
+                                             "collected_at": "2026-09-25T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(50000))
+    task = d.open_task("legal_review")
+    page = _text(browser(app, "reviewer1").get(f"/tasks/{task['id']}"))
+    assert 'name="legal_review_outcome"' in page
+    assert "缺少检测报告" not in page and "证据不足" not in page
+    assert "checked" not in page.split('name="legal_review_checklist')[1].split("</form>")[0]
+    # A form that is not a sign-off still opens with what the case knows (the party recorded at filing).
+    d2 = driver.at("2026-09-21T09:00")
+    d2.file()
+    draft = d2.open_task("draft_filing")
+    assert 'value="楚雄某化工有限公司"' in _text(browser(app, "handler1").get(f"/tasks/{draft['id']}"))
 
 
 # -- evidence -------------------------------------------------------------------------------------------

@@ -54,3 +54,29 @@ def test_a_later_step_elsewhere_does_not_bring_back_an_old_copy(definitions):
     snap = engine.fire_due_timers(definition, snap.state, NOW + timedelta(days=2))
     assert "j_warn" not in {t.bpmn_id for t in snap.waiting_timers}
     assert snap.data["paid"] is True
+
+
+def test_a_timer_takes_the_rule_its_expression_names_when_two_rules_fall_due_together(definitions):
+    """Two rules may come to the same instant in one step (equal periods from one start). Each timer must carry
+    its own rule: a calendar import recomputes a provisional timer from the rule it carries."""
+    from workflow_service.modules.deadlines.script import ComputedTime
+    from workflow_service.modules.processes.projection import _origin
+
+    snap = Engine().start(definitions["join_and_timer"], {"paid": False}, NOW)
+    [timer] = [t for t in snap.waiting_timers if t.bpmn_id == "j_warn"]
+    assert timer.expression == '"P1D"'  # the engine reports the expression as written in the BPMN
+
+    due = NOW + timedelta(days=10)
+    legal_review = ComputedTime("legal_review", "deadline", NOW, due, False)
+    hearing = ComputedTime("hearing_notice", "deadline", NOW, due, True)
+    both = [legal_review, hearing]
+
+    def waiting(expression):
+        return type(timer)(task_id="t", bpmn_id="x", name="x", due_at=due, properties={}, attached_to_task_id=None,
+                           expression=expression)
+
+    assert _origin(waiting('deadline("legal_review", filed_at)'), both) is legal_review
+    assert _origin(waiting("warning_time('hearing_notice', sent_at)"), both) is hearing
+    assert _origin(waiting('deadline("legal_review", filed_at)'), [hearing]) is hearing  # the only one at that time
+    assert _origin(waiting(None), [legal_review]) is legal_review
+    assert _origin(waiting('deadline("legal_review", filed_at)'), []) is None

@@ -64,6 +64,7 @@ class WaitingTimer:
     due_at: _dt.datetime
     properties: dict
     attached_to_task_id: str | None  # the activity a boundary timer watches
+    expression: str | None = None    # the timer's timeDate/timeDuration expression, as written in the BPMN
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ class Engine:
                 task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                 due_at=_plain(TimerEventDefinition.get_datetime(value)), properties=_properties(t.task_spec),
                 attached_to_task_id=_attached_activity(t),
+                expression=getattr(t.task_spec.event_definition, "expression", None),
             ))
         # Workflow-level data is only filled at the start and the end. While the process runs, each open
         # branch holds its own copy: merge the open tasks' data, oldest first, then the task a person just

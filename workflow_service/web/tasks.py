@@ -97,8 +97,12 @@ def _names(fields) -> set[str]:
 def task_page(task_id):
     task = get_visible_task(me(), task_id)
     schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
-    # The form opens with what the case already knows (e.g. the party recorded at filing).
+    # The form opens with what the case already knows (e.g. the party recorded at filing) — except a sign-off
+    # (x-sign-off: a legal review, an approval, a vote), which is entered afresh: a second round must not open
+    # with the first round's answers already filled in.
     data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
+    if schema.get("x-sign-off"):
+        data = {k: v for k, v in data.items() if k not in schema.get("properties", {})}
     return _render(task, schema, data, {})
 
 

@@ -105,6 +105,27 @@ def _sync_case(instance: ProcessInstance, snapshot, now) -> None:
 processes.STEP_LISTENERS.append(_sync_case)
 
 
+def _park_new_decision_timers(instance: ProcessInstance, snapshot, now) -> None:
+    """A step done while the case is suspended (中止) may start new decision-deadline timers (the next task's
+    boundary timers count from the filing): they are parked like the running ones were, and recorded, so they
+    neither fire during the suspension nor miss the move when it ends."""
+    if instance.process_id != CASE_PROCESS:
+        return
+    new = [t for t in getattr(instance, "step_new_timers", ())
+           if t.rule_id == DECISION_RULE and t.status == TimerStatus.waiting.value and t.due_at < PARKED_UNTIL]
+    if not new:
+        return
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
+    if case is None or case.status != CaseStatus.suspended.value:
+        return
+    case.suspended_deadlines = {**(case.suspended_deadlines or {}),
+                                **{t.engine_task_id: t.due_at.isoformat() for t in new}}
+    processes.reschedule_timers(instance, {t.engine_task_id: PARKED_UNTIL for t in new}, "case_suspended")
+
+
+processes.STEP_LISTENERS.append(_park_new_decision_timers)
+
+
 def _case_for_change(actor, case_id: int, *roles: Role) -> Case:
     case = db.session.get(Case, case_id)
     if case is None:

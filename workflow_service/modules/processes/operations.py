@@ -105,7 +105,8 @@ def latest_definition(process_id: str) -> ProcessDefinition:
 # Deployed definitions never change (a new content hash is a new row): their engine form is kept per process,
 # so a step does not read and decode ~140 KB of specs JSON each time.
 _DEFINITIONS: dict[tuple[str, int], wf_engine.Definition] = {}
-# ... and per (database, definition id), so a step does not even read the definition row.
+# ... and per (database, definition id), so a step does not even read the definition row (definition rows are
+# never changed or deleted: a deployment adds a row).
 _DEFINITIONS_BY_ID: dict[tuple[str, int], wf_engine.Definition] = {}
 
 

@@ -22,6 +22,18 @@ def _role(lane, properties) -> str:
     return LANE_ROLES[(lane or "").strip()].value
 
 
+def _origin(waiting_timer, computed):
+    """Which deadline-rule computation gave a new timer its due time. Matched by the due time; when two rules
+    came to the same instant in one step, by the rule the timer's expression names (a timer must not carry the
+    other rule's id: a calendar import recomputes it from that rule)."""
+    same_time = [c for c in computed if c.at == waiting_timer.due_at]
+    if len(same_time) > 1 and waiting_timer.expression:
+        named = [c for c in same_time
+                 if f'"{c.rule_id}"' in waiting_timer.expression or f"'{c.rule_id}'" in waiting_timer.expression]
+        same_time = named or same_time
+    return same_time[-1] if same_time else None
+
+
 def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> None:
     """`computed`: the deadline-rule results recorded during the step, to annotate new timers with."""
     open_tasks = {t.engine_task_id: t for t in db.session.scalars(
@@ -39,12 +51,12 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
                 timer.fired_at = now
                 record_event(None, "timer_fired", instance_id=instance.id,
                              details={"timer": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
-    by_due = {c.at: c for c in computed}
     current: list[Timer] = []
+    created_timers: list[Timer] = []
     for w in snapshot.waiting_timers:
         timer = waiting.get(w.task_id)
         if timer is None:
-            origin = by_due.get(w.due_at)
+            origin = _origin(w, computed)
             timer = Timer(
                 instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name,
                 due_at=w.due_at, status=TimerStatus.waiting.value, attempts=0,
@@ -53,6 +65,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
                 rule_start=origin.start if origin else None, provisional=bool(origin and origin.provisional),
             )
             db.session.add(timer)
+            created_timers.append(timer)
         elif timer.due_at != w.due_at:  # rescheduled (extension, suspension, recomputed calendar)
             timer.due_at = w.due_at
             timer.retry_at = None
@@ -97,6 +110,8 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
                          details={"task": r.bpmn_id, "name": r.name, "role": task.role})
     db.session.flush()
     clear_alerts_for_tasks([t.id for t in gone], now)
+    # For the step listeners (a plain attribute, not a column): the timers this step started.
+    instance.step_new_timers = created_timers
 
     for signal in snapshot.signals:
         raise_alert(instance, signal, now)
