@@ -206,6 +206,14 @@ def test_the_24_hour_and_3_day_deadlines_escalate_when_missed(d, sweep):
     assert ("escalation1", "公安机关答复期限逾期督办") in d.alerts("supervisor1")
     listed = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
     assert listed[0]["stage"] == "police_review"
+    # the answer comes (late): nobody has a task here, the alerts about the waiting are cleared all the same
+    d.at("2026-10-24T00:01")
+    sweep()
+    assert ("escalation2", "公安机关答复期限二级督办") in d.alerts("city_supervisor")
+    d.at("2026-10-26T10:00")
+    d.police("case_opened", note="决定立案侦查")
+    assert [a for a in d.alerts("supervisor1") if a[1].startswith("公安机关答复")] == []
+    assert [a for a in d.alerts("city_supervisor") if a[1].startswith("公安机关答复")] == []
 
 
 def test_a_fine_decision_is_refused_while_the_transfer_is_pending(d):

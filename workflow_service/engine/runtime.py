@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import Escalati
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
@@ -354,7 +355,9 @@ def _attached_activity(task) -> str | None:
     if parent is None or type(parent.task_spec).__name__ != "BoundaryEventSplit":
         return None
     for sibling in parent.children:
-        if sibling is not task and not isinstance(sibling.task_spec, CatchingEvent):
+        # the other children are the activity's boundary events; the activity itself may be a catching event too
+        # (a receive task waiting for the police's answer)
+        if sibling is not task and not isinstance(sibling.task_spec, BoundaryEvent):
             return str(sibling.id)
     return None
 

@@ -36,6 +36,9 @@ class Alert(db.Model):
     due_at = sa.Column(UTCDateTime, nullable=True)
     raised_at = sa.Column(UTCDateTime, nullable=False)
     cleared_at = sa.Column(UTCDateTime, nullable=True)
+    # For an alert about a wait with no person's task (a message catch event: the police's answer), the engine
+    # id of that waiting event: the alert is cleared when the wait ends (processes/projection.py).
+    watched_engine_task_id = sa.Column(sa.String(36), nullable=True)
 
     instance = db.relationship("ProcessInstance")
     task = db.relationship("Task")

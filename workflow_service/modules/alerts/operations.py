@@ -30,7 +30,18 @@ def _task_for_signal(instance, signal) -> Task | None:
     return None
 
 
-def raise_alert(instance, signal, now) -> Alert | None:
+def _watched_wait(signal, waiting_events) -> str | None:
+    """The engine id of the waiting event (message catch event, receive task) an alert without a task is about:
+    the activity its timer is attached to, or the one its `forTask` property names."""
+    for event in waiting_events:
+        if event.task_id == signal.attached_to_task_id or event.bpmn_id == signal.properties.get("forTask"):
+            return event.task_id
+    return None
+
+
+def raise_alert(instance, signal, now, waiting_events=()) -> Alert | None:
+    """`waiting_events`: where the process waits for a message after the step (Snapshot.waiting_events); an
+    alert about one of them (no person's task) remembers it and is cleared when the wait ends."""
     try:
         level = AlertLevel(signal.properties.get("alertLevel") or "escalation1")
         target = AlertTarget(signal.properties.get("alertTarget") or _DEFAULT_TARGET[level].value)
@@ -41,6 +52,7 @@ def raise_alert(instance, signal, now) -> Alert | None:
         instance_id=instance.id, task_id=task.id if task else None, level=level.value,
         title=f"{signal.name}：{instance.title}" + (f" / {task.name}" if task else ""),
         source_bpmn_id=signal.bpmn_id, due_at=task.due_at if task else None, raised_at=now,
+        watched_engine_task_id=_watched_wait(signal, waiting_events) if task is None else None,
     )
     if target is AlertTarget.assignee:
         if task is not None and task.assignee_id is not None:
@@ -62,6 +74,15 @@ def raise_alert(instance, signal, now) -> Alert | None:
                  details={"level": alert.level, "title": alert.title, "target_role": alert.target_role,
                           "target_unit_id": alert.target_unit_id, "target_user_id": alert.target_user_id})
     return alert
+
+
+def clear_alerts_of_ended_waits(instance_id: int, still_waiting: set[str], now) -> None:
+    """Clear the alerts about waiting events of an instance that no longer wait (the message came)."""
+    query = sa.update(Alert).where(Alert.instance_id == instance_id, Alert.cleared_at.is_(None),
+                                   Alert.watched_engine_task_id.isnot(None))
+    if still_waiting:
+        query = query.where(Alert.watched_engine_task_id.notin_(still_waiting))
+    db.session.execute(query.values(cleared_at=now))
 
 
 def clear_alerts_for_tasks(task_ids: list[int], now) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ...extensions import db
-from ..alerts.operations import clear_alerts_for_tasks, raise_alert
+from ..alerts.operations import clear_alerts_for_tasks, clear_alerts_of_ended_waits, raise_alert
 from ..audit.operations import record_event
 from ..tasks.models import Task, TaskStatus
 from ..timers.models import Timer, TimerStatus
@@ -113,5 +113,11 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
     # For the step listeners (a plain attribute, not a column): the timers this step started.
     instance.step_new_timers = created_timers
 
+    waiting_now = {w.task_id for w in snapshot.waiting_events}
+    # A wait with no task ended (e.g. the police answered): its alerts go, as a completed task's do. Only
+    # looked for when a waiting event of the step before is gone (instance.waiting_events is not saved yet).
+    before = {w.get("bpmn_id") for w in (instance.waiting_events or ())}
+    if before - {w.bpmn_id for w in snapshot.waiting_events}:
+        clear_alerts_of_ended_waits(instance.id, waiting_now, now)
     for signal in snapshot.signals:
-        raise_alert(instance, signal, now)
+        raise_alert(instance, signal, now, snapshot.waiting_events)
