@@ -227,6 +227,51 @@ def test_a_handler_issues_a_rectification_order_from_the_page(app, login):
     assert browser(app, "supervisor1").get("/rectifications/new").status_code == 403
 
 
+def test_a_handler_screens_a_failed_order_and_opens_the_transfer_from_the_pages(app, login):
+    """行刑衔接 from the browser: the failed order offers the screening, the refused stop order is counted from the
+    record, the result suggests 危险作业罪 and opens the transfer with the party and the facts filled in."""
+    from .test_transfer_scenarios import _failed_order_with_stop
+
+    d = TransferDriver(login, login("admin"))
+    order = _failed_order_with_stop(d)
+    client = browser(app, "handler1")
+    assert f"/screenings/new?rectification_id={order['id']}" in _text(client.get(f"/rectifications/{order['id']}"))
+    form_url = f"/screenings/new?rectification_id={order['id']}"
+    bad = _post(client, form_url, "/screenings/new", {"rectification_id": str(order["id"]), "deaths": "-1"})
+    assert bad.status_code == 422 and "has-error" in _text(bad).split('data-field="deaths"')[0][-200:]
+    screened = _post(client, form_url, "/screenings/new", {"rectification_id": str(order["id"]),
+                                                           "real_danger_facts": "中转库超量储存仍在作业"})
+    assert screened.status_code == 302
+    result = _text(client.get(screened.headers["Location"]))
+    assert "涉嫌犯罪，建议移送" in result and "危险作业罪（情形 2）" in result
+    assert "复查仍拒不执行" in result  # counted from the order's re-inspection, not ticked by hand
+    assert 'value="楚雄某' in result and "现实危险：中转库超量储存仍在作业" in result
+    screening_id = screened.headers["Location"].rsplit("/", 1)[1]
+    assert browser(app, "city_supervisor").get(f"/screenings/{screening_id}").status_code == 404
+    links = {"rectification_id": str(order["id"]), "screening_id": screening_id, "party_name": "楚雄某烟花爆竹有限公司",
+             "party_type": "organisation"}
+    missing = _post(client, screened.headers["Location"], "/transfers/new", {**links, "summary": ""})
+    assert missing.status_code == 422 and "has-error" in _text(missing).split('data-field="summary"')[0][-200:]
+    opened = _post(client, screened.headers["Location"], "/transfers/new", {**links, "summary": "拒不执行停止使用决定"})
+    assert opened.status_code == 302 and "/transfers/" in opened.headers["Location"]
+    transfer = _text(client.get(opened.headers["Location"]))
+    assert "起草移送报告" in transfer and "拒不执行停止使用决定" in transfer
+    assert browser(app, "supervisor1").get("/transfers/new").status_code == 403
+    assert browser(app, "supervisor1").get("/screenings/new").status_code == 403
+    assert 'id="start-screening"' in _text(client.get("/transfers"))
+    assert 'id="start-screening"' not in _text(browser(app, "supervisor1").get("/transfers"))
+
+
+def test_an_open_case_offers_its_handlers_the_screening(app, driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    page = _text(browser(app, "handler1").get(f"/cases/{d.case['id']}"))
+    assert f"/screenings/new?case_id={d.case['id']}" in page
+    assert 'id="screen-case"' not in _text(browser(app, "supervisor1").get(f"/cases/{d.case['id']}"))
+    form = _text(browser(app, "handler1").get(f"/screenings/new?case_id={d.case['id']}"))
+    assert d.case["case_number"] in form and f'name="case_id" value="{d.case["id"]}"' in form
+
+
 def test_a_handler_records_a_police_answer_on_the_transfer_page(app, login):
     from .transfer_driver import REPORT
 

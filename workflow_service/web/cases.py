@@ -113,7 +113,8 @@ def case_page(case_id):
         ballots=committee_ops.case_ballots(user, case), ballot_results=committee_ops.RESULT_LABELS,
         sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
         material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
-        checklist_titles=checklist_titles(), transfer=transfer_for_case(case), **evidence_panel(user, case))
+        checklist_titles=checklist_titles(), transfer=transfer_for_case(case), **evidence_panel(user, case),
+        may_screen=(user.has_role(Role.case_handler) and user.unit_id == case.unit_id and case.status != "closed"))
 
 
 @bp.route("/cases/<int:case_id>/diagram.bpmn")

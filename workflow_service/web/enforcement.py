@@ -52,9 +52,11 @@ def rectification_page(order_id):
     order = rect_queries.visible_order(me(), order_id)
     offer = (rect_ops.continuing_fine_offer(order, clock().now())
              if order.status == RectificationStatus.failed.value else None)
+    user = me()
     return render_template("rectification.html", order=order, tasks=open_tasks(order), deadlines=deadlines(order),
                            offer=offer, now=clock().now(), status_names=ORDER_STATUS_NAMES,
-                           stop_names=STOP_ORDER_NAMES)
+                           stop_names=STOP_ORDER_NAMES,
+                           may_screen=user.has_role(Role.case_handler) and user.unit_id == order.unit_id)
 
 
 def _order_values(form) -> dict:
@@ -124,7 +126,8 @@ def transfer_list():
     transfers, pager.total = transfer_queries.list_transfers(me(), status=status, limit=pager.per_page,
                                                              offset=pager.offset)
     return render_template("transfers.html", transfers=transfers, pager=pager, status=status,
-                           status_names=TRANSFER_STATUS_NAMES, now=clock().now())
+                           status_names=TRANSFER_STATUS_NAMES, now=clock().now(),
+                           may_start=me().has_role(Role.case_handler))
 
 
 def _render_transfer(transfer_id, errors=None, message=None, status=200):
@@ -176,3 +179,125 @@ def record_police_answer(transfer_id):
     db.session.commit()
     flash(f"已登记：{transfer_ops.ANSWER_LABELS[args['kind']]}。", "success")
     return redirect(url_for("web.transfer_page", transfer_id=transfer_id))
+
+
+# -- crime screening (涉嫌犯罪筛查) and opening a transfer -------------------------------------------------------
+ACTIVITY_NAMES = {"mining": "矿山开采", "metal_smelting": "金属冶炼", "construction": "建筑施工",
+                  "dangerous_goods": "危险物品生产、经营、储存", "other": "其他高度危险的生产作业"}
+SCREENING_FACTS = {
+    "monitoring_disabled": "关闭、破坏直接关系生产安全的监控、报警、防护、救生设备、设施，或者篡改、隐瞒、销毁其相关数据、信息",
+    "refused_stop_order": "因存在重大事故隐患被依法责令停产停业、停止施工、停止使用有关设备、设施、场所或者立即采取排除危险的整改措施，而拒不执行",
+    "unlicensed_operation": "涉及安全生产的事项未经依法批准或者许可，擅自从事高度危险的生产作业活动",
+}
+
+
+def _source_of(case_id, rectification_id):
+    """The case or rectification order a screening or transfer starts from, visible to the user (404 if not)."""
+    from ..modules.cases import queries as case_queries
+
+    case = case_queries.get_case(me(), case_id) if case_id else None
+    order = rect_queries.visible_order(me(), rectification_id) if rectification_id else None
+    return case, order
+
+
+def _int_arg(source, key):
+    value = (source.get(key) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/screenings/new", methods=["GET", "POST"])
+@login_required
+def screening_new():
+    user = me()
+    if not user.has_role(Role.case_handler):
+        raise Forbidden("仅执法人员可进行涉嫌犯罪筛查 (case handlers screen)")
+    source = request.form if request.method == "POST" else request.args
+    case, order = _source_of(_int_arg(source, "case_id"), _int_arg(source, "rectification_id"))
+    errors, message = {}, None
+    if request.method == "POST":
+        values = {k: request.form.get(k) == "1" for k in SCREENING_FACTS}
+        values.update(case_id=case.id if case else None, rectification_id=order.id if order else None,
+                      real_danger_facts=request.form.get("real_danger_facts", "").strip(),
+                      unlicensed_activity=request.form.get("unlicensed_activity") or None,
+                      deaths=request.form.get("deaths", "").strip() or 0,
+                      serious_injuries=request.form.get("serious_injuries", "").strip() or 0)
+        try:
+            from ..modules.transfers.schemas import ScreeningArgs
+            from ..modules.transfers.screening import screen
+
+            args = ScreeningArgs().load(values)
+            facts = {k: args.pop(k) for k in ("monitoring_disabled", "refused_stop_order", "unlicensed_operation",
+                                               "unlicensed_activity", "deaths", "serious_injuries")}
+            row = screen(user, facts=facts, **args)
+        except ValidationError as exc:
+            errors, message = _flatten(exc.messages), "请检查标出的项目。"
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors, message = _flatten(exc.details), chinese(exc.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("web.screening_page", screening_id=row.id))
+    return render_template("screening_new.html", case=case, order=order, facts=SCREENING_FACTS,
+                           activities=ACTIVITY_NAMES, errors=errors, message=message,
+                           form=request.form if request.method == "POST" else {}), (422 if message else 200)
+
+
+@bp.route("/screenings/<int:screening_id>")
+@login_required
+def screening_page(screening_id):
+    from ..core.errors import NotFound
+    from ..modules.transfers.models import CrimeScreening
+
+    user = me()
+    row = db.session.get(CrimeScreening, screening_id)
+    if row is None or row.unit_id != user.unit_id:
+        raise NotFound("本单位无此筛查记录 (no such screening in your unit)")
+    case, order = _source_of(row.case_id, row.rectification_id)
+    source = case or order
+    return render_template("screening.html", row=row, case=case, order=order, facts=SCREENING_FACTS,
+                           activities=ACTIVITY_NAMES, may_open=user.has_role(Role.case_handler),
+                           form={"party_name": source.party_name if source else "",
+                                 "party_type": source.party_type if source else "organisation",
+                                 "summary": _screening_summary(row)}, errors={})
+
+
+def _screening_summary(row) -> str:
+    found = [SCREENING_FACTS[k] for k in SCREENING_FACTS if (row.facts or {}).get(k)]
+    parts = ["；".join(found)] if found else []
+    if row.real_danger_facts:
+        parts.append(f"现实危险：{row.real_danger_facts}")
+    return "。".join(parts)[:2000]
+
+
+@bp.route("/transfers/new", methods=["GET", "POST"])
+@login_required
+def transfer_new():
+    user = me()
+    if not user.has_role(Role.case_handler):
+        raise Forbidden("仅执法人员可发起移送 (only case handlers start a transfer)")
+    source = request.form if request.method == "POST" else request.args
+    links = {k: _int_arg(source, k) for k in ("case_id", "rectification_id", "screening_id")}
+    case, order = _source_of(links["case_id"], links["rectification_id"])
+    errors, message = {}, None
+    if request.method == "POST":
+        from ..modules.transfers.schemas import OpenTransferArgs
+
+        values = {k: request.form.get(k, "").strip() for k in ("party_name", "party_type", "summary")}
+        values = {k: v for k, v in values.items() if v or k == "summary"}
+        try:
+            transfer = transfer_ops.open_transfer(user, **{**OpenTransferArgs().load(values), **links})
+        except ValidationError as exc:
+            errors, message = _flatten(exc.messages), "请检查标出的项目。"
+        except (ValidationFailed, Conflict) as exc:
+            db.session.rollback()
+            errors, message = _flatten(getattr(exc, "details", None) or {}), chinese(exc.message)
+        else:
+            db.session.commit()
+            flash(f"已发起移送 {transfer.transfer_number}，请起草移送报告。", "success")
+            return redirect(url_for("web.transfer_page", transfer_id=transfer.id))
+    source_row = case or order
+    form = request.form if request.method == "POST" else {
+        "party_name": source_row.party_name if source_row else "",
+        "party_type": source_row.party_type if source_row else "organisation", "summary": ""}
+    return render_template("transfer_new.html", case=case, order=order, links=links, form=form, errors=errors,
+                           message=message), (422 if message else 200)
