@@ -343,7 +343,7 @@ def _save(instance: ProcessInstance, snapshot, now) -> None:
     instance.previous_data = instance.data
     instance.state = snapshot.state
     instance.data = _json_safe(snapshot.data)
-    instance.waiting_events = [{"bpmn_id": w.bpmn_id, "name": w.name, "message": w.message}
+    instance.waiting_events = [{"bpmn_id": w.bpmn_id, "name": w.name, "message": w.message, "task_id": w.task_id}
                                for w in snapshot.waiting_events] or None
     instance.serializer_version = engine().serializer_version
     instance.updated_at = now

@@ -116,8 +116,9 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
     waiting_now = {w.task_id for w in snapshot.waiting_events}
     # A wait with no task ended (e.g. the police answered): its alerts go, as a completed task's do. Only
     # looked for when a waiting event of the step before is gone (instance.waiting_events is not saved yet).
-    before = {w.get("bpmn_id") for w in (instance.waiting_events or ())}
-    if before - {w.bpmn_id for w in snapshot.waiting_events}:
+    before = instance.waiting_events or ()
+    if ({w.get("task_id") or w.get("bpmn_id") for w in before}
+            - waiting_now - {w.bpmn_id for w in snapshot.waiting_events}):
         clear_alerts_of_ended_waits(instance.id, waiting_now, now)
     for signal in snapshot.signals:
         raise_alert(instance, signal, now, snapshot.waiting_events)
