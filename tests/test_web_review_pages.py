@@ -174,6 +174,23 @@ def test_evidence_is_uploaded_listed_and_downloaded_from_the_pages(app, driver):
     assert refused.status_code == 403 and "无权访问" in _text(refused)
 
 
+def test_the_case_pages_evidence_list_is_paged(app, driver, monkeypatch):
+    monkeypatch.setattr("workflow_service.web.evidence.EVIDENCE_PER_PAGE", 2)
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    case_url = f"/cases/{d.case['id']}"
+    handler = browser(app, "handler1")
+    for n in (1, 2, 3):
+        uploaded = _post(handler, case_url, f"{case_url}/evidence",
+                         {"kind": "photo", "description": "", "file": (io.BytesIO(JPEG), f"现场照片{n}.jpg")})
+        assert uploaded.status_code == 302
+    first = _text(handler.get(case_url)).split('id="evidence"')[1]
+    assert "现场照片1.jpg" in first and "现场照片2.jpg" in first and "现场照片3.jpg" not in first
+    assert "第 1 / 2 页，共 3 条" in first and "evidence_page=2" in first
+    second = _text(handler.get(f"{case_url}?evidence_page=2")).split('id="evidence"')[1]
+    assert "现场照片3.jpg" in second and "现场照片1.jpg" not in second
+
+
 # -- supervision: transfers, statistics, audit chain ----------------------------------------------------
 def test_the_supervision_page_shows_transfers_statistics_and_charts(app, login):
     d = TransferDriver(login, login("admin")).at("2026-10-12T09:00")

@@ -10,11 +10,12 @@ from ..core.services import setting
 from ..extensions import db
 from ..modules.cases.models import CaseStatus
 from ..modules.evidence import operations as evidence_ops
-from ..modules.evidence.queries import list_evidence
-from .common import bp, chinese, is_local_path, me
+from ..modules.evidence.queries import count_evidence, list_evidence
+from .common import Pager, bp, chinese, is_local_path, me, page_number
 
 KIND_NAMES = {"photo": "现场照片", "recording": "录音", "video": "视频（执法记录仪）", "scan": "扫描件", "document": "书证、电子文件"}
 _ENVELOPE_BYTES = 64 * 1024
+EVIDENCE_PER_PAGE = 30  # a case page shows this many files at a time (paged, upload order)
 _FIELD_ERRORS = {413: "文件超过大小上限", 415: "文件类型不被接受，或与所选证据类型不符"}
 
 
@@ -22,7 +23,10 @@ def evidence_panel(user, case) -> dict:
     """What the pages show: the files, the kinds, and whether to offer the form (the operation decides)."""
     may_upload = (case.unit_id == user.unit_id and case.status != CaseStatus.closed.value
                   and any(user.has_role(r) for r in evidence_ops.UPLOADER_ROLES))
-    return {"evidence_files": list_evidence(user, case.id), "evidence_kinds": KIND_NAMES,
+    pager = Pager(page_number("evidence_page"), count_evidence(case.id), per_page=EVIDENCE_PER_PAGE,
+                  arg="evidence_page")
+    return {"evidence_files": list_evidence(user, case.id, limit=pager.per_page, offset=pager.offset),
+            "evidence_pager": pager, "evidence_kinds": KIND_NAMES,
             "may_upload_evidence": may_upload, "evidence_max_mb": setting("EVIDENCE_MAX_BYTES") // (1024 * 1024)}
 
 

@@ -8,10 +8,18 @@ from ..cases.queries import get_case
 from .models import EvidenceFile
 
 
-def list_evidence(actor, case_id: int) -> list[EvidenceFile]:
+def list_evidence(actor, case_id: int, *, limit: int | None = None, offset: int = 0) -> list[EvidenceFile]:
+    """A case's files in upload order (a page of them with `limit`), with their uploaders in one more query."""
     case = get_case(actor, case_id)
-    return list(db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.case_id == case.id)
-                                   .order_by(EvidenceFile.id)))
+    query = (sa.select(EvidenceFile).where(EvidenceFile.case_id == case.id).order_by(EvidenceFile.id)
+             .options(sa.orm.selectinload(EvidenceFile.uploaded_by)))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def count_evidence(case_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count(EvidenceFile.id)).where(EvidenceFile.case_id == case_id))
 
 
 def evidence_digests(case_id: int) -> list[dict]:
