@@ -8,9 +8,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from ..core.errors import Conflict, Forbidden, ValidationFailed
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.services import clock, setting
 from ..extensions import db
+from ..modules.cases import queries as case_queries
 from ..modules.cases.queries import deadlines, open_tasks
 from ..modules.rectification import operations as rect_ops
 from ..modules.rectification import queries as rect_queries
@@ -19,8 +20,9 @@ from ..modules.rectification.schemas import IssueOrderArgs
 from ..modules.tasks.forms import load_form
 from ..modules.transfers import operations as transfer_ops
 from ..modules.transfers import queries as transfer_queries
-from ..modules.transfers.models import TransferStatus
-from ..modules.transfers.schemas import PoliceAnswerArgs
+from ..modules.transfers.models import CrimeScreening, TransferStatus
+from ..modules.transfers.schemas import OpenTransferArgs, PoliceAnswerArgs, ScreeningArgs
+from ..modules.transfers.screening import screen
 from ..modules.users.models import Role
 from .common import Pager, bp, chinese, me, page_number, tz
 
@@ -193,16 +195,15 @@ SCREENING_FACTS = {
 
 def _source_of(case_id, rectification_id):
     """The case or rectification order a screening or transfer starts from, visible to the user (404 if not)."""
-    from ..modules.cases import queries as case_queries
-
     case = case_queries.get_case(me(), case_id) if case_id else None
     order = rect_queries.visible_order(me(), rectification_id) if rectification_id else None
     return case, order
 
 
 def _int_arg(source, key):
+    """An id from the query or the form; anything else (text, a number no row can have) is no id."""
     value = (source.get(key) or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and len(value) <= 9 else None
 
 
 @bp.route("/screenings/new", methods=["GET", "POST"])
@@ -222,9 +223,6 @@ def screening_new():
                       deaths=request.form.get("deaths", "").strip() or 0,
                       serious_injuries=request.form.get("serious_injuries", "").strip() or 0)
         try:
-            from ..modules.transfers.schemas import ScreeningArgs
-            from ..modules.transfers.screening import screen
-
             args = ScreeningArgs().load(values)
             facts = {k: args.pop(k) for k in ("monitoring_disabled", "refused_stop_order", "unlicensed_operation",
                                                "unlicensed_activity", "deaths", "serious_injuries")}
@@ -245,9 +243,6 @@ def screening_new():
 @bp.route("/screenings/<int:screening_id>")
 @login_required
 def screening_page(screening_id):
-    from ..core.errors import NotFound
-    from ..modules.transfers.models import CrimeScreening
-
     user = me()
     row = db.session.get(CrimeScreening, screening_id)
     if row is None or row.unit_id != user.unit_id:
@@ -280,8 +275,6 @@ def transfer_new():
     case, order = _source_of(links["case_id"], links["rectification_id"])
     errors, message = {}, None
     if request.method == "POST":
-        from ..modules.transfers.schemas import OpenTransferArgs
-
         values = {k: request.form.get(k, "").strip() for k in ("party_name", "party_type", "summary")}
         values = {k: v for k, v in values.items() if v or k == "summary"}
         try:
