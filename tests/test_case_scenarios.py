@@ -219,14 +219,20 @@ def test_an_approved_extension_moves_the_decision_deadline_now_and_later(driver)
     assert "deadline_extended" in [e["action"] for e in d.detail()["timeline"]]
 
 
-def test_a_suspension_pauses_the_decision_deadline(driver, sweep):
+def _suspended_on_12_october(driver):
+    """Filed and approved on 21 Sep 2026 (decision due 21 Dec), suspended by the principal head on 12 Oct."""
     d = driver.at("2026-09-21T09:00")
     d.file()
     d.complete("draft_filing", FILING)
     d.complete("approve_filing", {"filing_approved": True})
-    case_id = d.case["id"]
     d.at("2026-10-12T09:00")
-    assert d.client("head1").post(f"/api/v1/cases/{case_id}/suspend", json={"reason": "等待司法鉴定"}).status_code == 200
+    assert d.client("head1").post(f"/api/v1/cases/{d.case['id']}/suspend",
+                                  json={"reason": "等待司法鉴定"}).status_code == 200
+    return d, d.case["id"]
+
+
+def test_a_suspension_pauses_the_decision_deadline(driver, sweep):
+    d, case_id = _suspended_on_12_october(driver)
     assert d.detail()["status"] == "suspended"
     d.at("2026-12-25T09:00")  # past the original deadline: nothing fires while suspended
     sweep()
@@ -240,13 +246,7 @@ def test_a_suspension_pauses_the_decision_deadline(driver, sweep):
 def test_a_step_done_during_a_suspension_keeps_its_deadline_paused(driver, sweep):
     """The handler finishes the investigation while the case is suspended: the report's decision-deadline
     timers (counted from the filing) are parked too, nothing fires, and the resumption moves them as well."""
-    d = driver.at("2026-09-21T09:00")
-    d.file()
-    d.complete("draft_filing", FILING)
-    d.complete("approve_filing", {"filing_approved": True})
-    case_id = d.case["id"]
-    d.at("2026-10-12T09:00")
-    assert d.client("head1").post(f"/api/v1/cases/{case_id}/suspend", json={"reason": "等待司法鉴定"}).status_code == 200
+    d, case_id = _suspended_on_12_october(driver)
     d.at("2026-10-20T09:00")
     d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
                                              "collected_at": "2026-09-22T10:00:00+08:00"}]})

@@ -93,6 +93,21 @@ def _flatten(messages: dict) -> dict:
     return out
 
 
+def _submit(action, incomplete="请检查标出的项目。", refusals=(ValidationFailed,)):
+    """Run a page's form submission: (result, {}, None) committed, or (None, errors per field, message) with
+    nothing changed — marshmallow's refusal of the form, or the operation's (`refusals`)."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        db.session.rollback()
+        return None, _flatten(exc.messages), incomplete
+    except refusals as exc:
+        db.session.rollback()
+        return None, _flatten(getattr(exc, "details", None) or {}), chinese(exc.message)
+    db.session.commit()
+    return result, {}, None
+
+
 @bp.route("/rectifications/new", methods=["GET", "POST"])
 @login_required
 def issue_rectification():
@@ -102,16 +117,10 @@ def issue_rectification():
     errors, message = {}, None
     form = request.form if request.method == "POST" else {}
     if request.method == "POST":
-        try:
-            args = IssueOrderArgs().load(_order_values(request.form))
-            order = rect_ops.issue_order(user, **args)
-        except ValidationError as exc:
-            errors, message = _flatten(exc.messages), "整改指令不完整，请检查标出的项目。"
-        except ValidationFailed as exc:
-            db.session.rollback()
-            errors, message = _flatten(exc.details), chinese(exc.message)
-        else:
-            db.session.commit()
+        order, errors, message = _submit(
+            lambda: rect_ops.issue_order(user, **IssueOrderArgs().load(_order_values(request.form))),
+            "整改指令不完整，请检查标出的项目。")
+        if order is not None:
             flash(f"已下达责令限期整改指令 {order.order_number}。", "success")
             return redirect(url_for("web.rectification_page", order_id=order.id))
     return render_template("rectification_new.html", errors=errors, message=message, form=form,
@@ -222,18 +231,14 @@ def screening_new():
                       unlicensed_activity=request.form.get("unlicensed_activity") or None,
                       deaths=request.form.get("deaths", "").strip() or 0,
                       serious_injuries=request.form.get("serious_injuries", "").strip() or 0)
-        try:
+        def run():
             args = ScreeningArgs().load(values)
             facts = {k: args.pop(k) for k in ("monitoring_disabled", "refused_stop_order", "unlicensed_operation",
                                                "unlicensed_activity", "deaths", "serious_injuries")}
-            row = screen(user, facts=facts, **args)
-        except ValidationError as exc:
-            errors, message = _flatten(exc.messages), "请检查标出的项目。"
-        except ValidationFailed as exc:
-            db.session.rollback()
-            errors, message = _flatten(exc.details), chinese(exc.message)
-        else:
-            db.session.commit()
+            return screen(user, facts=facts, **args)
+
+        row, errors, message = _submit(run)
+        if row is not None:
             return redirect(url_for("web.screening_page", screening_id=row.id))
     return render_template("screening_new.html", case=case, order=order, facts=SCREENING_FACTS,
                            activities=ACTIVITY_NAMES, errors=errors, message=message,
@@ -248,12 +253,15 @@ def screening_page(screening_id):
     if row is None or row.unit_id != user.unit_id:
         raise NotFound("本单位无此筛查记录 (no such screening in your unit)")
     case, order = _source_of(row.case_id, row.rectification_id)
-    source = case or order
     return render_template("screening.html", row=row, case=case, order=order, facts=SCREENING_FACTS,
                            activities=ACTIVITY_NAMES, may_open=user.has_role(Role.case_handler),
-                           form={"party_name": source.party_name if source else "",
-                                 "party_type": source.party_type if source else "organisation",
-                                 "summary": _screening_summary(row)}, errors={})
+                           form={**_party_of(case or order), "summary": _screening_summary(row)}, errors={})
+
+
+def _party_of(source) -> dict:
+    """The transfer form opens with the party of the case or order it starts from."""
+    return {"party_name": source.party_name if source else "",
+            "party_type": source.party_type if source else "organisation"}
 
 
 def _screening_summary(row) -> str:
@@ -277,20 +285,12 @@ def transfer_new():
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in ("party_name", "party_type", "summary")}
         values = {k: v for k, v in values.items() if v or k == "summary"}
-        try:
-            transfer = transfer_ops.open_transfer(user, **{**OpenTransferArgs().load(values), **links})
-        except ValidationError as exc:
-            errors, message = _flatten(exc.messages), "请检查标出的项目。"
-        except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
-            errors, message = _flatten(getattr(exc, "details", None) or {}), chinese(exc.message)
-        else:
-            db.session.commit()
+        transfer, errors, message = _submit(
+            lambda: transfer_ops.open_transfer(user, **{**OpenTransferArgs().load(values), **links}),
+            refusals=(ValidationFailed, Conflict))
+        if transfer is not None:
             flash(f"已发起移送 {transfer.transfer_number}，请起草移送报告。", "success")
             return redirect(url_for("web.transfer_page", transfer_id=transfer.id))
-    source_row = case or order
-    form = request.form if request.method == "POST" else {
-        "party_name": source_row.party_name if source_row else "",
-        "party_type": source_row.party_type if source_row else "organisation", "summary": ""}
+    form = request.form if request.method == "POST" else {**_party_of(case or order), "summary": ""}
     return render_template("transfer_new.html", case=case, order=order, links=links, form=form, errors=errors,
                            message=message), (422 if message else 200)
