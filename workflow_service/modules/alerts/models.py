@@ -5,6 +5,7 @@ import enum
 
 import sqlalchemy as sa
 
+from ...core import presence
 from ...core.db import UTCDateTime
 from ...extensions import db
 
@@ -21,6 +22,7 @@ class AlertTarget(str, enum.Enum):
     parent_supervisors = "parent_supervisors"  # supervisors of the unit above
 
 
+@presence.track  # the locking statement of a step reads whether an instance has any (core/presence.py)
 class Alert(db.Model):
     __tablename__ = "alerts"
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ...core import presence
 from ...extensions import db
 from ..audit.operations import record_event
 from ..tasks.models import Task, TaskStatus
@@ -85,8 +86,10 @@ def clear_alerts_of_ended_waits(instance_id: int, still_waiting: set[str], now) 
     db.session.execute(query.values(cleared_at=now))
 
 
-def clear_alerts_for_tasks(task_ids: list[int], now) -> None:
-    if not task_ids:
+def clear_alerts_for_tasks(task_ids: list[int], now, instance_id: int | None = None) -> None:
+    """`instance_id`: the instance the tasks belong to; nothing is run when it is known to have no open alert
+    (core/presence.py)."""
+    if not task_ids or (instance_id is not None and presence.none_known(db.session, Alert, instance_id)):
         return
     db.session.execute(sa.update(Alert).where(Alert.task_id.in_(task_ids), Alert.cleared_at.is_(None))
                        .values(cleared_at=now))

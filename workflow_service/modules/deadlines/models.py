@@ -5,6 +5,7 @@ import enum
 
 import sqlalchemy as sa
 
+from ...core import presence
 from ...core.db import UTCDateTime
 from ...extensions import db
 
@@ -69,6 +70,7 @@ class CalendarYear(db.Model):
     imported_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
 
 
+@presence.track  # the locking statement of a step reads whether an instance has any (core/presence.py)
 class DeadlineAdjustment(db.Model):
     """An approved extension (延期) or a suspension (中止) that moves one rule's deadlines in one instance.
 

@@ -62,6 +62,11 @@ class ProcessInstance(db.Model):
     started_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     updated_at = sa.Column(UTCDateTime, nullable=False)
     completed_at = sa.Column(UTCDateTime, nullable=True)
+    # Read by the statement that locks an instance for an engine step (operations.lock_instance*), not stored:
+    # whether it has any deadline adjustment (延期/中止) and any open alert; kept for the transaction by
+    # core/presence.py, so a step of an instance with none skips summing the adjustments and clearing alerts.
+    has_adjustments = sa.orm.query_expression()
+    has_open_alerts = sa.orm.query_expression()
 
     definition = db.relationship(ProcessDefinition)
     unit = db.relationship("Unit")

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from ... import engine as wf_engine
+from ...core import presence
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock, engine, setting
 from ...extensions import db
@@ -160,11 +161,35 @@ def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict 
     return instance
 
 
+def _for_a_step(query):
+    """Lock the instance row, load its state and read whether it has deadline adjustments and open alerts
+    (core/presence.py): everything an engine step needs of the instance, in one statement."""
+    from ..alerts.models import Alert
+    from ..deadlines.models import DeadlineAdjustment
+
+    return (query.with_for_update(of=ProcessInstance)
+            .options(sa.orm.undefer(ProcessInstance.state),
+                     sa.orm.with_expression(ProcessInstance.has_adjustments, sa.exists().where(
+                         DeadlineAdjustment.instance_id == ProcessInstance.id)),
+                     sa.orm.with_expression(ProcessInstance.has_open_alerts, sa.exists().where(
+                         Alert.instance_id == ProcessInstance.id, Alert.cleared_at.is_(None))))
+            .execution_options(populate_existing=True))
+
+
+def _locked(instance: ProcessInstance | None) -> ProcessInstance | None:
+    from ..alerts.models import Alert
+    from ..deadlines.models import DeadlineAdjustment
+
+    if instance is not None:
+        presence.remember(db.session, DeadlineAdjustment, instance.id, instance.has_adjustments)
+        presence.remember(db.session, Alert, instance.id, instance.has_open_alerts)
+    return instance
+
+
 def lock_instance(instance_id: int) -> ProcessInstance:
     """Load an instance for a change, holding its row lock (PostgreSQL) until the transaction ends."""
-    instance = db.session.scalar(
-        sa.select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
-        .options(sa.orm.undefer(ProcessInstance.state)).execution_options(populate_existing=True))
+    instance = _locked(db.session.scalar(_for_a_step(sa.select(ProcessInstance)
+                                                     .where(ProcessInstance.id == instance_id))))
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
     return instance
@@ -175,10 +200,8 @@ def lock_instance_of_task(task_id: int) -> ProcessInstance | None:
     same statement (one round trip); None when there is no such task. Only the instance row is locked."""
     from ..tasks.models import Task
 
-    return db.session.scalar(
-        sa.select(ProcessInstance).join(Task, Task.instance_id == ProcessInstance.id).where(Task.id == task_id)
-        .with_for_update(of=ProcessInstance)
-        .options(sa.orm.undefer(ProcessInstance.state)).execution_options(populate_existing=True))
+    return _locked(db.session.scalar(_for_a_step(
+        sa.select(ProcessInstance).join(Task, Task.instance_id == ProcessInstance.id).where(Task.id == task_id))))
 
 
 def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str, data: dict):
@@ -297,9 +320,12 @@ def _refresh_task_provisional_flags(instance_ids) -> None:
 
 
 def deadline_shifts(instance_id: int) -> dict[str, timedelta]:
-    """The approved extensions and suspensions of an instance, summed per rule."""
+    """The approved extensions and suspensions of an instance, summed per rule (nothing to sum, and no query,
+    when the statement that locked the instance found none)."""
     from ..deadlines.models import DeadlineAdjustment
 
+    if presence.none_known(db.session, DeadlineAdjustment, instance_id):
+        return {}
     rows = db.session.execute(sa.select(DeadlineAdjustment.rule_id, sa.func.sum(DeadlineAdjustment.shift_seconds))
                               .where(DeadlineAdjustment.instance_id == instance_id)
                               .group_by(DeadlineAdjustment.rule_id))

@@ -109,7 +109,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
                          details={"task": r.bpmn_id, "name": r.name, "role": task.role})
     db.session.flush()
-    clear_alerts_for_tasks([t.id for t in gone], now)
+    clear_alerts_for_tasks([t.id for t in gone], now, instance.id)
     # For the step listeners (a plain attribute, not a column): the timers this step started.
     instance.step_new_timers = created_timers
 

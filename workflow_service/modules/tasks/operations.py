@@ -150,6 +150,6 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     record_event(actor, "task_completed", instance_id=instance.id, task_id=task.id,
                  details={"task": task.bpmn_id, "name": task.name, "data": data})
     complete_user_task_in_engine(instance, task.engine_task_id, data)
-    clear_alerts_for_tasks([task.id], now)
+    clear_alerts_for_tasks([task.id], now, instance.id)
     _flush()
     return task

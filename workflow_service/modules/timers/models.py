@@ -21,7 +21,9 @@ class Timer(db.Model):
 
     id = sa.Column(sa.Integer, primary_key=True)
     instance_id = sa.Column(sa.Integer, sa.ForeignKey("process_instances.id", ondelete="CASCADE"), nullable=False)
-    engine_task_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    # Unique and always set by the service: the sentinel that lets the rows of one step be inserted with one
+    # multi-row INSERT … RETURNING on SQLite too (it cannot order RETURNING by its autoincrement key).
+    engine_task_id = sa.Column(sa.String(36), nullable=False, unique=True, insert_sentinel=True)
     bpmn_id = sa.Column(sa.String(100), nullable=False)
     name = sa.Column(sa.String(200), nullable=False)
     due_at = sa.Column(UTCDateTime, nullable=False)

@@ -362,7 +362,7 @@ def _deliver_result(case: Case, result: dict) -> bool:
     record_event(None, "task_completed", instance_id=case.instance_id, task_id=task.id,
                  details={"task": task.bpmn_id, "name": task.name, "data": result, "by": "criminal_transfer"})
     processes.complete_user_task_in_engine(case_instance, task.engine_task_id, result)
-    clear_alerts_for_tasks([task.id], now)
+    clear_alerts_for_tasks([task.id], now, case.instance_id)
     return True
 
 
