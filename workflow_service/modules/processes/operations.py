@@ -161,25 +161,39 @@ def start_process(actor, *, process_id: str, unit: Unit, title: str, data: dict 
     return instance
 
 
-def _for_a_step(query):
-    """Lock the instance row, load its state and read whether it has deadline adjustments and open alerts
-    (core/presence.py): everything an engine step needs of the instance, in one statement."""
-    from ..alerts.models import Alert
-    from ..deadlines.models import DeadlineAdjustment
+_STEP_LOCKS: dict[str, sa.Select] = {}
 
-    return (query.with_for_update(of=ProcessInstance)
+
+def _step_lock(by: str) -> sa.Select:
+    """The statement that starts an engine step, by instance id or by the id of one of its tasks (bound as
+    :key): it locks the instance row, loads its state and reads whether the instance has deadline adjustments
+    and open alerts (core/presence.py): all a step needs of the instance, in one round trip. Built once."""
+    if by not in _STEP_LOCKS:
+        from ..alerts.models import Alert
+        from ..deadlines.models import DeadlineAdjustment
+        from ..tasks.models import Task
+
+        query = sa.select(ProcessInstance)
+        if by == "task":
+            query = query.join(Task, Task.instance_id == ProcessInstance.id).where(Task.id == sa.bindparam("key"))
+        else:
+            query = query.where(ProcessInstance.id == sa.bindparam("key"))
+        _STEP_LOCKS[by] = (
+            query.with_for_update(of=ProcessInstance)
             .options(sa.orm.undefer(ProcessInstance.state),
                      sa.orm.with_expression(ProcessInstance.has_adjustments, sa.exists().where(
                          DeadlineAdjustment.instance_id == ProcessInstance.id)),
                      sa.orm.with_expression(ProcessInstance.has_open_alerts, sa.exists().where(
                          Alert.instance_id == ProcessInstance.id, Alert.cleared_at.is_(None))))
             .execution_options(populate_existing=True))
+    return _STEP_LOCKS[by]
 
 
-def _locked(instance: ProcessInstance | None) -> ProcessInstance | None:
+def _locked(by: str, key: int) -> ProcessInstance | None:
     from ..alerts.models import Alert
     from ..deadlines.models import DeadlineAdjustment
 
+    instance = db.session.scalar(_step_lock(by), {"key": key})
     if instance is not None:
         presence.remember(db.session, DeadlineAdjustment, instance.id, instance.has_adjustments)
         presence.remember(db.session, Alert, instance.id, instance.has_open_alerts)
@@ -188,8 +202,7 @@ def _locked(instance: ProcessInstance | None) -> ProcessInstance | None:
 
 def lock_instance(instance_id: int) -> ProcessInstance:
     """Load an instance for a change, holding its row lock (PostgreSQL) until the transaction ends."""
-    instance = _locked(db.session.scalar(_for_a_step(sa.select(ProcessInstance)
-                                                     .where(ProcessInstance.id == instance_id))))
+    instance = _locked("instance", instance_id)
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
     return instance
@@ -197,11 +210,8 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 
 def lock_instance_of_task(task_id: int) -> ProcessInstance | None:
     """The instance a task belongs to, loaded and locked as lock_instance does, found through the task in the
-    same statement (one round trip); None when there is no such task. Only the instance row is locked."""
-    from ..tasks.models import Task
-
-    return _locked(db.session.scalar(_for_a_step(
-        sa.select(ProcessInstance).join(Task, Task.instance_id == ProcessInstance.id).where(Task.id == task_id))))
+    same statement; None when there is no such task. Only the instance row is locked."""
+    return _locked("task", task_id)
 
 
 def complete_user_task_in_engine(instance: ProcessInstance, engine_task_id: str, data: dict):
