@@ -74,6 +74,25 @@ def test_a_photo_is_uploaded_with_its_digest_in_the_audit_chain(app, driver, evi
     assert len(stored_files(evidence_dir)) == 1
 
 
+def test_the_evidence_list_comes_in_pages_with_the_total(driver):
+    d = driver
+    ids = []
+    for n in range(3):
+        response = upload(d, content=JPEG + bytes([n]), filename=f"现场照片{n}.jpg")
+        assert response.status_code == 201, response.get_json()
+        ids.append(response.get_json()["id"])
+    client = d.client("handler1")
+    url = f"/api/v1/cases/{d.case['id']}/evidence"
+    first = client.get(url + "?limit=2").get_json()
+    assert [e["id"] for e in first["items"]] == ids[:2] and first["total"] == 3
+    rest = client.get(url + "?limit=2&offset=2").get_json()
+    assert [e["id"] for e in rest["items"]] == ids[2:] and rest["total"] == 3
+    for bad in ("limit=0", "limit=201", "offset=-1", "limit=abc"):
+        response = client.get(f"{url}?{bad}")
+        assert response.status_code == 422, bad
+        assert set(response.get_json()) == {"code", "message", "details"}
+
+
 def test_evidence_digests_fingerprint_the_case_files_in_upload_order(app, driver):
     from workflow_service.modules.evidence.queries import evidence_digests
 

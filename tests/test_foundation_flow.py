@@ -99,6 +99,12 @@ def test_completing_routes_through_the_dmn_and_gateway_to_the_supervisor(login):
                             json={"data": {"amount": 50000, "description": "大额罚款"}})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "completed"
+    # The answer is built from the rows as the request wrote them (not read back): it is what a fresh read
+    # shows, field for field.
+    fresh = handler.get(f"/api/v1/tasks/{task['id']}").get_json()
+    answered = response.get_json()
+    assert {k: fresh[k] for k in answered} == answered
+    assert answered["version"] == task["version"] + 2 and answered["assignee"] == "handler1"
     assert task_names(handler, "mine") == []
     assert task_names(supervisor, "available") == [("审批", "测试案件")]
     # Completing it again is a conflict, not a second completion.

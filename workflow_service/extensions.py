@@ -18,3 +18,16 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def commit_for_response() -> None:
+    """Commit a request's work without expiring what it loaded, for the request's last commit: the response is
+    serialized from the rows as this request just wrote them instead of reading each one back (a task's
+    completion answered with 4 more queries). Attributes the flush left expired (database-side defaults)
+    are still read again when the response needs them."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

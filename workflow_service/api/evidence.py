@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from ..core.schemas import PageArgs
 from ..core.services import setting
 from ..extensions import db
 from ..modules.evidence import operations as evidence_ops
@@ -68,12 +69,15 @@ def upload(form, case_id):
 
 
 @blp.route("/<int:case_id>/evidence", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
 @blp.response(200, EvidenceListSchema)
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(404, schema="Error")
-def evidence_list(case_id):
-    """The evidence files of a case, with their digests."""
-    return {"items": queries.list_evidence(current_api_user(), case_id)}
+def evidence_list(args, case_id):
+    """The evidence files of a case in upload order, with their digests: a page of them (`limit`, at most
+    200, from `offset`) and how many the case has (`total`)."""
+    items = queries.list_evidence(current_api_user(), case_id, limit=args["limit"], offset=args["offset"])
+    return {"items": items, "total": queries.count_evidence(case_id)}
 
 
 @blp.route("/<int:case_id>/evidence/<int:evidence_id>/content", methods=["GET"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..core.services import setting
-from ..extensions import db
+from ..extensions import commit_for_response
 from ..modules.tasks import operations as task_ops
 from ..modules.tasks.forms import load_form
 from ..modules.tasks.models import TaskStatus
@@ -45,7 +45,7 @@ def task_detail(task_id):
 def _act(operation, task_id, *args):
     user = current_api_user()
     task = operation(user, task_id, *args)
-    db.session.commit()
+    commit_for_response()
     return task
 
 
@@ -79,7 +79,7 @@ def reassign(args, task_id):
     """A supervisor assigns the task to another user of their unit tree who has the task's role."""
     user = current_api_user()
     task = task_ops.reassign_task(user, task_id, args["assignee"], args["version"])
-    db.session.commit()
+    commit_for_response()
     return task
 
 
@@ -93,5 +93,5 @@ def complete(args, task_id):
     """Submit the task's form; validated against its JSON Schema on the server."""
     user = current_api_user()
     task = task_ops.complete_task(user, task_id, args["data"], args["version"])
-    db.session.commit()
+    commit_for_response()
     return task

@@ -43,3 +43,4 @@ class EvidenceSchema(Schema):
 
 class EvidenceListSchema(Schema):
     items = fields.List(fields.Nested(EvidenceSchema))
+    total = fields.Integer(metadata={"description": "the case's files in all pages"})
