@@ -159,6 +159,7 @@ def test_supervisor_reassigns_within_the_unit_tree(login):
     assert city.post(f"/api/v1/tasks/{task['id']}/reassign", json={"assignee": "reviewer1"}).status_code == 422
     response = city.post(f"/api/v1/tasks/{task['id']}/reassign", json={"assignee": "handler2"})
     assert response.status_code == 200
+    assert response.get_json()["assignee"] == "handler2"
     assert task_names(handler2, "mine") == [("起草", "测试案件")]
     assert task_names(handler1, "mine") == []
 
@@ -208,3 +209,23 @@ def test_completed_task_cancels_its_timers(app, login, sweep):
     assert sweep().fired == 0
     timers = handler.get(f"/api/v1/process-instances/{instance['id']}/timers").get_json()
     assert sorted(t["status"] for t in timers) == ["cancelled", "cancelled"]
+
+
+def test_an_answer_built_without_reading_back_shows_a_relationship_as_changed(app, login):
+    """commit_for_response keeps the columns a request wrote but not a relationship loaded before its foreign
+    key changed: the answer names the new assignee, not the one loaded first."""
+    from workflow_service.extensions import commit_for_response, db
+    from workflow_service.modules.tasks.models import Task
+    from workflow_service.modules.users.models import User
+
+    handler1 = login("handler1")
+    start_review(handler1)
+    task_id = only_task(handler1)["id"]
+    handler1.post(f"/api/v1/tasks/{task_id}/claim")
+    with app.app_context():
+        task = db.session.get(Task, task_id)
+        assert task.assignee.username == "handler1"  # loaded
+        task.assignee_id = db.session.scalar(db.select(User.id).filter_by(username="handler2"))
+        commit_for_response()
+        assert task.assignee.username == "handler2"
+        assert task.status == "ready"  # columns kept as they were, without a query
