@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from .case_driver import FILING, CaseDriver
+from .sql_log import Statements
 
 
 @pytest.fixture
@@ -212,20 +213,13 @@ def test_a_transaction_moves_the_head_once_and_a_rollback_leaves_no_gap(app, dri
     d = _filed_case(driver)
     instance_id = d.case["instance_id"]
     before = max(_event_ids(app, instance_id))
-    head_writes = []
-
-    def count_head_writes(conn, cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("UPDATE AUDIT_CHAIN_HEADS"):
-            head_writes.append(statement)
 
     with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", count_head_writes)
-        try:
+        with Statements(db.engine) as log:
             for n in range(5):
                 record_event(None, f"batch_{n}", instance_id=instance_id)
             db.session.commit()
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count_head_writes)
+    head_writes = [s for s in log.seen if s.lstrip().upper().startswith("UPDATE AUDIT_CHAIN_HEADS")]
     assert len(head_writes) == 1
     assert _sql(app, "SELECT seq FROM audit_chain_heads WHERE chain = :c", c=f"instance:{instance_id}") == [(before + 5,)]
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
+
+from .sql_log import Statements
 
 
 @pytest.fixture()
@@ -21,25 +22,7 @@ def serving(login):
     return response.get_json()["id"], task["id"]
 
 
-class Statements:
-    def __init__(self, engine):
-        self.engine, self.seen = engine, []
-
-    def __enter__(self):
-        sa.event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, *args):
-        self.seen.append(statement)
-
-    def touching(self, table):
-        return [s for s in self.seen if table in s]
-
-
-def test_an_extension_added_after_the_lock_moves_the_deadlines_of_that_step(app, serving):
+def test_an_extension_added_after_the_lock_counts_in_the_same_transaction(app, serving):
     from workflow_service.core.services import clock
     from workflow_service.extensions import db
     from workflow_service.modules.deadlines.models import DeadlineAdjustment
