@@ -143,7 +143,7 @@ def login(app):
 @pytest.fixture
 def sweep(app):
     def _sweep():
-        from workflow_service.modules.timers.jobs import sweep_due_timers
+        from workflow_service.modules.steps.sweep import sweep_due_timers
 
         with app.app_context():
             return sweep_due_timers()

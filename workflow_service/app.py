@@ -50,8 +50,11 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (registers every table with the metadata)
     from .engine import Engine
     from .modules.deadlines.script import script_functions
+    from .wiring import build_registry
 
     app.extensions["wfs_engine"] = Engine(script_functions())
+    # What runs after every engine step, and the rules and guards of every task: wiring.py, by name, in order.
+    app.extensions["wfs_registry"] = build_registry()
     app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()
 
     register_error_handlers(app)

@@ -24,7 +24,7 @@ def _fail(exc: ServiceError):
 @click.option("--dir", "directory", default=None, help="directory with *.bpmn and *.dmn (default: bpmn/)")
 def deploy_cmd(directory):
     """Validate and deploy the process definitions (unchanged ones keep their version)."""
-    from .modules.processes.operations import deploy_package, read_package
+    from .modules.processes.definitions import deploy_package, read_package
 
     files = read_package(directory or current_app.config["WFS"]["BPMN_DIR"])
     try:
@@ -41,7 +41,7 @@ def deploy_cmd(directory):
 @click.option("--dir", "directory", default=None)
 def validate_cmd(directory):
     """Check BPMN/DMN files and their forms without deploying."""
-    from .modules.processes.operations import deploy_package, read_package
+    from .modules.processes.definitions import deploy_package, read_package
 
     files = read_package(directory or current_app.config["WFS"]["BPMN_DIR"])
     try:
@@ -131,7 +131,7 @@ def import_calendar_cmd(year, path):
     from datetime import date
 
     from .modules.deadlines.operations import import_calendar_year
-    from .modules.processes.operations import recompute_provisional_timers
+    from .modules.steps.calendar import recompute_provisional_timers
 
     try:
         raw = json.loads(open(path, encoding="utf-8").read())
@@ -153,7 +153,7 @@ def import_calendar_cmd(year, path):
 @wfs.command("sweep")
 def sweep_cmd():
     """Fire due timers once (what the scheduler does every few seconds)."""
-    from .modules.timers.jobs import sweep_due_timers
+    from .modules.steps.sweep import sweep_due_timers
 
     result = sweep_due_timers()
     click.echo(f"fired {result.fired}, failed {result.failed}, incidents {result.incidents}")

@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 
 def start_scheduler(app) -> BackgroundScheduler:
     from .extensions import db
-    from .modules.timers.jobs import sweep_due_timers
+    from .modules.steps.sweep import sweep_due_timers
 
     def sweep():
         with app.app_context():

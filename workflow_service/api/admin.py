@@ -9,7 +9,7 @@ from ..extensions import db
 from ..modules.processes.schemas import TimerSchema
 from ..modules.system.operations import move_clock
 from ..modules.system.schemas import ClockArgs, ClockSchema, SweepSchema
-from ..modules.timers.jobs import retry_incident, sweep_due_timers
+from ..modules.steps.sweep import retry_incident, sweep_due_timers
 from ..modules.timers.models import Timer, TimerStatus
 from ..modules.users.models import Role
 from .auth import current_api_user

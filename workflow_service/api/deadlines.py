@@ -10,7 +10,7 @@ from ..modules.deadlines import operations as deadline_ops
 from ..modules.deadlines.models import CalendarDay, CalendarYear
 from ..modules.deadlines.schemas import (CalendarImportArgs, CalendarImportSchema, CalendarYearSchema, ComputeArgs,
                                          ComputeSchema, DeadlineRuleSchema, RuleScopeArgs, RuleUpdateArgs)
-from ..modules.processes.operations import recompute_provisional_timers
+from ..modules.steps.calendar import recompute_provisional_timers
 from ..modules.users.models import Role
 from .auth import current_api_user
 

@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 from ..core.errors import Forbidden, NotFound
 from ..extensions import db
 from ..modules.processes.models import ProcessDefinition, ProcessInstance
-from ..modules.processes.operations import deploy_package, start_process
+from ..modules.processes.definitions import deploy_package
+from ..modules.steps.pipeline import start as start_process
 from ..modules.processes.schemas import (DefinitionSchema, DeployArgs, DeployResultSchema, InstanceSchema, StartArgs,
                                          TimerSchema)
 from ..modules.tasks.models import Task

@@ -4,10 +4,11 @@ from flask_smorest import Blueprint
 
 from ..core.services import setting
 from ..extensions import commit_for_response
-from ..modules.tasks import operations as task_ops
-from ..modules.tasks.forms import load_form
+from ..modules.steps import tasks as task_ops
+from ..core.forms import load_form
 from ..modules.tasks.models import TaskStatus
-from ..modules.tasks.queries import TASK_VIEWS, get_visible_task, list_tasks
+from ..core.registry import registry
+from ..modules.tasks.queries import get_visible_task, list_tasks
 from ..modules.tasks.schemas import (CompleteArgs, ReassignArgs, TaskDetailSchema, TaskListArgs, TaskPageSchema,
                                      TaskSchema, VersionArgs)
 from .auth import current_api_user
@@ -36,7 +37,7 @@ def task_detail(task_id):
     task.form = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
     # Read from the projected process data: opening a task never deserializes its workflow.
     task.data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
-    view = TASK_VIEWS.get((task.instance.process_id, task.bpmn_id))
+    view = registry().view_for(task.instance.process_id, task.bpmn_id)
     if view is not None and task.status == TaskStatus.ready.value:
         task.data = {**task.data, **view(task)}
     return task

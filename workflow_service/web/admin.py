@@ -17,9 +17,10 @@ from ..modules.deadlines import operations as deadline_ops
 from ..modules.deadlines.models import CalendarDay, CalendarYear, PeriodUnit
 from ..modules.deadlines.schemas import CalendarImportArgs, RuleScopeArgs, RuleUpdateArgs
 from ..modules.processes.models import ProcessDefinition
-from ..modules.processes.operations import deploy_package, recompute_provisional_timers
+from ..modules.processes.definitions import deploy_package
+from ..modules.steps.calendar import recompute_provisional_timers
 from ..modules.system.operations import move_clock
-from ..modules.timers.jobs import sweep_due_timers
+from ..modules.steps.sweep import sweep_due_timers
 from ..modules.users import operations as user_ops
 from ..modules.users.models import Role, Unit, UnitLevel, User
 from .common import PERIOD_UNIT_NAMES, ROLE_NAMES, UNIT_LEVEL_NAMES, Pager, bp, me, page_number, require_admin

@@ -15,7 +15,7 @@ from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
 from ..modules.review import committee as committee_ops
 from ..modules.review.legal import sign_off_status, sign_offs
-from ..modules.tasks.forms import load_form
+from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role

@@ -17,7 +17,7 @@ from ..modules.rectification import operations as rect_ops
 from ..modules.rectification import queries as rect_queries
 from ..modules.rectification.models import RectificationStatus
 from ..modules.rectification.schemas import IssueOrderArgs
-from ..modules.tasks.forms import load_form
+from ..core.forms import load_form
 from ..modules.transfers import operations as transfer_ops
 from ..modules.transfers import queries as transfer_queries
 from ..modules.transfers.models import CrimeScreening, TransferStatus

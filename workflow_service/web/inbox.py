@@ -8,7 +8,7 @@ from ..core.services import clock
 from ..extensions import db
 from ..modules.alerts.queries import alerts_for
 from ..modules.deadlines.queries import working_days_left
-from ..modules.tasks import operations as task_ops
+from ..modules.steps import tasks as task_ops
 from ..modules.tasks.queries import list_tasks
 from ..modules.tasks.schemas import TaskSchema
 from .common import Pager, bp, me, page_number

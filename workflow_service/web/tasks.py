@@ -10,8 +10,8 @@ from ..extensions import db
 from ..modules.audit.queries import task_completion
 from ..modules.cases.queries import case_for_instance
 from ..modules.deadlines.queries import working_days_left
-from ..modules.tasks import operations as task_ops
-from ..modules.tasks.forms import load_form
+from ..modules.steps import tasks as task_ops
+from ..core.forms import load_form
 from ..modules.tasks.models import TaskStatus
 from ..modules.tasks.queries import can_claim, get_visible_task, unit_contains
 from ..modules.tasks.schemas import TaskSchema

@@ -15,7 +15,8 @@ from ..audit.operations import record_event
 from ..cases.models import Case, CaseStatus
 from ..cases.queries import get_case
 from ..deadlines.operations import compute_deadline
-from ..processes.operations import deadline_shifts, province_code
+from ..deadlines.queries import deadline_shifts
+from ..users.provinces import province_code
 from ..review.models import LegalReview
 from ..tasks.models import Task, TaskStatus
 from ..users.models import Role, Unit, User

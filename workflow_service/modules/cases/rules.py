@@ -6,18 +6,19 @@ from datetime import datetime, timedelta
 
 from ...core.errors import ValidationFailed
 from ..deadlines.operations import compute_deadline
-from ..processes.operations import province_code
-from ..tasks.operations import register_task_rule
+from ...core.registry import Declarations
+from ..users.provinces import province_code
 from ..users.queries import officers_not_in_unit
 
 CASE_PROCESS = "case_handling"
 
 
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+
+
 def _rule(bpmn_id: str):
-    def register(fn):
-        register_task_rule(CASE_PROCESS, bpmn_id, fn)
-        return fn
-    return register
+    return DECLARED.task_rule(CASE_PROCESS, bpmn_id)
 
 
 def _at(value) -> datetime:
@@ -123,11 +124,3 @@ def _preservation_decided_after_preserving(actor, task, data, current):
                                {"preservation_decided_at": [f"不早于 {preserved}"]})
     return data
 
-
-@_rule("draft_decision")
-@_rule("approve_decision")
-def _no_fine_while_a_transfer_is_pending(actor, task, data, current):
-    from ..transfers.operations import refuse_fine_while_transfer_pending  # 国务院令310 Art 11
-
-    refuse_fine_while_transfer_pending(task.instance_id, current)
-    return data

@@ -200,7 +200,7 @@ def seed_calendar_from_library() -> list[int]:
 
 def import_calendar_year(actor, year: int, holidays: list[dict], workdays: list[dict], source: str) -> CalendarYear:
     """Load a year's official arrangement (holidays and make-up working days); provisional deadlines of that
-    year are recomputed by the caller (see processes.operations.recompute_provisional_timers)."""
+    year are recomputed by the caller (see steps/calendar.py)."""
     if actor is not None and not actor.has_role(Role.admin):
         raise Forbidden("仅管理员可导入节假日安排 (administrators only)")
     errors: dict[str, list[str]] = {}

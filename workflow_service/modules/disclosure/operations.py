@@ -14,6 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ...core.registry import Declarations
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
@@ -21,10 +22,9 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
 from ..deadlines.operations import compute_deadline
-from ..processes import operations as processes
+from ..steps import pipeline
+from ..users.provinces import province_code
 from ..tasks.models import Task
-from ..tasks.operations import register_task_rule
-from ..tasks.queries import TASK_VIEWS
 from ..users.models import Role, User
 from .models import PUBLIC_STATUSES, Disclosure, DisclosureStatus, WithdrawalReason, WITHDRAWAL_LABELS
 from .redaction import Redactor, is_credit_code
@@ -93,11 +93,11 @@ def draft_disclosure(case: Case, data: dict, now) -> Disclosure:
     return disclosure
 
 
-def _draft_on_decision(instance, snapshot, now) -> None:
-    """Step listener: a penalty decision was recorded → its disclosure is drafted (once)."""
-    if instance.process_id != CASE_PROCESS:
+def draft_on_decision(record) -> None:
+    """Step handler: a penalty decision was recorded → its disclosure is drafted (once)."""
+    if record.process_id != CASE_PROCESS:
         return
-    data = snapshot.data
+    instance, data, now = record.instance, record.snapshot.data, record.now
     if not data.get("decided_at") or data.get("case_outcome") != "penalty" or not data.get("decision_number"):
         return
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
@@ -105,8 +105,6 @@ def _draft_on_decision(instance, snapshot, now) -> None:
         return
     draft_disclosure(case, data, now)
 
-
-processes.STEP_LISTENERS.append(_draft_on_decision)
 
 
 def _disclosure_of_instance(instance_id: int) -> Disclosure | None:
@@ -128,7 +126,9 @@ def _record_disclosure_view(task: Task) -> dict:
     return {"disclosure_draft": draft_view(disclosure), "disclosure_redactions": dict(disclosure.redactions or {})}
 
 
-TASK_VIEWS[(CASE_PROCESS, "record_disclosure")] = _record_disclosure_view
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+DECLARED.task_view(CASE_PROCESS, "record_disclosure")(_record_disclosure_view)
 
 
 # -- publishing ------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def _publish_on_review(actor, task: Task, data: dict, current: dict) -> dict:
     if disclosure.status != DisclosureStatus.draft.value:
         raise Conflict("该公示已处理 (this disclosure was already handled)", code="disclosure_not_draft")
     now = clock().now()
-    province = processes.province_code(case.unit)
+    province = province_code(case.unit)
     if not data.get("disclosure_publish"):
         disclosure.status = DisclosureStatus.not_published.value
         disclosure.not_published_reason = data.get("disclosure_not_published_reason")
@@ -184,7 +184,7 @@ def _publish_on_review(actor, task: Task, data: dict, current: dict) -> dict:
             "disclosure_url": f"/gongshi/{disclosure.id}"}
 
 
-register_task_rule(CASE_PROCESS, "record_disclosure", _publish_on_review)
+DECLARED.task_rule(CASE_PROCESS, "record_disclosure")(_publish_on_review)
 
 
 # -- withdrawal ------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def request_withdrawal(actor: User, disclosure_id: int, *, reason: str, explanat
         raise ValidationFailed("决定变更时间不能晚于当前时间 (the change cannot be in the future)",
                                {"changed_at": ["不能晚于当前时间"]})
     notice = f"{WITHDRAWAL_LABELS[reason]}：{explanation}"
-    instance = processes.start_process(
+    instance = pipeline.start(
         actor, process_id=WITHDRAWAL_PROCESS, unit=disclosure.unit, title=f"撤回公示：{disclosure.decision_number}",
         business_key=disclosure.case.case_number,
         data={"disclosure_id": disclosure.id, "changed_at": changed_at.isoformat(), "withdrawal_reason": reason,
@@ -241,14 +241,14 @@ def _withdraw_on_confirmation(actor, task: Task, data: dict, current: dict) -> d
     disclosure.withdrawn_at = now
     disclosure.withdrawn_by_id = actor.id
     late = now > compute_deadline("disclosure_withdrawal", disclosure.decision_changed_at,
-                                  processes.province_code(disclosure.unit)).due.due_at
+                                  province_code(disclosure.unit)).due.due_at
     record_event(actor, "disclosure_withdrawn", instance_id=disclosure.instance_id,
                  details={"disclosure_id": disclosure.id, "reason": disclosure.withdrawal_reason, "late": late})
     db.session.flush()
     return {**data, "withdrawn_at": now.isoformat(), "withdrawn_late": late}
 
 
-register_task_rule(WITHDRAWAL_PROCESS, "confirm_withdrawal", _withdraw_on_confirmation)
+DECLARED.task_rule(WITHDRAWAL_PROCESS, "confirm_withdrawal")(_withdraw_on_confirmation)
 
 
 # -- expiry ----------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import CaseStatus
 from ..cases.queries import get_case
-from ..processes.operations import lock_instance
+from ..steps.locking import lock_instance
 from ..users.models import Role
 from .models import KIND_CONTENT_TYPES, EvidenceFile, EvidenceKind
 from .storage import evidence_store

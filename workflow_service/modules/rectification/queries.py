@@ -10,7 +10,7 @@ from ...extensions import db
 from ..cases.queries import _visible_units
 from ..users.models import Unit, User
 from .models import RectificationOrder, RectificationStatus
-from ..statistics.contributors import StatisticsContributor, register_contributor
+from ..statistics.contributors import StatisticsContributor
 from .operations import get_order
 
 
@@ -76,8 +76,9 @@ def _rectification_rate(f: dict) -> dict:
             if issued else None}
 
 
-register_contributor(StatisticsContributor(
+# Connected by create_app (wiring.py): the figures this domain adds to the statistics table.
+STATISTICS = StatisticsContributor(
     name="rectification",
     columns=(("rectification_orders_issued", "责令限期整改数"), ("rectification_orders_completed", "整改完成数"),
              ("rectification_orders_failed", "逾期未整改或复查不合格数")),
-    collect=_collect_rectification, derived=(("rectification_rate", "整改率（%）"),), derive=_rectification_rate))
+    collect=_collect_rectification, derived=(("rectification_rate", "整改率（%）"),), derive=_rectification_rate)

@@ -8,16 +8,17 @@ import sqlalchemy as sa
 from ...core.errors import ValidationFailed
 from ...core.services import clock
 from ...extensions import db
-from ..tasks.operations import register_task_rule
+from ...core.registry import Declarations
 from ..users.models import Role, User
 from .operations import RECTIFICATION_PROCESS, open_case_for_failed_order, order_for_instance
 
 
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+
+
 def _rule(bpmn_id: str):
-    def register(fn):
-        register_task_rule(RECTIFICATION_PROCESS, bpmn_id, fn)
-        return fn
-    return register
+    return DECLARED.task_rule(RECTIFICATION_PROCESS, bpmn_id)
 
 
 def _not_in_future(field: str, value) -> None:

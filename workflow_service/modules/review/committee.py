@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ...core.registry import Declarations
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
@@ -22,9 +23,11 @@ from ..audit.operations import record_event
 from ..cases.models import Case
 from ..cases.queries import can_view_case
 from ..deadlines.operations import compute_deadline
-from ..processes.operations import deliver_message, lock_instance, province_code
+from ..steps.locking import lock_instance
+from ..steps.pipeline import deliver_message
+from ..users.provinces import province_code
 from ..tasks.models import Task, TaskStatus
-from ..tasks.operations import complete_task, register_task_rule
+from ..steps.tasks import complete_task
 from ..tasks.queries import unit_contains
 from ..users.models import Role, Unit, User
 from .legal import CASE_PROCESS, case_of_instance, handler_ids
@@ -343,5 +346,7 @@ def ballot_minutes(actor: User, ballot_id: int) -> dict:
     return minutes(ballot)
 
 
-register_task_rule(CASE_PROCESS, "prepare_collective_discussion", _open_ballot)
-register_task_rule(CASE_PROCESS, "committee_vote", _cast)
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+DECLARED.task_rule(CASE_PROCESS, "prepare_collective_discussion")(_open_ballot)
+DECLARED.task_rule(CASE_PROCESS, "committee_vote")(_cast)

@@ -12,13 +12,13 @@ import json
 
 import sqlalchemy as sa
 
+from ...core.registry import Declarations
 from ...core.errors import Conflict, Forbidden, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
 from ..tasks.models import Task, TaskStatus
-from ..tasks.operations import register_task_guard, register_task_rule
 from ..users.models import Role, User
 from .models import LegalReview, ReviewOutcome
 
@@ -180,9 +180,11 @@ def _evidence_files(case: Case) -> list:
 # The evidence files uploaded to the case (photos, recordings, scans) are part of what a sign-off covers.
 FINGERPRINT_SOURCES["evidence_files"] = _evidence_files
 
-for _step in REVIEW_STEPS:
-    register_task_guard(CASE_PROCESS, _step, _reviewer_guard)
-    register_task_rule(CASE_PROCESS, _step, _sign)
-register_task_guard(CASE_PROCESS, "approve_decision", _approver_guard)
-register_task_rule(CASE_PROCESS, "draft_decision", _note_sign_off)
-register_task_rule(CASE_PROCESS, "approve_decision", _approve_only_after_a_valid_pass)
+
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+DECLARED.task_guard(CASE_PROCESS, *REVIEW_STEPS)(_reviewer_guard)
+DECLARED.task_rule(CASE_PROCESS, *REVIEW_STEPS)(_sign)
+DECLARED.task_guard(CASE_PROCESS, "approve_decision")(_approver_guard)
+DECLARED.task_rule(CASE_PROCESS, "draft_decision")(_note_sign_off)
+DECLARED.task_rule(CASE_PROCESS, "approve_decision")(_approve_only_after_a_valid_pass)

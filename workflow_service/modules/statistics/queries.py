@@ -29,7 +29,7 @@ from ..cases.models import Case
 from ..processes.models import ProcessInstance
 from ..tasks.models import Task, TaskStatus
 from ..users.models import Role, Unit, User
-from .contributors import CONTRIBUTORS
+from ...core.registry import registry
 
 PENALTY_TYPES = (("warning", "警告"), ("fine", "罚款"), ("confiscation", "没收违法所得、非法财物"),
                  ("suspension", "责令停产停业"), ("licence", "暂扣或吊销许可证件"))
@@ -77,7 +77,7 @@ def parse_period(text: str) -> Period:
 
 def columns() -> list[tuple[str, str]]:
     cols = list(BASE_COLUMNS) + list(CASE_STAGE_COLUMNS)
-    for contributor in CONTRIBUTORS:
+    for contributor in registry().statistics_contributors:
         cols += list(contributor.columns) + list(contributor.derived)
     return cols
 
@@ -180,12 +180,12 @@ def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> 
     root = _root_unit(actor, unit_id)
     units = list(db.session.scalars(sa.select(Unit).where(Unit.path.startswith(root.path)).order_by(Unit.path)))
     unit_ids = [u.id for u in units]
-    summable = [key for key, _ in BASE_COLUMNS] + list(_HIDDEN) + [k for c in CONTRIBUTORS for k, _ in c.columns]
+    summable = [key for key, _ in BASE_COLUMNS] + list(_HIDDEN) + [k for c in registry().statistics_contributors for k, _ in c.columns]
     own: dict[int, dict] = {u.id: {key: 0 for key in summable} for u in units}
     stages: dict[int, dict] = defaultdict(dict)
     _case_figures(unit_ids, period, own)
     _task_figures(unit_ids, period, now, own, stages)
-    for contributor in CONTRIBUTORS:
+    for contributor in registry().statistics_contributors:
         for uid, figures in (contributor.collect(unit_ids, period.start, period.end) or {}).items():
             if uid in own:
                 for key, _label in contributor.columns:
@@ -194,7 +194,7 @@ def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> 
     for unit in units:
         below = [u for u in units if u.path.startswith(unit.path)]
         total = _averaged({key: sum(own[u.id][key] for u in below) for key in summable})
-        for contributor in CONTRIBUTORS:
+        for contributor in registry().statistics_contributors:
             if contributor.derive is not None:
                 total.update(contributor.derive(dict(total)) or {})
         merged: dict[str, dict] = {}

@@ -38,6 +38,12 @@ class Task(db.Model):
     # The deadline rule behind due_at (its legal basis is in deadline_rules) and whether it is provisional.
     due_rule_id = sa.Column(sa.String(64), nullable=True)
     due_provisional = sa.Column(sa.Boolean, nullable=False, default=False)
+    # The deadline this task missed (its deadline timer fired with the work not done), whoever noticed first:
+    # the sweep, or the step that completed it (steps/pipeline.py settles due timers before every step).
+    missed_deadline_at = sa.Column(UTCDateTime, nullable=True)
+    # Completed after its deadline: how late, as the deadline's rule counts (超期 N 个工作日/日/小时办结).
+    late_amount = sa.Column(sa.Integer, nullable=True)
+    late_unit = sa.Column(sa.String(16), nullable=True)
     status = sa.Column(sa.String(16), nullable=False, default=TaskStatus.ready.value)
     # Optimistic lock for claim/release/complete from a stale page.
     version = sa.Column(sa.Integer, nullable=False, default=1)
@@ -57,4 +63,7 @@ class Task(db.Model):
         # "mine" queue.
         sa.Index("ix_tasks_assignee", "assignee_id", "status", "due_at"),
         sa.Index("ix_tasks_instance", "instance_id", "status"),
+        # Late completions per unit and period (statistics).
+        sa.Index("ix_tasks_completed_late", "unit_id", "completed_at", postgresql_where=sa.text("late_amount IS NOT NULL"),
+                 sqlite_where=sa.text("late_amount IS NOT NULL")),
     )

@@ -9,11 +9,6 @@ from ...extensions import db
 from ..users.models import Role, Unit, User
 from .models import Task, TaskStatus
 
-# (process id, bpmn id) -> view(task) -> dict: extra data a task's form shows (e.g. a redacted draft to
-# confirm); domain modules register. Shown beside the process data, never written into it.
-TASK_VIEWS: dict = {}
-
-
 def can_view(user: User, task: Task) -> bool:
     if task.assignee_id == user.id or task.completed_by_id == user.id:
         return True

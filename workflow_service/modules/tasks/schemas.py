@@ -1,6 +1,9 @@
+from flask import g
 from marshmallow import Schema, fields, validate
 
 from ...core.schemas import PageArgs
+from ..deadlines.operations import find_rule
+from ..users.provinces import province_code
 
 
 class TaskListArgs(PageArgs):
@@ -42,11 +45,6 @@ class TaskSchema(Schema):
     def _due_rule(self, task):
         if not task.due_rule_id:
             return None
-        from flask import g
-
-        from ..deadlines.operations import find_rule
-        from ..processes.operations import province_code
-
         # One lookup per rule and province per request, not one per task row of a queue page; the
         # province's own version of a rule is the one that computed the date.
         # The province per unit, once per request too: the province's Unit row is not held by anything, so the

@@ -16,7 +16,7 @@ from ..cases.queries import WAITING_DESCRIBERS, _visible_units
 from ..deadlines.models import DeadlineRule
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Unit, User
-from ..statistics.contributors import StatisticsContributor, register_contributor
+from ..statistics.contributors import StatisticsContributor
 from .models import CriminalTransfer, TransferStatus
 
 STAGE_LABELS = {
@@ -192,9 +192,10 @@ def _collect_transfers(unit_ids: list[int], start: datetime, end: datetime) -> d
     return figures
 
 
-register_contributor(StatisticsContributor(
+# Connected by create_app (wiring.py): the figures this domain adds to the statistics table.
+STATISTICS = StatisticsContributor(
     name="transfers",
     columns=(("transfers", "移送涉嫌犯罪案件数"), ("transfers_handed_over", "已移交公安机关"),
              ("police_cases_opened", "公安机关立案数"), ("police_not_opened", "公安机关不予立案数"),
              ("transfers_returned", "退回行政处理数")),
-    collect=_collect_transfers))
+    collect=_collect_transfers)

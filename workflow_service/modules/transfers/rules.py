@@ -6,10 +6,10 @@ from datetime import datetime
 
 from ...core.errors import Conflict, ValidationFailed
 from ...core.services import clock
-from ..tasks.operations import register_task_rule
+from ...core.registry import Declarations
 from ..users.models import Role
 from ..users.queries import officers_not_in_unit
-from .operations import AWAIT_TRANSFER, CASE_PROCESS, TRANSFER_PROCESS
+from .operations import AWAIT_TRANSFER, CASE_PROCESS, TRANSFER_PROCESS, refuse_fine_while_transfer_pending
 
 # Art 6: what travels with the transfer; a missing item blocks the hand-over.
 MATERIALS = {"transfer_letter": "涉嫌犯罪案件移送书", "investigation_report": "涉嫌犯罪案件情况的调查报告",
@@ -17,11 +17,20 @@ MATERIALS = {"transfer_letter": "涉嫌犯罪案件移送书", "investigation_re
              "other_materials": "其他有关涉嫌犯罪的材料"}
 
 
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+
+
 def _rule(bpmn_id: str, process: str = TRANSFER_PROCESS):
-    def register(fn):
-        register_task_rule(process, bpmn_id, fn)
-        return fn
-    return register
+    return DECLARED.task_rule(process, bpmn_id)
+
+
+@_rule("draft_decision", CASE_PROCESS)
+@_rule("approve_decision", CASE_PROCESS)
+def _no_fine_while_a_transfer_is_pending(actor, task, data, current):
+    """国务院令310 Art 11: no fine on the transferred conduct while the police decide."""
+    refuse_fine_while_transfer_pending(task.instance_id, current)
+    return data
 
 
 def _not_in_future(field: str, value) -> None:

@@ -1,4 +1,5 @@
-"""The timer sweep: fire what is due, found through the indexed timer table.
+"""The timer sweep: the time-driven entry point of the step pipeline; fires what is due, found through the
+indexed timer table.
 
 Each due timer is handled in its own transaction: claim it by locking its instance (a row lock that other
 workers skip on PostgreSQL; SQLite serializes writers), re-read it under the lock, let the engine fire, save,
@@ -17,10 +18,11 @@ import sqlalchemy as sa
 from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
-from ..processes.models import ProcessInstance
-from ..processes.operations import fire_due_timers_of, lock_instance
+from ...core.errors import NotFound
 from ..system.operations import sync_clock
-from .models import Timer, TimerStatus
+from ..timers.models import Timer, TimerStatus
+from . import pipeline
+from .locking import lock_instance, try_lock_instance
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +45,14 @@ def _due_ids(now, limit: int) -> list[int]:
 
 
 def _claim(timer_id: int, now):
-    """Lock the timer's instance, then re-read the timer under that lock: (timer, instance), or (None, None)
-    when it is no longer due or another worker holds the instance (that worker fires it).
-
-    The instance is locked first, as every other writer does: firing one timer re-projects all the instance's
-    timers, so locking timer rows first would let two sweepers holding two timers of one instance wait for
-    each other (a deadlock PostgreSQL would break by failing one of them)."""
+    """Lock the timer's instance (skipping one another worker holds: that worker fires it), then re-read the
+    timer under that lock: (timer, instance), or (None, None) when it is no longer due. The instance first, as
+    every writer does (steps/locking.py): firing one timer re-projects all the instance's timers."""
     instance_id = db.session.scalar(sa.select(Timer.instance_id).where(Timer.id == timer_id,
                                                                       Timer.status == TimerStatus.waiting.value))
     if instance_id is None:
         return None, None
-    query = sa.select(ProcessInstance).where(ProcessInstance.id == instance_id).options(
-        sa.orm.undefer(ProcessInstance.state))  # the engine reads it next: in this statement, not a second one
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    instance = db.session.scalar(query.execution_options(populate_existing=True))
+    instance = try_lock_instance(instance_id)
     if instance is None:
         return None, None
     timer = db.session.scalar(sa.select(Timer).where(Timer.id == timer_id).execution_options(populate_existing=True))
@@ -97,7 +92,7 @@ def _fire_one(timer_id: int, now, result: SweepResult) -> str:
             db.session.rollback()
             return "skipped"
         engine_task_id = timer.engine_task_id
-        fire_due_timers_of(instance)
+        pipeline.fire_due_timers(instance)
         db.session.refresh(timer)
         if timer.status == TimerStatus.waiting.value:
             # The engine did not fire it (its own clock check disagreed): try again after a short pause.
@@ -143,7 +138,6 @@ def retry_incident(actor, timer_id: int) -> Timer:
     """An administrator sends an incident back to the sweep."""
     timer = db.session.get(Timer, timer_id)
     if timer is None or timer.status != TimerStatus.incident.value:
-        from ...core.errors import NotFound
         raise NotFound("没有这个异常定时器 (no such incident)")
     lock_instance(timer.instance_id)
     timer.status = TimerStatus.waiting.value
