@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from ...core.clock import as_utc
 from ...core.workdays import SHANGHAI
+from ..cases.documents import TASK_DOCUMENTS
 
 # code -> (description, points deducted)
 DEFECTS: dict[str, tuple[str, int]] = {
@@ -103,8 +104,6 @@ def decided_at(facts: CaseFacts) -> datetime | None:
 
 
 def check_documents(facts: CaseFacts) -> list[dict]:
-    from ..cases.documents import TASK_DOCUMENTS
-
     required = BASE_DOCUMENTS + OUTCOME_DOCUMENTS.get(outcome(facts), [])
     done = {c.bpmn_id for c in facts.completions}
     return [defect("missing_document", f"缺少{TASK_DOCUMENTS[step][0]}", step=step)

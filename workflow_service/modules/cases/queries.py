@@ -1,6 +1,8 @@
 """What a case looks like to the people who may see it: list, detail, deadlines, timeline."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
@@ -10,6 +12,7 @@ from ..deadlines.models import DeadlineRule
 from ..tasks.models import Task, TaskStatus
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role, Unit, User
+from .documents import ACTION_LABELS, TASK_DOCUMENTS
 from .models import Case
 
 
@@ -117,8 +120,6 @@ def timeline_count(case: Case) -> int:
 def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Every event of the case, in order: who, when, what, which task, which document or evidence file.
     `limit`/`offset` page it (the case page shows one page of a long record)."""
-    from .documents import ACTION_LABELS, TASK_DOCUMENTS
-
     query = (sa.select(AuditEvent).where(AuditEvent.instance_id == case.instance_id)
              .order_by(AuditEvent.seq, AuditEvent.id))
     if limit is not None:
@@ -168,8 +169,6 @@ def surcharge(case: Case, now) -> dict | None:
         return None
     # 行政处罚法 Art 66: an approved deferral moves the day from which the surcharge runs.
     if data.get("deferral_approved") and data.get("deferral_until"):
-        from datetime import datetime
-
         due_at = max(due_at, datetime.fromisoformat(str(data["deferral_until"])))
     if now < due_at:
         return None

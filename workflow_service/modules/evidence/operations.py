@@ -16,7 +16,7 @@ import filetype
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ...core.errors import Conflict, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ...core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
@@ -111,7 +111,6 @@ def open_evidence(actor, case_id: int, evidence_id: int) -> tuple[EvidenceFile, 
     case = get_case(actor, case_id)
     row = db.session.get(EvidenceFile, evidence_id)
     if row is None or row.case_id != case.id:
-        from ...core.errors import NotFound
         raise NotFound("证据文件不存在 (no such evidence file)")
     return row, evidence_store().open(row.storage_key)
 

@@ -18,6 +18,7 @@ from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
+from ..evidence.queries import evidence_digests
 from ..tasks.models import Task, TaskStatus
 from ..users.models import Role, User
 from .models import LegalReview, ReviewOutcome
@@ -172,8 +173,6 @@ def _approve_only_after_a_valid_pass(actor: User, task: Task, data: dict, curren
 
 
 def _evidence_files(case: Case) -> list:
-    from ..evidence.queries import evidence_digests
-
     return [{"id": d["id"], "sha256": d["sha256"], "kind": d["kind"]} for d in evidence_digests(case.id)]
 
 
