@@ -50,6 +50,7 @@ class Completion:
     due_at: datetime | None
     due_rule_id: str | None
     data: dict = field(default_factory=dict)
+    late_label: str | None = None  # 超期 N 日办结, as recorded when it was completed
 
 
 @dataclass
@@ -125,7 +126,9 @@ def check_task_deadlines(facts: CaseFacts) -> list[dict]:
         if c.due_at is None or c.due_rule_id in PARTY_RULES or c.due_rule_id in OWN_CHECK_RULES:
             continue
         if c.completed_at > c.due_at:
-            found.append(defect("deadline_missed", f"{c.name}：期限{_local(c.due_at)}，办结于{_local(c.completed_at)}",
+            late = f"，{c.late_label}" if c.late_label else ""
+            found.append(defect("deadline_missed",
+                                f"{c.name}：期限{_local(c.due_at)}，办结于{_local(c.completed_at)}{late}",
                                 step=c.bpmn_id))
     return found
 

@@ -40,7 +40,7 @@ def gather_facts(case: Case) -> CaseFacts:
         event = events.get(task.id)
         data = ((event.details or {}).get("data") or {}) if event is not None else {}
         completions.append(Completion(task.bpmn_id, task.name, task.completed_at, username, task.due_at,
-                                      task.due_rule_id, data))
+                                      task.due_rule_id, data, task.late_label))
     province = province_code(case.unit)
     sign_offs = [(r.outcome, r.signed_at) for r in db.session.scalars(
         sa.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.signed_at, LegalReview.id))]

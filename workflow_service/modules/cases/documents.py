@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "task_completed": "办结",
     "task_cancelled": "待办取消",
     "timer_fired": "期限触发",
+    "deadline_missed": "期限届满未办结",
     "timer_rescheduled": "期限调整",
     "timer_failed": "定时任务异常",
     "timer_retried": "定时任务重试",

@@ -9,7 +9,7 @@ from ...core.errors import Forbidden, NotFound
 from ...extensions import db
 from ..audit.models import AuditEvent
 from ..deadlines.models import DeadlineRule
-from ..tasks.models import Task, TaskStatus
+from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role, Unit, User
 from .documents import ACTION_LABELS, TASK_DOCUMENTS
@@ -149,6 +149,9 @@ def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict
             "task_id": event.task_id,
             "task": {"id": task.id, "bpmn_id": task.bpmn_id, "name": task.name} if task is not None else None,
             "document": document, "evidence": evidence, "details": details, "hash": event.hash,
+            # 超期 N 日办结: recorded with the completion (steps/tasks.py), as the deadline's rule counts.
+            "late_label": late_label((details.get("late") or {}).get("amount"), (details.get("late") or {}).get("unit"))
+            if event.action == "task_completed" else None,
         })
     return result
 

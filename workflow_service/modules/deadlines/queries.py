@@ -61,12 +61,6 @@ class Lateness:
     amount: int
     unit: str  # working_days | calendar_days | hours
 
-    @property
-    def label(self) -> str:
-        """超期 N 个工作日 / 超期 N 日 / 超期 N 小时."""
-        return {"working_days": f"超期 {self.amount} 个工作日", "hours": f"超期 {self.amount} 小时"}.get(
-            self.unit, f"超期 {self.amount} 日")
-
 
 def lateness(rule_id: str | None, jurisdiction: str | None, due_at: datetime, done_at: datetime) -> Lateness | None:
     """None when done in time (before the deadline's end). A working-day rule counts the working days past the

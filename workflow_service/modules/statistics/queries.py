@@ -37,7 +37,7 @@ BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cases_filed", "立案数"), ("cases_closed", "结案数"), ("penalty_decisions", "行政处罚决定数"),
     *((f"penalties_{key}", label) for key, label in PENALTY_TYPES),
     ("fines_yuan", "罚款金额（元）"), ("no_penalty_decisions", "不予处罚决定数"),
-    ("overdue_tasks", "逾期任务数"), ("escalations", "督办数"),
+    ("overdue_tasks", "逾期任务数"), ("late_completions", "超期办结数"), ("escalations", "督办数"),
 )
 # Averages over the case's life, computed after the roll-up from hidden sums (never an average of averages).
 CASE_STAGE_COLUMNS = (("avg_days_to_decision", "立案至决定平均天数"), ("avg_days_to_closure", "决定至结案平均天数"))
@@ -148,6 +148,14 @@ def _task_figures(unit_ids, period: Period, now, own, stages) -> None:
         .group_by(Task.unit_id))
     for unit_id, count in overdue:
         own[unit_id]["overdue_tasks"] += count
+    # Work done after its deadline, counted when it was done (the lateness is recorded with the completion,
+    # whether the sweep or the completing step noticed the deadline first).
+    late = db.session.execute(
+        sa.select(Task.unit_id, sa.func.count()).where(
+            Task.unit_id.in_(unit_ids), Task.late_amount.is_not(None), Task.completed_at >= start,
+            Task.completed_at < end).group_by(Task.unit_id))
+    for unit_id, count in late:
+        own[unit_id]["late_completions"] += count
     escalations = db.session.execute(
         sa.select(ProcessInstance.unit_id, sa.func.count()).join(Alert, Alert.instance_id == ProcessInstance.id)
         .where(ProcessInstance.unit_id.in_(unit_ids), Alert.level.in_(["escalation1", "escalation2"]),

@@ -72,6 +72,23 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
                 out.timers_fired.append(timer)
                 record_event(None, "timer_fired", instance_id=instance.id,
                              details={"timer": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
+    # A timer reached already due (the next step of a case whose 90 days have run out) fires in the step that
+    # reached it: it is recorded as started and fired at once, so its deadline is known to have passed.
+    for w in snapshot.fired_timers:
+        if w.task_id in waiting:
+            continue
+        found = origin(w, computed, snapshot.data)
+        timer = Timer(
+            instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name, due_at=w.due_at,
+            status=TimerStatus.fired.value, attempts=0, attached_engine_task_id=w.attached_to_task_id,
+            properties=w.properties, created_at=now, fired_at=now,
+            rule_id=found.rule_id if found else None, rule_kind=found.kind if found else None,
+            rule_start=found.start if found else None, provisional=bool(found and found.provisional))
+        db.session.add(timer)
+        out.timers_started.append(timer)
+        out.timers_fired.append(timer)
+        record_event(None, "timer_fired", instance_id=instance.id,
+                     details={"timer": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
     current: list[Timer] = []
     for w in snapshot.waiting_timers:
         timer = waiting.get(w.task_id)
@@ -110,6 +127,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             record_event(None, "task_cancelled", instance_id=instance.id, task_id=task.id,
                          details={"task": task.bpmn_id})
     created: list[tuple[Task, object]] = []
+    missed_now: list[tuple[Task, Timer]] = []
     for r in snapshot.ready_user_tasks:
         task = open_tasks.get(r.task_id)
         if task is None:
@@ -130,9 +148,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             task.due_at = fired.due_at
             task.due_rule_id = fired.rule_id
             task.due_provisional = bool(fired.provisional)
-            record_event(None, "deadline_missed", instance_id=instance.id, task_id=task.id if task.id else None,
-                         details={"task": task.bpmn_id, "rule": fired.rule_id, "due_at": fired.due_at.isoformat(),
-                                  "timer": fired.bpmn_id})
+            missed_now.append((task, fired))
             continue
         deadline = deadlines.get(r.task_id) or deadlines.get(r.container_task_id)
         if deadline is None and task.missed_deadline_at is None:
@@ -149,5 +165,9 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
                          details={"task": r.bpmn_id, "name": r.name, "role": task.role})
         out.tasks_opened = [task for task, _ in created]
+    for task, fired in missed_now:
+        record_event(None, "deadline_missed", instance_id=instance.id, task_id=task.id,
+                     details={"task": task.bpmn_id, "rule": fired.rule_id, "due_at": fired.due_at.isoformat(),
+                              "timer": fired.bpmn_id})
     db.session.flush()
     return out

@@ -18,6 +18,17 @@ class TaskStatus(str, enum.Enum):
     cancelled = "cancelled"  # 已撤销: the process moved on without it (e.g. an interrupting timer)
 
 
+# How a late completion is counted, by the unit of the deadline's rule (deadline_rules.unit).
+LATE_UNITS = {"working_days": "个工作日", "calendar_days": "日", "hours": "小时"}
+
+
+def late_label(amount: int | None, unit: str | None) -> str | None:
+    """超期 N 个工作日办结 / 超期 N 日办结 / 超期 N 小时办结; None for work done in time."""
+    if not amount:
+        return None
+    return f"超期 {amount} {LATE_UNITS.get(unit or '', '日')}办结"
+
+
 class Task(db.Model):
     __tablename__ = "tasks"
 
@@ -57,6 +68,10 @@ class Task(db.Model):
     unit = db.relationship("Unit")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def late_label(self) -> str | None:
+        return late_label(self.late_amount, self.late_unit)
     __table_args__ = (
         # "available" queue: unclaimed tasks of a role in a unit, most urgent first.
         sa.Index("ix_tasks_queue", "status", "role", "unit_id", "due_at"),

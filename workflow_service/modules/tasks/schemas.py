@@ -40,7 +40,14 @@ class TaskSchema(Schema):
     due_rule = fields.Method("_due_rule", metadata={"description": "the deadline rule and its legal basis"})
     created_at = fields.AwareDateTime()
     completed_at = fields.AwareDateTime(allow_none=True)
+    missed_deadline_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "the deadline this task missed (its due time stays there)"})
+    late = fields.Method("_late", metadata={"description": "completed after its deadline: how late, as its rule counts"})
 
+    def _late(self, task):
+        if not task.late_amount:
+            return None
+        return {"amount": task.late_amount, "unit": task.late_unit, "label": task.late_label}
 
     def _due_rule(self, task):
         if not task.due_rule_id:
