@@ -1,5 +1,6 @@
 """Read helpers on the audit trail (全过程记录), and verifying audit chains for the people allowed to:
-supervisors for the instances of their unit tree, administrators for every chain, the system chain included."""
+supervisors, principal heads and administrators for the instances of their unit tree; administrators also for the
+system chain."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -8,10 +9,11 @@ from ...core.errors import Forbidden, NotFound, ValidationFailed
 from ...extensions import db
 from ..processes.models import ProcessInstance
 from ..users.models import Role
+from ..users.units import OVERSEER_ROLES, sees_unit
 from .chain import ChainReport, verify_chain
 from .models import AuditEvent
 
-VERIFIER_ROLES = (Role.supervisor, Role.principal_head, Role.admin)
+VERIFIER_ROLES = OVERSEER_ROLES  # those who see the units below their own (users/units.py)
 
 
 def task_completion(task_id: int) -> AuditEvent | None:
@@ -41,6 +43,6 @@ def verify_audit_chain(actor, *, instance_id: int | None = None, case_id: int | 
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
-    if not actor.unit.contains(instance.unit):  # administrators too: their own unit tree only
+    if not sees_unit(actor, instance.unit):  # administrators too: their own unit tree only
         raise Forbidden("该实例不属于本单位及下级单位 (outside your unit tree)")
     return verify_chain(instance_id)
