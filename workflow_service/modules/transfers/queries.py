@@ -106,7 +106,7 @@ def _local(value: datetime | None) -> str:
 
 
 def transfer_report(user: User, start: datetime, end: datetime) -> dict:
-    """报省厅的移送情况: every transfer opened in [start, end) in the caller's unit tree, with totals."""
+    """报省厅的移送情况: every transfer opened in [start, end) in the units the caller sees, with totals."""
     rows = list(db.session.scalars(
         sa.select(CriminalTransfer).where(in_visible_units(CriminalTransfer.unit_id, user),
                                           CriminalTransfer.created_at >= start, CriminalTransfer.created_at < end)
