@@ -66,18 +66,15 @@ def sees_task(w, rel, body):
 
 
 def views_case(role, rel):
-    # Own unit; supervisors, principal heads and administrators also the units below (cases.queries).
+    # The one rule (users/units.py, README "Who sees what"): every officer their own unit's records; supervisors,
+    # principal heads and administrators also the units below. Cases, process instances, transfers, orders,
+    # disclosures and committees alike.
     return role in OFFICERS and (rel == "own" or (rel == "subordinate" and role in OVERSEERS))
 
 
-def views_instance(role, rel):
-    # processes._visible_instance: own unit; supervisors and administrators the units below.
-    return role in OFFICERS and (rel == "own" or (rel == "subordinate" and role in ("supervisor", "admin")))
-
-
 def views_task(role, rel):
-    # tasks.queries.can_view: the task's role in its unit; supervisors the units below.
-    return (rel == "own" and role in ("case_handler", "supervisor")) or (rel == "subordinate" and role == "supervisor")
+    # tasks.queries.can_view: whoever may work it (its role in its unit) and the overseers who see its unit.
+    return (rel == "own" and role == "case_handler") or (role in OVERSEERS and rel in OWN_OR_BELOW)
 
 
 def release_claim(w, rel, client):
@@ -88,11 +85,6 @@ def release_claim(w, rel, client):
 def resume_case(w, rel, client):
     response = client.post(f"/api/v1/cases/{w.case(rel)['id']}/resume", json={"reason": "恢复"})
     assert response.status_code == 200, response.get_json()
-
-
-def views_tree(role, rel):
-    # Any officer in the object's unit or a unit above it (disclosure.get_disclosure, list_for_officers).
-    return role in OFFICERS and rel in OWN_OR_BELOW
 
 
 def views_transfer(role, rel):
@@ -155,13 +147,13 @@ ACCESS: dict[str, Row] = {
                                            {"process_id": "fixture_review", "title": "矩阵"}),
                            only("case_handler", "supervisor", "admin")),
     "processes.instance_detail": Row(
-        lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}", None), views_instance),
+        lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}", None), views_case),
     "processes.instance_tasks": Row(
         lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}/tasks", None),
-        views_instance),
+        views_case),
     "processes.instance_timers": Row(
         lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}/timers", None),
-        views_instance),
+        views_case),
     # -- tasks (the open 立案登记 draft_filing task of the case: role case_handler) -------------------------
     "tasks.task_list": Row(lambda w, rel: ("GET", "/api/v1/tasks?scope=available&limit=100", None),
                            lambda role, rel: role == "case_handler" and rel == "own", sees=sees_task),
@@ -230,19 +222,20 @@ ACCESS: dict[str, Row] = {
                                                     {"reason": "近亲属"}), seated),
     # Only the chair closes; before the deadline the allowed call gets 409.
     "ballots.close_ballot": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/close", {}), seated),
-    # A committee's membership is readable along the unit line (own, above and below), not by sibling units.
+    # A committee is read like the other records of its unit (fixed: it was read along the whole unit line, the
+    # integration account included).
     "ballots.committee_detail": Row(lambda w, rel: ("GET", f"/api/v1/committees/{RELATION_UNITS[rel][1]}", None),
-                                    lambda role, rel: rel != "sibling"),
+                                    views_case),
     # Administrators of the unit tree; the allowed call names unknown members and gets 422 (nothing changes).
     "ballots.committee_update": Row(lambda w, rel: ("PUT", f"/api/v1/committees/{RELATION_UNITS[rel][1]}",
                                                     {"chair": "nobody-such", "members": ["nobody-such"]}),
                                     lambda role, rel: role == "admin" and rel in OWN_OR_BELOW),
     # -- disclosure (行政执法公示) ------------------------------------------------------------------------------
-    "disclosures.disclosure_list": Row(lambda w, rel: ("GET", "/api/v1/disclosures?limit=100", None), views_tree,
+    "disclosures.disclosure_list": Row(lambda w, rel: ("GET", "/api/v1/disclosures?limit=100", None), views_case,
                                        sees=sees_item("disclosure")),
     "disclosures.disclosure_detail": Row(
         lambda w, rel: ("GET", f"/api/v1/disclosures/{w.objects['disclosure'][RELATION_UNITS[rel][1]]}", None),
-        views_tree),
+        views_case),
     # Supervisors start a withdrawal; the record is a draft, so the allowed call gets 409.
     "disclosures.request_withdrawal": Row(
         lambda w, rel: ("POST", f"/api/v1/disclosures/{w.objects['disclosure'][RELATION_UNITS[rel][1]]}/withdrawal",

@@ -39,6 +39,7 @@ def create_county(app, code=None, name="测试县应急管理局"):
 def test_an_administrator_creates_a_county_unit_under_its_city(app):
     from workflow_service.extensions import db
     from workflow_service.modules.users.models import Unit
+    from workflow_service.modules.users.units import unit_contains
 
     code = unique("5323-")
     result = wfs(app, "create-unit", "--code", code, "--name", "禄丰市应急管理局", "--level", "county", "--parent", "532300")
@@ -50,7 +51,7 @@ def test_an_administrator_creates_a_county_unit_under_its_city(app):
         assert unit.name == "禄丰市应急管理局" and unit.level == "county"
         assert unit.parent_id == city.id
         # The new county is inside the city's subtree: the city's supervisors oversee it.
-        assert city.contains(unit)
+        assert unit_contains(city, unit)
 
 
 def test_a_user_created_on_the_command_line_can_log_in_with_their_roles(app, login):

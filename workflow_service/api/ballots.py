@@ -111,7 +111,8 @@ def legal_reviews(case_id):
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(404, schema="Error")
 def committee_detail(unit_code):
-    """A unit's case review committee: chair, members, quorum, decision and tie rules."""
+    """A unit's case review committee: chair, members, quorum, decision and tie rules (for whoever sees the unit:
+    its officers, and the supervisors, principal heads and administrators above it)."""
     return committee_ops.get_committee(current_api_user(), unit_code)
 
 

@@ -14,6 +14,7 @@ from ..modules.tasks.models import Task
 from ..modules.tasks.schemas import TaskSchema
 from ..modules.timers.models import Timer
 from ..modules.users.models import Role
+from ..modules.users.units import sees_unit
 from .auth import current_api_user
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1", description="流程定义与实例 (processes)")
@@ -64,7 +65,8 @@ def start(args):
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(404, schema="Error")
 def instance_detail(instance_id):
-    """A process instance of my unit (or, for supervisors, of a unit below mine)."""
+    """A process instance of my unit (or, for supervisors, principal heads and administrators, of a unit below
+    mine)."""
     user = current_api_user()
     instance = _visible_instance(user, instance_id)
     return instance
@@ -92,11 +94,6 @@ def _visible_instance(user, instance_id) -> ProcessInstance:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
-    from ..modules.users.models import Unit
-
-    unit = db.session.get(Unit, instance.unit_id)
-    same_unit = instance.unit_id == user.unit_id and user.is_officer
-    oversees = (user.has_role(Role.supervisor) or user.has_role(Role.admin)) and unit.path.startswith(user.unit.path)
-    if not (same_unit or oversees):
+    if not sees_unit(user, instance.unit):
         raise Forbidden("无权查看该案件 (this case belongs to another unit)")
     return instance

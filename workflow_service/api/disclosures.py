@@ -23,7 +23,8 @@ public_blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
 @blp.arguments(DisclosureListArgs, location="query")
 @blp.response(200, DisclosurePageSchema)
 def disclosure_list(args):
-    """Disclosures of my unit and the units below (drafts, published, withdrawn, expired)."""
+    """Disclosures of my unit (supervisors, principal heads, administrators: and of the units below), drafts,
+    published, withdrawn and expired ones."""
     user = current_api_user()
     items, total = queries.list_for_officers(user, status=args["status"], limit=args["limit"], offset=args["offset"])
     return {"items": items, "total": total}

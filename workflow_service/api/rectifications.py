@@ -31,7 +31,7 @@ def issue(args):
 @blp.arguments(OrderListArgs, location="query")
 @blp.response(200, OrderPageSchema)
 def order_list(args):
-    """Orders of my unit (supervisors: and of the units below)."""
+    """Orders of my unit (supervisors, principal heads, administrators: and of the units below)."""
     items, total = queries.list_orders(current_api_user(), status=args["status"], limit=args["limit"],
                                        offset=args["offset"])
     return {"items": items, "total": total}

@@ -42,7 +42,8 @@ def open_transfer(args):
 @blp.arguments(TransferListArgs, location="query")
 @blp.response(200, TransferPageSchema)
 def transfer_list(args):
-    """Every transfer of my unit tree (supervisors) with its stage and next deadline."""
+    """Every transfer of my unit (supervisors, principal heads, administrators and the integration account: and of
+    the units below) with its stage and next deadline."""
     items, total = queries.list_transfers(current_api_user(), status=args["status"], stage=args["stage"],
                                           unit_id=args["unit_id"], limit=args["limit"], offset=args["offset"])
     return {"items": items, "total": total}

@@ -13,10 +13,11 @@ from ..modules.deadlines.queries import working_days_left
 from ..modules.steps import tasks as task_ops
 from ..core.forms import load_form
 from ..modules.tasks.models import TaskStatus
-from ..modules.tasks.queries import can_claim, get_visible_task, unit_contains
+from ..modules.tasks.queries import can_claim, get_visible_task
 from ..modules.tasks.schemas import TaskSchema
 from ..modules.users.models import Role
 from ..modules.users.queries import unit_members, unit_members_with_role
+from ..modules.users.units import unit_contains
 from .common import SOURCE_NAMES, bp, me, tz
 from .evidence import evidence_panel
 from .schema_form import build_fields, decode_form
@@ -47,7 +48,8 @@ def _render(task, schema, data, errors, message=None, status=200):
 
 
 def _reassignable(user, task) -> list:
-    """A supervisor of the task's unit tree may hand an open task to another user with its role."""
+    """A supervisor of the task's unit tree may hand an open task to another user with its role in the task's own
+    unit (users/units.works_in)."""
     if task.status != TaskStatus.ready.value or not user.has_role(Role.supervisor):
         return []
     if not unit_contains(user.unit, task.unit):

@@ -19,10 +19,11 @@ from ..deadlines.queries import deadline_shifts
 from ..users.provinces import province_code
 from ..review.models import LegalReview
 from ..tasks.models import Task, TaskStatus
-from ..users.models import Role, Unit, User
+from ..users.models import Unit, User
+from ..users.units import OVERSEER_ROLES, in_subtree, sees_unit
 from .checks import CaseFacts, Completion, review
 
-REVIEWER_ROLES = (Role.supervisor, Role.principal_head, Role.admin)
+REVIEWER_ROLES = OVERSEER_ROLES  # those who see the units below their own (users/units.py)
 # A synchronous review of more cases than this is refused: review a sample instead.
 MAX_CASES = 2000
 
@@ -78,10 +79,9 @@ def review_case_files(actor, *, case_id: int | None = None, unit_id: int | None 
             unit = db.session.get(Unit, unit_id)
             if unit is None:
                 raise NotFound("单位不存在 (no such unit)")
-            if not actor.unit.contains(unit):
+            if not sees_unit(actor, unit):
                 raise Forbidden("只能评查本单位及下级单位的案件 (outside your unit tree)")
-        query = (sa.select(Case.id).join(Unit, Unit.id == Case.unit_id)
-                 .where(Case.status == CaseStatus.closed.value, Unit.path.startswith(unit.path)))
+        query = sa.select(Case.id).where(Case.status == CaseStatus.closed.value, in_subtree(Case.unit_id, unit))
         if closed_from is not None:
             query = query.where(Case.closed_at >= _day_start(closed_from))
         if closed_to is not None:

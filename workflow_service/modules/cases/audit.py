@@ -1,5 +1,5 @@
-"""Verifying audit chains (全过程记录) for the people allowed to: supervisors for the instances of their unit
-tree, administrators for every chain, the system chain included."""
+"""Verifying audit chains (全过程记录) for the people allowed to: supervisors, principal heads and administrators
+for the instances of their unit tree; administrators also for the system chain."""
 from __future__ import annotations
 
 from ...core.errors import Forbidden, NotFound, ValidationFailed
@@ -7,9 +7,10 @@ from ...extensions import db
 from ..audit.chain import ChainReport, verify_chain
 from ..processes.models import ProcessInstance
 from ..users.models import Role
+from ..users.units import OVERSEER_ROLES, sees_unit
 from .models import Case
 
-VERIFIER_ROLES = (Role.supervisor, Role.principal_head, Role.admin)
+VERIFIER_ROLES = OVERSEER_ROLES  # those who see the units below their own (users/units.py)
 
 
 def verify_audit_chain(actor, *, instance_id: int | None = None, case_id: int | None = None,
@@ -31,6 +32,6 @@ def verify_audit_chain(actor, *, instance_id: int | None = None, case_id: int | 
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
-    if not actor.unit.contains(instance.unit):  # administrators too: their own unit tree only
+    if not sees_unit(actor, instance.unit):  # administrators too: their own unit tree only
         raise Forbidden("该实例不属于本单位及下级单位 (outside your unit tree)")
     return verify_chain(instance_id)

@@ -11,23 +11,15 @@ from ..audit.models import AuditEvent
 from ..deadlines.models import DeadlineRule
 from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
-from ..users.models import Role, Unit, User
+from ..users.models import User
+from ..users.units import in_visible_units, sees_unit
 from .documents import ACTION_LABELS, TASK_DOCUMENTS
 from .models import Case
 
 
-def _visible_units(user: User):
-    """Own unit; supervisors, principal heads and administrators also see the units below theirs; integration
-    accounts see no case."""
-    if not user.is_officer:
-        return sa.select(Unit.id).where(sa.false())
-    if any(user.has_role(r) for r in (Role.supervisor, Role.principal_head, Role.admin)):
-        return sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
-    return sa.select(Unit.id).where(Unit.id == user.unit_id)
-
-
 def can_view_case(user: User, case: Case) -> bool:
-    return db.session.scalar(_visible_units(user).where(Unit.id == case.unit_id)) is not None
+    """Officers of the case's unit; overseers of a unit above it (users/units.py)."""
+    return sees_unit(user, case.unit)
 
 
 def get_case(user: User, case_id: int) -> Case:
@@ -40,7 +32,7 @@ def get_case(user: User, case_id: int) -> Case:
 
 
 def list_cases(user: User, *, unit_id=None, stage=None, overdue=None, status=None, now=None, limit=50, offset=0):
-    query = sa.select(Case).where(Case.unit_id.in_(_visible_units(user)))
+    query = sa.select(Case).where(in_visible_units(Case.unit_id, user))
     if unit_id is not None:
         query = query.where(Case.unit_id == unit_id)
     if status:

@@ -8,7 +8,7 @@ from ...core.errors import ValidationFailed
 from ..deadlines.operations import compute_deadline
 from ...core.registry import Declarations
 from ..users.provinces import province_code
-from ..users.queries import officers_not_in_unit
+from ..users.units import require_two_officers
 
 CASE_PROCESS = "case_handling"
 
@@ -33,11 +33,8 @@ def total_fine(proposals) -> float:
 @_rule("draft_filing")
 def _filing_needs_two_handlers(actor, task, data, current):
     # 行政处罚法 Art 42: at least two enforcement officers with enforcement certificates handle a case.
-    names = list(dict.fromkeys(data.get("handlers") or []))
-    bad = officers_not_in_unit(names, task.unit_id)
-    if len(names) < 2 or bad:
-        raise ValidationFailed("承办人不少于两名，且须为本单位执法人员 (at least two handlers of this unit; 行政处罚法第四十二条)",
-                               {"handlers": [f"无效：{', '.join(bad)}" if bad else "至少两名不同的承办人"]})
+    require_two_officers(data.get("handlers"), task.unit_id, field="handlers",
+                         message="承办人不少于两名，且须为本单位执法人员 (at least two handlers of this unit; 行政处罚法第四十二条)")
     return data
 
 

@@ -26,6 +26,7 @@ from ..steps import pipeline
 from ..users.provinces import province_code
 from ..tasks.models import Task
 from ..users.models import Role, User
+from ..users.units import sees_unit
 from .models import PUBLIC_STATUSES, Disclosure, DisclosureStatus, WithdrawalReason, WITHDRAWAL_LABELS
 from .redaction import Redactor, is_credit_code
 
@@ -192,7 +193,7 @@ def get_disclosure(actor: User, disclosure_id: int) -> Disclosure:
     disclosure = db.session.get(Disclosure, disclosure_id)
     if disclosure is None:
         raise NotFound("公示不存在 (no such disclosure)")
-    if not actor.is_officer or not disclosure.unit.path.startswith(actor.unit.path):
+    if not sees_unit(actor, disclosure.unit):
         raise Forbidden("无权处理其他单位的公示 (this disclosure belongs to another unit)")
     return disclosure
 

@@ -28,8 +28,8 @@ from ..steps.pipeline import deliver_message
 from ..users.provinces import province_code
 from ..tasks.models import Task, TaskStatus
 from ..steps.tasks import complete_task
-from ..tasks.queries import unit_contains
 from ..users.models import Role, Unit, User
+from ..users.units import not_working_in, sees_unit, unit_contains
 from .legal import CASE_PROCESS, case_of_instance, handler_ids
 from .models import (Ballot, BallotResult, BallotSeat, BallotStatus, Committee, CommitteeMember, SeatStatus,
                      TieRule, Vote, VoteChoice)
@@ -60,8 +60,7 @@ def configure_committee(actor: User | None, unit_code: str, *, chair: str, membe
         raise Forbidden("仅本级或上级管理员可设置案件审查委员会 (only an administrator of the unit tree)")
     names = list(dict.fromkeys(members))
     users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
-    bad = [n for n in names if n not in users or users[n].unit_id != unit.id or not users[n].is_active
-           or not users[n].has_role(Role.committee_member)]
+    bad = not_working_in(names, unit.id, Role.committee_member)
     errors = {}
     if bad:
         errors["members"] = [f"须为本单位具有案审委员角色的在职人员：{', '.join(bad)}"]
@@ -94,10 +93,12 @@ def configure_committee(actor: User | None, unit_code: str, *, chair: str, membe
 
 
 def get_committee(actor: User, unit_code: str) -> Committee:
+    """A unit's committee, for whoever sees the unit's records (users/units.py): its officers and the overseers
+    above it."""
     unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
     if unit is None:
         raise NotFound("单位不存在 (no such unit)")
-    if not (unit_contains(actor.unit, unit) or unit_contains(unit, actor.unit)):
+    if not sees_unit(actor, unit):
         raise Forbidden("无权查看该单位 (outside your unit tree)")
     committee = db.session.scalar(sa.select(Committee).filter_by(unit_id=unit.id))
     if committee is None:

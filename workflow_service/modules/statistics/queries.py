@@ -28,7 +28,8 @@ from ..alerts.models import Alert
 from ..cases.models import Case
 from ..processes.models import ProcessInstance
 from ..tasks.models import Task, TaskStatus
-from ..users.models import Role, Unit, User
+from ..users.models import Unit, User
+from ..users.units import oversees, sees_unit, subtree_clause, unit_contains
 from ...core.registry import registry
 
 PENALTY_TYPES = (("warning", "警告"), ("fine", "罚款"), ("confiscation", "没收违法所得、非法财物"),
@@ -83,12 +84,12 @@ def columns() -> list[tuple[str, str]]:
 
 
 def _root_unit(actor: User, unit_id: int | None) -> Unit:
-    if not any(actor.has_role(r) for r in (Role.supervisor, Role.principal_head, Role.admin)):
+    if not oversees(actor):
         raise Forbidden("仅负责人可查看统计 (statistics are for supervisors)")
     unit = actor.unit if unit_id is None else db.session.get(Unit, unit_id)
     if unit is None:
         raise NotFound("单位不存在 (no such unit)")
-    if not unit.path.startswith(actor.unit.path):
+    if not sees_unit(actor, unit):
         raise Forbidden("只能查看本单位及下级单位的统计 (only your unit and the units below it)")
     return unit
 
@@ -186,7 +187,7 @@ def _averaged(figures: dict) -> dict:
 def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> dict:
     period = parse_period(period_text)
     root = _root_unit(actor, unit_id)
-    units = list(db.session.scalars(sa.select(Unit).where(Unit.path.startswith(root.path)).order_by(Unit.path)))
+    units = list(db.session.scalars(sa.select(Unit).where(subtree_clause(root)).order_by(Unit.path)))
     unit_ids = [u.id for u in units]
     summable = [key for key, _ in BASE_COLUMNS] + list(_HIDDEN) + [k for c in registry().statistics_contributors for k, _ in c.columns]
     own: dict[int, dict] = {u.id: {key: 0 for key in summable} for u in units}
@@ -200,7 +201,7 @@ def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> 
                     own[uid][key] += figures.get(key) or 0
     rows = []
     for unit in units:
-        below = [u for u in units if u.path.startswith(unit.path)]
+        below = [u for u in units if unit_contains(unit, u)]
         total = _averaged({key: sum(own[u.id][key] for u in below) for key in summable})
         for contributor in registry().statistics_contributors:
             if contributor.derive is not None:

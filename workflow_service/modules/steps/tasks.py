@@ -12,9 +12,10 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..deadlines.queries import lateness
 from ..tasks.models import Task, TaskStatus
-from ..tasks.queries import can_claim, can_view, unit_contains
+from ..tasks.queries import can_claim, can_view
 from ..users.models import Role, User
 from ..users.provinces import province_of
+from ..users.units import unit_contains, works_in
 from . import pipeline
 from .locking import lock_task as _lock_task
 
@@ -80,9 +81,11 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
     assignee = db.session.scalar(sa.select(User).filter_by(username=assignee_username))
     if assignee is None:
         raise ValidationFailed("用户不存在 (no such user)", {"assignee": ["unknown user"]})
-    if not assignee.has_role(task.role) or not unit_contains(actor.unit, assignee.unit) or not assignee.is_active:
+    # A county's task stays with that county's officers: the assignee holds the task's role in the task's own
+    # unit (who sees the task follows from that, users/units.py).
+    if not works_in(assignee, task.unit_id, task.role):
         raise ValidationFailed("该用户不能办理此任务 (the user lacks the role or is outside your units)",
-                               {"assignee": ["must have the task's role and belong to your unit tree"]})
+                               {"assignee": ["须为任务所属单位具有该角色的在职人员"]})
     previous = task.assignee_id
     task.assignee_id = assignee.id
     task.claimed_at = clock().now()

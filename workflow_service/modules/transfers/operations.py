@@ -24,6 +24,7 @@ from ..tasks.models import Task, TaskStatus
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role, User
 from ..users.provinces import province_code
+from ..users.units import integration_reaches, works_in
 from .models import CrimeScreening, CriminalTransfer, TransferStage, TransferStatus
 
 TRANSFER_PROCESS = "criminal_transfer"
@@ -183,9 +184,9 @@ def refuse_fine_while_transfer_pending(instance_id: int, current: dict) -> None:
 
 # -- the police's answers --------------------------------------------------------------------------------------
 def _may_record(actor: User, transfer: CriminalTransfer) -> str:
-    if actor.has_role(Role.integration) and transfer.unit.path.startswith(actor.unit.path):
+    if integration_reaches(actor, transfer.unit):
         return "integration"
-    if actor.has_role(Role.case_handler) and actor.unit_id == transfer.unit_id:
+    if works_in(actor, transfer.unit_id, Role.case_handler):
         return "handler"
     raise Forbidden("无权登记该移送的答复 (only the unit's handlers or its integration account record answers)")
 

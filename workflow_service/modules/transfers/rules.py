@@ -8,7 +8,7 @@ from ...core.errors import Conflict, ValidationFailed
 from ...core.services import clock
 from ...core.registry import Declarations
 from ..users.models import Role
-from ..users.queries import officers_not_in_unit
+from ..users.units import require_two_officers
 from .operations import AWAIT_TRANSFER, CASE_PROCESS, TRANSFER_PROCESS, refuse_fine_while_transfer_pending
 
 # Art 6: what travels with the transfer; a missing item blocks the hand-over.
@@ -41,11 +41,8 @@ def _not_in_future(field: str, value) -> None:
 @_rule("draft_transfer_report")
 def _team_of_two_officers(actor, task, data, current):
     # Art 5: 2 or more enforcement officers form the team that writes the transfer report.
-    names = list(dict.fromkeys(data.get("team") or []))
-    bad = officers_not_in_unit(names, task.unit_id)
-    if len(names) < 2 or bad:
-        raise ValidationFailed("专案组须由两名以上本单位执法人员组成（国务院令第310号第五条） (a team of two officers)",
-                               {"team": [f"无效：{', '.join(bad)}" if bad else "至少两名"]})
+    require_two_officers(data.get("team"), task.unit_id, field="team",
+                         message="专案组须由两名以上本单位执法人员组成（国务院令第310号第五条） (a team of two officers)")
     return data
 
 

@@ -118,8 +118,3 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
-
-
-def units_in_subtree(unit: Unit):
-    """A select of the ids of `unit` and every unit below it (indexed prefix match on the path)."""
-    return sa.select(Unit.id).where(Unit.path.startswith(unit.path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ...extensions import db
-from .models import Role, User, UserRole
+from .models import User, UserRole
 
 
 def unit_members(unit_id: int, limit: int = 50) -> list[User]:
@@ -18,11 +18,3 @@ def unit_members_with_role(unit_id: int, role: str, limit: int = 50) -> list[Use
     return list(db.session.scalars(sa.select(User).join(UserRole, UserRole.user_id == User.id)
                                    .where(User.unit_id == unit_id, User.active.is_(True), UserRole.role == role)
                                    .order_by(User.username).limit(limit)))
-
-
-def officers_not_in_unit(usernames: list[str], unit_id: int) -> list[str]:
-    """Of the named enforcement officers, those who are not active case handlers of the unit (行政处罚法 Art 42,
-    国务院令310 Art 5 both want officers of the deciding unit)."""
-    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(usernames)))}
-    return [n for n in usernames if n not in users or not users[n].has_role(Role.case_handler)
-            or users[n].unit_id != unit_id or not users[n].is_active]
