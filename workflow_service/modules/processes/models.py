@@ -67,8 +67,8 @@ class ProcessInstance(db.Model):
     # core/presence.py, so a step of an instance with none skips summing the adjustments and clearing alerts.
     has_adjustments = sa.orm.query_expression()
     has_open_alerts = sa.orm.query_expression()
-    # ... and whether a timer of it fell due before the step's time (steps/pipeline.py settles those first).
-    has_due_timers = sa.orm.query_expression()
+    # ... and when its next waiting timer falls due (a step first fires those due before it: steps/pipeline.py).
+    next_timer_due_at = sa.orm.query_expression()
 
     definition = db.relationship(ProcessDefinition)
     unit = db.relationship("Unit")

@@ -11,9 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ...core import presence
-from ...core.db import UTCDateTime
 from ...core.errors import NotFound
-from ...core.services import clock
 from ...extensions import db
 from ..alerts.models import Alert
 from ..deadlines.models import DeadlineAdjustment
@@ -25,9 +23,9 @@ _STATEMENTS: dict[tuple[str, bool], sa.Select] = {}
 
 
 def _statement(by: str, skip_locked: bool) -> sa.Select:
-    """By instance id or by the id of one of its tasks (bound as :key), at :now. It locks the instance row,
-    loads its state and reads whether the instance has deadline adjustments, open alerts and timers due
-    before now: all a step needs of the instance, in one round trip. Built once per shape."""
+    """By instance id or by the id of one of its tasks (bound as :key). It locks the instance row, loads its
+    state and reads whether the instance has deadline adjustments and open alerts, and when its next timer falls
+    due: all a step needs of the instance, in one round trip. Built once per shape."""
     if (by, skip_locked) not in _STATEMENTS:
         query = sa.select(ProcessInstance)
         if by == "task":
@@ -41,9 +39,11 @@ def _statement(by: str, skip_locked: bool) -> sa.Select:
                          DeadlineAdjustment.instance_id == ProcessInstance.id)),
                      sa.orm.with_expression(ProcessInstance.has_open_alerts, sa.exists().where(
                          Alert.instance_id == ProcessInstance.id, Alert.cleared_at.is_(None))),
-                     sa.orm.with_expression(ProcessInstance.has_due_timers, sa.exists().where(
-                         Timer.instance_id == ProcessInstance.id, Timer.status == TimerStatus.waiting.value,
-                         Timer.due_at < sa.bindparam("now", type_=UTCDateTime))))
+                     # No bound value in these expressions: an expired instance is reloaded with them.
+                     sa.orm.with_expression(ProcessInstance.next_timer_due_at, sa.select(sa.func.min(Timer.due_at))
+                                            .where(Timer.instance_id == ProcessInstance.id,
+                                                   Timer.status == TimerStatus.waiting.value)
+                                            .scalar_subquery()))
             .execution_options(populate_existing=True))
     return _STATEMENTS[(by, skip_locked)]
 
@@ -51,7 +51,7 @@ def _statement(by: str, skip_locked: bool) -> sa.Select:
 def _lock(by: str, key: int, *, skip_locked: bool = False) -> ProcessInstance | None:
     if db.session.get_bind().dialect.name != "postgresql":
         skip_locked = False  # SQLite: the transaction already holds the database's write lock
-    instance = db.session.scalar(_statement(by, skip_locked), {"key": key, "now": clock().now()})
+    instance = db.session.scalar(_statement(by, skip_locked), {"key": key})
     if instance is not None:
         presence.remember(db.session, DeadlineAdjustment, instance.id, instance.has_adjustments)
         presence.remember(db.session, Alert, instance.id, instance.has_open_alerts)

@@ -244,16 +244,18 @@ def _step(kind: str, instance: ProcessInstance, actor, advance, *, completed_tas
 
 def _settle(instance: ProcessInstance, map_errors: bool) -> None:
     """Step 2: the instance's timers that fell due before now fire first, as the sweep would fire them. The
-    locking statement said whether there are any (has_due_timers); unknown (None) means look."""
+    locking statement read when the next timer falls due; an instance not locked by it is asked."""
     state = _state()
     if instance.id in state.settled:
         return
     state.settled.add(instance.id)
-    if instance.has_due_timers is False:
-        return
-    if instance.has_due_timers is None and db.session.scalar(sa.select(Timer.id).where(
+    now = clock().now()
+    if "next_timer_due_at" in instance.__dict__:  # read by the locking statement (steps/locking.py)
+        if instance.next_timer_due_at is None or instance.next_timer_due_at >= now:
+            return
+    elif db.session.scalar(sa.select(Timer.id).where(
             Timer.instance_id == instance.id, Timer.status == TimerStatus.waiting.value,
-            Timer.due_at < clock().now()).limit(1)) is None:
+            Timer.due_at < now).limit(1)) is None:
         return
     _step("timers", instance, None,
           lambda definition, state, now: engine().fire_due_timers(definition, state, now), map_errors=map_errors)
