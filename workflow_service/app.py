@@ -12,6 +12,7 @@ from sqlalchemy import exc as sa_exc
 from .config import load_config
 from .core.clock import SettableClock, SystemClock
 from .core.errors import register_error_handlers
+from .core.transaction import TransactionalFlask
 from .extensions import csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # Every request commits or rolls back once, in core/transaction.py: views and operations never commit.
+    app = TransactionalFlask(__name__, instance_relative_config=True)
     wfs = load_config(config)
     app.config["WFS"] = wfs
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

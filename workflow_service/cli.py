@@ -1,19 +1,25 @@
-"""`flask --app workflow_service.app wfs ...` (also installed as the `wfs` command)."""
+"""`flask --app workflow_service.app wfs ...` (also installed as the `wfs` command).
+
+Each command is one transaction (core/transaction.py, `UnitOfWorkGroup`): it commits when it returns and is rolled
+back when it fails or exits early (`_fail`, `sys.exit`), so no command commits on its own. The exceptions: `sweep`,
+one transaction per timer (modules/timers/jobs.py); and `db upgrade` (Flask-Migrate), where Alembic commits each
+migration itself."""
 from __future__ import annotations
 
 import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from .core.errors import ServiceError
+from .core.transaction import UnitOfWorkGroup, discard
 from .extensions import db
 
-wfs = AppGroup("wfs", help="安全生产执法案件工作流服务 (workflow service) commands")
+wfs = UnitOfWorkGroup("wfs", help="安全生产执法案件工作流服务 (workflow service) commands")
 
 
 def _fail(exc: ServiceError):
+    """Report a refusal and exit with status 2; the command's transaction is rolled back."""
     click.echo(f"error: {exc.message}", err=True)
     for key, value in exc.details.items():
         click.echo(f"  {key}: {value}", err=True)
@@ -30,9 +36,7 @@ def deploy_cmd(directory):
     try:
         results = deploy_package(None, files)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     for definition, created in results:
         click.echo(f"{'deployed' if created else 'unchanged'} {definition.process_id} {definition.content_hash[:12]}")
 
@@ -48,8 +52,7 @@ def validate_cmd(directory):
         results = deploy_package(None, files)
     except ServiceError as exc:
         _fail(exc)
-    finally:
-        db.session.rollback()
+    discard()  # a deployment done only to validate the files: never committed
     click.echo(f"ok: {len(results)} executable process(es)")
 
 
@@ -65,9 +68,7 @@ def create_unit_cmd(code, name, level, parent_code):
     try:
         unit = create_unit(None, code=code, name=name, level=level, parent_code=parent_code)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     click.echo(f"created unit {unit.code} {unit.name}")
 
 
@@ -92,9 +93,7 @@ def create_user_cmd(username, display_name, unit_code, roles, legal_qualificatio
         user = create_user(None, username=username, password=password, display_name=display_name,
                            unit_code=unit_code, roles=list(roles), legal_qualification=legal_qualification)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     click.echo(f"created user {user.username}")
 
 
@@ -106,9 +105,7 @@ def seed_demo_cmd():
     try:
         summary = seed_demo()
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     click.echo(summary)
 
 
@@ -118,7 +115,6 @@ def seed_reference_cmd():
     from .demo import seed_reference_data
 
     click.echo(seed_reference_data())
-    db.session.commit()
 
 
 @wfs.command("import-calendar")
@@ -140,17 +136,14 @@ def import_calendar_cmd(year, path):
         import_calendar_year(None, year, entries["holidays"], entries["workdays"], raw.get("source") or path)
         recomputed = recompute_provisional_timers(None)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
     except (ValueError, KeyError, TypeError) as exc:
-        db.session.rollback()
         click.echo(f"error: {path} is not a calendar file: {exc}", err=True)
         sys.exit(2)
-    db.session.commit()
     click.echo(f"imported {year}; {recomputed} provisional timer(s) recomputed")
 
 
-@wfs.command("sweep")
+@wfs.command("sweep", own_transactions=True)
 def sweep_cmd():
     """Fire due timers once (what the scheduler does every few seconds)."""
     from .modules.steps.sweep import sweep_due_timers
@@ -165,7 +158,6 @@ def expire_disclosures_cmd():
     from .modules.disclosure.operations import expire_disclosures
 
     expired = expire_disclosures()
-    db.session.commit()
     click.echo(f"expired {expired}")
 
 
@@ -203,7 +195,6 @@ def verify_audit_cmd(instance_id, system, evidence):
         reports = [verify_chain(None)]
     else:
         reports = verify_all()
-    db.session.rollback()
     broken = [r for r in reports if not r.ok]
     for report in broken:
         link = report.first_broken
@@ -221,7 +212,6 @@ def verify_audit_cmd(instance_id, system, evidence):
 
             case_id = db.session.scalar(sa.select(Case.id).where(Case.instance_id == instance_id)) or -1
         checked, problems = verify_evidence_files(case_id)
-        db.session.rollback()
         for problem in problems:
             click.echo(f"EVIDENCE {problem['evidence_id']} of case {problem['case_id']}: {problem['problem']}")
         click.echo(f"{checked - len(problems)} of {checked} evidence file(s) match their digest")

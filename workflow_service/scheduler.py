@@ -10,10 +10,13 @@ log = logging.getLogger(__name__)
 
 
 def start_scheduler(app) -> BackgroundScheduler:
+    from .core.transaction import unit_of_work
     from .extensions import db
     from .modules.steps.sweep import sweep_due_timers
 
     def sweep():
+        # Not one unit of work: the sweep commits once per timer (modules/timers/jobs.py), so one bad timer
+        # never undoes the others.
         with app.app_context():
             try:
                 result = sweep_due_timers()
@@ -27,10 +30,9 @@ def start_scheduler(app) -> BackgroundScheduler:
 
         with app.app_context():
             try:
-                if expire_disclosures():
-                    db.session.commit()
-            except Exception:  # noqa: BLE001 - retried at the next interval
-                db.session.rollback()
+                with unit_of_work():
+                    expire_disclosures()
+            except Exception:  # noqa: BLE001 - rolled back by unit_of_work; retried at the next interval
                 log.exception("expiring disclosures failed")
             finally:
                 db.session.remove()

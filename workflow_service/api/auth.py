@@ -6,8 +6,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError
 
-from ..core.errors import NotAuthenticated, ServiceError
-from ..extensions import csrf, db
+from ..core.errors import NotAuthenticated, ServiceError, error_response
+from ..extensions import csrf
 from ..modules.users.operations import authenticate, issue_token, user_for_token
 from ..modules.users.schemas import TokenArgs, TokenSchema, UserSchema
 
@@ -45,11 +45,11 @@ def create_token(args):
     """Exchange a username and password for a bearer token."""
     try:
         user = authenticate(args["username"], args["password"])
-    except ServiceError:
-        db.session.commit()  # keep the failed-login count: it drives the throttling
-        raise
+    except ServiceError as exc:
+        # Answered, not raised: a request that returns commits (core/transaction.py), and the failed-login count
+        # must be kept — it drives the throttling.
+        return error_response(exc.status, exc.code, exc.message, exc.details)
     token, row = issue_token(user)
-    db.session.commit()
     return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
 
 

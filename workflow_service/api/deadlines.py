@@ -34,9 +34,7 @@ def rules():
 def update_rule(scope, changes, rule_id):
     """Tune a rule, nationally or for one province (`?jurisdiction=530000`); administrators only, audited."""
     user = current_api_user()
-    rule = deadline_ops.update_rule(user, rule_id, changes, scope["jurisdiction"])
-    db.session.commit()
-    return rule
+    return deadline_ops.update_rule(user, rule_id, changes, scope["jurisdiction"])
 
 
 @blp.route("/deadlines/compute", methods=["GET"])
@@ -79,5 +77,4 @@ def import_calendar(args, year):
         raise Forbidden("仅管理员可导入节假日安排 (administrators only)")
     row = deadline_ops.import_calendar_year(user, year, args["holidays"], args["workdays"], args["source"])
     recomputed = recompute_provisional_timers(user)
-    db.session.commit()
     return {"year": row.year, "source": row.source, "recomputed_timers": recomputed}

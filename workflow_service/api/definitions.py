@@ -40,7 +40,6 @@ def deploy(args):
     user = current_api_user()
     files = {name: text.encode("utf-8") for name, text in args["files"].items()}
     results = deploy_package(user, files)
-    db.session.commit()
     return [{"definition": d, "created": created} for d, created in results]
 
 
@@ -54,10 +53,8 @@ def start(args):
     user = current_api_user()
     if not (user.has_role(Role.case_handler) or user.has_role(Role.supervisor) or user.has_role(Role.admin)):
         raise Forbidden("无权启动流程 (only handlers, supervisors and administrators start processes)")
-    instance = start_process(user, process_id=args["process_id"], unit=user.unit, title=args["title"],
-                             data=args["data"], business_key=args["business_key"])
-    db.session.commit()
-    return instance
+    return start_process(user, process_id=args["process_id"], unit=user.unit, title=args["title"],
+                         data=args["data"], business_key=args["business_key"])
 
 
 @blp.route("/process-instances/<int:instance_id>", methods=["GET"])

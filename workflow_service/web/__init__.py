@@ -42,10 +42,9 @@ def login():
         try:
             user = authenticate(form.username.data, form.password.data)
         except ServiceError as exc:
-            db.session.commit()  # keep the failed-login count
+            # Answered, not raised: the request commits (core/transaction.py) and keeps the failed-login count.
             flash(exc.message, "error")
             return render_template("login.html", form=form), exc.status
-        db.session.commit()
         login_user(user)
         target = request.args.get("next", "")
         if not is_local_path(target):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.errors import ServiceError, ValidationFailed
 from ..core.services import clock
+from ..core.transaction import discard
 from ..extensions import db
 from ..modules.deadlines import operations as deadline_ops
 from ..modules.deadlines.models import CalendarDay, CalendarYear, PeriodUnit
@@ -33,7 +34,8 @@ def _admin():
 
 
 def _fail(exc) -> dict:
-    db.session.rollback()
+    """A refused form: nothing of the attempt is kept (core/transaction.py), the page shows the messages."""
+    discard()
     messages = exc.messages if isinstance(exc, ValidationError) else exc.details
     flash(getattr(exc, "message", "输入有误，请检查标出的字段。"), "error")
     return _flatten(messages) if isinstance(messages, dict) else {"_schema": messages}
@@ -71,7 +73,6 @@ def admin_users():
                     display_name=values.get("display_name", "").strip(), unit_code=values.get("unit_code", ""),
                     roles=request.form.getlist("roles"), legal_qualification=bool(request.form.get("legal_qualification")))
                 flash(f"用户「{user.display_name}」已创建。", "success")
-            db.session.commit()
             return redirect(url_for("web.admin_users"))
         except ServiceError as exc:
             errors = _fail(exc)
@@ -122,7 +123,6 @@ def admin_calendar():
                                                   "workdays": _entries(values.get("workdays"))})
                 deadline_ops.import_calendar_year(actor, year, args["holidays"], args["workdays"], args["source"])
                 recomputed = recompute_provisional_timers(actor)
-                db.session.commit()
                 flash(f"{year} 年节假日安排已导入，重新计算了 {recomputed} 个暂定期限。", "success")
                 return redirect(url_for("web.admin_calendar"))
             except (ValidationError, ServiceError) as exc:
@@ -157,7 +157,6 @@ def admin_rule(rule_id):
         try:
             changes = RuleUpdateArgs().load({k: values[k].strip() for k in fields if k in values})
             deadline_ops.update_rule(actor, rule_id, changes, scope["jurisdiction"])
-            db.session.commit()
             flash(f"期限规则「{rule.name}」已保存。", "success")
             return redirect(url_for("web.admin_rules"))
         except (ValidationError, ServiceError) as exc:
@@ -181,7 +180,6 @@ def admin_definitions():
         else:
             try:
                 results = deploy_package(actor, files)
-                db.session.commit()
                 created = [d.process_id for d, new in results if new]
                 flash(f"已部署：{', '.join(created)}" if created else "内容未变化，沿用现有版本。", "success")
                 return redirect(url_for("web.admin_definitions"))
@@ -203,12 +201,10 @@ def admin_clock():
     if request.method == "POST":
         try:
             if request.form.get("what") == "sweep":
-                db.session.rollback()
-                result = sweep_due_timers()
+                result = sweep_due_timers()  # one transaction per timer (modules/timers/jobs.py)
                 flash(f"已执行定时扫描：触发 {result.fired} 个，失败 {result.failed} 个。", "success")
             else:
                 move_clock(actor, advance=request.form.get("advance", "").strip() or None)
-                db.session.commit()
                 flash("时钟已调整。", "success")
             return redirect(url_for("web.admin_clock"))
         except ServiceError as exc:

@@ -8,7 +8,6 @@ from flask_login import login_required
 from marshmallow import ValidationError
 
 from ..core.services import clock, setting
-from ..extensions import db
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
@@ -75,7 +74,6 @@ def file_case():
             errors = exc.messages
         else:
             case = case_ops.file_case(me(), **args)
-            db.session.commit()
             flash(f"案件 {case.case_number} 已登记，请办理立案登记。", "success")
             return redirect(url_for("web.case_page", case_id=case.id))
     return render_template("case_new.html", errors=errors, values=values, source_names=SOURCE_NAMES), \
@@ -138,7 +136,6 @@ def _case_action(operation, case_id, schema, *fields):
         flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
         return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
     operation(me(), case_id, *(args[k] for k in fields))
-    db.session.commit()
     return None
 
 

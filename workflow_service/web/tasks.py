@@ -6,7 +6,7 @@ from flask_login import login_required
 
 from ..core.errors import ValidationFailed
 from ..core.services import clock, setting
-from ..extensions import db
+from ..core.transaction import discard
 from ..modules.audit.queries import task_completion
 from ..modules.cases.queries import case_for_instance
 from ..modules.deadlines.queries import working_days_left
@@ -65,7 +65,6 @@ def reassign(task_id):
     except ValueError:
         version = None
     task = task_ops.reassign_task(me(), task_id, request.form.get("assignee", ""), version)
-    db.session.commit()
     flash(f"已改派给 {task.assignee.display_name}。", "success")
     return redirect(url_for("web.task_page", task_id=task_id))
 
@@ -122,10 +121,9 @@ def complete(task_id):
     try:
         task_ops.complete_task(user, task_id, data, version)
     except ValidationFailed as exc:
-        db.session.rollback()
+        discard()  # the page shows the task as it was before the attempt
         task = get_visible_task(user, task_id)
         return _render(task, schema, data, exc.details, exc.message, status=422)
-    db.session.commit()
     flash(f"「{task.name}」已办结。", "success")
     case = case_for_instance(task.instance_id)
     return redirect(url_for("web.case_page", case_id=case.id) if case else url_for("web.inbox"))
