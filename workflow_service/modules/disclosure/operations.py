@@ -231,7 +231,9 @@ def request_withdrawal(actor: User, disclosure_id: int, *, reason: str, explanat
 
 
 def _withdraw_on_confirmation(actor, task: Task, data: dict, current: dict) -> dict:
-    disclosure = db.session.get(Disclosure, int(current["disclosure_id"]))
+    # The disclosure is the one whose withdrawal this instance is, as its row records it: process data is never
+    # an authority (a disclosure id in the data of another instance must not withdraw it).
+    disclosure = db.session.scalar(sa.select(Disclosure).where(Disclosure.withdrawal_instance_id == task.instance_id))
     if disclosure is None or disclosure.status != DisclosureStatus.withdrawing.value:
         raise Conflict("该公示不在撤回中 (this disclosure is not being withdrawn)", code="disclosure_not_withdrawing")
     now = clock().now()

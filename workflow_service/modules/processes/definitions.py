@@ -51,6 +51,9 @@ def deploy_package(actor, files: dict[str, bytes], forms_dir: str | None = None)
     forms_dir = forms_dir or setting("FORMS_DIR")
     problems = []
     for bundle in bundles:
+        if bundle.start_form_id and not form_exists(forms_dir, bundle.start_form_id):
+            problems.append({"process": bundle.process_id, "task": "start",
+                             "error": f"start form {bundle.start_form_id!r} not found in forms/"})
         for task in bundle.user_tasks:
             if role_for_user_task(task.lane, task.properties) is None:
                 problems.append({"process": bundle.process_id, "task": task.bpmn_id,
@@ -83,6 +86,7 @@ def deploy_package(actor, files: dict[str, bytes], forms_dir: str | None = None)
             user_tasks=[{"bpmn_id": t.bpmn_id, "name": t.name, "lane": t.lane, "properties": t.properties}
                         for t in bundle.user_tasks],
             is_latest=True, deployed_at=now, deployed_by_id=getattr(actor, "id", None),
+            start_form_id=bundle.start_form_id,
         )
         db.session.add(definition)
         db.session.flush()

@@ -21,6 +21,9 @@ class ProcessDefinition(db.Model):
     specs = sa.orm.deferred(sa.Column(JSONType, nullable=False))
     source_files = sa.Column(JSONType, nullable=False)
     user_tasks = sa.Column(JSONType, nullable=False)
+    # The form a person fills to start this process by hand; None: only its domain starts it (a case is filed,
+    # a transfer opened, a disclosure withdrawn), never the generic start.
+    start_form_id = sa.Column(sa.String(100), nullable=True)
     is_latest = sa.Column(sa.Boolean, nullable=False, default=True)
     deployed_at = sa.Column(UTCDateTime, nullable=False)
     deployed_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
