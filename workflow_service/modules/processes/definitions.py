@@ -145,3 +145,16 @@ def evaluate_straight_through(process_id: str, data: dict, province: str | None)
     if not snapshot.completed:
         raise ValidationFailed(f"{process_id} is not a straight-through process", code="process_error")
     return snapshot.data
+
+
+_TASK_PROPERTIES: dict[tuple[str, int], dict[str, dict]] = {}
+
+
+def task_properties(instance: ProcessInstance, bpmn_id: str) -> dict:
+    """The properties the model gives a user task (formId, role, excludesActorsOf, ...), per definition version."""
+    key = (database_key(), instance.definition_id)
+    if key not in _TASK_PROPERTIES:
+        if len(_TASK_PROPERTIES) >= 64:
+            _TASK_PROPERTIES.clear()
+        _TASK_PROPERTIES[key] = {t["bpmn_id"]: t.get("properties") or {} for t in instance.definition.user_tasks}
+    return _TASK_PROPERTIES[key].get(bpmn_id, {})

@@ -11,6 +11,7 @@ from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
 from ..deadlines.queries import lateness
+from ..processes.definitions import task_properties
 from ..tasks.models import Task, TaskStatus
 from ..tasks.queries import can_claim, can_view
 from ..users.models import Role, User
@@ -21,9 +22,34 @@ from .locking import lock_task as _lock_task
 
 
 def _guard(actor: User, task: Task) -> None:
-    """The guards the task's domain declared (legal qualification, separation of duties)."""
+    """Separation of duties as the model states it, then the guards the task's domain declared (legal
+    qualification, reviewer vs approver). Checked on claim, on reassign (for the new assignee) and on completion."""
+    _separate_duties(actor, task)
     for guard in registry().guards_for(task.instance.process_id, task.bpmn_id):
         guard(actor, task)
+
+
+def _separate_duties(actor: User, task: Task) -> None:
+    """An approval or sign-off step names, in the model, the steps whose actors it excludes
+    (`excludesActorsOf="draft_filing,@handlers"`): whoever completed one of them in this instance may not do this
+    one; `@handlers` are the officers the case names as its handlers and whoever started it."""
+    excluded = [s.strip() for s in str(task_properties(task.instance, task.bpmn_id).get("excludesActorsOf") or "")
+                .split(",") if s.strip()]
+    if not excluded:
+        return
+    steps = [s for s in excluded if not s.startswith("@")]
+    done = db.session.execute(sa.select(Task.name).where(
+        Task.instance_id == task.instance_id, Task.bpmn_id.in_(steps), Task.completed_by_id == actor.id,
+        Task.status == TaskStatus.completed.value).limit(1)).first() if steps else None
+    if done is not None:
+        raise Forbidden(f"已办理本案「{done.name}」的人员不得办理「{task.name}」（职责分离） "
+                        "(separation of duties)", code="separation_of_duties")
+    if "@handlers" in excluded:
+        data = task.instance.data or {}
+        handlers = {str(h) for h in (data.get("handlers") or []) if isinstance(h, str)}
+        if actor.username in handlers or actor.id == task.instance.started_by_id:
+            raise Forbidden(f"本案承办人员不得办理「{task.name}」（职责分离） (a handler of the case may not approve it; "
+                            "separation of duties)", code="separation_of_duties")
 
 
 def _check_open(task: Task, expected_version: int | None) -> None:
@@ -86,6 +112,7 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
     if not works_in(assignee, task.unit_id, task.role):
         raise ValidationFailed("该用户不能办理此任务 (the user lacks the role or is outside your units)",
                                {"assignee": ["须为任务所属单位具有该角色的在职人员"]})
+    _guard(assignee, task)  # the assignee must be one who may do it: separation of duties, qualification
     previous = task.assignee_id
     task.assignee_id = assignee.id
     task.claimed_at = clock().now()
