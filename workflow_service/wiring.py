@@ -46,6 +46,7 @@ def build_registry() -> Registry:
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)
+    registry.connect_waiting_describer(transfers.RESULT_MESSAGE, transfer_queries.describe_waiting_for_transfer)
     registry.add_statistics_contributor(rectification_queries.STATISTICS)
     registry.add_statistics_contributor(transfer_queries.STATISTICS)
     return registry

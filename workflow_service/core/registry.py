@@ -56,6 +56,7 @@ class Registry:
         self.task_views: dict[TaskKey, Callable] = {}
         self.resume_guards: list[tuple[str, Callable]] = []
         self.statistics_contributors: list = []
+        self.waiting_describers: dict[str, Callable] = {}
 
     def connect_step_handler(self, name: str, handler: Callable) -> None:
         """handler(record: StepRecord), called after every saved step, in the order of connection."""
@@ -76,6 +77,10 @@ class Registry:
     def connect_resume_guard(self, name: str, guard: Callable) -> None:
         """guard(case) raises a ServiceError to refuse a person resuming a suspended case by hand."""
         self.resume_guards.append((name, guard))
+
+    def connect_waiting_describer(self, message: str, describe: Callable) -> None:
+        """describe(case) -> dict: what a case waiting for `message` waits for (shown with its waiting step)."""
+        self.waiting_describers[message] = describe
 
     def add_statistics_contributor(self, contributor) -> None:
         self.statistics_contributors.append(contributor)

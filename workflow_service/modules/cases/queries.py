@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
+from ...core.registry import registry
 from ...extensions import db
 from ..audit.models import AuditEvent
 from ..deadlines.models import DeadlineRule
@@ -52,18 +53,15 @@ def open_tasks(case: Case) -> list[Task]:
                                                          Task.status == TaskStatus.ready.value).order_by(Task.id)))
 
 
-# What a waiting message means for the case, by message name: fn(case) -> dict merged into the waiting step
-# (e.g. the transfers module: which transfer, its stage and its next deadline). Registered by the modules above.
-WAITING_DESCRIBERS: dict = {}
-
-
 def waiting_steps(case: Case) -> list[dict]:
     """Where the case stands when it waits for a message rather than a person (等待移送结果): each waiting event
     with its BPMN id, name and message, and what the module that sends the message says about it."""
     steps = []
     for event in case.instance.waiting_events or []:
         step = {"bpmn_id": event.get("bpmn_id"), "name": event.get("name"), "message": event.get("message")}
-        describe = WAITING_DESCRIBERS.get(step["message"])
+        # What the domain that sends the message says about the wait (wiring.py: the transfers module tells which
+        # transfer, its stage and its next deadline).
+        describe = registry().waiting_describers.get(step["message"])
         if describe is not None:
             step.update(describe(case) or {})
         steps.append(step)

@@ -27,9 +27,6 @@ CASE_PROCESS = "case_handling"
 REVIEW_STEPS = ("legal_review", "legal_review_after_hearing")
 BASIS = "行政处罚法第五十八条"
 
-# Extra material a sign-off covers, contributed by other modules: fn(case) -> JSON-ready list
-# (the evidence files' digests, for one). Registered at import time.
-FINGERPRINT_SOURCES: dict = {}
 
 
 def case_of_instance(instance_id: int) -> Case:
@@ -176,8 +173,9 @@ def _evidence_files(case: Case) -> list:
     return [{"id": d["id"], "sha256": d["sha256"], "kind": d["kind"]} for d in evidence_digests(case.id)]
 
 
-# The evidence files uploaded to the case (photos, recordings, scans) are part of what a sign-off covers.
-FINGERPRINT_SOURCES["evidence_files"] = _evidence_files
+# Extra material a sign-off covers beside the process data: fn(case) -> JSON-ready list. The evidence files
+# uploaded to the case (photos, recordings, scans) are part of what a sign-off covers.
+FINGERPRINT_SOURCES = {"evidence_files": _evidence_files}
 
 
 # Connected by create_app (wiring.py).

@@ -12,7 +12,6 @@ from ...core.errors import Forbidden, NotFound
 from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..cases.models import Case
-from ..cases.queries import WAITING_DESCRIBERS
 from ..deadlines.models import DeadlineRule
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role, Unit, User
@@ -162,7 +161,7 @@ def transfer_for_case(case: Case) -> CriminalTransfer | None:
                              .order_by(CriminalTransfer.id.desc()).limit(1))
 
 
-def _describe_waiting_for_transfer(case: Case) -> dict:
+def describe_waiting_for_transfer(case: Case) -> dict:
     """For the case page: the case waits at 等待移送结果; which transfer, at which stage, due when."""
     transfer = transfer_for_case(case)
     if transfer is None:
@@ -171,8 +170,6 @@ def _describe_waiting_for_transfer(case: Case) -> dict:
     return {"transfer_id": transfer.id, "transfer_number": transfer.transfer_number, "transfer_stage": transfer.stage,
             "transfer_stage_label": transfer.stage_label, "next_deadline": transfer.next_deadline}
 
-
-WAITING_DESCRIBERS["transfer_result"] = _describe_waiting_for_transfer
 
 
 # -- the supervisors' statistics (统计): each unit's own transfers; the statistics module rolls them up -----
