@@ -53,6 +53,16 @@ def is_deadline(timer: Timer) -> bool:
     return bool(timer.attached_engine_task_id) and timer.properties.get("alertLevel") in (None, "escalation1")
 
 
+def _new_timer(instance, w, found, now, status: TimerStatus) -> Timer:
+    timer = Timer(
+        instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name, due_at=w.due_at,
+        status=status.value, attempts=0, attached_engine_task_id=w.attached_to_task_id, properties=w.properties,
+        created_at=now, rule_id=found.rule_id if found else None, rule_kind=found.kind if found else None,
+        rule_start=found.start if found else None, provisional=bool(found and found.provisional))
+    db.session.add(timer)
+    return timer
+
+
 def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> Projected:
     """`computed`: the deadline-rule results recorded during the step, to annotate new timers with."""
     out = Projected()
@@ -77,14 +87,8 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
     for w in snapshot.fired_timers:
         if w.task_id in waiting:
             continue
-        found = origin(w, computed, snapshot.data)
-        timer = Timer(
-            instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name, due_at=w.due_at,
-            status=TimerStatus.fired.value, attempts=0, attached_engine_task_id=w.attached_to_task_id,
-            properties=w.properties, created_at=now, fired_at=now,
-            rule_id=found.rule_id if found else None, rule_kind=found.kind if found else None,
-            rule_start=found.start if found else None, provisional=bool(found and found.provisional))
-        db.session.add(timer)
+        timer = _new_timer(instance, w, origin(w, computed, snapshot.data), now, TimerStatus.fired)
+        timer.fired_at = now
         out.timers_started.append(timer)
         out.timers_fired.append(timer)
         record_event(None, "timer_fired", instance_id=instance.id,
@@ -93,15 +97,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
     for w in snapshot.waiting_timers:
         timer = waiting.get(w.task_id)
         if timer is None:
-            found = origin(w, computed, snapshot.data)
-            timer = Timer(
-                instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name,
-                due_at=w.due_at, status=TimerStatus.waiting.value, attempts=0,
-                attached_engine_task_id=w.attached_to_task_id, properties=w.properties, created_at=now,
-                rule_id=found.rule_id if found else None, rule_kind=found.kind if found else None,
-                rule_start=found.start if found else None, provisional=bool(found and found.provisional),
-            )
-            db.session.add(timer)
+            timer = _new_timer(instance, w, origin(w, computed, snapshot.data), now, TimerStatus.waiting)
             out.timers_started.append(timer)
         elif timer.due_at != w.due_at:  # rescheduled (extension, suspension, recomputed calendar)
             timer.due_at = w.due_at
