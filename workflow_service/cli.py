@@ -79,12 +79,19 @@ def create_unit_cmd(code, name, level, parent_code):
               type=click.Choice(["case_handler", "legal_reviewer", "committee_member", "supervisor",
                                  "principal_head", "admin"]))
 @click.option("--legal-qualification", is_flag=True, help="holds the legal professional qualification")
-@click.option("--password", default=None, help="prompted for when omitted")
-def create_user_cmd(username, display_name, unit_code, roles, legal_qualification, password):
+@click.option("--password", default=None, help="prompted for when omitted (visible to other users in `ps`: "
+              "prefer --password-stdin in scripts)")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of standard input")
+def create_user_cmd(username, display_name, unit_code, roles, legal_qualification, password, password_stdin):
     """Create a user (用户)."""
     from .modules.users.operations import create_user
 
-    if password is None:
+    if password_stdin:
+        if password is not None:
+            click.echo("error: give --password or --password-stdin, not both", err=True)
+            sys.exit(2)
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif password is None:
         # Asked twice, through Click (not getpass, which bypasses it): a mistyped first password of an
         # account would otherwise go unnoticed until its owner is locked out.
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
