@@ -176,6 +176,17 @@ def expire_disclosures_cmd():
     click.echo(f"expired {expired}")
 
 
+@wfs.command("scheduler")
+@click.option("--listen", default=None, metavar="HOST:PORT",
+              help="also answer /healthz, /readyz and /metrics there (e.g. 127.0.0.1:9102)")
+def scheduler_cmd(listen):
+    """Run the timer sweep and the other scheduled jobs in this process until stopped (SIGTERM), instead of
+    inside the web workers (set WFS_SCHEDULER_ENABLED=0 for those)."""
+    from .scheduler import run_scheduler_process
+
+    run_scheduler_process(current_app._get_current_object(), listen)
+
+
 def register_cli(app) -> None:
     app.cli.add_command(wfs)
 

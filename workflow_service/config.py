@@ -49,6 +49,14 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
                                "video/x-msvideo,application/pdf",
                                str, "content types accepted as evidence (comma-separated; read from the file's bytes)"),
     "TIMEZONE": ("Asia/Shanghai", str, "the time zone times are shown in (stored in UTC)"),
+    "DB_POOL_SIZE": (10, int, "PostgreSQL: connections each process keeps open (README: Production, sizing the pool)"),
+    "DB_MAX_OVERFLOW": (10, int, "PostgreSQL: connections a process may open beyond DB_POOL_SIZE under load"),
+    "LOG_FORMAT": ("json", str, "'json' (one JSON object per line, with the request id) or 'text'"),
+    "LOG_LEVEL": ("INFO", str, "the lowest level logged: DEBUG, INFO, WARNING, ERROR"),
+    "METRICS_TOKEN": (None, str, "a bearer token that may read /metrics from anywhere"),
+    "METRICS_ALLOWED_NETWORKS": ("127.0.0.0/8,::1/128", str,
+                                 "networks (comma-separated CIDR) that may read /metrics without the token; '' for none"),
+    "PROXY_COUNT": (0, int, "reverse proxies in front of the service that set X-Forwarded-For/-Proto/-Host (nginx: 1)"),
 }
 
 
