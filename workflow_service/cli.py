@@ -187,6 +187,45 @@ def scheduler_cmd(listen):
     run_scheduler_process(current_app._get_current_object(), listen)
 
 
+@wfs.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False))
+def backup_cmd(destination):
+    """Back up the database and the evidence files, with a manifest of digests, into DESTINATION (a new
+    directory). Exits 1 when an evidence file is missing or altered in the store (still copied as found)."""
+    from .backup import backup
+
+    try:
+        manifest = backup(destination)
+    except ServiceError as exc:
+        _fail(exc)
+    for problem in manifest["problems"]:
+        click.echo(f"EVIDENCE {problem['evidence_id']} ({problem['key']}): {problem['problem']}")
+    tables = manifest["database"]["tables"]
+    click.echo(f"backed up {len(tables)} tables ({sum(tables.values())} rows, {tables.get('audit_events', 0)} audit "
+               f"events) and {len(manifest['evidence'])} evidence file(s) to {destination}")
+    sys.exit(1 if manifest["problems"] else 0)
+
+
+@wfs.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+def restore_cmd(source):
+    """Restore a backup made by `wfs backup` into the configured database (new and empty) and evidence store.
+    Then run `wfs verify-audit --evidence`."""
+    from .backup import restore
+
+    try:
+        report = restore(source)
+    except ServiceError as exc:
+        _fail(exc)
+    for problem in report["problems"]:
+        what = f"EVIDENCE {problem['evidence_id']} ({problem['key']})" if "key" in problem else f"TABLE {problem['table']}"
+        click.echo(f"{what}: {problem['problem']}")
+    tables = report["tables"]
+    click.echo(f"restored {len(tables)} tables ({sum(tables.values())} rows, {tables.get('audit_events', 0)} audit "
+               f"events) and {report['evidence'] - sum('key' in p for p in report['problems'])} evidence file(s)")
+    sys.exit(1 if report["problems"] else 0)
+
+
 def register_cli(app) -> None:
     app.cli.add_command(wfs)
 

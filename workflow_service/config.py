@@ -57,6 +57,7 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "METRICS_ALLOWED_NETWORKS": ("127.0.0.0/8,::1/128", str,
                                  "networks (comma-separated CIDR) that may read /metrics without the token; '' for none"),
     "PROXY_COUNT": (0, int, "reverse proxies in front of the service that set X-Forwarded-For/-Proto/-Host (nginx: 1)"),
+    "PG_BINDIR": (None, str, "where `wfs backup`/`wfs restore` find pg_dump and pg_restore; default the newest installed"),
 }
 
 
