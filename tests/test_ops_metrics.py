@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from .conftest import ROOT, make_app
+from .conftest import PASSWORD, ROOT, make_app
 from .s3_server import free_port
 from .test_foundation_flow import only_task, start_review
 from .test_reliability_faults import BIN, _env
@@ -144,6 +144,27 @@ def test_connections_lent_out_by_the_pool_are_counted(app):
             held.close()
         assert value(scrape(client), "wfs_db_pool_connections_in_use") == base
     assert value(scrape(client), "wfs_db_pool_capacity") >= 1
+
+
+def test_an_exhausted_pool_is_a_503_to_retry_not_a_server_error(app, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the pool settings are PostgreSQL's")
+    from workflow_service.extensions import db
+
+    small = make_app(database_url, DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0, DB_POOL_TIMEOUT=1)
+    client = small.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "handler1", "password": PASSWORD}).get_json()["token"]
+    with small.app_context():
+        held = db.engine.connect()  # a slow request elsewhere in this process holds the only connection
+        try:
+            started = time.monotonic()
+            response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 503 and response.get_json()["code"] == "database_busy"
+            assert response.headers["Retry-After"] == "1" and time.monotonic() - started < 10
+        finally:
+            held.close()
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        db.engine.dispose()
 
 
 def test_gunicorn_workers_in_multiprocess_mode_add_up_whichever_answers(app, database_url, tmp_path):

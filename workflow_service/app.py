@@ -107,7 +107,7 @@ def _engine_options(url: str, wfs: dict) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}, "hide_parameters": True}
     return {"pool_pre_ping": True, "pool_size": wfs["DB_POOL_SIZE"], "max_overflow": wfs["DB_MAX_OVERFLOW"],
-            "hide_parameters": True}
+            "pool_timeout": wfs["DB_POOL_TIMEOUT"], "hide_parameters": True}
 
 
 def _tune_database(engine) -> None:

@@ -51,6 +51,7 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "TIMEZONE": ("Asia/Shanghai", str, "the time zone times are shown in (stored in UTC)"),
     "DB_POOL_SIZE": (10, int, "PostgreSQL: connections each process keeps open (README: Production, sizing the pool)"),
     "DB_MAX_OVERFLOW": (10, int, "PostgreSQL: connections a process may open beyond DB_POOL_SIZE under load"),
+    "DB_POOL_TIMEOUT": (30, int, "PostgreSQL: seconds a request waits for a free connection before a 503 to retry"),
     "LOG_FORMAT": ("json", str, "'json' (one JSON object per line, with the request id) or 'text'"),
     "LOG_LEVEL": ("INFO", str, "the lowest level logged: DEBUG, INFO, WARNING, ERROR"),
     "METRICS_TOKEN": (None, str, "a bearer token that may read /metrics from anywhere"),

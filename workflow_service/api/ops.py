@@ -8,8 +8,10 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from sqlalchemy import exc as sa_exc
 
 from ..core import metrics as wfs_metrics
+from ..core.errors import error_response
 from ..core.health import readiness
 from ..core.logging import configure_logging, install_request_logging
 from ..extensions import db
@@ -79,6 +81,15 @@ def install_ops(app) -> None:
         if started is not None:
             wfs_metrics.observe_request(request.method, request.endpoint, response.status_code,
                                     time.perf_counter() - started)
+        return response
+
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _pool_exhausted(exc):
+        # Every connection of this process's pool is lent out and none came back within WFS_DB_POOL_TIMEOUT:
+        # nothing was done, the client may retry (README: Production, sizing the connection pool).
+        app.logger.warning("database connection pool exhausted: %s", exc)
+        response = error_response(503, "database_busy", "数据库连接繁忙，请稍后重试 (the service is busy; retry shortly)")
+        response.headers["Retry-After"] = "1"
         return response
 
     with app.app_context():
