@@ -300,6 +300,10 @@ PUBLIC = {
     "gongshi.disclosure_detail": "the public disclosure pages /gongshi/",
     "bpmn_js_asset": "the bpmn-js viewer's script and styles",
     "web.static": "static files of the web pages",
+    # For load balancers, systemd and Prometheus (tests/test_ops_health.py, tests/test_ops_metrics.py).
+    "ops.healthz": "liveness: says only ok",
+    "ops.readyz": "readiness: says only which check failed",
+    "ops.metrics": "Prometheus metrics: the WFS_METRICS_TOKEN or an allowed network, no user login",
 }
 
 # The web pages (web.*) log in by session and call the same operations as the API endpoints above (cases.queries,

@@ -88,6 +88,23 @@ def test_without_password_option_the_password_is_asked_twice_and_must_match(app,
     assert login(username, "cli-password-1").get("/api/v1/me").get_json()["username"] == username
 
 
+def test_a_script_gives_the_password_on_standard_input_without_a_terminal(app, login):
+    username = unique("cli_stdin_")
+    args = ["wfs", "create-user", "--username", username, "--name", "钱承办", "--unit", "532301",
+            "--role", "case_handler", "--password-stdin"]
+    result = app.test_cli_runner().invoke(args=args, input="cli-password-3\n")  # asked nothing, read once
+    assert result.exit_code == 0, result.output
+    assert "password" not in result.output and "cli-password-3" not in result.output
+    assert login(username, "cli-password-3").get("/api/v1/me").get_json()["username"] == username
+    both = app.test_cli_runner().invoke(args=[*args[:3], unique("cli_both_"), *args[4:], "--password", "x" * 10],
+                                        input="cli-password-4\n")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    before = counts(app)
+    empty = app.test_cli_runner().invoke(args=[*args[:3], unique("cli_empty_"), *args[4:]], input="")
+    assert empty.exit_code == 2 and "error:" in empty.stderr  # an empty password is too short, not a prompt
+    assert counts(app) == before
+
+
 def test_a_duplicate_unit_is_refused_with_an_error(app):
     code = create_county(app)
     before = counts(app)

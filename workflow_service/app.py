@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
             raise RuntimeError("WFS_SETTABLE_CLOCK must not be enabled in production")
     app.config["SECRET_KEY"] = wfs["SECRET_KEY"] or _dev_secret(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = wfs["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'workflow.sqlite'}"
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"], wfs)
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()
 
     register_error_handlers(app)
+    from .api.ops import install_ops
+
+    install_ops(app)  # logs, request ids, metrics, /healthz /readyz /metrics: before the other request hooks
 
     @app.teardown_appcontext
     def _remove_session_even_if_the_connection_died(exc):
@@ -84,7 +87,8 @@ def create_app(config: dict | None = None) -> Flask:
     def _sync_clock():
         from .modules.system.operations import sync_clock
 
-        if app.extensions["wfs_clock"].settable:
+        # Not for the ops endpoints: a probe must answer whatever state the database is in.
+        if app.extensions["wfs_clock"].settable and request.blueprint != "ops":
             sync_clock()
 
     if wfs["SCHEDULER_ENABLED"]:
@@ -103,10 +107,12 @@ def _dev_secret(app: Flask) -> str:
     return path.read_text().strip()
 
 
-def _engine_options(url: str) -> dict:
+def _engine_options(url: str, wfs: dict) -> dict:
+    # hide_parameters: a database error's message (logged) never carries the statement's values.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_size": wfs["DB_POOL_SIZE"], "max_overflow": wfs["DB_MAX_OVERFLOW"],
+            "pool_timeout": wfs["DB_POOL_TIMEOUT"], "hide_parameters": True}
 
 
 def _tune_database(engine) -> None:

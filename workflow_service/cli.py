@@ -80,12 +80,19 @@ def create_unit_cmd(code, name, level, parent_code):
               type=click.Choice(["case_handler", "legal_reviewer", "committee_member", "supervisor",
                                  "principal_head", "admin"]))
 @click.option("--legal-qualification", is_flag=True, help="holds the legal professional qualification")
-@click.option("--password", default=None, help="prompted for when omitted")
-def create_user_cmd(username, display_name, unit_code, roles, legal_qualification, password):
+@click.option("--password", default=None, help="prompted for when omitted (visible to other users in `ps`: "
+              "prefer --password-stdin in scripts)")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of standard input")
+def create_user_cmd(username, display_name, unit_code, roles, legal_qualification, password, password_stdin):
     """Create a user (用户)."""
     from .modules.users.operations import create_user
 
-    if password is None:
+    if password_stdin:
+        if password is not None:
+            click.echo("error: give --password or --password-stdin, not both", err=True)
+            sys.exit(2)
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif password is None:
         # Asked twice, through Click (not getpass, which bypasses it): a mistyped first password of an
         # account would otherwise go unnoticed until its owner is locked out.
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
@@ -159,6 +166,56 @@ def expire_disclosures_cmd():
 
     expired = expire_disclosures()
     click.echo(f"expired {expired}")
+
+
+@wfs.command("scheduler")
+@click.option("--listen", default=None, metavar="HOST:PORT",
+              help="also answer /healthz, /readyz and /metrics there (e.g. 127.0.0.1:9102)")
+def scheduler_cmd(listen):
+    """Run the timer sweep and the other scheduled jobs in this process until stopped (SIGTERM), instead of
+    inside the web workers (set WFS_SCHEDULER_ENABLED=0 for those)."""
+    from .scheduler import run_scheduler_process
+
+    run_scheduler_process(current_app._get_current_object(), listen)
+
+
+@wfs.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False))
+def backup_cmd(destination):
+    """Back up the database and the evidence files, with a manifest of digests, into DESTINATION (a new
+    directory). Exits 1 when an evidence file is missing or altered in the store (still copied as found)."""
+    from .backup import backup
+
+    try:
+        manifest = backup(destination)
+    except ServiceError as exc:
+        _fail(exc)
+    for problem in manifest["problems"]:
+        click.echo(f"EVIDENCE {problem['evidence_id']} ({problem['key']}): {problem['problem']}")
+    tables = manifest["database"]["tables"]
+    click.echo(f"backed up {len(tables)} tables ({sum(tables.values())} rows, {tables.get('audit_events', 0)} audit "
+               f"events) and {len(manifest['evidence'])} evidence file(s) to {destination}")
+    sys.exit(1 if manifest["problems"] else 0)
+
+
+@wfs.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+def restore_cmd(source):
+    """Restore a backup made by `wfs backup` into the configured database (new and empty) and evidence store.
+    Then run `wfs verify-audit --evidence`."""
+    from .backup import restore
+
+    try:
+        report = restore(source)
+    except ServiceError as exc:
+        _fail(exc)
+    for problem in report["problems"]:
+        what = f"EVIDENCE {problem['evidence_id']} ({problem['key']})" if "key" in problem else f"TABLE {problem['table']}"
+        click.echo(f"{what}: {problem['problem']}")
+    tables = report["tables"]
+    click.echo(f"restored {len(tables)} tables ({sum(tables.values())} rows, {tables.get('audit_events', 0)} audit "
+               f"events) and {report['evidence'] - sum('key' in p for p in report['problems'])} evidence file(s)")
+    sys.exit(1 if report["problems"] else 0)
 
 
 def register_cli(app) -> None:

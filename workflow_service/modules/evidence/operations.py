@@ -25,7 +25,7 @@ from ..cases.queries import get_case
 from ..steps.locking import lock_instance
 from ..users.models import Role
 from .models import KIND_CONTENT_TYPES, EvidenceFile, EvidenceKind
-from .storage import evidence_store
+from .storage import evidence_store, open_verified
 
 UPLOADER_ROLES = (Role.case_handler, Role.supervisor, Role.principal_head)
 _CHUNK = 1024 * 1024
@@ -107,12 +107,12 @@ def upload_evidence(actor, case_id: int, *, kind: str, stream: BinaryIO, filenam
 
 
 def open_evidence(actor, case_id: int, evidence_id: int) -> tuple[EvidenceFile, BinaryIO]:
-    """The row and a stream of its bytes, for whoever may see the case."""
+    """The row and a stream of its bytes (checked against the recorded digest), for whoever may see the case."""
     case = get_case(actor, case_id)
     row = db.session.get(EvidenceFile, evidence_id)
     if row is None or row.case_id != case.id:
         raise NotFound("证据文件不存在 (no such evidence file)")
-    return row, evidence_store().open(row.storage_key)
+    return row, open_verified(evidence_store(), row.storage_key, row.sha256)
 
 
 # Bytes stored by a transaction that then rolls back are deleted again: the store holds no file the
