@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from ..core.services import setting
 from ..extensions import commit_for_response
+from ..modules.documents.operations import task_documents
 from ..modules.tasks import operations as task_ops
 from ..modules.tasks.forms import load_form
 from ..modules.tasks.models import TaskStatus
@@ -39,6 +40,8 @@ def task_detail(task_id):
     view = TASK_VIEWS.get((task.instance.process_id, task.bpmn_id))
     if view is not None and task.status == TaskStatus.ready.value:
         task.data = {**task.data, **view(task)}
+    # An approver sees the document being approved, as it will be issued (a drafting handler: as drafted).
+    task.documents = task_documents(task) if task.status == TaskStatus.ready.value else []
     return task
 
 
