@@ -90,6 +90,8 @@ def configure_unit(actor, unit_code: str, *, dept_code: str, type_codes: dict | 
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise NotFound("单位不存在 (no such unit)")
+    if not actor.unit.contains(unit):
+        raise Forbidden("只能设置本单位及下级单位的文书 (only units of your unit tree)")
     unknown = sorted(set(type_codes or {}) - set(DOCUMENT_TYPES))
     if unknown:
         raise ValidationFailed("文书种类无效 (unknown document types)", {"type_codes": [f"unknown: {unknown}"]})

@@ -29,7 +29,7 @@ VOIDER_ROLES = (Role.supervisor, Role.principal_head)
 EXTRA_FIELDS = {"reasoning", "handler_opinion", "head_opinion", "chair_name", "findings", "opinion", "reasons",
                 "police", "procuratorate", "materials", "decision_number", "document_title", "document_number",
                 "recipient", "method", "place", "served_at", "witness", "note", "publication", "published_at",
-                "effective_at", "review"}
+                "effective_at"}
 
 
 class DocumentFontsMissing(ServiceError):
@@ -48,7 +48,12 @@ def _check_extra(extra: dict | None) -> dict:
     unknown = sorted(set(extra) - EXTRA_FIELDS)
     if unknown:
         raise ValidationFailed("文书补充内容包含无效字段 (unknown fields)", {"fields": [f"unknown: {unknown}"]})
-    return extra
+    bad = sorted(k for k, v in extra.items() if not (
+        isinstance(v, str) and len(v) <= 5000 or v is None
+        or k == "materials" and isinstance(v, list) and all(isinstance(m, str) and len(m) <= 500 for m in v)))
+    if bad:
+        raise ValidationFailed("文书补充内容应为文字 (text expected)", {k: ["应为不超过5000字的文字"] for k in bad})
+    return {k: v for k, v in extra.items() if v is not None}
 
 
 def _case_for_issue(actor, case_id: int, roles=ISSUER_ROLES) -> Case:
