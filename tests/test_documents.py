@@ -333,3 +333,49 @@ def test_two_issuers_at_the_same_instant_never_share_a_number(steps, app, databa
     numbers = storm(count, issuer)
     assert not [n for n in numbers if isinstance(n, BaseException)], numbers
     assert sorted(numbers) == sorted(f"楚市应急催〔2026〕{i}号" for i in range(1, count + 1))
+
+
+def test_the_case_page_lists_the_documents_and_a_supervisor_voids_one_there(steps, app):
+    from .test_auth_and_access import csrf_token_in
+    from .test_web_pages import browser
+
+    d = _filed(steps)
+    issued = d.client("handler1").post(f"/api/v1/cases/{d.case['id']}/documents",
+                                       json={"doc_type": "penalty_notice"}).get_json()
+    handler = browser(app, "handler1")
+    page = handler.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "执法文书" in page and issued["number"] in page and "第 1 版" in page
+    assert issued["pdf_url"] in page.replace("&amp;", "&") and "format=docx" in page
+    assert 'id="document-issue"' in page and "作废理由" not in page  # handlers issue; only heads void
+    # Issuing from the page takes the next number.
+    handler.post(f"/cases/{d.case['id']}/documents", data={"csrf_token": csrf_token_in(page),
+                                                            "doc_type": "penalty_notice", "reasoning": "说理"})
+    assert "楚市应急罚告〔2026〕2号" in handler.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    supervisor = browser(app, "supervisor1")
+    page = supervisor.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    supervisor.post(f"/cases/{d.case['id']}/documents/{issued['id']}/void",
+                    data={"csrf_token": csrf_token_in(page), "reason": "送达地址错误"})
+    page = supervisor.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "作废" in page and "送达地址错误" in page and issued["number"] in page
+    # The PDF link of the page downloads with the session login.
+    assert supervisor.get(issued["pdf_url"]).mimetype == "application/pdf"
+
+
+def test_the_approval_task_page_shows_the_document_being_approved(steps, app):
+    from .test_web_pages import browser
+
+    d = _filed(steps)
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(5000))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("draft_decision", DECISION)
+    task = d.open_task("approve_decision")
+    client = browser(app, "supervisor1")
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert 'id="document-preview"' in page and "行政处罚决定书" in page
+    url = f"/api/v1/tasks/{task['id']}/document-preview?doc_type=penalty_decision"
+    assert url in page.replace("&amp;", "&")
+    preview = client.get(url)
+    assert preview.mimetype == "application/pdf" and "罚款人民币伍仟元整" in text_of(preview.data)
