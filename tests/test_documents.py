@@ -197,6 +197,11 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
 
         assert verify_chain(d.case["instance_id"]).ok
 
+    # The case-file review (案卷评查) reads the documents: the decision has its receipt, the notice came first.
+    review_codes = {x["code"] for x in d.client("supervisor1").post(
+        "/api/v1/case-reviews", json={"case_id": d.case["id"]}).get_json()["items"][0]["defects"]}
+    assert not review_codes & {"receipt_missing", "notice_after_decision"}
+
     # A page as a person sees it: rasterised for a look (Chinese in the embedded font, not boxes).
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "penalty_decision.pdf").write_bytes(d.pdf(docs["penalty_decision"]))
@@ -379,3 +384,22 @@ def test_the_approval_task_page_shows_the_document_being_approved(steps, app):
     assert url in page.replace("&amp;", "&")
     preview = client.get(url)
     assert preview.mimetype == "application/pdf" and "罚款人民币伍仟元整" in text_of(preview.data)
+
+
+def test_the_case_file_review_reads_the_documents_that_exist():
+    from datetime import datetime, timezone
+
+    from workflow_service.modules.case_file_review.checks import CaseFacts, check_issued_documents
+
+    def facts(*documents):
+        return CaseFacts(data={}, completions=[], shifts={}, deadline=None, documents=list(documents))
+
+    day = lambda d: datetime(2026, 9, d, 2, 0, tzinfo=timezone.utc)  # noqa: E731
+    notice, decision = ("penalty_notice", "楚应急罚告〔2026〕1号", day(24)), ("penalty_decision", "楚应急罚〔2026〕1号", day(28))
+    receipt = ("service_receipt", None, day(29))
+    assert check_issued_documents(facts(notice, decision, receipt)) == []
+    assert [d["code"] for d in check_issued_documents(facts(notice, decision))] == ["receipt_missing"]
+    late = ("penalty_notice", "楚应急罚告〔2026〕2号", day(29))
+    found = check_issued_documents(facts(notice, decision, receipt, late))
+    assert [d["code"] for d in found] == ["notice_after_decision"] and "楚应急罚告〔2026〕2号" in found[0]["detail"]
+    assert check_issued_documents(facts()) == []  # a case from before the service issued documents
