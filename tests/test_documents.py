@@ -403,3 +403,36 @@ def test_the_case_file_review_reads_the_documents_that_exist():
     found = check_issued_documents(facts(notice, decision, receipt, late))
     assert [d["code"] for d in found] == ["notice_after_decision"] and "楚应急罚告〔2026〕2号" in found[0]["detail"]
     assert check_issued_documents(facts()) == []  # a case from before the service issued documents
+
+
+def test_a_transfer_of_the_case_puts_its_approval_form_and_letter_with_the_materials_in_the_case_file(login, app):
+    from workflow_service.extensions import db
+    from workflow_service.models import ProcessInstance
+    from workflow_service.modules.documents.operations import documents_for_process_step
+
+    from .transfer_driver import REPORT, TransferDriver
+
+    d = TransferDriver(login, login("admin"))
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", {**FILING, "party": PARTY})
+    d.complete("approve_filing", {"filing_approved": True})
+    d.open_transfer(case_id=d.case["id"])
+
+    def issue(step):
+        with app.app_context():
+            documents_for_process_step(db.session.get(ProcessInstance, d.transfer["instance_id"]), step)
+            db.session.commit()
+
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    issue("approve_transfer")
+    d.handed_over("2026-10-12T10:00")
+    issue("hand_over")
+    docs = {x["doc_type"]: x for x in d.client("handler1").get(f"/api/v1/cases/{d.case['id']}/documents")
+            .get_json()["items"]}
+    assert set(docs) == {"transfer_approval_form", "transfer_letter"}
+    letter = text_of(d.client("handler1").get(docs["transfer_letter"]["pdf_url"]).data)
+    assert "楚雄市公安局" in letter and "抄送：楚雄市人民检察院" in letter and docs["transfer_letter"]["number"] in letter
+    assert "涉案物品清单" in letter and "有关检验报告或者鉴定意见" in letter
+    assert "同意移送" in text_of(d.client("handler1").get(docs["transfer_approval_form"]["pdf_url"]).data)

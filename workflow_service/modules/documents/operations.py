@@ -20,7 +20,8 @@ from ..users.models import Role
 from . import numbering, rendering
 from .context import build_context
 from .models import DocumentStatus, IssuedDocument
-from .registry import DOCUMENT_TYPES, SERVED_BY_STEP, STEP_DOCUMENTS, TASK_PREVIEWS, DocumentType, document_type
+from .registry import (DOCUMENT_TYPES, PROCESS_STEP_DOCUMENTS, SERVED_BY_STEP, STEP_DOCUMENTS, TASK_PREVIEWS,
+                       DocumentType, document_type)
 from .text import to_local
 
 ISSUER_ROLES = (Role.case_handler, Role.supervisor, Role.principal_head)
@@ -229,6 +230,44 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
         build_case_file(case, actor, retention=data.get("retention") or "30年",
                         archive_number=data.get("archive_number"))
     return issued
+
+
+_MATERIAL_NAMES = {"transfer_letter": None, "investigation_report": "涉嫌犯罪案件情况的调查报告",
+                   "items_list": "涉案物品清单", "appraisal_reports": "有关检验报告或者鉴定意见",
+                   "other_materials": "其他有关涉嫌犯罪的材料"}
+
+
+def documents_for_process_step(instance, step: str, actor=None) -> list[IssuedDocument]:
+    """The documents a step of the criminal transfer or rectification process produces (PROCESS_STEP_DOCUMENTS),
+    issued into the file of the penalty case the process belongs to. A rectification order given before any
+    case exists has no case file yet: nothing is issued (see the report on issue 18)."""
+    entries = PROCESS_STEP_DOCUMENTS.get((instance.process_id, step))
+    if not entries:
+        return []
+    data = instance.data or {}
+    case_id, extra = None, {}
+    if instance.process_id == "criminal_transfer":
+        from ..transfers.models import CriminalTransfer
+
+        transfer = db.session.scalar(sa.select(CriminalTransfer).where(CriminalTransfer.instance_id == instance.id))
+        case_id = transfer.case_id if transfer else None
+        materials = data.get("materials") if isinstance(data.get("materials"), dict) else {}
+        extra = {"police": data.get("police_bureau") or "", "procuratorate": data.get("procuratorate") or "",
+                 "materials": [name for key, name in _MATERIAL_NAMES.items() if name and materials.get(key)]}
+        extra = {k: v for k, v in extra.items() if v}
+    elif instance.process_id == "rectification":
+        from ..rectification.models import RectificationOrder
+
+        order = db.session.scalar(sa.select(RectificationOrder).where(RectificationOrder.instance_id == instance.id))
+        case_id = (order.source_case_id or order.penalty_case_id) if order else None
+        if step == "reinspect" and data.get("reinspection_findings"):
+            extra = {"findings": str(data["reinspection_findings"])[:5000]}
+    case = db.session.get(Case, case_id) if case_id else None
+    if case is None:
+        return []
+    return [_freeze(case, DOCUMENT_TYPES[doc_type], actor, extra=extra if doc_type != "transfer_approval_form" else {},
+                    step=f"{instance.process_id}:{step}")
+            for doc_type, condition in entries if condition is None or condition(data)]
 
 
 def case_of_task(task) -> Case:

@@ -86,6 +86,15 @@ STEP_DOCUMENTS: dict[str, list[tuple[str, object]]] = {
     "approve_closure": [("closure_approval", lambda d: d.get("closure_approved") is True)],
 }
 
+# Steps of the other processes (bpmn/criminal_transfer.bpmn, bpmn/rectification.bpmn) whose documents go into the
+# file of the penalty case they belong to (the transfer's case; the case a rectification came from or led to).
+PROCESS_STEP_DOCUMENTS: dict[tuple[str, str], list[tuple[str, object]]] = {
+    ("criminal_transfer", "approve_transfer"): [("transfer_approval_form", lambda d: d.get("transfer_approved") is True)],
+    ("criminal_transfer", "hand_over"): [("transfer_letter", None)],
+    ("rectification", "start_rectification"): [("rectification_order", None)],
+    ("rectification", "reinspect"): [("reinspection_opinion", None)],
+}
+
 # What an approver or a drafting handler sees on a task, "as it will be issued" (task BPMN id -> doc types).
 TASK_PREVIEWS: dict[str, list[str]] = {
     "draft_filing": ["filing_approval"],
