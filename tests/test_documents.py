@@ -129,7 +129,7 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
     assert docs["penalty_notice"]["number"] == "楚市应急罚告〔2026〕1号"
     assert docs["service_receipt"]["number"] is None  # it names the document it acknowledges instead
 
-    texts = {key: text_of(d.pdf(doc)) for key, doc in docs.items()}
+    texts = {key: text_of(d.pdf(doc)) for key, doc in docs.items()}  # the last of each type
     for key, doc in docs.items():
         text = texts[key]
         assert "楚雄市应急管理局" in text and doc["title"].replace("（", "(")[:4] in text.replace("（", "("), key
@@ -154,8 +154,11 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
     assert "人民币伍万元整" in notice and "三个工作日内" in notice and "五个工作日内" in notice
     assert "2026年9月24日" in notice
     assert "2026年9月21日" in texts["filing_approval"] and "同意立案调查" in texts["filing_approval"]
-    receipt = texts["service_receipt"]
-    assert "楚市应急罚〔2026〕1号" in receipt and "直接送达" in receipt and "2026年9月29日10时00分" in receipt
+    receipts = [text_of(d.pdf(doc)) for doc in d.documents() if doc["doc_type"] == "service_receipt"]
+    assert len(receipts) == 2  # the notice's and the decision's
+    assert any("楚市应急罚告〔2026〕1号" in r and "2026年9月24日10时00分" in r for r in receipts)
+    receipt = next(r for r in receipts if "楚市应急罚〔2026〕1号" in r)
+    assert "直接送达" in receipt and "2026年9月29日10时00分" in receipt and "李四" in receipt
     assert "事实清楚，证据确凿，同意" in texts["legal_review_opinion"]
     assert "罚款五万元" in texts["collective_discussion_record"]
 
@@ -436,3 +439,16 @@ def test_a_transfer_of_the_case_puts_its_approval_form_and_letter_with_the_mater
     assert "楚雄市公安局" in letter and "抄送：楚雄市人民检察院" in letter and docs["transfer_letter"]["number"] in letter
     assert "涉案物品清单" in letter and "有关检验报告或者鉴定意见" in letter
     assert "同意移送" in text_of(d.client("handler1").get(docs["transfer_approval_form"]["pdf_url"]).data)
+
+
+def test_a_receipt_for_service_by_public_notice_records_the_publication_and_its_thirty_days(steps):
+    d = _filed(steps)
+    handler = d.client("handler1")
+    url = f"/api/v1/cases/{d.case['id']}/documents"
+    decision = handler.post(url, json={"doc_type": "penalty_decision"}).get_json()
+    receipt = handler.post(url, json={"doc_type": "service_receipt", "fields": {
+        "document_title": "行政处罚决定书", "document_number": decision["number"], "method": "public_notice",
+        "published_at": "2026-10-09T09:00:00+08:00", "publication": "楚雄市应急管理局门户网站"}}).get_json()
+    text = text_of(handler.get(receipt["pdf_url"]).data)
+    assert decision["number"] in text and "公告送达" in text and "楚雄市应急管理局门户网站" in text
+    assert "公告于2026年10月9日" in text and "经过三十日，即视为送达（2026年11月8日）" in text

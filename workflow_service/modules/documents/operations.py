@@ -115,6 +115,8 @@ def issue_document(actor, case_id: int, doc_type: str, extra: dict | None = None
     `actor` None (with check_access False) is the system issuing at a step."""
     kind = _type(doc_type)
     extra = _check_extra(extra)
+    if kind.key == "service_receipt":
+        extra = _public_notice_effect(extra)
     case = _case_for_issue(actor if check_access else None, case_id)
     return _freeze(case, kind, actor, extra=extra, step=step)
 
@@ -189,20 +191,27 @@ def preview_types(bpmn_id: str, data: dict) -> list[str]:
     return types
 
 
-def _receipt_fields(case: Case, step: str, data: dict) -> dict:
-    served = current_document(case.id, SERVED_BY_STEP[step])
-    fields = {"document_title": served.title if served else DOCUMENT_TYPES[SERVED_BY_STEP[step]].title,
-              "document_number": served.number if served else data.get("decision_number") or "",
-              "method": data.get("service_method"), "served_at": data.get("served_at"),
-              "recipient": data.get("recipient") or "", "note": data.get("service_note") or ""}
-    if data.get("service_method") == "public_notice" and data.get("served_at"):
-        # 民事诉讼法 Art 95 (applied by 行政处罚法 Art 61): service by public notice takes effect 30 days after it.
-        from datetime import timedelta
+def _public_notice_effect(fields: dict) -> dict:
+    """民事诉讼法 Art 95 (applied by 行政处罚法 Art 61): service by public notice takes effect 30 days after the
+    notice is published."""
+    from datetime import timedelta
 
-        published = to_local(data["served_at"])
-        fields.update(published_at=data["served_at"], effective_at=(published + timedelta(days=30)).isoformat(),
-                      publication=data.get("service_note") or "")
+    published = to_local(fields.get("published_at"))
+    if fields.get("method") == "public_notice" and published is not None and not fields.get("effective_at"):
+        fields = {**fields, "effective_at": (published + timedelta(days=30)).isoformat()}
     return fields
+
+
+def _receipt_fields(case: Case, step: str, data: dict) -> dict:
+    doc_type, time_key = SERVED_BY_STEP[step]
+    served = current_document(case.id, doc_type)
+    fields = {"document_title": served.title if served else DOCUMENT_TYPES[doc_type].title,
+              "document_number": (served.number if served else None) or data.get("decision_number") or "",
+              "method": data.get("service_method") or "", "served_at": data.get(time_key) or "",
+              "recipient": data.get("recipient") or "", "note": data.get("service_note") or ""}
+    if fields["method"] == "public_notice" and fields["served_at"]:
+        fields.update(published_at=fields["served_at"], publication=data.get("service_note") or "")
+    return _public_notice_effect({k: v for k, v in fields.items() if v})
 
 
 def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument]:

@@ -73,7 +73,8 @@ STEP_DOCUMENTS: dict[str, list[tuple[str, object]]] = {
     "legal_review": [("legal_review_opinion", None)],
     "legal_review_after_hearing": [("legal_review_opinion", None)],
     "notify_intended_penalty": [("penalty_notice", None),
-                                ("hearing_notice", lambda d: d.get("hearing_eligible") is True)],
+                                ("hearing_notice", lambda d: d.get("hearing_eligible") is True),
+                                ("service_receipt", lambda d: bool(d.get("notified_at")))],
     "prepare_hearing": [("hearing_meeting_notice", None)],
     "record_ballot_result": [("collective_discussion_record", None)],
     "approve_decision": [("penalty_decision", lambda d: d.get("decision_approved") is True)],
@@ -81,7 +82,7 @@ STEP_DOCUMENTS: dict[str, list[tuple[str, object]]] = {
     "serve_decision": [("service_receipt", None)],
     "serve_no_penalty_decision": [("service_receipt", None)],
     "approve_payment_deferral": [("deferral_approval", lambda d: d.get("deferral_approved") is True)],
-    "payment_demand": [("payment_demand", None)],
+    "payment_demand": [("payment_demand", None), ("service_receipt", lambda d: bool(d.get("demand_served_at")))],
     "apply_enforcement": [("enforcement_application", None)],
     "approve_closure": [("closure_approval", lambda d: d.get("closure_approved") is True)],
 }
@@ -115,5 +116,9 @@ TASK_PREVIEWS: dict[str, list[str]] = {
     "approve_closure": ["closure_approval"],
 }
 
-# Which document a service receipt (文书送达回执) acknowledges, by the step that records the service.
-SERVED_BY_STEP = {"serve_decision": "penalty_decision", "serve_no_penalty_decision": "no_penalty_decision"}
+# Which document a service receipt (文书送达回执) acknowledges, by the step that records the service, and the
+# process-data key of the time it was served.
+SERVED_BY_STEP = {"serve_decision": ("penalty_decision", "served_at"),
+                  "serve_no_penalty_decision": ("no_penalty_decision", "served_at"),
+                  "notify_intended_penalty": ("penalty_notice", "notified_at"),
+                  "payment_demand": ("payment_demand", "demand_served_at")}
