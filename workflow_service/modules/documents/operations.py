@@ -1,8 +1,9 @@
 """Issuing, correcting and voiding enforcement documents; previewing one as it will be issued.
 
 Issue = take the next number, render the template from what the case holds (plus what the handler adds),
-freeze the PDF and DOCX bytes with their SHA-256, and write an audit event carrying the hashes into the case's
-hash chain. Operations take the actor, flush and never commit.
+freeze the PDF bytes and the HTML they came from with their SHA-256 (the DOCX is made from that HTML on request),
+and write an audit event carrying the hashes into the case's hash chain. Operations take the actor, flush and
+never commit.
 """
 from __future__ import annotations
 
@@ -206,10 +207,12 @@ def _receipt_fields(case: Case, step: str, data: dict) -> dict:
     doc_type, time_key = SERVED_BY_STEP[step]
     served = current_document(case.id, doc_type)
     fields = {"document_title": served.title if served else DOCUMENT_TYPES[doc_type].title,
-              "document_number": (served.number if served else None) or data.get("decision_number") or "",
-              "method": data.get("service_method") or "", "served_at": data.get(time_key) or "",
-              "recipient": data.get("recipient") or "", "note": data.get("service_note") or ""}
-    if fields["method"] == "public_notice" and fields["served_at"]:
+              "document_number": served.number if served else "", "served_at": data.get(time_key) or ""}
+    if time_key == "served_at":  # the serve steps' form records how, to whom and where (the other steps only when)
+        fields.update(method=data.get("service_method") or "", recipient=data.get("recipient") or "",
+                      note=data.get("service_note") or "",
+                      document_number=fields["document_number"] or data.get("decision_number") or "")
+    if fields.get("method") == "public_notice" and fields["served_at"]:
         fields.update(published_at=fields["served_at"], publication=data.get("service_note") or "")
     return _public_notice_effect({k: v for k, v in fields.items() if v})
 
