@@ -206,6 +206,37 @@ ACCESS: dict[str, Row] = {
     # 案卷评查 of one case: overseers of the unit tree; the open case is not closed yet, so an allowed call gets 409.
     "case_reviews.review": Row(lambda w, rel: ("POST", "/api/v1/case-reviews", {"case_id": w.case(rel)["id"]}),
                                oversees),
+    # -- enforcement documents and the case file (执法文书, 案卷): who sees the case sees its documents --------------
+    "documents.document_list": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/documents", None),
+                                   views_case),
+    "documents.document_detail": Row(lambda w, rel: ("GET", w.document(rel), None), views_case),
+    "documents.document_content": Row(lambda w, rel: ("GET", w.document(rel, "/content?format=pdf"), None), views_case),
+    "documents.preview": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/documents/preview"
+                                                    "?doc_type=filing_approval", None), views_case),
+    # Issued by the handlers and heads of the case's own unit (an allowed call issues one more 立案审批表).
+    "documents.issue": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/documents",
+                                           {"doc_type": "filing_approval"}),
+                           lambda role, rel: role in ("case_handler", "supervisor", "principal_head") and rel == "own"),
+    # A correction is a new version (the next allowed call finds the old one superseded: 409).
+    "documents.correct": Row(lambda w, rel: ("POST", w.document(rel, "/corrections"), {"reason": "更正笔误"}),
+                             lambda role, rel: role in ("case_handler", "supervisor", "principal_head") and rel == "own"),
+    # Voiding is for the heads of the case's own unit (after the first allowed call: 409).
+    "documents.void": Row(lambda w, rel: ("POST", w.document(rel, "/void"), {"reason": "矩阵作废"}),
+                          lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
+    # No case file before archiving: an allowed call gets 404.
+    "documents.case_file": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/case-file", None), views_case),
+    "documents.case_file_content": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/case-file/content",
+                                                       None), views_case),
+    "documents.build_case_file": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/case-file", {}),
+                                     lambda role, rel: role in ("case_handler", "supervisor", "principal_head")
+                                     and rel == "own"),
+    # The task's document as it will be issued: who sees the task.
+    "documents.task_preview": Row(lambda w, rel: ("GET", f"/api/v1/tasks/{w.task(rel)['id']}/document-preview"
+                                                         "?doc_type=filing_approval", None), views_task),
+    # Administrators of the unit tree; the allowed call names an unknown document type and gets 422.
+    "documents.document_settings": Row(lambda w, rel: ("PUT", f"/api/v1/admin/document-settings/{RELATION_UNITS[rel][1]}",
+                                                       {"dept_code": "矩阵", "type_codes": {"no_such_type": "X"}}),
+                                       lambda role, rel: role == "admin" and rel in OWN_OR_BELOW),
     # -- legal review and committee ballots (法制审核, 集体讨论) -----------------------------------------------------
     "ballots.legal_reviews": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/legal-reviews", None),
                                  views_case),
@@ -357,7 +388,7 @@ class World:
             self.cases[unit] = case
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
-        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}}
+        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -371,6 +402,9 @@ class World:
                                  {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
             assert response.status_code == 201, response.get_json()
             self.objects["transfer"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", f"/api/v1/cases/{case['id']}/documents", {"doc_type": "filing_approval"})
+            assert response.status_code == 201, response.get_json()
+            self.objects["document"][unit] = response.get_json()["id"]
         with app.app_context():
             self._seed_review_objects(db)
 
@@ -407,6 +441,9 @@ class World:
             db.session.flush()
             self.objects["ballot"][unit], self.objects["disclosure"][unit] = ballot.id, disclosure.id
         db.session.commit()
+
+    def document(self, rel, suffix=""):
+        return f"/api/v1/cases/{self.case(rel)['id']}/documents/{self.objects['document'][RELATION_UNITS[rel][1]]}{suffix}"
 
     def ballot(self, rel):
         return self.objects["ballot"][RELATION_UNITS[rel][1]]

@@ -33,6 +33,8 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
     "ASSETS_DIR": (str(PACKAGE_ROOT / "node_modules"), str,
                    "where the npm packages the web pages use (bpmn-js) are served from; `make run` installs them"),
+    "DOCUMENT_FONT_DIR": (None, str, "where the document font (Noto Serif SC TTFs) is read from; default "
+                          "<ASSETS_DIR>/@expo-google-fonts/noto-serif-sc, installed by npm"),
     "EVIDENCE_STORAGE": ("directory", str, "where evidence files are kept: 'directory' (one machine, or a shared "
                          "filesystem) or 's3' (an S3-compatible object store: MinIO, OSS, COS, OBS, S3)"),
     "EVIDENCE_DIR": (None, str, "the evidence directory; default <instance>/evidence"),

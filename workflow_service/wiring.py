@@ -11,6 +11,8 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
                  hands it back (follow-up steps)
  6. transfers    a case that decided on a transfer opens it (a follow-up step)
  7. disclosure   a penalty decision drafts its disclosure (公示)
+ 8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
+                 case file is built at archiving
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .modules.alerts.operations import on_step as alerts_on_step
 from .modules.cases import operations as cases
 from .modules.cases import rules as case_rules
 from .modules.disclosure import operations as disclosure
+from .modules.documents import operations as documents
 from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
 from .modules.rectification import rules as rectification_rules
@@ -38,6 +41,7 @@ def build_registry() -> Registry:
     registry.connect_step_handler("transfers.sync_transfer", transfers.sync_transfer)
     registry.connect_step_handler("transfers.case_reached_transfer", transfers.case_reached_transfer)
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
+    registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
 
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
     # is pending, then a valid legal-review pass).

@@ -3,8 +3,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..core.services import setting
-from ..modules.steps import tasks as task_ops
 from ..core.forms import load_form
+from ..modules.documents.operations import task_documents
+from ..modules.steps import tasks as task_ops
 from ..modules.tasks.models import TaskStatus
 from ..core.registry import registry
 from ..modules.tasks.queries import get_visible_task, list_tasks
@@ -39,6 +40,8 @@ def task_detail(task_id):
     view = registry().view_for(task.instance.process_id, task.bpmn_id)
     if view is not None and task.status == TaskStatus.ready.value:
         task.data = {**task.data, **view(task)}
+    # An approver sees the document being approved, as it will be issued (a drafting handler: as drafted).
+    task.documents = task_documents(task) if task.status == TaskStatus.ready.value else []
     return task
 
 

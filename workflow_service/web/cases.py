@@ -19,6 +19,7 @@ from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
+from .documents import documents_panel
 from .evidence import evidence_panel
 
 # What the timeline calls each audited action.
@@ -112,6 +113,7 @@ def case_page(case_id):
         sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
         material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
         checklist_titles=checklist_titles(), transfer=transfer_for_case(case), **evidence_panel(user, case),
+        **documents_panel(user, case),
         may_screen=(user.has_role(Role.case_handler) and user.unit_id == case.unit_id and case.status != "closed"))
 
 

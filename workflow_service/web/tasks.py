@@ -10,8 +10,9 @@ from ..core.transaction import discard
 from ..modules.audit.queries import task_completion
 from ..modules.cases.queries import case_for_instance
 from ..modules.deadlines.queries import working_days_left
-from ..modules.steps import tasks as task_ops
 from ..core.forms import load_form
+from ..modules.documents.operations import task_documents
+from ..modules.steps import tasks as task_ops
 from ..modules.tasks.models import TaskStatus
 from ..modules.tasks.queries import can_claim, get_visible_task
 from ..modules.tasks.schemas import TaskSchema
@@ -44,6 +45,7 @@ def _render(task, schema, data, errors, message=None, status=200):
         evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
         source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task),
         submitted=_submitted(task, schema), **(evidence_panel(user, case) if case else {}),
+        document_previews=task_documents(task) if task.status == TaskStatus.ready.value and case else [],
     ), status
 
 

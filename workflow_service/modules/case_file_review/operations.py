@@ -22,6 +22,7 @@ from ..tasks.models import Task, TaskStatus
 from ..users.models import Unit, User
 from ..users.units import OVERSEER_ROLES, in_subtree, sees_unit
 from .checks import CaseFacts, Completion, review
+from ..documents.models import DocumentStatus, IssuedDocument
 
 REVIEWER_ROLES = OVERSEER_ROLES  # those who see the units below their own (users/units.py)
 # A synchronous review of more cases than this is refused: review a sample instead.
@@ -45,10 +46,15 @@ def gather_facts(case: Case) -> CaseFacts:
     province = province_code(case.unit)
     sign_offs = [(r.outcome, r.signed_at) for r in db.session.scalars(
         sa.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.signed_at, LegalReview.id))]
+
+    documents = [(d.doc_type, d.number, d.issued_at) for d in db.session.execute(
+        sa.select(IssuedDocument.doc_type, IssuedDocument.number, IssuedDocument.issued_at)
+        .where(IssuedDocument.case_id == case.id, IssuedDocument.status == DocumentStatus.issued.value)
+        .order_by(IssuedDocument.issued_at, IssuedDocument.id))]
     return CaseFacts(data=dict(instance.data or {}), completions=completions,
                      shifts=deadline_shifts(case.instance_id),
                      deadline=lambda rule, start: compute_deadline(rule, start, province).due.due_at,
-                     sign_offs=sign_offs)
+                     sign_offs=sign_offs, documents=documents)
 
 
 def review_case(case: Case) -> dict:

@@ -59,4 +59,8 @@ ACTION_LABELS: dict[str, str] = {
     "police_answer_recorded": "登记公安机关答复",
     "police_answer_late": "公安机关逾期答复",
     "case_returned_by_police": "公安机关、检察机关退回",
+    "document_issued": "出具文书",
+    "document_voided": "文书作废",
+    "case_file_built": "生成案卷",
+    "documents_not_issued": "文书待出具",
 }

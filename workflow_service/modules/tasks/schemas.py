@@ -80,3 +80,5 @@ class TaskPageSchema(Schema):
 class TaskDetailSchema(TaskSchema):
     form = fields.Dict(metadata={"description": "the form's JSON Schema"})
     data = fields.Dict(metadata={"description": "the current data of the task"})
+    documents = fields.List(fields.Dict(), dump_default=list, metadata={
+        "description": "the documents this task drafts or approves, each with a link to it as it will be issued"})
