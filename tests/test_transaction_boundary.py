@@ -47,7 +47,7 @@ def rows(app) -> dict:
 @pytest.fixture(scope="module")
 def probe(app, database_url):
     """A second application on the test database, with views that each do one thing to handler2's row."""
-    from flask import request
+    from flask import flash, request
 
     from workflow_service.core.errors import Conflict
     from workflow_service.core.transaction import discard
@@ -108,6 +108,7 @@ def probe(app, database_url):
         user().failed_logins = 9
         db.session.add(Unit(code=request.args["code"], name="重复单位", level="county", path="/dup/",
                             created_at=utcnow()))
+        flash("单位已创建。", "success")  # as a page does before the commit
         return "ok"
 
     yield probe
@@ -156,9 +157,12 @@ def test_a_commit_that_meets_a_stale_version_is_a_409_and_keeps_nothing(app, pro
 
 
 def test_a_commit_that_meets_a_duplicate_row_is_a_409_and_keeps_nothing(app, probe):
-    response = call(probe, "/probe/duplicate?code=532301")  # the demo county's code
+    client = probe.test_client()
+    response = client.post("/probe/duplicate?code=532301", headers={"Accept": "application/json"})  # the county's
     assert response.status_code == 409 and response.get_json()["code"] == "conflict"
     assert failed_logins(app) == 0
+    with client.session_transaction() as session:  # the next page does not announce what was not saved
+        assert not session.get("_flashes")
 
 
 def test_an_api_request_whose_operation_fails_after_flushing_leaves_nothing_behind(app, login, monkeypatch):

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -156,9 +156,17 @@ class TransactionalFlask(Flask):
     answers instead of the view has it rolled back with the session at the end of the request."""
 
     def dispatch_request(self):
-        with _boundary() as boundary:
-            boundary.read_only = request.method in SAFE_METHODS
-            return super().dispatch_request()
+        flashed = len(session.get("_flashes", ()))
+        try:
+            with _boundary() as boundary:
+                boundary.read_only = request.method in SAFE_METHODS
+                return super().dispatch_request()
+        except BaseException:
+            # A page flashes its success before the commit: a request that fails (its commit included) takes the
+            # messages back, so the next page does not announce what was not saved.
+            if len(session.get("_flashes", ())) > flashed:
+                session["_flashes"] = session["_flashes"][:flashed]
+            raise
 
 
 def _in_unit_of_work(command):
