@@ -205,8 +205,7 @@ def test_only_an_active_officer_of_the_tasks_own_unit_with_its_role_works_its_ta
 
 
 # A real department hands a county's task only to someone of that county: the assignee must hold the task's role in
-# the task's own unit. The check is in tasks/operations.reassign_task (owned by the step-pipeline work); until that
-# line calls users.units.works_in(assignee, task.unit_id, task.role), a sibling county's handler is accepted.
+# the task's own unit (steps/tasks.reassign_task calls users.units.works_in).
 def test_a_city_supervisor_cannot_hand_a_county_task_to_a_handler_of_the_sibling_county(world):
     task = world.cases[COUNTY]["task"]
     city_supervisor = ("supervisor", CITY)

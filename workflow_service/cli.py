@@ -2,7 +2,7 @@
 
 Each command is one transaction (core/transaction.py, `UnitOfWorkGroup`): it commits when it returns and is rolled
 back when it fails or exits early (`_fail`, `sys.exit`), so no command commits on its own. The exceptions: `sweep`,
-one transaction per timer (modules/timers/jobs.py); and `db upgrade` (Flask-Migrate), where Alembic commits each
+one transaction per timer (modules/steps/sweep.py); and `db upgrade` (Flask-Migrate), where Alembic commits each
 migration itself."""
 from __future__ import annotations
 

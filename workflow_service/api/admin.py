@@ -56,7 +56,7 @@ def set_clock(args):
 def run_sweep():
     """Run the timer sweep now instead of waiting for the scheduler."""
     _admin()
-    return sweep_due_timers()  # one transaction per timer (modules/timers/jobs.py), not the request's
+    return sweep_due_timers()  # one transaction per timer (modules/steps/sweep.py), not the request's
 
 
 @blp.route("/incidents", methods=["GET"])

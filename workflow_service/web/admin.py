@@ -201,7 +201,7 @@ def admin_clock():
     if request.method == "POST":
         try:
             if request.form.get("what") == "sweep":
-                result = sweep_due_timers()  # one transaction per timer (modules/timers/jobs.py)
+                result = sweep_due_timers()  # one transaction per timer (modules/steps/sweep.py)
                 flash(f"已执行定时扫描：触发 {result.fired} 个，失败 {result.failed} 个。", "success")
             else:
                 move_clock(actor, advance=request.form.get("advance", "").strip() or None)
