@@ -21,6 +21,7 @@ FORMS_DIRS = os.pathsep.join([str(FIXTURE_DIR / "forms"), str(ROOT / "forms")])
 # Monday 12 October 2026, 09:00 in Shanghai: a working day after the National Day holidays.
 T0 = datetime(2026, 10, 12, 1, 0, tzinfo=timezone.utc)
 PASSWORD = "test-password-1"
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 _skipped_postgres: list[str] = []
 
@@ -52,6 +53,9 @@ def make_app(database_url: str, **overrides):
         "ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "SETTABLE_CLOCK": True,
         "SCHEDULER_ENABLED": False, "BPMN_DIR": BPMN_DIRS, "FORMS_DIR": FORMS_DIRS,
         "DEMO_PASSWORD": PASSWORD, "SWEEP_TIME_BUDGET_SECONDS": 30.0,
+        # Thousands of logins: scrypt would cost ~130 ms each (tests/test_auth_and_access.py checks that
+        # production refuses this method).
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     }
     config.update(overrides)
     app = create_app(config)

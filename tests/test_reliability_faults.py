@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from .conftest import BPMN_DIRS, FORMS_DIRS, PASSWORD, ROOT
+from .conftest import BPMN_DIRS, FORMS_DIRS, PASSWORD, ROOT, TEST_PASSWORD_HASH_METHOD
 from .test_foundation_flow import start_review
 
 LONG = os.environ.get("WFS_LONG_TESTS") == "1"
@@ -38,7 +38,7 @@ BIN = Path(sys.executable).parent
 def _env(database_url: str) -> dict:
     return dict(os.environ, WFS_DATABASE_URL=database_url, WFS_BPMN_DIR=BPMN_DIRS, WFS_FORMS_DIR=FORMS_DIRS,
                 WFS_SETTABLE_CLOCK="1", WFS_SCHEDULER_ENABLED="0", WFS_ENV="test", WFS_SECRET_KEY="test-secret",
-                WFS_DEMO_PASSWORD=PASSWORD)
+                WFS_DEMO_PASSWORD=PASSWORD, WFS_PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD)
 
 
 def _free_port() -> int:
