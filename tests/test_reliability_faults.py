@@ -244,6 +244,7 @@ def _restart_postgres():
 
 
 @pytest.mark.postgres
+@pytest.mark.restarts_postgres
 def test_the_database_restarted_under_load_loses_nothing_and_overdue_timers_fire(app, login, database_url,
                                                                                   server, sweep):
     if not database_url.startswith("postgresql") or not os.environ.get("WFS_TEST_POSTGRES_DATADIR"):
