@@ -10,6 +10,7 @@ WFS_LONG_TESTS=1 runs longer variants (more cases, more fuzzing examples).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -125,7 +126,8 @@ def _complete_all(server, token, task_ids, stop_when=None):
         for task_id in ids:
             try:
                 status, _ = server.call("POST", f"/api/v1/tasks/{task_id}/complete", DRAFT, token)
-            except (OSError, ValueError) as exc:  # the worker died with the request: no answer
+            # The worker died with the request: no answer, or half of one (IncompleteRead, an HTTPException).
+            except (OSError, ValueError, http.client.HTTPException) as exc:
                 status = type(exc).__name__
             with lock:
                 outcomes[status] += 1
