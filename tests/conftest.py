@@ -259,6 +259,15 @@ def sweep(app):
     return _sweep
 
 
+def pytest_sessionfinish(session):
+    # The lock files outlive the workers; the process that started them (or the only one) removes them.
+    url = _postgres_url()
+    if url is not None and _xdist_worker() is None:
+        base = _postgres_lock_path(url)
+        for suffix in (".gate", ".lock"):
+            Path(f"{base}{suffix}").unlink(missing_ok=True)
+
+
 def pytest_terminal_summary(terminalreporter):
     if _skipped_postgres or not _postgres_url():
         terminalreporter.write_sep("!", "PostgreSQL half of the suite SKIPPED", red=True, bold=True)
