@@ -4,7 +4,7 @@
 half is skipped, loudly (see pytest_terminal_summary). The schema comes from the Alembic migrations,
 exactly as in production; tables are emptied between tests, users and units are seeded once per backend.
 
-What keeps the suite fast (issue 14; scripts/run_tests.sh runs it over two pytest-xdist workers):
+What keeps the suite fast (issue 14; scripts/run_tests.sh runs it over pytest-xdist workers, one per core):
 - passwords are hashed with a cheap method (TEST_PASSWORD_HASH_METHOD; production refuses it);
 - `login` makes one token per user and database and reuses it for the whole session (api_tokens stays);
 - each xdist worker has its own databases: a SQLite file on a memory file system (no disk sync per commit) and a
@@ -140,8 +140,8 @@ def make_app(database_url: str, **overrides):
         "ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "SETTABLE_CLOCK": True,
         "SCHEDULER_ENABLED": False, "BPMN_DIR": BPMN_DIRS, "FORMS_DIR": FORMS_DIRS,
         "DEMO_PASSWORD": PASSWORD, "SWEEP_TIME_BUDGET_SECONDS": 30.0,
-        # Thousands of logins: scrypt would cost ~130 ms each (tests/test_auth_and_access.py checks that
-        # production refuses this method).
+        # Every web login, token request and seeded user hashes a password: scrypt costs ~130 ms a time
+        # (tests/test_auth_and_access.py checks that production refuses this method).
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     }
     config.update(overrides)
