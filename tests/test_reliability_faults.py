@@ -190,7 +190,9 @@ def test_a_sweep_killed_midway_leaves_each_timer_fired_once_after_the_next_sweep
     with app.app_context():
         from workflow_service.extensions import db
         db.session.remove()
-    sweeper = subprocess.Popen([str(BIN / "wfs"), "sweep"], cwd=ROOT, env=_env(database_url),
+    # `wfs sweep`, from this checkout (the `wfs` script imports whichever checkout the virtualenv installed).
+    sweeper = subprocess.Popen([sys.executable, "-c", "from workflow_service.cli import main; main()", "sweep"],
+                               cwd=ROOT, env=_env(database_url),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(3000):  # kill it as soon as it has fired something (or, if it was very quick, after it ended)
         if sweeper.poll() is not None or _rows(app, "SELECT COUNT(*) FROM timers WHERE status = 'fired'")[0][0] > 0:
