@@ -134,6 +134,13 @@ def test_production_refuses_a_password_hash_weaker_than_the_default(tmp_path, me
                  SETTABLE_CLOCK=False, PASSWORD_HASH_METHOD=method)
 
 
+@pytest.mark.parametrize("method", ["scrypt:8", "pbkdf2:no-such-hash:1", "pbkdf2:sha256:many", "md5"])
+def test_a_malformed_password_hash_method_stops_the_service_at_start_in_any_environment(tmp_path, method):
+    # At start, not at the first user created (a 500) or the first login.
+    with pytest.raises(RuntimeError, match="WFS_PASSWORD_HASH_METHOD"):
+        make_app(f"sqlite:///{tmp_path / 'development.sqlite'}", ENV="development", PASSWORD_HASH_METHOD=method)
+
+
 def test_production_starts_with_the_default_hash_or_a_stronger_one(tmp_path):
     for method in ["scrypt", "scrypt:32768:8:1", "scrypt:65536:8:2"]:
         make_app(f"sqlite:///{tmp_path / 'production.sqlite'}", ENV="production", SECRET_KEY="x",

@@ -2,6 +2,8 @@
 thousands of times, can use a cheap one; production refuses anything weaker than the default."""
 from __future__ import annotations
 
+import hashlib
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...core.services import setting
@@ -29,7 +31,7 @@ def hash_method_problem(method: str, *, production: bool) -> str | None:
             return f"{method!r} is weaker than the default scrypt:{':'.join(map(str, _SCRYPT_FLOOR))}"
         return None
     if name == "pbkdf2":
-        if len(args) > 2:
+        if len(args) > 2 or (args and args[0] not in hashlib.algorithms_available):
             return f"pbkdf2 takes hash:iterations, not {method!r}"
         # Not memory-hard, whatever the iteration count: weaker than scrypt against GPU guessing.
         return f"{method!r} is weaker than the default scrypt" if production else None
