@@ -8,8 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...core.services import setting
 
-# werkzeug's scrypt (n=2**15, r=8, p=1): deliberately slow and memory-hard against offline guessing.
-DEFAULT_METHOD = "scrypt"
+# The default, werkzeug's "scrypt" (n=2**15, r=8, p=1): deliberately slow and memory-hard against offline guessing.
 _SCRYPT_FLOOR = (2**15, 8, 1)
 
 # A hash to compare against when the user does not exist, made with the configured method so that both paths
