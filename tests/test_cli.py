@@ -182,7 +182,8 @@ def test_demo_data_is_refused_in_production(app, database_url):
     from workflow_service.extensions import db
 
     before = counts(app)
-    production = make_app(database_url, ENV="production", SECRET_KEY="x", SETTABLE_CLOCK=False)
+    production = make_app(database_url, ENV="production", SECRET_KEY="x", SETTABLE_CLOCK=False,
+                          PASSWORD_HASH_METHOD="scrypt")
     try:
         result = wfs(production, "seed-demo")
         assert result.exit_code == 2

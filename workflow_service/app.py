@@ -14,6 +14,7 @@ from .core.clock import SettableClock, SystemClock
 from .core.errors import register_error_handlers
 from .core.transaction import TransactionalFlask
 from .extensions import csrf, db, login_manager, migrate
+from .modules.users.passwords import hash_method_problem
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -31,6 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
             raise RuntimeError("WFS_SECRET_KEY is required in production")
         if wfs["SETTABLE_CLOCK"]:
             raise RuntimeError("WFS_SETTABLE_CLOCK must not be enabled in production")
+    problem = hash_method_problem(wfs["PASSWORD_HASH_METHOD"], production=wfs["ENV"] == "production")
+    if problem:
+        raise RuntimeError(f"WFS_PASSWORD_HASH_METHOD: {problem}")
     app.config["SECRET_KEY"] = wfs["SECRET_KEY"] or _dev_secret(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = wfs["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'workflow.sqlite'}"
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"], wfs)

@@ -30,6 +30,8 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "TOKEN_TTL_HOURS": (12, int, "lifetime of an API bearer token"),
     "LOGIN_MAX_FAILURES": (5, int, "failed logins before an account is throttled"),
     "LOGIN_LOCK_MINUTES": (15, int, "how long a throttled account is refused"),
+    "PASSWORD_HASH_METHOD": ("scrypt", str, "werkzeug password hash method; the tests use a cheap one, production "
+                             "refuses anything weaker than scrypt:32768:8:1 (the default)"),
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
     "ASSETS_DIR": (str(PACKAGE_ROOT / "node_modules"), str,
                    "where the npm packages the web pages use (bpmn-js) are served from; `make run` installs them"),

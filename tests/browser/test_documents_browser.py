@@ -42,12 +42,11 @@ def test_the_approver_sees_the_decision_on_the_approval_task(open_page, api, adm
     assert preview.body()[:5] == b"%PDF-"
     shot(page, "30-approval-task-with-its-document")
 
-    # Approving from the same page; the pipeline's issuing is simulated by the API until it is connected.
-    response = d.client("supervisor1").post(f"/api/v1/cases/{d.case['id']}/documents",
-                                            json={"doc_type": "penalty_decision"})
-    assert response.status_code == 201, response.get_json()
-    number = response.get_json()["number"]
+    # Approving issues the decision (the step pipeline's documents handler): the case page lists it.
+    d.complete("approve_decision", {"decision_approved": True}, username="supervisor1")
+    issued = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/documents").get_json()["items"]
+    number = next(x["number"] for x in issued if x["doc_type"] == "penalty_decision")
     page.goto(f"{live_server.live_url}/cases/{d.case['id']}")
-    row = page.locator("#documents tr[data-document-id]").first
-    assert number in row.inner_text() and "第 1 版" in row.inner_text() and "有效" in row.inner_text()
+    row = page.locator("#documents tr[data-document-id]", has_text=number).first
+    assert "行政处罚决定书" in row.inner_text() and "第 1 版" in row.inner_text() and "有效" in row.inner_text()
     shot(page, "31-case-page-documents")

@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...core.clock import utcnow
 from ...core.errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
@@ -14,11 +13,7 @@ from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
 from .models import ApiToken, Role, Unit, UnitLevel, User, UserRole
-
-# scrypt (werkzeug's default KDF): deliberately slow and memory-hard against offline guessing.
-_KDF = "scrypt"
-# A hash to compare against when the user does not exist, so both paths cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method=_KDF)
+from .passwords import hash_password, password_matches
 
 
 def create_unit(actor, *, code: str, name: str, level: str, parent_code: str | None = None) -> Unit:
@@ -57,7 +52,7 @@ def create_user(actor, *, username: str, password: str, display_name: str, unit_
         raise ValidationFailed("密码至少 8 位 (password too short)", {"password": ["at least 8 characters"]})
     user = User(
         username=username, display_name=display_name, unit=unit, active=True,
-        password_hash=generate_password_hash(password, method=_KDF), legal_qualification=legal_qualification,
+        password_hash=hash_password(password), legal_qualification=legal_qualification,
         failed_logins=0, created_at=clock().now(),
     )
     user.role_rows = [UserRole(role=r) for r in role_values]
@@ -76,12 +71,12 @@ def authenticate(username: str, password: str) -> User:
     now = utcnow()
     user = db.session.scalar(sa.select(User).filter_by(username=username))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        password_matches(None, password)
         raise NotAuthenticated("用户名或密码错误 (wrong username or password)", code="bad_credentials")
     if user.locked_until is not None and user.locked_until > now:
         raise TooManyRequests("登录失败次数过多，请稍后再试 (too many failed logins; try later)",
                               {"retry_after": user.locked_until.isoformat()})
-    if not user.is_active or not check_password_hash(user.password_hash, password):
+    if not user.is_active or not password_matches(user.password_hash, password):
         user.failed_logins = (user.failed_logins or 0) + 1
         if user.failed_logins >= setting("LOGIN_MAX_FAILURES"):
             user.locked_until = now + timedelta(minutes=setting("LOGIN_LOCK_MINUTES"))
