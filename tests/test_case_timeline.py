@@ -34,7 +34,10 @@ def test_the_timeline_shows_every_event_with_its_task_document_and_evidence(app,
         count = db.session.scalar(sa.text("SELECT count(*) FROM audit_events WHERE instance_id = :i"),
                                   {"i": case["instance_id"]})
     assert len(items) == count and [e["seq"] for e in items] == list(range(1, count + 1))
-    assert items[0]["action"] == "process_started" and items[-1]["action"] == "process_completed"
+    assert items[0]["action"] == "process_started"
+    assert [e["action"] for e in items[-2:]] == ["process_completed", "case_file_built"]  # archiving binds the file
+    issued = [e for e in items if e["action"] == "document_issued"]
+    assert issued and all(e["action_label"] != e["action"] for e in issued)  # each document in the record, named
     completed = [e for e in items if e["action"] == "task_completed"]
     assert all(e["task"]["name"] and e["document"]["name"] and e["action_label"] == "办结" for e in completed)
     decision = next(e for e in completed if e["task"]["bpmn_id"] == "draft_decision")
