@@ -12,6 +12,7 @@ from sqlalchemy import exc as sa_exc
 from .config import load_config
 from .core.clock import SettableClock, SystemClock
 from .core.errors import register_error_handlers
+from .core.ids import IdConverter
 from .extensions import csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route: an id past 2^63-1 is a 404, not a 500
     wfs = load_config(config)
     app.config["WFS"] = wfs
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -103,6 +103,8 @@ def register_error_handlers(app) -> None:
 
     from sqlalchemy.exc import DBAPIError, OperationalError
 
+    from .ids import out_of_range
+
     @app.errorhandler(OperationalError)
     def _database_unavailable(exc: OperationalError):
         # A database restart or failover cuts the connections: the transaction was rolled back whole, so the
@@ -117,8 +119,17 @@ def register_error_handlers(app) -> None:
     def _database_error(exc: DBAPIError):
         if exc.connection_invalidated:
             return _database_unavailable(exc)
+        if out_of_range(exc):
+            return _no_such_row(exc)
         app.logger.exception("database error")
         return error_response(500, "internal_error", "服务内部错误 (internal error)", {})
+
+    @app.errorhandler(OverflowError)
+    def _no_such_row(exc: Exception):
+        # An id too large for any row (core/ids.py) read by a page from its query string: no such record.
+        if not out_of_range(exc):
+            return _unexpected(exc)
+        return error_response(404, "not_found", "记录不存在 (no such record)", {})
 
     @app.errorhandler(RecursionError)
     def _too_deep(exc: RecursionError):
