@@ -5,13 +5,14 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
 from .config import load_config
 from .core.clock import SettableClock, SystemClock
 from .core.errors import register_error_handlers
+from .core.http_headers import register_security_headers
 from .core.ids import IdConverter
 from .extensions import csrf, db, login_manager, migrate
 
@@ -34,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = wfs["SECRET_KEY"] or _dev_secret(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = wfs["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'workflow.sqlite'}"
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # every body but an evidence file's (_upload_limit)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = wfs["ENV"] == "production"
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
 
+    _upload_limit(app)  # before CSRFProtect, which reads the form (and so the body) of a page's upload
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)
@@ -57,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()
 
     register_error_handlers(app)
+    register_security_headers(app, {"/api/v1/docs"})
 
     @app.teardown_appcontext
     def _remove_session_even_if_the_connection_died(exc):
@@ -89,6 +92,19 @@ def create_app(config: dict | None = None) -> Flask:
 
         start_scheduler(app)
     return app
+
+
+# Evidence uploads take files up to WFS_EVIDENCE_MAX_BYTES (200 MB by default) on the page and in the API alike;
+# room is left for the multipart envelope and the form fields around the file.
+UPLOAD_ENDPOINTS = {"evidence.upload", "web.upload_evidence"}
+UPLOAD_ENVELOPE_BYTES = 64 * 1024
+
+
+def _upload_limit(app: Flask) -> None:
+    @app.before_request
+    def _evidence_body_limit():
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = app.config["WFS"]["EVIDENCE_MAX_BYTES"] + UPLOAD_ENVELOPE_BYTES
 
 
 def _dev_secret(app: Flask) -> str:

@@ -77,7 +77,7 @@ def create_unit_cmd(code, name, level, parent_code):
 @click.option("--unit", "unit_code", required=True)
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice(["case_handler", "legal_reviewer", "committee_member", "supervisor",
-                                 "principal_head", "admin"]))
+                                 "principal_head", "admin", "integration", "platform_operator"]))
 @click.option("--legal-qualification", is_flag=True, help="holds the legal professional qualification")
 @click.option("--password", default=None, help="prompted for when omitted")
 def create_user_cmd(username, display_name, unit_code, roles, legal_qualification, password):

@@ -14,9 +14,22 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def _environment(value: str) -> str:
+    """WFS_ENV, in any case; anything else is refused rather than read as development (a mistyped `prod` would
+    otherwise run production with the settable clock allowed and the session cookie sent over plain HTTP)."""
+    normalised = str(value).strip().lower()
+    if normalised not in ENVIRONMENTS:
+        raise ValueError(f"WFS_ENV must be one of {', '.join(ENVIRONMENTS)} (in any case), not {value!r}")
+    return normalised
+
+
 # name -> (default, parser, description). The README lists these.
 SETTINGS: dict[str, tuple[object, object, str]] = {
-    "ENV": ("development", str, "development | test | production; demo data is refused in production"),
+    "ENV": ("development", _environment, "development | test | production (any case; other values are refused); "
+                                         "demo data is refused in production"),
     "DATABASE_URL": (None, str, "SQLAlchemy URL; default sqlite:///<instance>/workflow.sqlite"),
     "SECRET_KEY": (None, str, "session signing key; required in production"),
     "SETTABLE_CLOCK": (False, _bool, "1 lets an administrator move the service clock (tests, demos); never in production"),
@@ -52,4 +65,5 @@ def load_config(overrides: dict | None = None, environ: dict | None = None) -> d
         config[name] = parse(raw) if raw is not None else default
     for key, value in (overrides or {}).items():
         config[key] = value
+    config["ENV"] = _environment(config["ENV"])
     return config

@@ -11,12 +11,16 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: dict | None = None, code: str | None = None):
+    def __init__(self, message: str, details: dict | None = None, code: str | None = None,
+                 keep_changes: bool = False):
         super().__init__(message)
         self.message = message
         self.details = details or {}
         if code:
             self.code = code
+        # The refusal itself must be kept (a failed login counted, an altered evidence file audited): what the
+        # operation flushed before raising is committed although the request answers with this error.
+        self.keep_changes = keep_changes
 
     def to_dict(self) -> dict:
         return {"code": self.code, "message": self.message, "details": self.details}
@@ -75,15 +79,37 @@ _HTTP_CODES = {
 }
 
 
+# Werkzeug's own English descriptions, said in Chinese (the English kept in brackets as everywhere else).
+_HTTP_MESSAGES = {
+    400: "请求无效 (bad request)", 404: "页面或记录不存在 (not found)", 405: "不支持该请求方法 (method not allowed)",
+    415: "不支持的内容类型 (unsupported media type)", 429: "请求过于频繁，请稍后再试 (too many requests)",
+}
+
+
+def _http_message(exc: HTTPException) -> str:
+    status = exc.code or 500
+    if status == 413:  # the body is larger than this endpoint takes (an evidence file: WFS_EVIDENCE_MAX_BYTES)
+        limit = request.max_content_length if has_request_context() else None
+        size = f"（上限约 {limit // (1024 * 1024)} MB）" if limit else ""
+        return f"上传内容超过大小上限{size} (the request body is too large)"
+    if exc.description == type(exc).description and status in _HTTP_MESSAGES:
+        return _HTTP_MESSAGES[status]
+    return exc.description or exc.name
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
+        if exc.keep_changes:
+            from ..extensions import db
+
+            db.session.commit()
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         details: dict = {}
-        message = exc.description or exc.name
+        message = _http_message(exc)
         # webargs/flask-smorest attach the marshmallow messages here: keep them per field.
         data = getattr(exc, "data", None) or {}
         messages = data.get("messages") if isinstance(data, dict) else None

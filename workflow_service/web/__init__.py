@@ -115,6 +115,7 @@ def register_web(app) -> None:
             return {}
         user = current_user._get_current_object()
         return {"nav_supervisor": is_supervisor(user), "nav_admin": user.has_role(Role.admin),
+                "nav_operator": user.has_role(Role.platform_operator),
                 "nav_handler": user.has_role(Role.case_handler), "role_names": ROLE_NAMES,
                 "level_names": LEVEL_NAMES}
 

@@ -10,7 +10,7 @@ from flask_login import login_required
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from ..core.errors import ServiceError, ValidationFailed
+from ..core.errors import Forbidden, ServiceError, ValidationFailed
 from ..core.services import clock
 from ..extensions import db
 from ..modules.deadlines import operations as deadline_ops
@@ -171,7 +171,9 @@ def admin_rule(rule_id):
 @bp.route("/admin/definitions", methods=["GET", "POST"])
 @login_required
 def admin_definitions():
-    actor = _admin()
+    actor = me()
+    if not actor.has_role(Role.platform_operator):  # scripts are code: the platform's operators deploy
+        raise Forbidden("仅平台运维人员可部署流程定义 (platform operators only)")
     errors = {}
     if request.method == "POST":
         files = {f.filename: f.read() for f in request.files.getlist("files") if f and f.filename}

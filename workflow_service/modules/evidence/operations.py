@@ -6,6 +6,7 @@ under a key the service makes, and removed again if the transaction that records
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 import tempfile
 import unicodedata
@@ -16,7 +17,7 @@ import filetype
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ...core.errors import Conflict, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ...core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
@@ -44,14 +45,14 @@ def display_filename(name: str | None) -> str:
     return name[-255:] or "evidence"
 
 
-def _spool(stream: BinaryIO, limit: int):
-    """Copy the upload to a temporary file, hashing as it goes; refuse it past the size limit."""
+def _spool(stream: BinaryIO, limit: int | None):
+    """Copy a stream to a temporary file, hashing as it goes; refuse it past the size limit (if any)."""
     digest, size = hashlib.sha256(), 0
     spool = tempfile.SpooledTemporaryFile(max_size=8 * _CHUNK)
     try:
         while chunk := stream.read(_CHUNK):
             size += len(chunk)
-            if size > limit:
+            if limit is not None and size > limit:
                 raise PayloadTooLarge(f"文件超过大小上限 {limit} 字节 (the file is larger than {limit} bytes)",
                                       {"file": [f"at most {limit} bytes"]})
             digest.update(chunk)
@@ -107,13 +108,45 @@ def upload_evidence(actor, case_id: int, *, kind: str, stream: BinaryIO, filenam
 
 
 def open_evidence(actor, case_id: int, evidence_id: int) -> tuple[EvidenceFile, BinaryIO]:
-    """The row and a stream of its bytes, for whoever may see the case."""
+    """The row and a stream of its bytes, for whoever may see the case. The bytes are hashed as they are read:
+    a file changed (or lost) in the store since its upload is not served under the digest recorded then; the
+    refusal is written to the case's audit chain (`evidence_integrity_failed`) and kept although the request
+    answers with an error."""
     case = get_case(actor, case_id)
     row = db.session.get(EvidenceFile, evidence_id)
     if row is None or row.case_id != case.id:
-        from ...core.errors import NotFound
         raise NotFound("证据文件不存在 (no such evidence file)")
-    return row, evidence_store().open(row.storage_key)
+    try:
+        with evidence_store().open(row.storage_key) as stored:
+            spool, _size, sha256 = _spool(stored, None)
+    except FileNotFoundError:
+        sha256, spool = None, None
+    if sha256 == row.sha256:
+        return row, spool
+    if spool is not None:
+        spool.close()
+    problem = "missing" if sha256 is None else "altered"
+    lock_instance(case.instance_id)
+    record_event(actor, "evidence_integrity_failed", instance_id=case.instance_id, details={
+        "evidence_id": row.id, "filename": row.filename, "sha256": row.sha256, "found_sha256": sha256,
+        "problem": problem})
+    db.session.flush()
+    message = ("证据文件已被改动，与上传时记录的 SHA-256 不符，已拒绝提供并记入全过程记录，请联系管理员核查 "
+               "(the stored file no longer matches the digest recorded at upload)") if problem == "altered" else \
+              ("证据文件已丢失，已记入全过程记录，请联系管理员核查 (the stored file is missing)")
+    raise Conflict(message, {"evidence_id": row.id, "sha256": row.sha256, "problem": problem},
+                   code=f"evidence_{problem}", keep_changes=True)
+
+
+def download_name(row: EvidenceFile) -> str:
+    """The name a download is offered under: the client's name, with the extension of what the bytes are. A
+    JPEG uploaded as `x.html` downloads as `x.jpg`, never as a page a browser would open as HTML."""
+    kind = filetype.get_type(mime=row.content_type)
+    extension = f".{kind.extension}" if kind else ""
+    stem, dot, suffix = row.filename.rpartition(".")
+    if dot and stem and f".{suffix.lower()}" in {extension, *mimetypes.guess_all_extensions(row.content_type)}:
+        return row.filename
+    return f"{stem if dot and stem else row.filename}{extension}"
 
 
 # Bytes stored by a transaction that then rolls back are deleted again: the store holds no file the

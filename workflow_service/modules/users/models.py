@@ -16,14 +16,18 @@ class Role(str, enum.Enum):
     committee_member = "committee_member"  # 案件审查委员会委员: votes on collective discussions
     supervisor = "supervisor"              # 负责人: approves filing, decisions, closure; sees escalations
     principal_head = "principal_head"      # 正职负责人: alone approves a criminal transfer
-    admin = "admin"                        # 管理员: users, units, deployments, calendars, rules
+    admin = "admin"                        # 管理员: users and units of their own unit tree, calendars, rules
     integration = "integration"            # 接口账户: another system (public security) posting its answers
+    # 平台运维人员: deploys process definitions. A diagram's scripts run as the service (the script engine is not a
+    # sandbox), so deploying is deploying code: a privilege of the platform's operators, granted explicitly (by
+    # the CLI or another operator), never part of administering a unit. Reads no case.
+    platform_operator = "platform_operator"
 
 
 ROLE_LABELS = {
     Role.case_handler: "承办人", Role.legal_reviewer: "法制审核人员", Role.committee_member: "案审委员",
     Role.supervisor: "负责人", Role.principal_head: "正职负责人", Role.admin: "管理员",
-    Role.integration: "接口账户",
+    Role.integration: "接口账户", Role.platform_operator: "平台运维人员",
 }
 
 # BPMN lanes are named in Chinese; a lane name maps to the role whose users work its tasks.
@@ -93,8 +97,9 @@ class User(UserMixin, db.Model):
     @property
     def is_officer(self) -> bool:
         """A person of the unit. An account holding only the integration role (接口账户) is another system: it
-        reaches its own endpoints (police answers to transfers), never the unit's cases, tasks or drafts."""
-        return bool(self.roles - {Role.integration})
+        reaches its own endpoints (police answers to transfers), never the unit's cases, tasks or drafts; an
+        account holding only the platform operator role deploys definitions and reads no case either."""
+        return bool(self.roles - {Role.integration, Role.platform_operator})
 
 
 class UserRole(db.Model):
