@@ -98,6 +98,32 @@ def create_user_cmd(username, display_name, unit_code, roles, legal_qualificatio
     click.echo(f"created user {user.username}")
 
 
+@wfs.command("deactivate-user")
+@click.argument("username")
+def deactivate_user_cmd(username):
+    """Deactivate a user (停用): no login, and every token and browser session of the account ends now."""
+    _set_active(username, False)
+
+
+@wfs.command("activate-user")
+@click.argument("username")
+def activate_user_cmd(username):
+    """Activate a deactivated user again (启用); they log in afresh."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from .modules.users.operations import set_user_active
+
+    try:
+        user = set_user_active(None, username, active)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"{'activated' if user.active else 'deactivated'} user {user.username}")
+
+
 @wfs.command("seed-demo")
 def seed_demo_cmd():
     """Load the demo units, users and process definitions (idempotent; refused in production)."""

@@ -41,8 +41,13 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "BPMN_DIR": (str(PACKAGE_ROOT / "bpmn"), str, "where the process definitions are read from (several: separated by os.pathsep)"),
     "FORMS_DIR": (str(PACKAGE_ROOT / "forms"), str, "where the task form JSON Schemas are read from (several: separated by os.pathsep)"),
     "TOKEN_TTL_HOURS": (12, int, "lifetime of an API bearer token"),
-    "LOGIN_MAX_FAILURES": (5, int, "failed logins before an account is throttled"),
-    "LOGIN_LOCK_MINUTES": (15, int, "how long a throttled account is refused"),
+    "SESSION_IDLE_MINUTES": (30, int, "a browser session ends after this long without a request"),
+    "SESSION_MAX_HOURS": (12, int, "a browser session ends this long after the login, however active"),
+    "LOGIN_MAX_FAILURES": (5, int, "failed logins of one username from one source address before that pair is locked"),
+    "LOGIN_LOCK_MINUTES": (15, int, "the first lock of a (username, source) pair; each further lock lasts twice as "
+                                    "long (at most a day); also the window failures are counted in"),
+    "LOGIN_SOURCE_MAX_NAMES": (20, int, "usernames one source address may fail on within the window before it is "
+                                        "refused for all of them (password spraying)"),
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
     "ASSETS_DIR": (str(PACKAGE_ROOT / "node_modules"), str,
                    "where the npm packages the web pages use (bpmn-js) are served from; `make run` installs them"),

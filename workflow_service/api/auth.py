@@ -8,9 +8,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError
 
+from .. import browser_session
 from ..core.errors import Forbidden, NotAuthenticated, ServiceError
 from ..extensions import csrf, db
-from ..modules.users.operations import authenticate, issue_token, user_for_token
+from ..modules.users.models import TokenKind
+from ..modules.users.operations import authenticate, end_session, issue_token, user_for_token
 from ..modules.users.schemas import TokenArgs, TokenSchema, UserSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与令牌 (authentication)")
@@ -61,13 +63,27 @@ def current_api_user():
 def create_token(args):
     """Exchange a username and password for a bearer token."""
     try:
-        user = authenticate(args["username"], args["password"])
+        user = authenticate(args["username"], args["password"], request.remote_addr or "")
     except ServiceError:
         db.session.commit()  # keep the failed-login count: it drives the throttling
         raise
     token, row = issue_token(user)
     db.session.commit()
     return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+@blp.alt_response(401, schema="Error")
+def logout():
+    """End the calling token (or, called from a browser page, its session) now; a copy of it stops working too."""
+    user = current_api_user()
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        end_session(user, header[7:].strip(), TokenKind.api)
+    else:
+        browser_session.end(user)
+    db.session.commit()
 
 
 @blp.route("/me", methods=["GET"])

@@ -10,14 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_from_directory, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from .. import browser_session
 from ..core.errors import ServiceError
 from ..extensions import db, login_manager
-from ..modules.users.models import Role, User
+from ..modules.users.models import Role
 from ..modules.users.operations import authenticate
 from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_local_path, is_supervisor
 
@@ -29,10 +30,7 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    return browser_session.load(user_id)  # the session's row must be live: logout and deactivation end it at once
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,13 +38,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.username.data, form.password.data)
+            user = authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except ServiceError as exc:
             db.session.commit()  # keep the failed-login count
             flash(exc.message, "error")
             return render_template("login.html", form=form), exc.status
+        browser_session.start(user)
         db.session.commit()
-        login_user(user)
         target = request.args.get("next", "")
         if not is_local_path(target):
             target = url_for("web.inbox")
@@ -57,7 +55,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    browser_session.end(current_user._get_current_object())
+    db.session.commit()
     return redirect(url_for("web.login"))
 
 

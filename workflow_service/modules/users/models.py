@@ -76,8 +76,6 @@ class User(UserMixin, db.Model):
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     # Legal reviewers must hold the legal professional qualification when first appointed (行政处罚法 Art 58).
     legal_qualification = sa.Column(sa.Boolean, nullable=False, default=False)
-    failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
-    locked_until = sa.Column(UTCDateTime, nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     unit = db.relationship(Unit)
@@ -110,7 +108,15 @@ class UserRole(db.Model):
     __table_args__ = (sa.Index("ix_user_roles_role", "role"),)
 
 
+class TokenKind(str, enum.Enum):
+    api = "api"  # a bearer token (POST /api/v1/auth/token): WFS_TOKEN_TTL_HOURS
+    web = "web"  # a browser session (the login page): its id in the signed session cookie, idle and absolute limits
+
+
 class ApiToken(db.Model):
+    """A bearer token or a browser session: checked on every request, so revoking the row (logout, deactivation)
+    ends it at once, wherever a copy of it is."""
+
     __tablename__ = "api_tokens"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -120,5 +126,23 @@ class ApiToken(db.Model):
     created_at = sa.Column(UTCDateTime, nullable=False)
     expires_at = sa.Column(UTCDateTime, nullable=False)
     revoked_at = sa.Column(UTCDateTime, nullable=True)
+    kind = sa.Column(sa.String(8), nullable=False, default=TokenKind.api.value, server_default=TokenKind.api.value)
 
     user = db.relationship(User)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one submitted username from one source address (modules/users/throttling.py)."""
+
+    __tablename__ = "login_throttles"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(64), nullable=False)  # as submitted: unknown names are counted like real ones
+    source = sa.Column(sa.String(64), nullable=False)    # the client's address
+    failures = sa.Column(sa.Integer, nullable=False, default=0)
+    locks = sa.Column(sa.Integer, nullable=False, default=0)  # locks in a row: each one twice as long
+    locked_until = sa.Column(UTCDateTime, nullable=True)
+    last_failure_at = sa.Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (sa.UniqueConstraint("username", "source", name="uq_login_throttles_username_source"),
+                      sa.Index("ix_login_throttles_source", "source", "last_failure_at"))
