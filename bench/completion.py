@@ -100,7 +100,7 @@ def bench_service(app, task_ids, engine_once, profile=None) -> tuple[list[float]
     stretch of machine time (apart, the engine's median moved 1.4-2.6 ms between runs). With `profile` (a
     path), the completions run under pyinstrument and its text report is written there."""
     from workflow_service.extensions import db
-    from workflow_service.modules.tasks.operations import complete_task
+    from workflow_service.modules.steps.tasks import complete_task
 
     times, engine_times = [], []
     with app.app_context():

@@ -114,7 +114,7 @@ def run_template(stage: str, filed_at: datetime) -> int:
     """One real case driven through the service up to `stage`; returns its instance id. Call in an app context."""
     from workflow_service.extensions import db
     from workflow_service.modules.cases.operations import file_case
-    from workflow_service.modules.tasks.operations import complete_task
+    from workflow_service.modules.steps.tasks import complete_task
 
     set_clock(filed_at)
     case = file_case(user("handler1"), source="inspection", party_name="楚雄某化工有限公司", party_type="organisation",

@@ -50,7 +50,7 @@ def waiting_count(app, due_before=None) -> int:
 
 
 def idle_sweep(app, repeat) -> float:
-    from workflow_service.modules.timers.jobs import sweep_due_timers
+    from workflow_service.modules.steps.sweep import sweep_due_timers
 
     times = []
     with app.app_context():
@@ -108,7 +108,7 @@ def main(argv=None):
     with app.app_context():
         dataset.set_clock(sweep_at)
     due = waiting_count(app, due_before=sweep_at)
-    from workflow_service.modules.timers.jobs import sweep_due_timers
+    from workflow_service.modules.steps.sweep import sweep_due_timers
 
     with app.app_context():
         fired_before = db.session.scalar(sa.select(sa.func.count()).select_from(Timer).where(Timer.status == "fired"))

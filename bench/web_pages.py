@@ -52,8 +52,8 @@ def main(cases: int = 500, approved: int = 50) -> None:
     from workflow_service.extensions import db
     from workflow_service.modules.cases.operations import file_case
     from workflow_service.modules.system.operations import move_clock
-    from workflow_service.modules.tasks.operations import complete_task
-    from workflow_service.modules.timers.jobs import sweep_due_timers
+    from workflow_service.modules.steps.tasks import complete_task
+    from workflow_service.modules.steps.sweep import sweep_due_timers
     from workflow_service.modules.users.models import User
 
     directory = tempfile.mkdtemp()

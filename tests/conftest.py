@@ -3,10 +3,24 @@
 `make test` starts a throwaway PostgreSQL and exports WFS_TEST_POSTGRES_URL; without it the PostgreSQL
 half is skipped, loudly (see pytest_terminal_summary). The schema comes from the Alembic migrations,
 exactly as in production; tables are emptied between tests, users and units are seeded once per backend.
+
+What keeps the suite fast (issue 14; scripts/run_tests.sh runs it over pytest-xdist workers, one per core):
+- passwords are hashed with a cheap method (TEST_PASSWORD_HASH_METHOD; production refuses it);
+- `login` makes one token per user and database and reuses it for the whole session (api_tokens stays);
+- each xdist worker has its own databases: a SQLite file on a memory file system (no disk sync per commit) and a
+  database of its own on the PostgreSQL server of WFS_TEST_POSTGRES_URL;
+- a test that restarts that shared server (marked `restarts_postgres`) holds a lock every other PostgreSQL test
+  holds shared, so it never pulls the server from under the other worker (pytest_runtest_protocol below).
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import shutil
+import tempfile
+import weakref
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +35,7 @@ FORMS_DIRS = os.pathsep.join([str(FIXTURE_DIR / "forms"), str(ROOT / "forms")])
 # Monday 12 October 2026, 09:00 in Shanghai: a working day after the National Day holidays.
 T0 = datetime(2026, 10, 12, 1, 0, tzinfo=timezone.utc)
 PASSWORD = "test-password-1"
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 _skipped_postgres: list[str] = []
 
@@ -29,20 +44,93 @@ def _postgres_url() -> str | None:
     return os.environ.get("WFS_TEST_POSTGRES_URL") or None
 
 
+def _xdist_worker() -> str | None:
+    """gw0, gw1, ... in a pytest-xdist worker; None in a plain pytest run."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _sqlite_directory(tmp_path_factory) -> Path:
+    # A memory file system where the machine has one: SQLite syncs the disk at every commit, and the tests commit
+    # thousands of times for data nobody keeps.
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="wfs-test-", dir=shm))
+    return tmp_path_factory.mktemp("db")
+
+
+def _on_server(url: str, *statements: str) -> None:
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        directory = _sqlite_directory(tmp_path_factory)
+        yield f"sqlite:///{directory / 'test.sqlite'}"
+        shutil.rmtree(directory, ignore_errors=True)
+        return
     url = _postgres_url()
     if url is None:
         _skipped_postgres.append(request.node.nodeid)
         pytest.skip("PostgreSQL is not available (WFS_TEST_POSTGRES_URL unset): run the suite with `make test`")
-    # A clean schema for this run, whatever an earlier run left.
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    engine.dispose()
-    return url
+    worker = _xdist_worker()
+    if worker is None:
+        # A clean schema for this run, whatever an earlier run left.
+        _on_server(url, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        yield url
+        return
+    # A database of this worker's own on the same server, made afresh (FORCE: whatever an earlier run left
+    # connected to it).
+    server = sa.engine.make_url(url)
+    name = f"{server.database}_{worker}"
+    _on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    yield server.set(database=name).render_as_string(hide_password=False)
+    try:
+        _on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    except sa.exc.OperationalError:  # the server is going away with the run anyway
+        pass
+
+
+def _postgres_lock_path(url: str) -> Path:
+    # One per server (the URL names it), shared by the workers of this run and by nobody else.
+    return Path(tempfile.gettempdir()) / f"wfs-test-pg-{hashlib.sha256(url.encode()).hexdigest()[:16]}"
+
+
+@contextmanager
+def _postgres_server_lock(url: str, *, exclusive: bool):
+    """A readers-writer lock across processes: PostgreSQL tests share it; a test that restarts the server takes
+    it alone. The gate makes a waiting writer hold off new readers, so it is not starved."""
+    base = _postgres_lock_path(url)
+    with open(f"{base}.gate", "a") as gate, open(f"{base}.lock", "a") as lock:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            if not exclusive:
+                fcntl.flock(gate, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            if exclusive:
+                fcntl.flock(gate, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # Around setup, call and teardown: the session's PostgreSQL app is set up in its first test's setup.
+    callspec = getattr(item, "callspec", None)
+    url = _postgres_url()
+    if url is None or callspec is None or callspec.params.get("database_url") != "postgresql":
+        return (yield)
+    with _postgres_server_lock(url, exclusive=item.get_closest_marker("restarts_postgres") is not None):
+        return (yield)
 
 
 def make_app(database_url: str, **overrides):
@@ -52,6 +140,9 @@ def make_app(database_url: str, **overrides):
         "ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "SETTABLE_CLOCK": True,
         "SCHEDULER_ENABLED": False, "BPMN_DIR": BPMN_DIRS, "FORMS_DIR": FORMS_DIRS,
         "DEMO_PASSWORD": PASSWORD, "SWEEP_TIME_BUDGET_SECONDS": 30.0,
+        # Every web login, token request and seeded user hashes a password: scrypt costs ~130 ms a time
+        # (tests/test_auth_and_access.py checks that production refuses this method).
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     }
     config.update(overrides)
     app = create_app(config)
@@ -78,10 +169,11 @@ def app(database_url):
         db.engine.dispose()
 
 
-# Emptied before every test, children first; users, units and definitions stay.
-_PER_TEST_TABLES = ["votes", "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
+# Emptied before every test, children first; users, units, definitions and API tokens (see `login`) stay.
+_PER_TEST_TABLES = ["case_files", "issued_documents", "document_sequences", "document_unit_settings", "votes",
+                    "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
                     "rectification_orders", "evidence_files", "disclosures", "alerts", "audit_events", "audit_chain_heads",
-                    "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state", "api_tokens",
+                    "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state",
                     "login_throttles"]
 
 
@@ -102,17 +194,22 @@ def _clean(request):
                                    "(SELECT year FROM calendar_years WHERE source LIKE 'chinesecalendar%')"))
         db.session.execute(sa.text("DELETE FROM calendar_years WHERE source NOT LIKE 'chinesecalendar%'"))
         db.session.execute(sa.text("DELETE FROM deadline_rules WHERE jurisdiction <> 'national'"))
+        _move_clock_to(T0)
         db.session.commit()
-        set_clock(app, T0)
     yield
+
+
+def _move_clock_to(instant: datetime) -> None:
+    from workflow_service.modules.system.operations import move_clock
+
+    move_clock(None, now=instant, frozen=True)
 
 
 def set_clock(app, instant: datetime) -> None:
     from workflow_service.extensions import db
-    from workflow_service.modules.system.operations import move_clock
 
     with app.app_context():
-        move_clock(None, now=instant, frozen=True)
+        _move_clock_to(instant)
         db.session.commit()
 
 
@@ -130,13 +227,25 @@ class ApiClient:
         return self.client.post(path, json=json if json is not None else {}, headers=self.headers, **kwargs)
 
 
+# app -> {(username, password): token}: the tokens `login` made on that app's database.
+_tokens: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 @pytest.fixture
 def login(app):
+    """An API client for a user. The first call for a user on a database asks for a token; later ones, in any test,
+    reuse it (tokens live 12 hours and api_tokens is not emptied between tests). The tests of the token endpoint
+    itself call it directly (tests/test_auth_and_access.py)."""
+    tokens = _tokens.setdefault(app, {})
+
     def _login(username: str, password: str = PASSWORD) -> ApiClient:
         client = app.test_client()
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
-        assert response.status_code == 201, response.get_json()
-        return ApiClient(client, response.get_json()["token"])
+        token = tokens.get((username, password))
+        if token is None:
+            response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+            assert response.status_code == 201, response.get_json()
+            token = tokens[(username, password)] = response.get_json()["token"]
+        return ApiClient(client, token)
 
     return _login
 
@@ -144,12 +253,21 @@ def login(app):
 @pytest.fixture
 def sweep(app):
     def _sweep():
-        from workflow_service.modules.timers.jobs import sweep_due_timers
+        from workflow_service.modules.steps.sweep import sweep_due_timers
 
         with app.app_context():
             return sweep_due_timers()
 
     return _sweep
+
+
+def pytest_sessionfinish(session):
+    # The lock files outlive the workers; the process that started them (or the only one) removes them.
+    url = _postgres_url()
+    if url is not None and _xdist_worker() is None:
+        base = _postgres_lock_path(url)
+        for suffix in (".gate", ".lock"):
+            Path(f"{base}{suffix}").unlink(missing_ok=True)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -68,18 +68,15 @@ def sees_task(w, rel, body):
 
 
 def views_case(role, rel):
-    # Own unit; supervisors, principal heads and administrators also the units below (cases.queries).
+    # The one rule (users/units.py, README "Who sees what"): every officer their own unit's records; supervisors,
+    # principal heads and administrators also the units below. Cases, process instances, transfers, orders,
+    # disclosures and committees alike.
     return role in OFFICERS and (rel == "own" or (rel == "subordinate" and role in OVERSEERS))
 
 
-def views_instance(role, rel):
-    # processes._visible_instance: own unit; supervisors and administrators the units below.
-    return role in OFFICERS and (rel == "own" or (rel == "subordinate" and role in ("supervisor", "admin")))
-
-
 def views_task(role, rel):
-    # tasks.queries.can_view: the task's role in its unit; supervisors the units below.
-    return (rel == "own" and role in ("case_handler", "supervisor")) or (rel == "subordinate" and role == "supervisor")
+    # tasks.queries.can_view: whoever may work it (its role in its unit) and the overseers who see its unit.
+    return (rel == "own" and role == "case_handler") or (role in OVERSEERS and rel in OWN_OR_BELOW)
 
 
 def release_claim(w, rel, client):
@@ -90,11 +87,6 @@ def release_claim(w, rel, client):
 def resume_case(w, rel, client):
     response = client.post(f"/api/v1/cases/{w.case(rel)['id']}/resume", json={"reason": "恢复"})
     assert response.status_code == 200, response.get_json()
-
-
-def views_tree(role, rel):
-    # Any officer in the object's unit or a unit above it (disclosure.get_disclosure, list_for_officers).
-    return role in OFFICERS and rel in OWN_OR_BELOW
 
 
 def views_transfer(role, rel):
@@ -158,13 +150,13 @@ ACCESS: dict[str, Row] = {
                                            {"process_id": "fixture_review", "title": "矩阵"}),
                            only("case_handler", "supervisor", "admin")),
     "processes.instance_detail": Row(
-        lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}", None), views_instance),
+        lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}", None), views_case),
     "processes.instance_tasks": Row(
         lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}/tasks", None),
-        views_instance),
+        views_case),
     "processes.instance_timers": Row(
         lambda w, rel: ("GET", f"/api/v1/process-instances/{w.case(rel)['instance_id']}/timers", None),
-        views_instance),
+        views_case),
     # -- tasks (the open 立案登记 draft_filing task of the case: role case_handler) -------------------------
     "tasks.task_list": Row(lambda w, rel: ("GET", "/api/v1/tasks?scope=available&limit=100", None),
                            lambda role, rel: role == "case_handler" and rel == "own", sees=sees_task),
@@ -217,6 +209,37 @@ ACCESS: dict[str, Row] = {
     # 案卷评查 of one case: overseers of the unit tree; the open case is not closed yet, so an allowed call gets 409.
     "case_reviews.review": Row(lambda w, rel: ("POST", "/api/v1/case-reviews", {"case_id": w.case(rel)["id"]}),
                                oversees),
+    # -- enforcement documents and the case file (执法文书, 案卷): who sees the case sees its documents --------------
+    "documents.document_list": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/documents", None),
+                                   views_case),
+    "documents.document_detail": Row(lambda w, rel: ("GET", w.document(rel), None), views_case),
+    "documents.document_content": Row(lambda w, rel: ("GET", w.document(rel, "/content?format=pdf"), None), views_case),
+    "documents.preview": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/documents/preview"
+                                                    "?doc_type=filing_approval", None), views_case),
+    # Issued by the handlers and heads of the case's own unit (an allowed call issues one more 立案审批表).
+    "documents.issue": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/documents",
+                                           {"doc_type": "filing_approval"}),
+                           lambda role, rel: role in ("case_handler", "supervisor", "principal_head") and rel == "own"),
+    # A correction is a new version (the next allowed call finds the old one superseded: 409).
+    "documents.correct": Row(lambda w, rel: ("POST", w.document(rel, "/corrections"), {"reason": "更正笔误"}),
+                             lambda role, rel: role in ("case_handler", "supervisor", "principal_head") and rel == "own"),
+    # Voiding is for the heads of the case's own unit (after the first allowed call: 409).
+    "documents.void": Row(lambda w, rel: ("POST", w.document(rel, "/void"), {"reason": "矩阵作废"}),
+                          lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
+    # No case file before archiving: an allowed call gets 404.
+    "documents.case_file": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/case-file", None), views_case),
+    "documents.case_file_content": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/case-file/content",
+                                                       None), views_case),
+    "documents.build_case_file": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/case-file", {}),
+                                     lambda role, rel: role in ("case_handler", "supervisor", "principal_head")
+                                     and rel == "own"),
+    # The task's document as it will be issued: who sees the task.
+    "documents.task_preview": Row(lambda w, rel: ("GET", f"/api/v1/tasks/{w.task(rel)['id']}/document-preview"
+                                                         "?doc_type=filing_approval", None), views_task),
+    # Administrators of the unit tree; the allowed call names an unknown document type and gets 422.
+    "documents.document_settings": Row(lambda w, rel: ("PUT", f"/api/v1/admin/document-settings/{RELATION_UNITS[rel][1]}",
+                                                       {"dept_code": "矩阵", "type_codes": {"no_such_type": "X"}}),
+                                       lambda role, rel: role == "admin" and rel in OWN_OR_BELOW),
     # -- legal review and committee ballots (法制审核, 集体讨论) -----------------------------------------------------
     "ballots.legal_reviews": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/legal-reviews", None),
                                  views_case),
@@ -233,19 +256,20 @@ ACCESS: dict[str, Row] = {
                                                     {"reason": "近亲属"}), seated),
     # Only the chair closes; before the deadline the allowed call gets 409.
     "ballots.close_ballot": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/close", {}), seated),
-    # A committee's membership is readable along the unit line (own, above and below), not by sibling units.
+    # A committee is read like the other records of its unit (fixed: it was read along the whole unit line, the
+    # integration account included).
     "ballots.committee_detail": Row(lambda w, rel: ("GET", f"/api/v1/committees/{RELATION_UNITS[rel][1]}", None),
-                                    lambda role, rel: rel != "sibling"),
+                                    views_case),
     # Administrators of the unit tree; the allowed call names unknown members and gets 422 (nothing changes).
     "ballots.committee_update": Row(lambda w, rel: ("PUT", f"/api/v1/committees/{RELATION_UNITS[rel][1]}",
                                                     {"chair": "nobody-such", "members": ["nobody-such"]}),
                                     lambda role, rel: role == "admin" and rel in OWN_OR_BELOW),
     # -- disclosure (行政执法公示) ------------------------------------------------------------------------------
-    "disclosures.disclosure_list": Row(lambda w, rel: ("GET", "/api/v1/disclosures?limit=100", None), views_tree,
+    "disclosures.disclosure_list": Row(lambda w, rel: ("GET", "/api/v1/disclosures?limit=100", None), views_case,
                                        sees=sees_item("disclosure")),
     "disclosures.disclosure_detail": Row(
         lambda w, rel: ("GET", f"/api/v1/disclosures/{w.objects['disclosure'][RELATION_UNITS[rel][1]]}", None),
-        views_tree),
+        views_case),
     # Supervisors start a withdrawal; the record is a draft, so the allowed call gets 409.
     "disclosures.request_withdrawal": Row(
         lambda w, rel: ("POST", f"/api/v1/disclosures/{w.objects['disclosure'][RELATION_UNITS[rel][1]]}/withdrawal",
@@ -341,6 +365,10 @@ PUBLIC = {
     "gongshi.disclosure_detail": "the public disclosure pages /gongshi/",
     "bpmn_js_asset": "the bpmn-js viewer's script and styles",
     "web.static": "static files of the web pages",
+    # For load balancers, systemd and Prometheus (tests/test_ops_health.py, tests/test_ops_metrics.py).
+    "ops.healthz": "liveness: says only ok",
+    "ops.readyz": "readiness: says only which check failed",
+    "ops.metrics": "Prometheus metrics: the WFS_METRICS_TOKEN or an allowed network, no user login",
 }
 
 # The web pages (web.*) log in by session and call the same operations as the API endpoints above (cases.queries,
@@ -397,7 +425,7 @@ class World:
             self.cases[unit] = case
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
-        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}}
+        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -411,6 +439,9 @@ class World:
                                  {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
             assert response.status_code == 201, response.get_json()
             self.objects["transfer"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", f"/api/v1/cases/{case['id']}/documents", {"doc_type": "filing_approval"})
+            assert response.status_code == 201, response.get_json()
+            self.objects["document"][unit] = response.get_json()["id"]
         with app.app_context():
             self._seed_review_objects(db)
 
@@ -447,6 +478,9 @@ class World:
             db.session.flush()
             self.objects["ballot"][unit], self.objects["disclosure"][unit] = ballot.id, disclosure.id
         db.session.commit()
+
+    def document(self, rel, suffix=""):
+        return f"/api/v1/cases/{self.case(rel)['id']}/documents/{self.objects['document'][RELATION_UNITS[rel][1]]}{suffix}"
 
     def ballot(self, rel):
         return self.objects["ballot"][RELATION_UNITS[rel][1]]

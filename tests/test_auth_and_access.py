@@ -7,7 +7,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from .conftest import PASSWORD
+from workflow_service.config import SETTINGS
+
+from .conftest import PASSWORD, TEST_PASSWORD_HASH_METHOD, make_app
 
 ERROR_KEYS = {"code", "message", "details"}
 
@@ -119,6 +121,52 @@ def test_fewer_failures_than_the_limit_do_not_lock_and_a_success_resets_the_coun
     for _ in range(max_failures - 1):
         assert request_token(client, "reviewer1", "wrong-password").status_code == 401
     assert request_token(client, "reviewer1", PASSWORD).status_code == 201
+
+
+# --- password hashing ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["pbkdf2:sha256:1", "pbkdf2:sha256:1000000", "scrypt:16384:8:1",
+                                    "scrypt:32768:4:1", "plaintext"])
+def test_production_refuses_a_password_hash_weaker_than_the_default(tmp_path, method):
+    # The suite's cheap hash must never reach a production service: it refuses to start.
+    with pytest.raises(RuntimeError, match="WFS_PASSWORD_HASH_METHOD"):
+        make_app(f"sqlite:///{tmp_path / 'production.sqlite'}", ENV="production", SECRET_KEY="x",
+                 SETTABLE_CLOCK=False, PASSWORD_HASH_METHOD=method)
+
+
+@pytest.mark.parametrize("method", ["scrypt:8", "pbkdf2:no-such-hash:1", "pbkdf2:sha256:many", "md5"])
+def test_a_malformed_password_hash_method_stops_the_service_at_start_in_any_environment(tmp_path, method):
+    # At start, not at the first user created (a 500) or the first login.
+    with pytest.raises(RuntimeError, match="WFS_PASSWORD_HASH_METHOD"):
+        make_app(f"sqlite:///{tmp_path / 'development.sqlite'}", ENV="development", PASSWORD_HASH_METHOD=method)
+
+
+def test_production_starts_with_the_default_hash_or_a_stronger_one(tmp_path):
+    for method in ["scrypt", "scrypt:32768:8:1", "scrypt:65536:8:2"]:
+        make_app(f"sqlite:///{tmp_path / 'production.sqlite'}", ENV="production", SECRET_KEY="x",
+                 SETTABLE_CLOCK=False, PASSWORD_HASH_METHOD=method)
+    assert SETTINGS["PASSWORD_HASH_METHOD"][0] == "scrypt"
+
+
+def test_a_password_is_hashed_with_the_configured_method_and_still_logs_in(app):
+    import uuid
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.operations import create_user
+
+    # The suite's own method (conftest); a hash made under another method still verifies, whatever the setting.
+    username = f"hashed_{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        user = create_user(None, username=username, password=PASSWORD, display_name="散列", unit_code="532301",
+                           roles=["case_handler"])
+        assert user.password_hash.startswith(f"{TEST_PASSWORD_HASH_METHOD}$")
+        db.session.commit()
+    app.config["WFS"]["PASSWORD_HASH_METHOD"] = "scrypt"
+    try:
+        assert request_token(app.test_client(), username, PASSWORD).status_code == 201
+        assert request_token(app.test_client(), username, "wrong-password").status_code == 401
+    finally:
+        app.config["WFS"]["PASSWORD_HASH_METHOD"] = TEST_PASSWORD_HASH_METHOD
 
 
 # --- web login ----------------------------------------------------------------------------------------

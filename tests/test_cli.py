@@ -39,6 +39,7 @@ def create_county(app, code=None, name="测试县应急管理局"):
 def test_an_administrator_creates_a_county_unit_under_its_city(app):
     from workflow_service.extensions import db
     from workflow_service.modules.users.models import Unit
+    from workflow_service.modules.users.units import unit_contains
 
     code = unique("5323-")
     result = wfs(app, "create-unit", "--code", code, "--name", "禄丰市应急管理局", "--level", "county", "--parent", "532300")
@@ -50,7 +51,7 @@ def test_an_administrator_creates_a_county_unit_under_its_city(app):
         assert unit.name == "禄丰市应急管理局" and unit.level == "county"
         assert unit.parent_id == city.id
         # The new county is inside the city's subtree: the city's supervisors oversee it.
-        assert city.contains(unit)
+        assert unit_contains(city, unit)
 
 
 def test_a_user_created_on_the_command_line_can_log_in_with_their_roles(app, login):
@@ -85,6 +86,23 @@ def test_without_password_option_the_password_is_asked_twice_and_must_match(app,
     assert result.exit_code == 0, result.output
     assert "cli-password-1" not in result.output
     assert login(username, "cli-password-1").get("/api/v1/me").get_json()["username"] == username
+
+
+def test_a_script_gives_the_password_on_standard_input_without_a_terminal(app, login):
+    username = unique("cli_stdin_")
+    args = ["wfs", "create-user", "--username", username, "--name", "钱承办", "--unit", "532301",
+            "--role", "case_handler", "--password-stdin"]
+    result = app.test_cli_runner().invoke(args=args, input="cli-password-3\n")  # asked nothing, read once
+    assert result.exit_code == 0, result.output
+    assert "password" not in result.output and "cli-password-3" not in result.output
+    assert login(username, "cli-password-3").get("/api/v1/me").get_json()["username"] == username
+    both = app.test_cli_runner().invoke(args=[*args[:3], unique("cli_both_"), *args[4:], "--password", "x" * 10],
+                                        input="cli-password-4\n")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    before = counts(app)
+    empty = app.test_cli_runner().invoke(args=[*args[:3], unique("cli_empty_"), *args[4:]], input="")
+    assert empty.exit_code == 2 and "error:" in empty.stderr  # an empty password is too short, not a prompt
+    assert counts(app) == before
 
 
 def test_a_duplicate_unit_is_refused_with_an_error(app):
@@ -164,7 +182,8 @@ def test_demo_data_is_refused_in_production(app, database_url):
     from workflow_service.extensions import db
 
     before = counts(app)
-    production = make_app(database_url, ENV="production", SECRET_KEY="x", SETTABLE_CLOCK=False)
+    production = make_app(database_url, ENV="production", SECRET_KEY="x", SETTABLE_CLOCK=False,
+                          PASSWORD_HASH_METHOD="scrypt")
     try:
         result = wfs(production, "seed-demo")
         assert result.exit_code == 2

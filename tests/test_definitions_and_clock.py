@@ -51,7 +51,7 @@ def restore_fixture_definitions(app):
     so the tests after it start the process they expect."""
     yield
     from workflow_service.extensions import db
-    from workflow_service.modules.processes.operations import deploy_package
+    from workflow_service.modules.processes.definitions import deploy_package
 
     with app.app_context():
         deploy_package(None, {n: t.encode("utf-8") for n, t in fixture_files().items()})

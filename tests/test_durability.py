@@ -56,7 +56,7 @@ def test_two_sweepers_over_the_same_due_timers_fire_each_once(app, login):
     from workflow_service.extensions import db
     from workflow_service.modules.alerts.models import Alert
     from workflow_service.modules.audit.models import AuditEvent
-    from workflow_service.modules.timers.jobs import sweep_due_timers
+    from workflow_service.modules.steps.sweep import sweep_due_timers
     from workflow_service.modules.timers.models import Timer
 
     def sweeper(_):
@@ -91,7 +91,7 @@ def test_state_survives_a_restart_and_an_overdue_timer_fires_on_the_first_sweep(
     mine = client.get("/api/v1/tasks?scope=mine", headers=headers).get_json()["items"]
     assert [(t["name"], t["case_title"]) for t in mine] == [("起草", "重启前的案件")]
 
-    from workflow_service.modules.timers.jobs import sweep_due_timers
+    from workflow_service.modules.steps.sweep import sweep_due_timers
 
     with restarted.app_context():
         result = sweep_due_timers()
@@ -116,21 +116,21 @@ def test_a_failing_timer_is_retried_then_becomes_an_incident_without_blocking_ot
     admin.post("/api/v1/admin/clock", json={"advance": "P2DT1M"})
 
     from workflow_service.extensions import db
-    from workflow_service.modules.processes import operations
     from workflow_service.modules.processes.models import ProcessInstance
-    from workflow_service.modules.timers import jobs
+    from workflow_service.modules.steps import pipeline
+    from workflow_service.modules.steps import sweep as jobs
     from workflow_service.modules.timers.models import Timer
 
     with app.app_context():
         bad_id = db.session.scalar(sa.select(ProcessInstance.id).filter_by(title="坏案件"))
-    original = operations.fire_due_timers_of
+    original = pipeline.fire_due_timers
 
     def flaky(instance):
         if instance.id == bad_id:
             raise RuntimeError("diagram expression failed")
         return original(instance)
 
-    monkeypatch.setattr(jobs, "fire_due_timers_of", flaky)
+    monkeypatch.setattr(pipeline, "fire_due_timers", flaky)
     with app.app_context():
         first = jobs.sweep_due_timers()
         assert (first.fired, first.failed) == (1, 1)
@@ -145,7 +145,7 @@ def test_a_failing_timer_is_retried_then_becomes_an_incident_without_blocking_ot
             jobs.sweep_due_timers()
     incidents = admin.get("/api/v1/admin/incidents").get_json()
     assert [(i["bpmn_id"], i["attempts"]) for i in incidents] == [("warn_draft", 5)]
-    monkeypatch.setattr(jobs, "fire_due_timers_of", original)
+    monkeypatch.setattr(pipeline, "fire_due_timers", original)
     assert admin.post(f"/api/v1/admin/incidents/{incidents[0]['id']}/retry").status_code == 200
     with app.app_context():
         assert jobs.sweep_due_timers().failed == 0

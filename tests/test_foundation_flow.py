@@ -211,21 +211,16 @@ def test_completed_task_cancels_its_timers(app, login, sweep):
     assert sorted(t["status"] for t in timers) == ["cancelled", "cancelled"]
 
 
-def test_an_answer_built_without_reading_back_shows_a_relationship_as_changed(app, login):
-    """commit_for_response keeps the columns a request wrote but not a relationship loaded before its foreign
-    key changed: the answer names the new assignee, not the one loaded first."""
-    from workflow_service.extensions import commit_for_response, db
-    from workflow_service.modules.tasks.models import Task
-    from workflow_service.modules.users.models import User
-
-    handler1 = login("handler1")
+def test_a_reassignment_answers_with_the_new_assignee(app, login):
+    """The answer is dumped from the rows as the request wrote them, before its commit (core/transaction.py):
+    it names the user the task was handed to, not the one who held it when the request began."""
+    handler1, supervisor = login("handler1"), login("supervisor1")
     start_review(handler1)
-    task_id = only_task(handler1)["id"]
-    handler1.post(f"/api/v1/tasks/{task_id}/claim")
-    with app.app_context():
-        task = db.session.get(Task, task_id)
-        assert task.assignee.username == "handler1"  # loaded
-        task.assignee_id = db.session.scalar(db.select(User.id).filter_by(username="handler2"))
-        commit_for_response()
-        assert task.assignee.username == "handler2"
-        assert task.status == "ready"  # columns kept as they were, without a query
+    task = only_task(handler1)
+    claimed = handler1.post(f"/api/v1/tasks/{task['id']}/claim").get_json()
+    assert claimed["assignee"] == "handler1"
+    answer = supervisor.post(f"/api/v1/tasks/{task['id']}/reassign",
+                             json={"assignee": "handler2", "version": claimed["version"]})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["assignee"] == "handler2" and answer.get_json()["status"] == "ready"
+    assert login("handler2").get(f"/api/v1/tasks/{task['id']}").get_json()["assignee"] == "handler2"

@@ -105,7 +105,7 @@ def test_sweepers_racing_with_completions_fire_or_cancel_each_timer_once(app, lo
     clients = [login("handler1") for _ in range(3)]
 
     from workflow_service.extensions import db
-    from workflow_service.modules.timers.jobs import sweep_due_timers
+    from workflow_service.modules.steps.sweep import sweep_due_timers
 
     def sweeper():
         with app.app_context():

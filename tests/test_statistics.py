@@ -180,15 +180,17 @@ def test_statistics_are_for_supervisors_of_the_unit_tree(seeded, login, app):
 
 
 def test_contributors_plug_their_figures_in_and_rates_are_derived_after_the_roll_up(seeded, login, app):
-    from workflow_service.modules.statistics.contributors import CONTRIBUTORS, StatisticsContributor, register_contributor
+    from workflow_service.modules.statistics.contributors import StatisticsContributor
     from workflow_service.modules.users.models import Unit
 
     with app.app_context():
         from workflow_service.extensions import db
 
         ids = {u.code: u.id for u in db.session.scalars(sa.select(Unit))}
-    saved = list(CONTRIBUTORS)
-    register_contributor(StatisticsContributor(
+    contributors = app.extensions["wfs_registry"].statistics_contributors
+    saved = list(contributors)
+    contributors[:] = [c for c in saved if c.name != "rectification"]
+    contributors.append(StatisticsContributor(
         name="rectification",
         columns=(("rectification_orders_issued", "责令整改数"), ("rectification_orders_completed", "整改完成数")),
         collect=lambda unit_ids, start, end: {
@@ -208,7 +210,7 @@ def test_contributors_plug_their_figures_in_and_rates_are_derived_after_the_roll
         exported = login("city_supervisor").get("/api/v1/statistics/export?period=2026-10&format=csv")
         assert "整改率（%）" in exported.get_data().decode("utf-8-sig")
     finally:
-        CONTRIBUTORS[:] = saved
+        contributors[:] = saved
 
 
 def test_the_csv_and_excel_exports_carry_the_same_figures(seeded, login):

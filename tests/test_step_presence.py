@@ -26,7 +26,8 @@ def test_an_extension_added_after_the_lock_counts_in_the_same_transaction(app, s
     from workflow_service.core.services import clock
     from workflow_service.extensions import db
     from workflow_service.modules.deadlines.models import DeadlineAdjustment
-    from workflow_service.modules.processes.operations import deadline_shifts, lock_instance
+    from workflow_service.modules.deadlines.queries import deadline_shifts
+    from workflow_service.modules.steps.locking import lock_instance
 
     instance_id, _ = serving
     with app.app_context():
@@ -51,7 +52,7 @@ def test_an_alert_raised_after_the_lock_is_cleared_with_its_task(app, serving):
     from workflow_service.extensions import db
     from workflow_service.modules.alerts.models import Alert
     from workflow_service.modules.alerts.operations import clear_alerts_for_tasks
-    from workflow_service.modules.processes.operations import lock_instance_of_task
+    from workflow_service.modules.steps.locking import lock_instance_of_task
 
     instance_id, task_id = serving
     with app.app_context():

@@ -115,6 +115,6 @@ def test_deploying_is_audited_with_the_operator(app, login):
             assert event.actor_name == "operator"
     finally:
         with app.app_context():
-            from workflow_service.modules.processes.operations import deploy_package
+            from workflow_service.modules.processes.definitions import deploy_package
             deploy_package(None, {n: t.encode("utf-8") for n, t in fixture_files().items()})
             db.session.commit()

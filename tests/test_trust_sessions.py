@@ -5,11 +5,37 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, ApiClient
 from .test_auth_and_access import csrf_token_in, web_login
 from .test_web_pages import browser
+
+
+TARGET = "session_target"  # deactivated and logged out here: no other test uses its tokens (conftest's `login`
+                           # keeps one token per user for the whole run)
+
+
+@pytest.fixture
+def target(app):
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import User
+    from workflow_service.modules.users.operations import create_user
+
+    with app.app_context():
+        if db.session.scalar(sa.select(User).filter_by(username=TARGET)) is None:
+            create_user(None, username=TARGET, password=PASSWORD, display_name="会话测试", unit_code="532301",
+                        roles=["case_handler"])
+            db.session.commit()
+    return TARGET
+
+
+def fresh_token(app, username):
+    """A token of its own (not `login`'s shared one), to be ended by the test."""
+    response = app.test_client().post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 201, response.get_json()
+    return ApiClient(app.test_client(), response.get_json()["token"])
 
 
 def _copy_cookies(app, client):
@@ -24,37 +50,37 @@ def _logged_in(client) -> bool:
     return client.get("/").status_code == 200
 
 
-def test_a_deactivated_user_loses_every_token_and_session_at_once(app, login):
+def test_a_deactivated_user_loses_every_token_and_session_at_once(app, login, target):
     admin = login("admin")
-    token_client = login("handler2")
-    page = browser(app, "handler2")
+    token_client = fresh_token(app, target)
+    page = browser(app, target)
     assert token_client.get("/api/v1/me").status_code == 200 and _logged_in(page)
-    response = admin.post("/api/v1/admin/users/handler2/deactivate")
+    response = admin.post(f"/api/v1/admin/users/{target}/deactivate")
     assert response.status_code == 200 and response.get_json()["active"] is False
     assert token_client.get("/api/v1/me").status_code == 401
     assert not _logged_in(page) and page.get("/api/v1/me").status_code == 401
-    assert app.test_client().post("/api/v1/auth/token", json={"username": "handler2", "password": PASSWORD}) \
+    assert app.test_client().post("/api/v1/auth/token", json={"username": target, "password": PASSWORD}) \
         .status_code == 401
-    assert admin.post("/api/v1/admin/users/handler2/activate").get_json()["active"] is True
+    assert admin.post(f"/api/v1/admin/users/{target}/activate").get_json()["active"] is True
     assert token_client.get("/api/v1/me").status_code == 401 and not _logged_in(page)  # nothing comes back
-    assert login("handler2").get("/api/v1/me").status_code == 200
+    assert fresh_token(app, target).get("/api/v1/me").status_code == 200
 
 
-def test_deactivating_from_the_page_and_the_cli(app, login):
-    token_client = login("handler2")
+def test_deactivating_from_the_page_and_the_cli(app, target):
+    token_client = fresh_token(app, target)
     admin_page = browser(app, "admin")
     token = csrf_token_in(admin_page.get("/admin/users").get_data(as_text=True))
-    done = admin_page.post("/admin/users", data={"csrf_token": token, "what": "deactivate", "username": "handler2"})
+    done = admin_page.post("/admin/users", data={"csrf_token": token, "what": "deactivate", "username": target})
     assert done.status_code == 302
     assert "已停用" in admin_page.get("/admin/users").get_data(as_text=True)
     assert token_client.get("/api/v1/me").status_code == 401
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["wfs", "activate-user", "handler2"]).exit_code == 0
-    token_client = login("handler2")
-    result = runner.invoke(args=["wfs", "deactivate-user", "handler2"])
-    assert result.exit_code == 0 and "deactivated user handler2" in result.output
+    assert runner.invoke(args=["wfs", "activate-user", target]).exit_code == 0
+    token_client = fresh_token(app, target)
+    result = runner.invoke(args=["wfs", "deactivate-user", target])
+    assert result.exit_code == 0 and f"deactivated user {target}" in result.output
     assert token_client.get("/api/v1/me").status_code == 401
-    assert runner.invoke(args=["wfs", "activate-user", "handler2"]).exit_code == 0
+    assert runner.invoke(args=["wfs", "activate-user", target]).exit_code == 0
 
 
 def test_nobody_deactivates_themselves_or_a_user_outside_their_tree(app, login):
@@ -76,8 +102,8 @@ def test_nobody_deactivates_themselves_or_a_user_outside_their_tree(app, login):
     assert login("city_supervisor").get("/api/v1/me").status_code == 200
 
 
-def test_a_cookie_copied_before_logout_no_longer_works_after_it(app):
-    client = browser(app, "handler1")
+def test_a_cookie_copied_before_logout_no_longer_works_after_it(app, target):
+    client = browser(app, target)
     copy = _copy_cookies(app, client)
     assert _logged_in(copy)
     token = csrf_token_in(client.get("/").get_data(as_text=True))
@@ -86,8 +112,8 @@ def test_a_cookie_copied_before_logout_no_longer_works_after_it(app):
     assert not _logged_in(copy) and copy.get("/api/v1/me").status_code == 401
 
 
-def test_logging_out_a_token_ends_it(login):
-    client = login("handler1")
+def test_logging_out_a_token_ends_it(app, target):
+    client = fresh_token(app, target)
     assert client.post("/api/v1/auth/logout").status_code == 204
     assert client.get("/api/v1/me").status_code == 401
 
@@ -111,7 +137,7 @@ def test_a_browser_session_ends_after_its_absolute_lifetime_however_active(app):
 
     client = browser(app, "handler1")
     with app.app_context():
-        (row,) = db.session.scalars(sa.select(ApiToken).filter_by(kind="web"))
+        row = db.session.scalar(sa.select(ApiToken).filter_by(kind="web").order_by(ApiToken.id.desc()).limit(1))
         assert timedelta(hours=11, minutes=59) < row.expires_at - utcnow() <= timedelta(hours=12)
         row.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()

@@ -126,12 +126,12 @@ def test_an_evidence_file_altered_on_disk_is_refused_and_the_refusal_audited(app
     assert response.status_code == 409 and response.get_json()["code"] == "evidence_altered"
     assert "SHA-256" in response.get_json()["message"] and "X-Content-SHA256" not in response.headers
     page = browser(app, "handler1").get(f"/cases/{driver.case['id']}/evidence/{body['id']}")
-    assert page.status_code == 409 and "证据文件已被改动" in page.get_data(as_text=True)
+    assert page.status_code == 409 and "SHA-256 不符" in page.get_data(as_text=True)
     timeline = driver.client("supervisor1").get(f"/api/v1/cases/{driver.case['id']}/timeline").get_json()["items"]
     refusals = [e for e in timeline if e["action"] == "evidence_integrity_failed"]
     assert [(e["actor"], e["details"]["problem"]) for e in refusals] == [("supervisor1", "altered"),
                                                                           ("handler1", "altered")]
-    assert refusals[0]["details"]["sha256"] == body["sha256"] != refusals[0]["details"]["found_sha256"]
+    assert refusals[0]["details"]["sha256"] == body["sha256"] and refusals[0]["details"]["evidence_id"] == body["id"]
     assert driver.client("supervisor1").get(f"/api/v1/audit/verify?case_id={driver.case['id']}").get_json()["ok"]
     stored.unlink()
     missing = driver.client("supervisor1").get(url)

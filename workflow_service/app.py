@@ -14,14 +14,17 @@ from .core.clock import SettableClock, SystemClock
 from .core.errors import register_error_handlers
 from .core.http_headers import register_security_headers
 from .core.ids import IdConverter
+from .core.transaction import TransactionalFlask
 from .extensions import csrf, db, login_manager, migrate
+from .modules.users.passwords import hash_method_problem
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # Every request commits or rolls back once, in core/transaction.py: views and operations never commit.
+    app = TransactionalFlask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter  # before any route: an id past 2^63-1 is a 404, not a 500
     wfs = load_config(config)
     app.config["WFS"] = wfs
@@ -32,9 +35,12 @@ def create_app(config: dict | None = None) -> Flask:
             raise RuntimeError("WFS_SECRET_KEY is required in production")
         if wfs["SETTABLE_CLOCK"]:
             raise RuntimeError("WFS_SETTABLE_CLOCK must not be enabled in production")
+    problem = hash_method_problem(wfs["PASSWORD_HASH_METHOD"], production=wfs["ENV"] == "production")
+    if problem:
+        raise RuntimeError(f"WFS_PASSWORD_HASH_METHOD: {problem}")
     app.config["SECRET_KEY"] = wfs["SECRET_KEY"] or _dev_secret(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = wfs["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'workflow.sqlite'}"
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"], wfs)
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # every body but an evidence file's (_upload_limit)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -54,11 +60,17 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (registers every table with the metadata)
     from .engine import Engine
     from .modules.deadlines.script import script_functions
+    from .wiring import build_registry
 
     app.extensions["wfs_engine"] = Engine(script_functions())
+    # What runs after every engine step, and the rules and guards of every task: wiring.py, by name, in order.
+    app.extensions["wfs_registry"] = build_registry()
     app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()
 
     register_error_handlers(app)
+    from .api.ops import install_ops
+
+    install_ops(app)  # logs, request ids, metrics, /healthz /readyz /metrics: before the other request hooks
     register_security_headers(app, {"/api/v1/docs"})
 
     @app.teardown_appcontext
@@ -84,7 +96,8 @@ def create_app(config: dict | None = None) -> Flask:
     def _sync_clock():
         from .modules.system.operations import sync_clock
 
-        if app.extensions["wfs_clock"].settable:
+        # Not for the ops endpoints: a probe must answer whatever state the database is in.
+        if app.extensions["wfs_clock"].settable and request.blueprint != "ops":
             sync_clock()
 
     if wfs["SCHEDULER_ENABLED"]:
@@ -116,10 +129,12 @@ def _dev_secret(app: Flask) -> str:
     return path.read_text().strip()
 
 
-def _engine_options(url: str) -> dict:
+def _engine_options(url: str, wfs: dict) -> dict:
+    # hide_parameters: a database error's message (logged) never carries the statement's values.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_size": wfs["DB_POOL_SIZE"], "max_overflow": wfs["DB_MAX_OVERFLOW"],
+            "pool_timeout": wfs["DB_POOL_TIMEOUT"], "hide_parameters": True}
 
 
 def _tune_database(engine) -> None:

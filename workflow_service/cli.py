@@ -1,19 +1,25 @@
-"""`flask --app workflow_service.app wfs ...` (also installed as the `wfs` command)."""
+"""`flask --app workflow_service.app wfs ...` (also installed as the `wfs` command).
+
+Each command is one transaction (core/transaction.py, `UnitOfWorkGroup`): it commits when it returns and is rolled
+back when it fails or exits early (`_fail`, `sys.exit`), so no command commits on its own. The exceptions: `sweep`,
+one transaction per timer (modules/steps/sweep.py); and `db upgrade` (Flask-Migrate), where Alembic commits each
+migration itself."""
 from __future__ import annotations
 
 import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from .core.errors import ServiceError
+from .core.transaction import UnitOfWorkGroup, discard
 from .extensions import db
 
-wfs = AppGroup("wfs", help="安全生产执法案件工作流服务 (workflow service) commands")
+wfs = UnitOfWorkGroup("wfs", help="安全生产执法案件工作流服务 (workflow service) commands")
 
 
 def _fail(exc: ServiceError):
+    """Report a refusal and exit with status 2; the command's transaction is rolled back."""
     click.echo(f"error: {exc.message}", err=True)
     for key, value in exc.details.items():
         click.echo(f"  {key}: {value}", err=True)
@@ -24,15 +30,13 @@ def _fail(exc: ServiceError):
 @click.option("--dir", "directory", default=None, help="directory with *.bpmn and *.dmn (default: bpmn/)")
 def deploy_cmd(directory):
     """Validate and deploy the process definitions (unchanged ones keep their version)."""
-    from .modules.processes.operations import deploy_package, read_package
+    from .modules.processes.definitions import deploy_package, read_package
 
     files = read_package(directory or current_app.config["WFS"]["BPMN_DIR"])
     try:
         results = deploy_package(None, files)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     for definition, created in results:
         click.echo(f"{'deployed' if created else 'unchanged'} {definition.process_id} {definition.content_hash[:12]}")
 
@@ -41,15 +45,14 @@ def deploy_cmd(directory):
 @click.option("--dir", "directory", default=None)
 def validate_cmd(directory):
     """Check BPMN/DMN files and their forms without deploying."""
-    from .modules.processes.operations import deploy_package, read_package
+    from .modules.processes.definitions import deploy_package, read_package
 
     files = read_package(directory or current_app.config["WFS"]["BPMN_DIR"])
     try:
         results = deploy_package(None, files)
     except ServiceError as exc:
         _fail(exc)
-    finally:
-        db.session.rollback()
+    discard()  # a deployment done only to validate the files: never committed
     click.echo(f"ok: {len(results)} executable process(es)")
 
 
@@ -65,9 +68,7 @@ def create_unit_cmd(code, name, level, parent_code):
     try:
         unit = create_unit(None, code=code, name=name, level=level, parent_code=parent_code)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     click.echo(f"created unit {unit.code} {unit.name}")
 
 
@@ -79,12 +80,19 @@ def create_unit_cmd(code, name, level, parent_code):
               type=click.Choice(["case_handler", "legal_reviewer", "committee_member", "supervisor",
                                  "principal_head", "admin", "integration", "platform_operator"]))
 @click.option("--legal-qualification", is_flag=True, help="holds the legal professional qualification")
-@click.option("--password", default=None, help="prompted for when omitted")
-def create_user_cmd(username, display_name, unit_code, roles, legal_qualification, password):
+@click.option("--password", default=None, help="prompted for when omitted (visible to other users in `ps`: "
+              "prefer --password-stdin in scripts)")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of standard input")
+def create_user_cmd(username, display_name, unit_code, roles, legal_qualification, password, password_stdin):
     """Create a user (用户)."""
     from .modules.users.operations import create_user
 
-    if password is None:
+    if password_stdin:
+        if password is not None:
+            click.echo("error: give --password or --password-stdin, not both", err=True)
+            sys.exit(2)
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif password is None:
         # Asked twice, through Click (not getpass, which bypasses it): a mistyped first password of an
         # account would otherwise go unnoticed until its owner is locked out.
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
@@ -92,9 +100,7 @@ def create_user_cmd(username, display_name, unit_code, roles, legal_qualificatio
         user = create_user(None, username=username, password=password, display_name=display_name,
                            unit_code=unit_code, roles=list(roles), legal_qualification=legal_qualification)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     click.echo(f"created user {user.username}")
 
 
@@ -118,9 +124,7 @@ def _set_active(username: str, active: bool) -> None:
     try:
         user = set_user_active(None, username, active)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     click.echo(f"{'activated' if user.active else 'deactivated'} user {user.username}")
 
 
@@ -132,9 +136,7 @@ def seed_demo_cmd():
     try:
         summary = seed_demo()
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
-    db.session.commit()
     click.echo(summary)
 
 
@@ -144,7 +146,6 @@ def seed_reference_cmd():
     from .demo import seed_reference_data
 
     click.echo(seed_reference_data())
-    db.session.commit()
 
 
 @wfs.command("import-calendar")
@@ -157,7 +158,7 @@ def import_calendar_cmd(year, path):
     from datetime import date
 
     from .modules.deadlines.operations import import_calendar_year
-    from .modules.processes.operations import recompute_provisional_timers
+    from .modules.steps.calendar import recompute_provisional_timers
 
     try:
         raw = json.loads(open(path, encoding="utf-8").read())
@@ -166,20 +167,17 @@ def import_calendar_cmd(year, path):
         import_calendar_year(None, year, entries["holidays"], entries["workdays"], raw.get("source") or path)
         recomputed = recompute_provisional_timers(None)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
     except (ValueError, KeyError, TypeError) as exc:
-        db.session.rollback()
         click.echo(f"error: {path} is not a calendar file: {exc}", err=True)
         sys.exit(2)
-    db.session.commit()
     click.echo(f"imported {year}; {recomputed} provisional timer(s) recomputed")
 
 
-@wfs.command("sweep")
+@wfs.command("sweep", own_transactions=True)
 def sweep_cmd():
     """Fire due timers once (what the scheduler does every few seconds)."""
-    from .modules.timers.jobs import sweep_due_timers
+    from .modules.steps.sweep import sweep_due_timers
 
     result = sweep_due_timers()
     click.echo(f"fired {result.fired}, failed {result.failed}, incidents {result.incidents}")
@@ -191,8 +189,57 @@ def expire_disclosures_cmd():
     from .modules.disclosure.operations import expire_disclosures
 
     expired = expire_disclosures()
-    db.session.commit()
     click.echo(f"expired {expired}")
+
+
+@wfs.command("scheduler")
+@click.option("--listen", default=None, metavar="HOST:PORT",
+              help="also answer /healthz, /readyz and /metrics there (e.g. 127.0.0.1:9102)")
+def scheduler_cmd(listen):
+    """Run the timer sweep and the other scheduled jobs in this process until stopped (SIGTERM), instead of
+    inside the web workers (set WFS_SCHEDULER_ENABLED=0 for those)."""
+    from .scheduler import run_scheduler_process
+
+    run_scheduler_process(current_app._get_current_object(), listen)
+
+
+@wfs.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False))
+def backup_cmd(destination):
+    """Back up the database and the evidence files, with a manifest of digests, into DESTINATION (a new
+    directory). Exits 1 when an evidence file is missing or altered in the store (still copied as found)."""
+    from .backup import backup
+
+    try:
+        manifest = backup(destination)
+    except ServiceError as exc:
+        _fail(exc)
+    for problem in manifest["problems"]:
+        click.echo(f"EVIDENCE {problem['evidence_id']} ({problem['key']}): {problem['problem']}")
+    tables = manifest["database"]["tables"]
+    click.echo(f"backed up {len(tables)} tables ({sum(tables.values())} rows, {tables.get('audit_events', 0)} audit "
+               f"events) and {len(manifest['evidence'])} evidence file(s) to {destination}")
+    sys.exit(1 if manifest["problems"] else 0)
+
+
+@wfs.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+def restore_cmd(source):
+    """Restore a backup made by `wfs backup` into the configured database (new and empty) and evidence store.
+    Then run `wfs verify-audit --evidence`."""
+    from .backup import restore
+
+    try:
+        report = restore(source)
+    except ServiceError as exc:
+        _fail(exc)
+    for problem in report["problems"]:
+        what = f"EVIDENCE {problem['evidence_id']} ({problem['key']})" if "key" in problem else f"TABLE {problem['table']}"
+        click.echo(f"{what}: {problem['problem']}")
+    tables = report["tables"]
+    click.echo(f"restored {len(tables)} tables ({sum(tables.values())} rows, {tables.get('audit_events', 0)} audit "
+               f"events) and {report['evidence'] - sum('key' in p for p in report['problems'])} evidence file(s)")
+    sys.exit(1 if report["problems"] else 0)
 
 
 def register_cli(app) -> None:
@@ -229,7 +276,6 @@ def verify_audit_cmd(instance_id, system, evidence):
         reports = [verify_chain(None)]
     else:
         reports = verify_all()
-    db.session.rollback()
     broken = [r for r in reports if not r.ok]
     for report in broken:
         link = report.first_broken
@@ -247,7 +293,6 @@ def verify_audit_cmd(instance_id, system, evidence):
 
             case_id = db.session.scalar(sa.select(Case.id).where(Case.instance_id == instance_id)) or -1
         checked, problems = verify_evidence_files(case_id)
-        db.session.rollback()
         for problem in problems:
             click.echo(f"EVIDENCE {problem['evidence_id']} of case {problem['case_id']}: {problem['problem']}")
         click.echo(f"{checked - len(problems)} of {checked} evidence file(s) match their digest")

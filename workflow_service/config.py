@@ -48,17 +48,39 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
                                     "long (at most a day); also the window failures are counted in"),
     "LOGIN_SOURCE_MAX_NAMES": (20, int, "usernames one source address may fail on within the window before it is "
                                         "refused for all of them (password spraying)"),
+    "PASSWORD_HASH_METHOD": ("scrypt", str, "werkzeug password hash method; the tests use a cheap one, production "
+                             "refuses anything weaker than scrypt:32768:8:1 (the default)"),
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
     "ASSETS_DIR": (str(PACKAGE_ROOT / "node_modules"), str,
                    "where the npm packages the web pages use (bpmn-js) are served from; `make run` installs them"),
-    "EVIDENCE_STORAGE": ("directory", str, "where evidence files are kept: 'directory' (an object store plugs in behind the same interface)"),
+    "DOCUMENT_FONT_DIR": (None, str, "where the document font (Noto Serif SC TTFs) is read from; default "
+                          "<ASSETS_DIR>/@expo-google-fonts/noto-serif-sc, installed by npm"),
+    "EVIDENCE_STORAGE": ("directory", str, "where evidence files are kept: 'directory' (one machine, or a shared "
+                         "filesystem) or 's3' (an S3-compatible object store: MinIO, OSS, COS, OBS, S3)"),
     "EVIDENCE_DIR": (None, str, "the evidence directory; default <instance>/evidence"),
+    "EVIDENCE_S3_BUCKET": (None, str, "s3 storage: the bucket (created beforehand)"),
+    "EVIDENCE_S3_PREFIX": ("", str, "s3 storage: a prefix for the object keys, e.g. 'wfs/evidence/'"),
+    "EVIDENCE_S3_ENDPOINT_URL": (None, str, "s3 storage: the endpoint of a non-AWS store, e.g. https://minio.example:9000"),
+    "EVIDENCE_S3_REGION": (None, str, "s3 storage: the region name, if the store wants one"),
+    "EVIDENCE_S3_ADDRESSING_STYLE": ("auto", str, "s3 storage: 'path' (MinIO), 'virtual' (OSS, COS) or 'auto'"),
+    "EVIDENCE_S3_ACCESS_KEY_ID": (None, str, "s3 storage: access key; default boto3's own lookup (AWS_ACCESS_KEY_ID, ...)"),
+    "EVIDENCE_S3_SECRET_ACCESS_KEY": (None, str, "s3 storage: secret key; default boto3's own lookup"),
     "EVIDENCE_MAX_BYTES": (200 * 1024 * 1024, int, "largest evidence file accepted, in bytes"),
     "EVIDENCE_CONTENT_TYPES": ("image/jpeg,image/png,image/tiff,image/heic,image/webp,audio/mpeg,audio/mp4,audio/aac,"
                                "audio/x-wav,audio/amr,audio/ogg,video/mp4,video/x-m4v,video/3gpp,video/quicktime,"
                                "video/x-msvideo,application/pdf",
                                str, "content types accepted as evidence (comma-separated; read from the file's bytes)"),
     "TIMEZONE": ("Asia/Shanghai", str, "the time zone times are shown in (stored in UTC)"),
+    "DB_POOL_SIZE": (10, int, "PostgreSQL: connections each process keeps open (README: Production, sizing the pool)"),
+    "DB_MAX_OVERFLOW": (10, int, "PostgreSQL: connections a process may open beyond DB_POOL_SIZE under load"),
+    "DB_POOL_TIMEOUT": (30, int, "PostgreSQL: seconds a request waits for a free connection before a 503 to retry"),
+    "LOG_FORMAT": ("json", str, "'json' (one JSON object per line, with the request id) or 'text'"),
+    "LOG_LEVEL": ("INFO", str, "the lowest level logged: DEBUG, INFO, WARNING, ERROR"),
+    "METRICS_TOKEN": (None, str, "a bearer token that may read /metrics from anywhere"),
+    "METRICS_ALLOWED_NETWORKS": ("127.0.0.0/8,::1/128", str,
+                                 "networks (comma-separated CIDR) that may read /metrics without the token; '' for none"),
+    "PROXY_COUNT": (0, int, "reverse proxies in front of the service that set X-Forwarded-For/-Proto/-Host (nginx: 1)"),
+    "PG_BINDIR": (None, str, "where `wfs backup`/`wfs restore` find pg_dump and pg_restore; default the newest installed"),
 }
 
 

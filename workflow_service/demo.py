@@ -11,7 +11,7 @@ from .core.errors import Forbidden
 from .extensions import db
 from .modules.cases.operations import seed_settings
 from .modules.deadlines.operations import seed_calendar_from_library, seed_rules
-from .modules.processes.operations import deploy_package, read_package
+from .modules.processes.definitions import deploy_package, read_package
 from .modules.review.committee import configure_committee
 from .modules.review.models import Committee
 from .modules.users.models import Unit, User

@@ -14,3 +14,4 @@ from .modules.transfers.models import CrimeScreening, CriminalTransfer  # noqa: 
 from .modules.audit.models import AuditChainHead  # noqa: F401
 from .modules.evidence.models import EvidenceFile  # noqa: F401
 from .modules.disclosure.models import Disclosure  # noqa: F401
+from .modules.documents.models import CaseFile, DocumentSequence, DocumentUnitSettings, IssuedDocument  # noqa: F401

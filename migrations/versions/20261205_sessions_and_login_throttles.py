@@ -3,7 +3,7 @@ end a session at once), and login throttling per (username, source) instead of p
 users.failed_logins and users.locked_until go).
 
 Revision ID: 7c2d9e4f1a63
-Revises: 5b1e7c9d2a40
+Revises: 41207bd98073
 Create Date: 2026-12-05 15:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c2d9e4f1a63'
-down_revision = '5b1e7c9d2a40'
+down_revision = '41207bd98073'
 branch_labels = None
 depends_on = None
 

@@ -118,6 +118,15 @@ def open_page(browser, live_server):
     assert not blocked, "the Content-Security-Policy blocked something:\n" + "\n".join(blocked)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the group into the test's id (--dist loadgroup)
+def pytest_collection_modifyitems(items):
+    # Under pytest-xdist the browser tests all run on one worker: one Chromium and one live server, not one each.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def shot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -58,9 +58,10 @@ def test_a_later_step_elsewhere_does_not_bring_back_an_old_copy(definitions):
 
 def test_a_timer_takes_the_rule_its_expression_names_when_two_rules_fall_due_together(definitions):
     """Two rules may come to the same instant in one step (equal periods from one start). Each timer must carry
-    its own rule: a calendar import recomputes a provisional timer from the rule it carries."""
+    its own rule, read from its expression in the model, never guessed from its due time: a calendar import
+    recomputes a provisional timer from the rule it carries."""
     from workflow_service.modules.deadlines.script import ComputedTime
-    from workflow_service.modules.processes.projection import _origin
+    from workflow_service.modules.steps.projection import origin
 
     snap = Engine().start(definitions["join_and_timer"], {"paid": False}, NOW)
     [timer] = [t for t in snap.waiting_timers if t.bpmn_id == "j_warn"]
@@ -75,8 +76,15 @@ def test_a_timer_takes_the_rule_its_expression_names_when_two_rules_fall_due_tog
         return type(timer)(task_id="t", bpmn_id="x", name="x", due_at=due, properties={}, attached_to_task_id=None,
                            expression=expression)
 
-    assert _origin(waiting('deadline("legal_review", filed_at)'), both) is legal_review
-    assert _origin(waiting("warning_time('hearing_notice', sent_at)"), both) is hearing
-    assert _origin(waiting('deadline("legal_review", filed_at)'), [hearing]) is hearing  # the only one at that time
-    assert _origin(waiting(None), [legal_review]) is legal_review
-    assert _origin(waiting('deadline("legal_review", filed_at)'), []) is None
+    hearing_warning = ComputedTime("hearing_notice", "warning", NOW, due, True)
+    assert origin(waiting('deadline("legal_review", filed_at)'), both, {}) is legal_review
+    assert origin(waiting("deadline('hearing_notice', sent_at)"), both, {}) is hearing
+    assert origin(waiting("warning_time('hearing_notice', sent_at)"), [*both, hearing_warning], {}) is hearing_warning
+    # A rule named by a variable is the one the process data holds.
+    assert origin(waiting("deadline(police_due_rule, police_due_from)"), both,
+                  {"police_due_rule": "hearing_notice"}) is hearing
+    # Same instant, other rule: not this timer's (it was matched by its due time before).
+    assert origin(waiting('deadline("legal_review", filed_at)'), [hearing], {}) is None
+    # A date a person entered: no rule computed it, whatever else fell due then.
+    assert origin(waiting("rectify_by"), [legal_review], {}) is None
+    assert origin(waiting(None), [legal_review], {}) is None

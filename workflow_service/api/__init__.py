@@ -21,7 +21,7 @@ class _ServiceApi(Api):
 
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
-_API_BLUEPRINTS |= {"disclosures", "public", "statistics"}
+_API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
 
@@ -63,9 +63,9 @@ def register_api(app) -> Api:
                    audit, evidence, case_reviews, users):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
-    from . import disclosures, statistics
+    from . import disclosures, documents, statistics
 
-    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp):
+    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..modules.processes.schemas import TimerSchema
 from ..modules.system.operations import move_clock
 from ..modules.system.schemas import ClockArgs, ClockSchema, SweepSchema
-from ..modules.timers.jobs import retry_incident, sweep_due_timers
+from ..modules.steps.sweep import retry_incident, sweep_due_timers
 from ..modules.timers.models import Timer, TimerStatus
 from ..modules.users.models import Role
 from .auth import current_api_user, requires_role
@@ -49,7 +49,6 @@ def set_clock(args):
     The next sweep fires whatever fell due."""
     user = _admin()
     move_clock(user, advance=args["advance"], now=args["now"], frozen=args["frozen"])
-    db.session.commit()
     return _clock_state()
 
 
@@ -58,8 +57,7 @@ def set_clock(args):
 def run_sweep():
     """Run the timer sweep now instead of waiting for the scheduler."""
     _admin()
-    db.session.rollback()
-    return sweep_due_timers()
+    return sweep_due_timers()  # one transaction per timer (modules/steps/sweep.py), not the request's
 
 
 @blp.route("/incidents", methods=["GET"])
@@ -76,6 +74,4 @@ def incidents():
 def retry(timer_id):
     """Send an incident back to the sweep."""
     user = _admin()
-    timer = retry_incident(user, timer_id)
-    db.session.commit()
-    return timer
+    return retry_incident(user, timer_id)

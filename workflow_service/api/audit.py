@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..modules.audit.queries import verify_audit_chain
+from ..modules.cases.audit import verify_audit_chain
 from ..modules.audit.schemas import ChainReportSchema, VerifyArgs
 from .auth import current_api_user
 

@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError
 
 from .. import browser_session
-from ..core.errors import Forbidden, NotAuthenticated, ServiceError
-from ..extensions import csrf, db
+from ..core.errors import Forbidden, NotAuthenticated, ServiceError, error_response
+from ..extensions import csrf
 from ..modules.users.models import TokenKind
 from ..modules.users.operations import authenticate, end_session, issue_token, user_for_token
 from ..modules.users.schemas import TokenArgs, TokenSchema, UserSchema
@@ -64,11 +64,11 @@ def create_token(args):
     """Exchange a username and password for a bearer token."""
     try:
         user = authenticate(args["username"], args["password"], request.remote_addr or "")
-    except ServiceError:
-        db.session.commit()  # keep the failed-login count: it drives the throttling
-        raise
+    except ServiceError as exc:
+        # Answered, not raised: a request that returns commits (core/transaction.py), and the failed-login count
+        # must be kept — it drives the throttling.
+        return error_response(exc.status, exc.code, exc.message, exc.details)
     token, row = issue_token(user)
-    db.session.commit()
     return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
 
 
@@ -83,7 +83,6 @@ def logout():
         end_session(user, header[7:].strip(), TokenKind.api)
     else:
         browser_session.end(user)
-    db.session.commit()
 
 
 @blp.route("/me", methods=["GET"])

@@ -19,8 +19,6 @@ blp = Blueprint("ballots", __name__, url_prefix="/api/v1", description="法制�
 
 def _decorate(ballot: Ballot) -> Ballot:
     ballot.chair_username = db.session.get(User, ballot.rules["chair_id"]).username
-    if ballot.status == "open":
-        ballot.tally = None  # how members voted is not shown before the ballot closes
     return ballot
 
 
@@ -43,9 +41,7 @@ def ballot_detail(ballot_id):
 def cast_vote(args, ballot_id):
     """Vote once (agree, disagree, abstain) with an opinion. A vote cannot be changed; recused members cannot vote."""
     user = current_api_user()
-    ballot = committee_ops.vote(user, ballot_id, args["choice"], args["opinion"])
-    db.session.commit()
-    return _decorate(db.session.get(Ballot, ballot.id))
+    return _decorate(committee_ops.vote(user, ballot_id, args["choice"], args["opinion"]))
 
 
 @blp.route("/ballots/<int:ballot_id>/recusals", methods=["POST"])
@@ -56,9 +52,7 @@ def cast_vote(args, ballot_id):
 def declare_conflict(args, ballot_id):
     """A member declares a conflict of interest (回避) and leaves the ballot without voting."""
     user = current_api_user()
-    ballot = committee_ops.recuse(user, ballot_id, args["reason"])
-    db.session.commit()
-    return _decorate(db.session.get(Ballot, ballot.id))
+    return _decorate(committee_ops.recuse(user, ballot_id, args["reason"]))
 
 
 @blp.route("/ballots/<int:ballot_id>/close", methods=["POST"])
@@ -68,9 +62,7 @@ def declare_conflict(args, ballot_id):
 def close_ballot(ballot_id):
     """The chair closes the ballot at or after its deadline; the votes cast so far decide (quorum permitting)."""
     user = current_api_user()
-    ballot = committee_ops.close_by_chair(user, ballot_id)
-    db.session.commit()
-    return _decorate(db.session.get(Ballot, ballot.id))
+    return _decorate(committee_ops.close_by_chair(user, ballot_id))
 
 
 @blp.route("/ballots/<int:ballot_id>/minutes", methods=["GET"])
@@ -111,7 +103,8 @@ def legal_reviews(case_id):
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(404, schema="Error")
 def committee_detail(unit_code):
-    """A unit's case review committee: chair, members, quorum, decision and tie rules."""
+    """A unit's case review committee: chair, members, quorum, decision and tie rules (for whoever sees the unit:
+    its officers, and the supervisors, principal heads and administrators above it)."""
     return committee_ops.get_committee(current_api_user(), unit_code)
 
 
@@ -124,6 +117,4 @@ def committee_detail(unit_code):
 @blp.alt_response(422, schema="Error")
 def committee_update(args, unit_code):
     """Set a unit's committee (administrators of the unit tree). Open ballots keep the rules they opened with."""
-    committee = committee_ops.configure_committee(current_api_user(), unit_code, **args)
-    db.session.commit()
-    return committee
+    return committee_ops.configure_committee(current_api_user(), unit_code, **args)

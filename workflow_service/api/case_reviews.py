@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..extensions import db
 from ..modules.case_file_review.operations import review_case_files
 from ..modules.case_file_review.schemas import CaseFileReviewArgs, CaseFileReviewSchema
 from .auth import current_api_user
@@ -19,7 +18,4 @@ blp = Blueprint("case_reviews", __name__, url_prefix="/api/v1/case-reviews", des
 def review(args):
     """案卷评查: review one closed case (`case_id`), or the closed cases of a period in a unit's subtree —
     all of them or a random `sample`. Each gets a score and its defects with codes and descriptions."""
-    user = current_api_user()
-    result = review_case_files(user, **args)
-    db.session.commit()  # each reviewed case's audit chain records the review
-    return result
+    return review_case_files(current_api_user(), **args)  # each reviewed case's audit chain records the review

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..core.services import clock
-from ..extensions import db
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
@@ -20,10 +19,7 @@ blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案�
 @blp.alt_response(422, schema="Error")
 def file_case(args):
     """File a case (立案登记) in the caller's unit: its process starts with the filing task."""
-    user = current_api_user()
-    case = case_ops.file_case(user, **args)
-    db.session.commit()
-    return case
+    return case_ops.file_case(current_api_user(), **args)
 
 
 @blp.route("", methods=["GET"])
@@ -72,13 +68,6 @@ def _process_data(case) -> dict:
     return case.instance.data or {}
 
 
-def _act(operation, case_id, *args):
-    user = current_api_user()
-    case = operation(user, case_id, *args)
-    db.session.commit()
-    return case
-
-
 @blp.route("/<int:case_id>/extension", methods=["POST"])
 @blp.arguments(ExtensionArgs)
 @blp.response(200, CaseSchema)
@@ -86,7 +75,7 @@ def _act(operation, case_id, *args):
 @blp.alt_response(409, schema="Error")
 def extend(args, case_id):
     """延期: the principal head approves more days for the decision deadline (行政处罚法 Art 60)."""
-    return _act(case_ops.extend_decision_deadline, case_id, args["days"], args["reason"])
+    return case_ops.extend_decision_deadline(current_api_user(), case_id, args["days"], args["reason"])
 
 
 @blp.route("/<int:case_id>/suspend", methods=["POST"])
@@ -96,7 +85,7 @@ def extend(args, case_id):
 @blp.alt_response(409, schema="Error")
 def suspend(args, case_id):
     """中止: the decision deadline stops running."""
-    return _act(case_ops.suspend_case, case_id, args["reason"])
+    return case_ops.suspend_case(current_api_user(), case_id, args["reason"])
 
 
 @blp.route("/<int:case_id>/resume", methods=["POST"])
@@ -106,4 +95,4 @@ def suspend(args, case_id):
 @blp.alt_response(409, schema="Error")
 def resume(args, case_id):
     """恢复: the decision deadline runs on, moved by the length of the suspension."""
-    return _act(case_ops.resume_case, case_id, args["reason"])
+    return case_ops.resume_case(current_api_user(), case_id, args["reason"])

@@ -9,7 +9,7 @@ from ..modules.deadlines import operations as deadline_ops
 from ..modules.deadlines.models import CalendarDay, CalendarYear
 from ..modules.deadlines.schemas import (CalendarImportArgs, CalendarImportSchema, CalendarYearSchema, ComputeArgs,
                                          ComputeSchema, DeadlineRuleSchema, RuleScopeArgs, RuleUpdateArgs)
-from ..modules.processes.operations import recompute_provisional_timers
+from ..modules.steps.calendar import recompute_provisional_timers
 from ..modules.users.models import Role
 from .auth import current_api_user, requires_role
 
@@ -34,9 +34,7 @@ def rules():
 def update_rule(scope, changes, rule_id):
     """Tune a rule, nationally or for one province (`?jurisdiction=530000`); administrators only, audited."""
     user = current_api_user()
-    rule = deadline_ops.update_rule(user, rule_id, changes, scope["jurisdiction"])
-    db.session.commit()
-    return rule
+    return deadline_ops.update_rule(user, rule_id, changes, scope["jurisdiction"])
 
 
 @blp.route("/deadlines/compute", methods=["GET"])
@@ -78,5 +76,4 @@ def import_calendar(args, year):
     user = current_api_user()
     row = deadline_ops.import_calendar_year(user, year, args["holidays"], args["workdays"], args["source"])
     recomputed = recompute_provisional_timers(user)
-    db.session.commit()
     return {"year": row.year, "source": row.source, "recomputed_timers": recomputed}

@@ -6,13 +6,15 @@ from flask_smorest import Blueprint
 from ..core.errors import Forbidden, NotFound
 from ..extensions import db
 from ..modules.processes.models import ProcessDefinition, ProcessInstance
-from ..modules.processes.operations import deploy_package, start_process
+from ..modules.processes.definitions import deploy_package
+from ..modules.steps.starting import start_by_hand
 from ..modules.processes.schemas import (DefinitionSchema, DeployArgs, DeployResultSchema, InstanceSchema, StartArgs,
                                          TimerSchema)
 from ..modules.tasks.models import Task
 from ..modules.tasks.schemas import TaskSchema
 from ..modules.timers.models import Timer
 from ..modules.users.models import Role
+from ..modules.users.units import sees_unit
 from .auth import current_api_user, requires_role
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1", description="流程定义与实例 (processes)")
@@ -40,7 +42,6 @@ def deploy(args):
     user = current_api_user()
     files = {name: text.encode("utf-8") for name, text in args["files"].items()}
     results = deploy_package(user, files)
-    db.session.commit()
     return [{"definition": d, "created": created} for d, created in results]
 
 
@@ -49,15 +50,14 @@ def deploy(args):
 @blp.response(201, InstanceSchema)
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(404, schema="Error")
+@blp.alt_response(422, schema="Error")
 def start(args):
-    """Start a process in the caller's unit."""
+    """Start a process in the caller's unit by hand: only a definition whose start event names a start form
+    (startFormId), with data valid against that form; a case, a transfer, a rectification order or a
+    disclosure's withdrawal start through their own operations (403 not_user_startable)."""
     user = current_api_user()
-    if not (user.has_role(Role.case_handler) or user.has_role(Role.supervisor) or user.has_role(Role.admin)):
-        raise Forbidden("无权启动流程 (only handlers, supervisors and administrators start processes)")
-    instance = start_process(user, process_id=args["process_id"], unit=user.unit, title=args["title"],
-                             data=args["data"], business_key=args["business_key"])
-    db.session.commit()
-    return instance
+    return start_by_hand(user, process_id=args["process_id"], title=args["title"], data=args["data"],
+                         business_key=args["business_key"])
 
 
 @blp.route("/process-instances/<int:instance_id>", methods=["GET"])
@@ -65,7 +65,8 @@ def start(args):
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(404, schema="Error")
 def instance_detail(instance_id):
-    """A process instance of my unit (or, for supervisors, of a unit below mine)."""
+    """A process instance of my unit (or, for supervisors, principal heads and administrators, of a unit below
+    mine)."""
     user = current_api_user()
     instance = _visible_instance(user, instance_id)
     return instance
@@ -93,11 +94,6 @@ def _visible_instance(user, instance_id) -> ProcessInstance:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在 (no such process instance)")
-    from ..modules.users.models import Unit
-
-    unit = db.session.get(Unit, instance.unit_id)
-    same_unit = instance.unit_id == user.unit_id and user.is_officer
-    oversees = (user.has_role(Role.supervisor) or user.has_role(Role.admin)) and unit.path.startswith(user.unit.path)
-    if not (same_unit or oversees):
+    if not sees_unit(user, instance.unit):
         raise Forbidden("无权查看该案件 (this case belongs to another unit)")
     return instance

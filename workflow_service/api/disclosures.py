@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..core.services import clock
-from ..extensions import db
 from ..modules.disclosure import operations as disclosure_ops
 from ..modules.disclosure import queries
 from ..modules.disclosure.schemas import (DisclosureListArgs, DisclosurePageSchema, DisclosureSchema,
@@ -23,7 +22,8 @@ public_blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
 @blp.arguments(DisclosureListArgs, location="query")
 @blp.response(200, DisclosurePageSchema)
 def disclosure_list(args):
-    """Disclosures of my unit and the units below (drafts, published, withdrawn, expired)."""
+    """Disclosures of my unit (supervisors, principal heads, administrators: and of the units below), drafts,
+    published, withdrawn and expired ones."""
     user = current_api_user()
     items, total = queries.list_for_officers(user, status=args["status"], limit=args["limit"], offset=args["offset"])
     return {"items": items, "total": total}
@@ -48,10 +48,8 @@ def request_withdrawal(args, disclosure_id):
     """撤回公示: the decision was changed, revoked or declared void (行政处罚法 Art 48). Starts the
     withdrawal process; a legal reviewer confirms the public notice within 3 working days."""
     user = current_api_user()
-    disclosure = disclosure_ops.request_withdrawal(user, disclosure_id, reason=args["reason"],
-                                                   explanation=args["explanation"], changed_at=args["changed_at"])
-    db.session.commit()
-    return disclosure
+    return disclosure_ops.request_withdrawal(user, disclosure_id, reason=args["reason"],
+                                             explanation=args["explanation"], changed_at=args["changed_at"])
 
 
 @public_blp.route("/disclosures", methods=["GET"])

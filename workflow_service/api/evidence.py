@@ -9,7 +9,6 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from ..core.schemas import PageArgs
 from ..core.services import setting
-from ..extensions import db
 from ..modules.evidence import operations as evidence_ops
 from ..modules.evidence import queries
 from ..modules.evidence.schemas import EvidenceListSchema, EvidenceSchema, EvidenceUploadArgs
@@ -62,10 +61,8 @@ def upload(form, case_id):
     Its type is read from its bytes; its SHA-256 is recorded in the case's audit chain."""
     user = current_api_user()
     upload = form["file"]
-    row = evidence_ops.upload_evidence(user, case_id, kind=form["kind"], stream=upload.stream,
-                                       filename=upload.filename, description=form["description"])
-    db.session.commit()
-    return row
+    return evidence_ops.upload_evidence(user, case_id, kind=form["kind"], stream=upload.stream,
+                                        filename=upload.filename, description=form["description"])
 
 
 @blp.route("/<int:case_id>/evidence", methods=["GET"])

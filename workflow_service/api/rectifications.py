@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..core.services import clock
-from ..extensions import db
 from ..modules.cases.queries import deadlines, open_tasks
 from ..modules.rectification import operations as rect_ops
 from ..modules.rectification import queries
@@ -22,16 +21,14 @@ blp = Blueprint("rectifications", __name__, url_prefix="/api/v1/rectifications",
 def issue(args):
     """责令限期整改: issue an order (basis, hidden dangers, actions, a deadline after today; a stop order for a
     major hidden danger); its process waits for the company's application or the deadline."""
-    order = rect_ops.issue_order(current_api_user(), **args)
-    db.session.commit()
-    return order
+    return rect_ops.issue_order(current_api_user(), **args)
 
 
 @blp.route("", methods=["GET"])
 @blp.arguments(OrderListArgs, location="query")
 @blp.response(200, OrderPageSchema)
 def order_list(args):
-    """Orders of my unit (supervisors: and of the units below)."""
+    """Orders of my unit (supervisors, principal heads, administrators: and of the units below)."""
     items, total = queries.list_orders(current_api_user(), status=args["status"], limit=args["limit"],
                                        offset=args["offset"])
     return {"items": items, "total": total}

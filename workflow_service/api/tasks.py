@@ -3,11 +3,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..core.services import setting
-from ..extensions import commit_for_response
-from ..modules.tasks import operations as task_ops
-from ..modules.tasks.forms import load_form
+from ..core.forms import load_form
+from ..modules.documents.operations import task_documents
+from ..modules.steps import tasks as task_ops
 from ..modules.tasks.models import TaskStatus
-from ..modules.tasks.queries import TASK_VIEWS, get_visible_task, list_tasks
+from ..core.registry import registry
+from ..modules.tasks.queries import get_visible_task, list_tasks
 from ..modules.tasks.schemas import (CompleteArgs, ReassignArgs, TaskDetailSchema, TaskListArgs, TaskPageSchema,
                                      TaskSchema, VersionArgs)
 from .auth import current_api_user
@@ -36,16 +37,11 @@ def task_detail(task_id):
     task.form = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
     # Read from the projected process data: opening a task never deserializes its workflow.
     task.data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
-    view = TASK_VIEWS.get((task.instance.process_id, task.bpmn_id))
+    view = registry().view_for(task.instance.process_id, task.bpmn_id)
     if view is not None and task.status == TaskStatus.ready.value:
         task.data = {**task.data, **view(task)}
-    return task
-
-
-def _act(operation, task_id, *args):
-    user = current_api_user()
-    task = operation(user, task_id, *args)
-    commit_for_response()
+    # An approver sees the document being approved, as it will be issued (a drafting handler: as drafted).
+    task.documents = task_documents(task) if task.status == TaskStatus.ready.value else []
     return task
 
 
@@ -56,7 +52,7 @@ def _act(operation, task_id, *args):
 @blp.alt_response(409, schema="Error")
 def claim(args, task_id):
     """Take an unclaimed task of one of my roles in my unit."""
-    return _act(task_ops.claim_task, task_id, args["version"])
+    return task_ops.claim_task(current_api_user(), task_id, args["version"])
 
 
 @blp.route("/<int:task_id>/release", methods=["POST"])
@@ -66,7 +62,7 @@ def claim(args, task_id):
 @blp.alt_response(409, schema="Error")
 def release(args, task_id):
     """Give a claimed task back to the queue."""
-    return _act(task_ops.release_task, task_id, args["version"])
+    return task_ops.release_task(current_api_user(), task_id, args["version"])
 
 
 @blp.route("/<int:task_id>/reassign", methods=["POST"])
@@ -77,10 +73,7 @@ def release(args, task_id):
 @blp.alt_response(422, schema="Error")
 def reassign(args, task_id):
     """A supervisor assigns the task to another user of their unit tree who has the task's role."""
-    user = current_api_user()
-    task = task_ops.reassign_task(user, task_id, args["assignee"], args["version"])
-    commit_for_response()
-    return task
+    return task_ops.reassign_task(current_api_user(), task_id, args["assignee"], args["version"])
 
 
 @blp.route("/<int:task_id>/complete", methods=["POST"])
@@ -90,8 +83,6 @@ def reassign(args, task_id):
 @blp.alt_response(409, schema="Error")
 @blp.alt_response(422, schema="Error")
 def complete(args, task_id):
-    """Submit the task's form; validated against its JSON Schema on the server."""
-    user = current_api_user()
-    task = task_ops.complete_task(user, task_id, args["data"], args["version"])
-    commit_for_response()
-    return task
+    """Submit the task's form; validated against its JSON Schema on the server. The answer is dumped from the
+    rows as the completion wrote them, before the request commits (core/transaction.py): nothing is read back."""
+    return task_ops.complete_task(current_api_user(), task_id, args["data"], args["version"])

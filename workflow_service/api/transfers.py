@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from ..extensions import db
 from ..modules.cases.queries import deadlines, open_tasks
 from ..modules.transfers import operations as transfer_ops
 from ..modules.transfers import queries
@@ -33,16 +32,15 @@ def _detail(transfer):
 def open_transfer(args):
     """Start a transfer (from a case, a failed rectification, a screening, or on its own): the team writes the
     report, the principal head decides within 3 days, the hand-over follows within 24 hours."""
-    transfer = transfer_ops.open_transfer(current_api_user(), **args)
-    db.session.commit()
-    return _detail(transfer)
+    return _detail(transfer_ops.open_transfer(current_api_user(), **args))
 
 
 @blp.route("/transfers", methods=["GET"])
 @blp.arguments(TransferListArgs, location="query")
 @blp.response(200, TransferPageSchema)
 def transfer_list(args):
-    """Every transfer of my unit tree (supervisors) with its stage and next deadline."""
+    """Every transfer of my unit (supervisors, principal heads, administrators and the integration account: and of
+    the units below) with its stage and next deadline."""
     items, total = queries.list_transfers(current_api_user(), status=args["status"], stage=args["stage"],
                                           unit_id=args["unit_id"], limit=args["limit"], offset=args["offset"])
     return {"items": items, "total": total}
@@ -76,9 +74,7 @@ def transfer_detail(transfer_id):
 @blp.alt_response(409, schema="Error")
 def police_answer(args, transfer_id):
     """The police's (or procuratorate's) answer, recorded by a handler or posted by an integration account."""
-    transfer = transfer_ops.record_police_answer(current_api_user(), transfer_id, **args)
-    db.session.commit()
-    return _detail(transfer)
+    return _detail(transfer_ops.record_police_answer(current_api_user(), transfer_id, **args))
 
 
 @blp.route("/screenings", methods=["POST"])
@@ -89,7 +85,5 @@ def crime_screening(args):
     """涉嫌犯罪筛查: the recorded facts against 刑法 Art 134-1 (and casualties); a suggestion, never a decision."""
     case_id, rectification_id = args.pop("case_id"), args.pop("rectification_id")
     real_danger_facts = args.pop("real_danger_facts")
-    row = screen(current_api_user(), facts=args, real_danger_facts=real_danger_facts, case_id=case_id,
-                 rectification_id=rectification_id)
-    db.session.commit()
-    return row
+    return screen(current_api_user(), facts=args, real_danger_facts=real_danger_facts, case_id=case_id,
+                  rectification_id=rectification_id)

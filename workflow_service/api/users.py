@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..core.schemas import PageArgs
-from ..extensions import db
 from ..modules.users import operations as user_ops
 from ..modules.users.models import Role
 from ..modules.users.queries import users_in_tree
@@ -37,9 +36,7 @@ def user_list(args):
 @blp.alt_response(422, schema="Error")
 def create_user(args):
     """A user of my unit or a unit below it, with roles (the platform operator role: CLI only)."""
-    user = user_ops.create_user(current_api_user(), **args)
-    db.session.commit()
-    return user
+    return user_ops.create_user(current_api_user(), **args)
 
 
 @blp.route("/units", methods=["POST"])
@@ -51,9 +48,7 @@ def create_user(args):
 @blp.alt_response(409, schema="Error")
 def create_unit(args):
     """A unit below my unit or below a unit of my tree."""
-    unit = user_ops.create_unit(current_api_user(), **args)
-    db.session.commit()
-    return unit
+    return user_ops.create_unit(current_api_user(), **args)
 
 
 @blp.route("/users/<username>/deactivate", methods=["POST"])
@@ -64,9 +59,7 @@ def create_unit(args):
 @blp.alt_response(409, schema="Error")
 def deactivate(username):
     """停用: the account can no longer log in, and its tokens and browser sessions end now."""
-    user = user_ops.set_user_active(current_api_user(), username, False)
-    db.session.commit()
-    return user
+    return user_ops.set_user_active(current_api_user(), username, False)
 
 
 @blp.route("/users/<username>/activate", methods=["POST"])
@@ -76,6 +69,4 @@ def deactivate(username):
 @blp.alt_response(404, schema="Error")
 def activate(username):
     """启用 a deactivated account again (it logs in afresh: no old token or session comes back)."""
-    user = user_ops.set_user_active(current_api_user(), username, True)
-    db.session.commit()
-    return user
+    return user_ops.set_user_active(current_api_user(), username, True)

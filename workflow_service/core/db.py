@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import MANYTOONE, Mapper
 from sqlalchemy.types import TypeDecorator
 
 from .clock import as_utc
@@ -30,3 +31,35 @@ class UTCDateTime(TypeDecorator):
 
 # JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+# -- the rows as written are the rows as stored ---------------------------------------------------------------
+# A request answers from the rows it just wrote, dumped before its commit (core/transaction.py), not read back.
+# Two things would make such an answer differ from what is stored, and are settled when an attribute is set:
+# an aware time in another zone (stored and read back in UTC), and a many-to-one loaded before its foreign key
+# changed (`task.assignee` after `task.assignee_id = ...`: SQLAlchemy keeps the old row until it is expired).
+
+def _utc_on_set(_target, value, _oldvalue, _initiator):
+    return as_utc(value) if isinstance(value, datetime) and value.tzinfo is not None else value
+
+
+def _expire_on_foreign_key_change(relationship_key: str):
+    def expire(target, value, oldvalue, _initiator):
+        state = sa.inspect(target)
+        if state.persistent and relationship_key not in state.unloaded and value != oldvalue:
+            state.session.expire(target, [relationship_key])  # found again by the new key when next read
+
+    return expire
+
+
+@sa.event.listens_for(Mapper, "mapper_configured")
+def _keep_written_rows_as_stored(mapper, class_) -> None:
+    for prop in mapper.column_attrs:
+        if prop.parent is mapper and any(isinstance(c.type, UTCDateTime) for c in prop.columns):
+            sa.event.listen(getattr(class_, prop.key), "set", _utc_on_set, retval=True)
+    for rel in mapper.relationships:
+        if rel.parent is not mapper or rel.direction is not MANYTOONE:
+            continue
+        for column in rel.local_columns:
+            key = mapper.get_property_by_column(column).key
+            sa.event.listen(getattr(class_, key), "set", _expire_on_foreign_key_change(rel.key))

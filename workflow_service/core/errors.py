@@ -11,16 +11,12 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: dict | None = None, code: str | None = None,
-                 keep_changes: bool = False):
+    def __init__(self, message: str, details: dict | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or {}
         if code:
             self.code = code
-        # The refusal itself must be kept (a failed login counted, an altered evidence file audited): what the
-        # operation flushed before raising is committed although the request answers with this error.
-        self.keep_changes = keep_changes
 
     def to_dict(self) -> dict:
         return {"code": self.code, "message": self.message, "details": self.details}
@@ -100,10 +96,6 @@ def _http_message(exc: HTTPException) -> str:
 def register_error_handlers(app) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
-        if exc.keep_changes:
-            from ..extensions import db
-
-            db.session.commit()
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)

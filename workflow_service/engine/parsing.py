@@ -1,7 +1,7 @@
 """Parse and validate BPMN/DMN files into deployable process bundles.
 
 Deploying BPMN is deploying code (its scripts run in the engine's evaluator, which is not a sandbox), so
-only administrators deploy, and the XML itself is parsed defensively: no entities, no network, bounded size.
+only platform operators deploy, and the XML itself is parsed defensively: no entities, no network, bounded size.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import UserTask
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent, UserTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask as SpiffUserTask
 
@@ -48,6 +48,9 @@ class ProcessBundle:
     content_hash: str
     user_tasks: list[UserTaskInfo] = field(default_factory=list)
     source_files: dict = field(default_factory=dict)
+    # The form a person fills to start the process by hand (the start event's property startFormId); None for a
+    # process only its domain starts (a case is filed, a transfer opened), never through the generic start.
+    start_form_id: str | None = None
 
 
 def _safe_xml(content: bytes, filename: str) -> etree._Element:
@@ -122,6 +125,7 @@ def parse_package(files: dict[str, bytes]) -> list[ProcessBundle]:
             specs=specs,
             content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
             user_tasks=_user_tasks(spec, subprocess_specs),
+            start_form_id=_start_form(spec),
             source_files={n: c.decode("utf-8") for n, c in files.items()},
         ))
     if problems:
@@ -136,6 +140,15 @@ def _executable_process_ids(parser: SpiffBpmnParser) -> list[str]:
         if node.get("isExecutable", "true").lower() == "true":
             ids.append(process_id)
     return sorted(ids)
+
+
+def _start_form(spec) -> str | None:
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent):
+            form = getattr(task_spec, "extensions", {}).get("properties", {}).get("startFormId")
+            if form:
+                return str(form)
+    return None
 
 
 def _user_tasks(spec, subprocess_specs) -> list[UserTaskInfo]:

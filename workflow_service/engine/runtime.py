@@ -100,6 +100,9 @@ class Snapshot:
     waiting_timers: list[WaitingTimer] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
     fired_timer_ids: set[str] = field(default_factory=set)
+    # The timers that fired in this step, described as while they waited (a timer reached already due fires in
+    # the step that reached it and never waits: this is the only place it is seen).
+    fired_timers: list[WaitingTimer] = field(default_factory=list)
     data: dict = field(default_factory=dict)
     # Names of the messages the instance is waiting for (catch events and boundary events).
     waiting_messages: tuple[str, ...] = ()
@@ -204,10 +207,14 @@ class Engine:
                  completed_task=None) -> Snapshot:
         signals: list[Signal] = []
         fired: set[str] = set()
+        fired_timers: list[WaitingTimer] = []
 
         def collect(task):
             if _is_timer(task.task_spec):
                 fired.add(str(task.id))
+                described = _waiting_timer(task)
+                if described is not None:
+                    fired_timers.append(described)
             signal = _signal_for(task)
             if signal is not None:
                 signals.append(signal)
@@ -225,7 +232,9 @@ class Engine:
             raise EngineError(str(exc)) from exc
         except Exception as exc:  # noqa: BLE001 - script errors surface as EngineError, never half-saved
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
-        return self._snapshot(workflow, signals, fired, completed_task)
+        snapshot = self._snapshot(workflow, signals, fired, completed_task)
+        snapshot.fired_timers = fired_timers
+        return snapshot
 
     def _snapshot(self, workflow: BpmnWorkflow, signals: list[Signal], fired: set[str],
                   completed_task=None) -> Snapshot:
@@ -237,21 +246,8 @@ class Engine:
             )
             for t in workflow.get_tasks(state=TaskState.READY, manual=True)
         ]
-        timers = []
-        for t in workflow.get_tasks(state=TaskState.WAITING):
-            if not _is_timer(t.task_spec):
-                continue
-            value = t._get_internal_data("event_value")
-            if isinstance(value, dict):  # cycle timer
-                value = value.get("next")
-            if value is None:
-                continue
-            timers.append(WaitingTimer(
-                task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                due_at=_plain(TimerEventDefinition.get_datetime(value)), properties=_properties(t.task_spec),
-                attached_to_task_id=_attached_activity(t),
-                expression=getattr(t.task_spec.event_definition, "expression", None),
-            ))
+        timers = [w for w in (_waiting_timer(t) for t in workflow.get_tasks(state=TaskState.WAITING)
+                              if _is_timer(t.task_spec)) if w is not None]
         # Workflow-level data is only filled at the start and the end. While the process runs, each open
         # branch holds its own copy: merge the open tasks' data, oldest first, then the task a person just
         # completed (its branch may have ended: payment beside disclosure), then again the open tasks that
@@ -274,6 +270,20 @@ class Engine:
             data={**workflow.data, **current}, waiting_messages=_waiting_messages(workflow),
             waiting_events=_waiting_events(workflow),
         )
+
+
+def _waiting_timer(t) -> WaitingTimer | None:
+    value = t._get_internal_data("event_value")
+    if isinstance(value, dict):  # cycle timer
+        value = value.get("next")
+    if value is None:
+        return None
+    return WaitingTimer(
+        task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+        due_at=_plain(TimerEventDefinition.get_datetime(value)), properties=_properties(t.task_spec),
+        attached_to_task_id=_attached_activity(t),
+        expression=getattr(t.task_spec.event_definition, "expression", None),
+    )
 
 
 def _waiting_messages(workflow: BpmnWorkflow) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import browser_session
 from ..core.errors import ServiceError
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..modules.users.models import Role
 from ..modules.users.operations import authenticate
 from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_local_path, is_supervisor
@@ -40,11 +40,10 @@ def login():
         try:
             user = authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except ServiceError as exc:
-            db.session.commit()  # keep the failed-login count
+            # Answered, not raised: the request commits (core/transaction.py) and keeps the failed-login count.
             flash(exc.message, "error")
             return render_template("login.html", form=form), exc.status
         browser_session.start(user)
-        db.session.commit()
         target = request.args.get("next", "")
         if not is_local_path(target):
             target = url_for("web.inbox")
@@ -56,11 +55,10 @@ def login():
 @login_required
 def logout():
     browser_session.end(current_user._get_current_object())
-    db.session.commit()
     return redirect(url_for("web.login"))
 
 
-from . import admin, ballots, cases, enforcement, evidence, inbox, supervision, tasks  # noqa: E402,F401  (the page modules register their routes)
+from . import admin, ballots, cases, documents, enforcement, evidence, inbox, supervision, tasks  # noqa: E402,F401  (the page modules register their routes)
 
 _ERROR_TITLES = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作",
                  409: "操作冲突", 413: "上传内容过大", 422: "输入有误", 429: "操作过于频繁", 500: "服务内部错误"}

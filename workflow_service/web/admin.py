@@ -11,17 +11,20 @@ from marshmallow import ValidationError
 
 from ..core.errors import Forbidden, ServiceError, ValidationFailed
 from ..core.services import clock
+from ..core.transaction import discard
 from ..extensions import db
 from ..modules.deadlines import operations as deadline_ops
 from ..modules.deadlines.models import CalendarDay, CalendarYear, PeriodUnit
 from ..modules.deadlines.schemas import CalendarImportArgs, RuleScopeArgs, RuleUpdateArgs
 from ..modules.processes.models import ProcessDefinition
-from ..modules.processes.operations import deploy_package, recompute_provisional_timers
+from ..modules.processes.definitions import deploy_package
+from ..modules.steps.calendar import recompute_provisional_timers
 from ..modules.system.operations import move_clock
-from ..modules.timers.jobs import sweep_due_timers
+from ..modules.steps.sweep import sweep_due_timers
 from ..modules.users import operations as user_ops
 from ..modules.users.models import Role, Unit, UnitLevel
 from ..modules.users.queries import users_in_tree
+from ..modules.users.units import subtree_clause
 from .common import PERIOD_UNIT_NAMES, ROLE_NAMES, UNIT_LEVEL_NAMES, Pager, bp, me, page_number, require_admin
 
 
@@ -32,7 +35,8 @@ def _admin():
 
 
 def _fail(exc) -> dict:
-    db.session.rollback()
+    """A refused form: nothing of the attempt is kept (core/transaction.py), the page shows the messages."""
+    discard()
     messages = exc.messages if isinstance(exc, ValidationError) else exc.details
     flash(getattr(exc, "message", "输入有误，请检查标出的字段。"), "error")
     return _flatten(messages) if isinstance(messages, dict) else {"_schema": messages}
@@ -75,7 +79,6 @@ def admin_users():
                     display_name=values.get("display_name", "").strip(), unit_code=values.get("unit_code", ""),
                     roles=request.form.getlist("roles"), legal_qualification=bool(request.form.get("legal_qualification")))
                 flash(f"用户「{user.display_name}」已创建。", "success")
-            db.session.commit()
             return redirect(url_for("web.admin_users"))
         except ServiceError as exc:
             if exc.status == 403 or (exc.status == 404 and request.form.get("what") in ("deactivate", "activate")):
@@ -84,7 +87,7 @@ def admin_users():
     # An administrator administers their own unit tree: its users and units are listed, nothing beside or above.
     pager = Pager(page_number(), 0)
     users, pager.total = users_in_tree(actor, limit=pager.per_page, offset=pager.offset)
-    units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(user_ops.units_in_subtree(actor.unit)))
+    units = list(db.session.scalars(sa.select(Unit).where(subtree_clause(actor.unit))
                                     .order_by(Unit.path)))
     return render_template("admin/users.html", users=users, units=units, pager=pager, errors=errors,
                            values=values, me=actor,
@@ -129,7 +132,6 @@ def admin_calendar():
                                                   "workdays": _entries(values.get("workdays"))})
                 deadline_ops.import_calendar_year(actor, year, args["holidays"], args["workdays"], args["source"])
                 recomputed = recompute_provisional_timers(actor)
-                db.session.commit()
                 flash(f"{year} 年节假日安排已导入，重新计算了 {recomputed} 个暂定期限。", "success")
                 return redirect(url_for("web.admin_calendar"))
             except (ValidationError, ServiceError) as exc:
@@ -164,7 +166,6 @@ def admin_rule(rule_id):
         try:
             changes = RuleUpdateArgs().load({k: values[k].strip() for k in fields if k in values})
             deadline_ops.update_rule(actor, rule_id, changes, scope["jurisdiction"])
-            db.session.commit()
             flash(f"期限规则「{rule.name}」已保存。", "success")
             return redirect(url_for("web.admin_rules"))
         except (ValidationError, ServiceError) as exc:
@@ -190,7 +191,6 @@ def admin_definitions():
         else:
             try:
                 results = deploy_package(actor, files)
-                db.session.commit()
                 created = [d.process_id for d, new in results if new]
                 flash(f"已部署：{', '.join(created)}" if created else "内容未变化，沿用现有版本。", "success")
                 return redirect(url_for("web.admin_definitions"))
@@ -212,12 +212,10 @@ def admin_clock():
     if request.method == "POST":
         try:
             if request.form.get("what") == "sweep":
-                db.session.rollback()
-                result = sweep_due_timers()
+                result = sweep_due_timers()  # one transaction per timer (modules/steps/sweep.py)
                 flash(f"已执行定时扫描：触发 {result.fired} 个，失败 {result.failed} 个。", "success")
             else:
                 move_clock(actor, advance=request.form.get("advance", "").strip() or None)
-                db.session.commit()
                 flash("时钟已调整。", "success")
             return redirect(url_for("web.admin_clock"))
         except ServiceError as exc:

@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 
 from ..core.errors import Conflict, Forbidden
 from ..core.services import clock
+from ..core.transaction import discard
 from ..extensions import db
 from ..modules.cases.models import Case
 from ..modules.review import committee as committee_ops
@@ -54,7 +55,7 @@ def ballot_page(ballot_id):
 
 
 def _refused(ballot_id, exc):
-    db.session.rollback()
+    discard()
     message = chinese(exc.message)
     if exc.code == "ballot_deadline_not_reached":
         message = "表决期限届满前，须全体应表决委员表决完毕方可结束表决；期限届满后主任委员方可宣布结束。"
@@ -74,7 +75,6 @@ def ballot_vote(ballot_id):
         committee_ops.vote(me(), ballot_id, args["choice"], args["opinion"])
     except (Forbidden, Conflict) as exc:
         return _refused(ballot_id, exc)
-    db.session.commit()
     ballot = committee_ops.get_ballot(me(), ballot_id)
     if ballot.status == BallotStatus.closed.value:
         flash("您的表决已记录。全体委员表决完毕，表决结束，已生成会议纪要。", "success")
@@ -94,7 +94,6 @@ def ballot_recusal(ballot_id):
         committee_ops.recuse(me(), ballot_id, args["reason"])
     except (Forbidden, Conflict) as exc:
         return _refused(ballot_id, exc)
-    db.session.commit()
     flash("已申报回避，您不参加本次表决。", "success")
     return redirect(url_for("web.ballot_page", ballot_id=ballot_id))
 
@@ -106,7 +105,6 @@ def ballot_close(ballot_id):
         ballot = committee_ops.close_by_chair(me(), ballot_id)
     except (Forbidden, Conflict) as exc:
         return _refused(ballot_id, exc)
-    db.session.commit()
     flash(f"表决已结束：{committee_ops.RESULT_LABELS.get(ballot.result, ballot.result)}。", "success")
     return redirect(url_for("web.ballot_minutes", ballot_id=ballot_id))
 

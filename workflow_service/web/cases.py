@@ -8,18 +8,18 @@ from flask_login import login_required
 from marshmallow import ValidationError
 
 from ..core.services import clock, setting
-from ..extensions import db
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
 from ..modules.review import committee as committee_ops
 from ..modules.review.legal import sign_off_status, sign_offs
-from ..modules.tasks.forms import load_form
+from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
+from .documents import documents_panel
 from .evidence import evidence_panel
 
 # What the timeline calls each audited action.
@@ -75,7 +75,6 @@ def file_case():
             errors = exc.messages
         else:
             case = case_ops.file_case(me(), **args)
-            db.session.commit()
             flash(f"案件 {case.case_number} 已登记，请办理立案登记。", "success")
             return redirect(url_for("web.case_page", case_id=case.id))
     return render_template("case_new.html", errors=errors, values=values, source_names=SOURCE_NAMES), \
@@ -114,6 +113,7 @@ def case_page(case_id):
         sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
         material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
         checklist_titles=checklist_titles(), transfer=transfer_for_case(case), **evidence_panel(user, case),
+        **documents_panel(user, case),
         may_screen=(user.has_role(Role.case_handler) and user.unit_id == case.unit_id and case.status != "closed"))
 
 
@@ -138,7 +138,6 @@ def _case_action(operation, case_id, schema, *fields):
         flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
         return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
     operation(me(), case_id, *(args[k] for k in fields))
-    db.session.commit()
     return None
 
 

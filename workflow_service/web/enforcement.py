@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.services import clock, setting
+from ..core.transaction import discard
 from ..extensions import db
 from ..modules.cases import queries as case_queries
 from ..modules.cases.queries import deadlines, open_tasks
@@ -17,7 +18,7 @@ from ..modules.rectification import operations as rect_ops
 from ..modules.rectification import queries as rect_queries
 from ..modules.rectification.models import RectificationStatus
 from ..modules.rectification.schemas import IssueOrderArgs
-from ..modules.tasks.forms import load_form
+from ..core.forms import load_form
 from ..modules.transfers import operations as transfer_ops
 from ..modules.transfers import queries as transfer_queries
 from ..modules.transfers.models import CrimeScreening, TransferStatus
@@ -94,17 +95,16 @@ def _flatten(messages: dict) -> dict:
 
 
 def _submit(action, incomplete="请检查标出的项目。", refusals=(ValidationFailed,)):
-    """Run a page's form submission: (result, {}, None) committed, or (None, errors per field, message) with
-    nothing changed — marshmallow's refusal of the form, or the operation's (`refusals`)."""
+    """Run a page's form submission: (result, {}, None), committed when the request returns, or (None, errors per
+    field, message) with nothing changed — marshmallow's refusal of the form, or the operation's (`refusals`)."""
     try:
         result = action()
     except ValidationError as exc:
-        db.session.rollback()
+        discard()
         return None, _flatten(exc.messages), incomplete
     except refusals as exc:
-        db.session.rollback()
+        discard()
         return None, _flatten(getattr(exc, "details", None) or {}), chinese(exc.message)
-    db.session.commit()
     return result, {}, None
 
 
@@ -182,12 +182,11 @@ def record_police_answer(transfer_id):
     try:
         transfer_ops.record_police_answer(me(), transfer_id, **args)
     except (ValidationFailed, Conflict, Forbidden) as exc:
-        db.session.rollback()
+        discard()
         if isinstance(exc, Forbidden):
             raise
         return _render_transfer(transfer_id, _flatten(exc.details) if isinstance(exc, ValidationFailed) else {},
                                 chinese(exc.message), exc.status)
-    db.session.commit()
     flash(f"已登记：{transfer_ops.ANSWER_LABELS[args['kind']]}。", "success")
     return redirect(url_for("web.transfer_page", transfer_id=transfer_id))
 

@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from ..core.errors import ServiceError
 from ..core.services import setting
-from ..extensions import db
+from ..core.transaction import discard
 from ..modules.cases.models import CaseStatus
 from ..modules.evidence import operations as evidence_ops
 from ..modules.evidence.queries import count_evidence, list_evidence
@@ -53,12 +53,11 @@ def upload_evidence(case_id):
         row = evidence_ops.upload_evidence(me(), case_id, kind=kind, stream=upload.stream, filename=upload.filename,
                                            description=request.form.get("description", "").strip()[:500])
     except ServiceError as exc:
-        db.session.rollback()
+        discard()
         if exc.status in (403, 404):
             raise
         flash(f"上传失败：{_FIELD_ERRORS.get(exc.status) or chinese(exc.message)}。", "error")
         return _back(case_id)
-    db.session.commit()
     flash(f"证据「{row.filename}」已上传，SHA-256 {row.sha256[:16]}…已记入全过程记录。", "success")
     return _back(case_id)
 

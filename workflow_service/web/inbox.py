@@ -5,10 +5,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..core.services import clock
-from ..extensions import db
 from ..modules.alerts.queries import alerts_for
 from ..modules.deadlines.queries import working_days_left
-from ..modules.tasks import operations as task_ops
+from ..modules.steps import tasks as task_ops
 from ..modules.tasks.queries import list_tasks
 from ..modules.tasks.schemas import TaskSchema
 from .common import Pager, bp, me, page_number
@@ -50,7 +49,6 @@ def _version() -> int | None:
 @login_required
 def claim(task_id):
     task_ops.claim_task(me(), task_id, _version())
-    db.session.commit()
     flash("已认领，请办理。", "success")
     return redirect(url_for("web.task_page", task_id=task_id))
 
@@ -59,6 +57,5 @@ def claim(task_id):
 @login_required
 def release(task_id):
     task_ops.release_task(me(), task_id, _version())
-    db.session.commit()
     flash("已退回待认领队列。", "success")
     return redirect(url_for("web.inbox"))

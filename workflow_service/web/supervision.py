@@ -10,7 +10,7 @@ from ..core.errors import Forbidden, ServiceError
 from ..core.services import clock
 from ..core.workdays import SHANGHAI
 from ..modules.alerts.queries import alert_counts_by_unit, alerts_for
-from ..modules.audit.queries import verify_audit_chain
+from ..modules.cases.audit import verify_audit_chain
 from ..modules.cases.queries import get_case
 from ..modules.statistics.queries import unit_statistics
 from ..modules.transfers.queries import list_transfers

@@ -6,17 +6,19 @@ from flask_login import login_required
 
 from ..core.errors import ValidationFailed
 from ..core.services import clock, setting
-from ..extensions import db
+from ..core.transaction import discard
 from ..modules.audit.queries import task_completion
 from ..modules.cases.queries import case_for_instance
 from ..modules.deadlines.queries import working_days_left
-from ..modules.tasks import operations as task_ops
-from ..modules.tasks.forms import load_form
+from ..core.forms import load_form
+from ..modules.documents.operations import task_documents
+from ..modules.steps import tasks as task_ops
 from ..modules.tasks.models import TaskStatus
-from ..modules.tasks.queries import can_claim, get_visible_task, unit_contains
+from ..modules.tasks.queries import can_claim, get_visible_task
 from ..modules.tasks.schemas import TaskSchema
 from ..modules.users.models import Role
 from ..modules.users.queries import unit_members, unit_members_with_role
+from ..modules.users.units import unit_contains
 from .common import SOURCE_NAMES, bp, me, tz
 from .evidence import evidence_panel
 from .schema_form import build_fields, decode_form
@@ -43,11 +45,13 @@ def _render(task, schema, data, errors, message=None, status=200):
         evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
         source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task),
         submitted=_submitted(task, schema), **(evidence_panel(user, case) if case else {}),
+        document_previews=task_documents(task) if task.status == TaskStatus.ready.value and case else [],
     ), status
 
 
 def _reassignable(user, task) -> list:
-    """A supervisor of the task's unit tree may hand an open task to another user with its role."""
+    """A supervisor of the task's unit tree may hand an open task to another user with its role in the task's own
+    unit (users/units.works_in)."""
     if task.status != TaskStatus.ready.value or not user.has_role(Role.supervisor):
         return []
     if not unit_contains(user.unit, task.unit):
@@ -63,7 +67,6 @@ def reassign(task_id):
     except ValueError:
         version = None
     task = task_ops.reassign_task(me(), task_id, request.form.get("assignee", ""), version)
-    db.session.commit()
     flash(f"已改派给 {task.assignee.display_name}。", "success")
     return redirect(url_for("web.task_page", task_id=task_id))
 
@@ -120,10 +123,9 @@ def complete(task_id):
     try:
         task_ops.complete_task(user, task_id, data, version)
     except ValidationFailed as exc:
-        db.session.rollback()
+        discard()  # the page shows the task as it was before the attempt
         task = get_visible_task(user, task_id)
         return _render(task, schema, data, exc.details, exc.message, status=422)
-    db.session.commit()
     flash(f"「{task.name}」已办结。", "success")
     case = case_for_instance(task.instance_id)
     return redirect(url_for("web.case_page", case_id=case.id) if case else url_for("web.inbox"))

@@ -93,3 +93,20 @@ def clear_alerts_for_tasks(task_ids: list[int], now, instance_id: int | None = N
         return
     db.session.execute(sa.update(Alert).where(Alert.task_id.in_(task_ids), Alert.cleared_at.is_(None))
                        .values(cleared_at=now))
+
+
+def on_step(record) -> None:
+    """Step handler (connected in wiring.py): the signals of a step raise alerts; the tasks it closed and the
+    waits it ended clear theirs. An alert raised by a deadline that a step settled just before the work was
+    done is cleared by that work's step: it stays in the record as raised and cleared, never open."""
+    instance, now, snapshot = record.instance, record.now, record.snapshot
+    closed = [t.id for t in record.tasks_closed if t.id is not None]
+    clear_alerts_for_tasks(closed, now, instance.id)
+    waiting_now = {w.task_id for w in snapshot.waiting_events}
+    # A wait with no task ended (e.g. the police answered): its alerts go, as a completed task's do. Only looked
+    # for when a waiting event of the step before is gone.
+    if ({w.get("task_id") or w.get("bpmn_id") for w in record.waiting_before}
+            - waiting_now - {w.bpmn_id for w in snapshot.waiting_events}):
+        clear_alerts_of_ended_waits(instance.id, waiting_now, now)
+    for signal in snapshot.signals:
+        raise_alert(instance, signal, now, snapshot.waiting_events)

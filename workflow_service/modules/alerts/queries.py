@@ -7,6 +7,7 @@ from ...extensions import db
 from ...core.errors import Forbidden
 from ..processes.models import ProcessInstance
 from ..users.models import Role, Unit, User
+from ..users.units import in_visible_units
 from .models import Alert
 
 
@@ -18,9 +19,8 @@ def alerts_for(user: User, *, include_cleared: bool = False, scope: str = "mine"
     if scope == "units":
         if not (user.has_role(Role.supervisor) or user.has_role(Role.principal_head)):
             raise Forbidden("仅负责人可查看下级单位的督办 (supervisors only)")
-        subtree = sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
         query = sa.select(Alert).join(ProcessInstance, ProcessInstance.id == Alert.instance_id).where(
-            ProcessInstance.unit_id.in_(subtree))
+            in_visible_units(ProcessInstance.unit_id, user))
         if unit_id is not None:
             query = query.where(ProcessInstance.unit_id == unit_id)
     else:
@@ -42,12 +42,11 @@ def alert_counts_by_unit(user: User) -> list[dict]:
     """Open alerts in a supervisor's unit tree, counted per unit of the case and level (a dashboard's summary)."""
     if not (user.has_role(Role.supervisor) or user.has_role(Role.principal_head)):
         raise Forbidden("仅负责人可查看下级单位的督办 (supervisors only)")
-    subtree = sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
     rows = db.session.execute(
         sa.select(Unit.id, Unit.name, Unit.level, Alert.level, sa.func.count(Alert.id))
         .join(ProcessInstance, ProcessInstance.id == Alert.instance_id)
         .join(Unit, Unit.id == ProcessInstance.unit_id)
-        .where(ProcessInstance.unit_id.in_(subtree), Alert.cleared_at.is_(None))
+        .where(in_visible_units(ProcessInstance.unit_id, user), Alert.cleared_at.is_(None))
         .group_by(Unit.id, Unit.name, Unit.level, Alert.level).order_by(Unit.id))
     by_unit: dict[int, dict] = {}
     for unit_id, name, unit_level, level, count in rows:

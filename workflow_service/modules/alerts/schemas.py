@@ -7,7 +7,7 @@ from ...core.schemas import PageArgs
 class AlertListArgs(PageArgs):
     include_cleared = fields.Boolean(load_default=False)
     scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "units"]),
-                          metadata={"description": "mine: aimed at me; units: my unit tree (supervisors)"})
+                          metadata={"description": "mine: aimed at me; units: my unit tree (supervisors and principal heads)"})
     level = fields.String(load_default=None, validate=validate.OneOf(["warning", "escalation1", "escalation2"]))
     unit_id = Id(load_default=None)
 

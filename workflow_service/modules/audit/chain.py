@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ...core.clock import as_utc
@@ -74,10 +76,7 @@ _heads = AuditChainHead.__table__
 
 def _insert_head_if_missing(key: str, now) -> None:
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(insert(_heads).values(chain=key, seq=0, hash=GENESIS, updated_at=now)
                        .on_conflict_do_nothing(index_elements=["chain"]))
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from ...core.clock import as_utc
 from ...core.workdays import SHANGHAI
+from ..cases.documents import TASK_DOCUMENTS
 
 # code -> (description, points deducted)
 DEFECTS: dict[str, tuple[str, int]] = {
@@ -22,6 +23,8 @@ DEFECTS: dict[str, tuple[str, int]] = {
     "statement_window_cut": ("陈述申辩期限届满前作出处罚决定（行政处罚法第六十二条）", 10),
     "service_late": ("决定书未在法定期限内送达（行政处罚法第六十一条）", 10),
     "disclosure_late": ("处罚决定未在法定期限内公示（安全生产法第七十八条）", 10),
+    "receipt_missing": ("决定书没有送达回执（行政处罚法第六十一条）", 10),
+    "notice_after_decision": ("告知书晚于处罚决定书出具（行政处罚法第四十四条、第六十二条）", 20),
 }
 
 # Deadlines the party keeps (statements, hearing request, payment): a party's silence is no officer's defect.
@@ -49,6 +52,7 @@ class Completion:
     due_at: datetime | None
     due_rule_id: str | None
     data: dict = field(default_factory=dict)
+    late_label: str | None = None  # 超期 N 日办结, as recorded when it was completed
 
 
 @dataclass
@@ -58,6 +62,9 @@ class CaseFacts:
     shifts: dict[str, timedelta]        # approved extensions and suspensions per rule (deadline_adjustments)
     deadline: object                    # (rule_id, start) -> due datetime, from the rule table and calendar
     sign_offs: list = field(default_factory=list)  # legal review sign-offs: (outcome, signed_at), in order
+    # issued documents in force (执法文书): (doc_type, number, issued_at), in order; empty for cases handled
+    # before documents were issued by the service (their paper file is reviewed by hand)
+    documents: list = field(default_factory=list)
 
     def last(self, bpmn_id: str) -> Completion | None:
         found = [c for c in self.completions if c.bpmn_id == bpmn_id]
@@ -103,8 +110,6 @@ def decided_at(facts: CaseFacts) -> datetime | None:
 
 
 def check_documents(facts: CaseFacts) -> list[dict]:
-    from ..cases.documents import TASK_DOCUMENTS
-
     required = BASE_DOCUMENTS + OUTCOME_DOCUMENTS.get(outcome(facts), [])
     done = {c.bpmn_id for c in facts.completions}
     return [defect("missing_document", f"缺少{TASK_DOCUMENTS[step][0]}", step=step)
@@ -126,7 +131,9 @@ def check_task_deadlines(facts: CaseFacts) -> list[dict]:
         if c.due_at is None or c.due_rule_id in PARTY_RULES or c.due_rule_id in OWN_CHECK_RULES:
             continue
         if c.completed_at > c.due_at:
-            found.append(defect("deadline_missed", f"{c.name}：期限{_local(c.due_at)}，办结于{_local(c.completed_at)}",
+            late = f"，{c.late_label}" if c.late_label else ""
+            found.append(defect("deadline_missed",
+                                f"{c.name}：期限{_local(c.due_at)}，办结于{_local(c.completed_at)}{late}",
                                 step=c.bpmn_id))
     return found
 
@@ -218,8 +225,29 @@ def check_disclosure(facts: CaseFacts) -> list[dict]:
     return [defect("disclosure_late", f"决定于{_local(decided)}，公示期限{_local(due)}，公示于{_local(disclosed)}")]
 
 
+def check_issued_documents(facts: CaseFacts) -> list[dict]:
+    """What the documents themselves show: a decision needs its service receipt (文书送达回执), and the notice
+    (告知书) comes before the decision it announces."""
+    if not facts.documents:
+        return []
+    by_type: dict[str, list] = {}
+    for doc_type, number, issued_at in facts.documents:
+        by_type.setdefault(doc_type, []).append((number, issued_at))
+    found = []
+    decisions = by_type.get("penalty_decision", []) + by_type.get("no_penalty_decision", [])
+    if decisions and not by_type.get("service_receipt"):
+        found.append(defect("receipt_missing", f"决定书{decisions[-1][0] or ''}没有文书送达回执"))
+    penalty = by_type.get("penalty_decision")
+    if penalty:
+        late = [(n, t) for n, t in by_type.get("penalty_notice", []) if t > penalty[0][1]]
+        if late:
+            found.append(defect("notice_after_decision", f"告知书{late[0][0]}出具于{_local(late[0][1])}，"
+                                                         f"决定书{penalty[0][0]}出具于{_local(penalty[0][1])}"))
+    return found
+
+
 CHECKS = [check_documents, check_two_officers, check_task_deadlines, check_decision_deadline, check_legal_review,
-          check_notice, check_service, check_disclosure]
+          check_notice, check_service, check_disclosure, check_issued_documents]
 
 
 def review(facts: CaseFacts) -> dict:

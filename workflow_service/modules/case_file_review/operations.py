@@ -15,13 +15,16 @@ from ..audit.operations import record_event
 from ..cases.models import Case, CaseStatus
 from ..cases.queries import get_case
 from ..deadlines.operations import compute_deadline
-from ..processes.operations import deadline_shifts, province_code
+from ..deadlines.queries import deadline_shifts
+from ..users.provinces import province_code
 from ..review.models import LegalReview
 from ..tasks.models import Task, TaskStatus
-from ..users.models import Role, Unit, User
+from ..users.models import Unit, User
+from ..users.units import OVERSEER_ROLES, in_subtree, sees_unit
 from .checks import CaseFacts, Completion, review
+from ..documents.models import DocumentStatus, IssuedDocument
 
-REVIEWER_ROLES = (Role.supervisor, Role.principal_head, Role.admin)
+REVIEWER_ROLES = OVERSEER_ROLES  # those who see the units below their own (users/units.py)
 # A synchronous review of more cases than this is refused: review a sample instead.
 MAX_CASES = 2000
 
@@ -39,14 +42,19 @@ def gather_facts(case: Case) -> CaseFacts:
         event = events.get(task.id)
         data = ((event.details or {}).get("data") or {}) if event is not None else {}
         completions.append(Completion(task.bpmn_id, task.name, task.completed_at, username, task.due_at,
-                                      task.due_rule_id, data))
+                                      task.due_rule_id, data, task.late_label))
     province = province_code(case.unit)
     sign_offs = [(r.outcome, r.signed_at) for r in db.session.scalars(
         sa.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.signed_at, LegalReview.id))]
+
+    documents = [(d.doc_type, d.number, d.issued_at) for d in db.session.execute(
+        sa.select(IssuedDocument.doc_type, IssuedDocument.number, IssuedDocument.issued_at)
+        .where(IssuedDocument.case_id == case.id, IssuedDocument.status == DocumentStatus.issued.value)
+        .order_by(IssuedDocument.issued_at, IssuedDocument.id))]
     return CaseFacts(data=dict(instance.data or {}), completions=completions,
                      shifts=deadline_shifts(case.instance_id),
                      deadline=lambda rule, start: compute_deadline(rule, start, province).due.due_at,
-                     sign_offs=sign_offs)
+                     sign_offs=sign_offs, documents=documents)
 
 
 def review_case(case: Case) -> dict:
@@ -77,10 +85,9 @@ def review_case_files(actor, *, case_id: int | None = None, unit_id: int | None 
             unit = db.session.get(Unit, unit_id)
             if unit is None:
                 raise NotFound("单位不存在 (no such unit)")
-            if not actor.unit.contains(unit):
+            if not sees_unit(actor, unit):
                 raise Forbidden("只能评查本单位及下级单位的案件 (outside your unit tree)")
-        query = (sa.select(Case.id).join(Unit, Unit.id == Case.unit_id)
-                 .where(Case.status == CaseStatus.closed.value, Unit.path.startswith(unit.path)))
+        query = sa.select(Case.id).where(Case.status == CaseStatus.closed.value, in_subtree(Case.unit_id, unit))
         if closed_from is not None:
             query = query.where(Case.closed_at >= _day_start(closed_from))
         if closed_to is not None:

@@ -1,2 +1,1 @@
-"""Penalty cases. Importing the package registers the case step listener and the case task rules."""
-from . import operations, rules  # noqa: F401
+"""Penalty cases (行政处罚案件): filing, the case row kept in step with its process, deadline moves."""

@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "task_completed": "办结",
     "task_cancelled": "待办取消",
     "timer_fired": "期限触发",
+    "deadline_missed": "期限届满未办结",
     "timer_rescheduled": "期限调整",
     "timer_failed": "定时任务异常",
     "timer_retried": "定时任务重试",
@@ -59,4 +60,8 @@ ACTION_LABELS: dict[str, str] = {
     "police_answer_recorded": "登记公安机关答复",
     "police_answer_late": "公安机关逾期答复",
     "case_returned_by_police": "公安机关、检察机关退回",
+    "document_issued": "出具文书",
+    "document_voided": "文书作废",
+    "case_file_built": "生成案卷",
+    "documents_not_issued": "文书待出具",
 }

@@ -10,8 +10,10 @@ from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..deadlines.models import DeadlineAdjustment
-from ..processes import operations as processes
-from ..processes.models import ProcessInstance
+from ...core.registry import registry
+from ..steps import pipeline
+from ..steps.locking import lock_instance
+from ..users.provinces import province_code
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role
 from .models import BusinessSetting, Case, CaseSource, CaseStatus
@@ -54,7 +56,7 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
     except ValueError:
         raise ValidationFailed("案件来源无效 (invalid source)", {"source": [f"one of {[s.value for s in CaseSource]}"]})
     unit = actor.unit
-    thresholds = large_fine_thresholds(processes.province_code(unit))
+    thresholds = large_fine_thresholds(province_code(unit))
     data = {
         "case": {"source": source, "summary": summary},
         "party": {"name": party_name, "type": party_type},
@@ -64,7 +66,7 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
         "large_fine_individual": thresholds["individual"],
         **(extra or {}),
     }
-    instance = processes.start_process(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
+    instance = pipeline.start(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
                                        data=data)
     case = Case(
         case_number=f"{unit.code}-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
@@ -79,17 +81,16 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
     return case
 
 
-def _sync_case(instance: ProcessInstance, snapshot, now) -> None:
-    """After every step: the party and violations as the filing form last recorded them; closure."""
-    if instance.process_id != CASE_PROCESS:
+def sync_case(record) -> None:
+    """Step handler: the party and violations as the filing form last recorded them; closure."""
+    if record.process_id != CASE_PROCESS:
         return
-    previous = getattr(instance, "previous_data", None) or {}
-    if (not snapshot.completed and previous.get("party") == snapshot.data.get("party")
-            and previous.get("violations") == snapshot.data.get("violations")):
+    if not record.process_completed and not record.changed("party", "violations"):
         return  # nothing the case row shows changed in this step: no read, no write
-    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == record.instance.id))
     if case is None:
         return
+    snapshot, now = record.snapshot, record.now
     party = snapshot.data.get("party")
     if isinstance(party, dict) and party.get("name"):
         case.party_name = str(party["name"])[:200]
@@ -102,28 +103,27 @@ def _sync_case(instance: ProcessInstance, snapshot, now) -> None:
         case.closed_at = now
 
 
-processes.STEP_LISTENERS.append(_sync_case)
 
-
-def _park_new_decision_timers(instance: ProcessInstance, snapshot, now) -> None:
-    """A step done while the case is suspended (中止) may start new decision-deadline timers (the next task's
-    boundary timers count from the filing): they are parked like the running ones were, and recorded, so they
-    neither fire during the suspension nor miss the move when it ends."""
-    if instance.process_id != CASE_PROCESS:
+def park_new_decision_timers(record) -> None:
+    """Step handler: a step done while the case is suspended (中止) may start new decision-deadline timers (the
+    next task's boundary timers count from the filing): they are parked like the running ones were, and
+    recorded, so they neither fire during the suspension nor miss the move when it ends (a follow-up step)."""
+    if record.process_id != CASE_PROCESS:
         return
-    new = [t for t in getattr(instance, "step_new_timers", ())
+    new = [t for t in record.timers_started
            if t.rule_id == DECISION_RULE and t.status == TimerStatus.waiting.value and t.due_at < PARKED_UNTIL]
     if not new:
         return
-    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == record.instance.id))
     if case is None or case.status != CaseStatus.suspended.value:
         return
     case.suspended_deadlines = {**(case.suspended_deadlines or {}),
                                 **{t.engine_task_id: t.due_at.isoformat() for t in new}}
-    processes.reschedule_timers(instance, {t.engine_task_id: PARKED_UNTIL for t in new}, "case_suspended")
+    pipeline.queue_follow_up(_park, record.instance.id, {t.engine_task_id: PARKED_UNTIL for t in new})
 
 
-processes.STEP_LISTENERS.append(_park_new_decision_timers)
+def _park(instance_id: int, due: dict) -> None:
+    pipeline.reschedule_timers(lock_instance(instance_id), due, "case_suspended")
 
 
 def _case_for_change(actor, case_id: int, *roles: Role) -> Case:
@@ -156,18 +156,13 @@ def extend_decision_deadline(actor, case_id: int, days: int, reason: str) -> Cas
     timers = _decision_timers(case)
     if not timers:
         raise Conflict("该案件没有进行中的决定期限 (no running decision deadline)", code="no_deadline")
-    instance = processes.lock_instance(case.instance_id)
+    instance = lock_instance(case.instance_id)
     _adjust(case, "extension", timedelta(days=days), reason, actor)
-    processes.reschedule_timers(instance, {t.engine_task_id: t.due_at + timedelta(days=days) for t in timers},
+    pipeline.reschedule_timers(instance, {t.engine_task_id: t.due_at + timedelta(days=days) for t in timers},
                                 "extension_approved", actor)
     record_event(actor, "deadline_extended", instance_id=case.instance_id,
                  details={"rule": DECISION_RULE, "days": days, "reason": reason})
     return case
-
-
-# Checks another module adds before a person resumes a case by hand (a transfer still pending keeps the case
-# suspended until the police or the procuratorate answer): fn(case) raises a ServiceError to refuse.
-RESUME_GUARDS: list = []
 
 
 def suspend_case(actor, case_id: int, reason: str) -> Case:
@@ -182,10 +177,10 @@ def suspend_decision_deadline(case: Case, actor, reason: str, details: dict | No
     """Park the running decision-deadline timers of an open case and mark it suspended (the approval or the
     cause is the caller's business: a supervisor's decision, or an approved criminal transfer)."""
     timers = _decision_timers(case)
-    instance = processes.lock_instance(case.instance_id)
+    instance = lock_instance(case.instance_id)
     case.suspended_deadlines = {t.engine_task_id: t.due_at.isoformat() for t in timers}
     if timers:
-        processes.reschedule_timers(instance, {t.engine_task_id: PARKED_UNTIL for t in timers}, "case_suspended", actor)
+        pipeline.reschedule_timers(instance, {t.engine_task_id: PARKED_UNTIL for t in timers}, "case_suspended", actor)
     case.status = CaseStatus.suspended.value
     case.suspended_at = clock().now()
     record_event(actor, "case_suspended", instance_id=case.instance_id, details={"reason": reason, **(details or {})})
@@ -197,7 +192,9 @@ def resume_case(actor, case_id: int, reason: str) -> Case:
     case = _case_for_change(actor, case_id, Role.principal_head, Role.supervisor)
     if case.status != CaseStatus.suspended.value:
         raise Conflict("案件未中止 (the case is not suspended)", code="case_not_suspended")
-    for guard in RESUME_GUARDS:
+    # Checks another domain declares (wiring.py): a transfer still pending keeps the case suspended until the
+    # police or the procuratorate answer.
+    for _name, guard in registry().resume_guards:
         guard(case)
     return resume_decision_deadline(case, actor, reason)
 
@@ -207,13 +204,13 @@ def resume_decision_deadline(case: Case, actor, reason: str, details: dict | Non
     in the case move too) and the parked timers come back moved by it."""
     now = clock().now()
     paused = now - case.suspended_at
-    instance = processes.lock_instance(case.instance_id)
+    instance = lock_instance(case.instance_id)
     moved = {task_id: datetime.fromisoformat(due) + paused for task_id, due in (case.suspended_deadlines or {}).items()}
     still_waiting = {t.engine_task_id for t in _decision_timers(case)}
     moved = {k: v for k, v in moved.items() if k in still_waiting}
     _adjust(case, "suspension", paused, reason, actor)
     if moved:
-        processes.reschedule_timers(instance, moved, "case_resumed", actor)
+        pipeline.reschedule_timers(instance, moved, "case_resumed", actor)
     record_event(actor, "case_resumed", instance_id=case.instance_id,
                  details={"reason": reason, "paused_days": round(paused.total_seconds() / 86400, 2), **(details or {})})
     case.status = CaseStatus.open.value

@@ -1,30 +1,26 @@
 """What a case looks like to the people who may see it: list, detail, deadlines, timeline."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
+from ...core.registry import registry
 from ...extensions import db
 from ..audit.models import AuditEvent
 from ..deadlines.models import DeadlineRule
-from ..tasks.models import Task, TaskStatus
+from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
-from ..users.models import Role, Unit, User
+from ..users.models import User
+from ..users.units import in_visible_units, sees_unit
+from .documents import ACTION_LABELS, TASK_DOCUMENTS
 from .models import Case
 
 
-def _visible_units(user: User):
-    """Own unit; supervisors, principal heads and administrators also see the units below theirs; integration
-    accounts see no case."""
-    if not user.is_officer:
-        return sa.select(Unit.id).where(sa.false())
-    if any(user.has_role(r) for r in (Role.supervisor, Role.principal_head, Role.admin)):
-        return sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
-    return sa.select(Unit.id).where(Unit.id == user.unit_id)
-
-
 def can_view_case(user: User, case: Case) -> bool:
-    return db.session.scalar(_visible_units(user).where(Unit.id == case.unit_id)) is not None
+    """Officers of the case's unit; overseers of a unit above it (users/units.py)."""
+    return sees_unit(user, case.unit)
 
 
 def get_case(user: User, case_id: int) -> Case:
@@ -37,7 +33,7 @@ def get_case(user: User, case_id: int) -> Case:
 
 
 def list_cases(user: User, *, unit_id=None, stage=None, overdue=None, status=None, now=None, limit=50, offset=0):
-    query = sa.select(Case).where(Case.unit_id.in_(_visible_units(user)))
+    query = sa.select(Case).where(in_visible_units(Case.unit_id, user))
     if unit_id is not None:
         query = query.where(Case.unit_id == unit_id)
     if status:
@@ -57,18 +53,15 @@ def open_tasks(case: Case) -> list[Task]:
                                                          Task.status == TaskStatus.ready.value).order_by(Task.id)))
 
 
-# What a waiting message means for the case, by message name: fn(case) -> dict merged into the waiting step
-# (e.g. the transfers module: which transfer, its stage and its next deadline). Registered by the modules above.
-WAITING_DESCRIBERS: dict = {}
-
-
 def waiting_steps(case: Case) -> list[dict]:
     """Where the case stands when it waits for a message rather than a person (等待移送结果): each waiting event
     with its BPMN id, name and message, and what the module that sends the message says about it."""
     steps = []
     for event in case.instance.waiting_events or []:
         step = {"bpmn_id": event.get("bpmn_id"), "name": event.get("name"), "message": event.get("message")}
-        describe = WAITING_DESCRIBERS.get(step["message"])
+        # What the domain that sends the message says about the wait (wiring.py: the transfers module tells which
+        # transfer, its stage and its next deadline).
+        describe = registry().waiting_describers.get(step["message"])
         if describe is not None:
             step.update(describe(case) or {})
         steps.append(step)
@@ -117,8 +110,6 @@ def timeline_count(case: Case) -> int:
 def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Every event of the case, in order: who, when, what, which task, which document or evidence file.
     `limit`/`offset` page it (the case page shows one page of a long record)."""
-    from .documents import ACTION_LABELS, TASK_DOCUMENTS
-
     query = (sa.select(AuditEvent).where(AuditEvent.instance_id == case.instance_id)
              .order_by(AuditEvent.seq, AuditEvent.id))
     if limit is not None:
@@ -148,6 +139,9 @@ def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict
             "task_id": event.task_id,
             "task": {"id": task.id, "bpmn_id": task.bpmn_id, "name": task.name} if task is not None else None,
             "document": document, "evidence": evidence, "details": details, "hash": event.hash,
+            # 超期 N 日办结: recorded with the completion (steps/tasks.py), as the deadline's rule counts.
+            "late_label": late_label((details.get("late") or {}).get("amount"), (details.get("late") or {}).get("unit"))
+            if event.action == "task_completed" else None,
         })
     return result
 
@@ -168,8 +162,6 @@ def surcharge(case: Case, now) -> dict | None:
         return None
     # 行政处罚法 Art 66: an approved deferral moves the day from which the surcharge runs.
     if data.get("deferral_approved") and data.get("deferral_until"):
-        from datetime import datetime
-
         due_at = max(due_at, datetime.fromisoformat(str(data["deferral_until"])))
     if now < due_at:
         return None

@@ -6,18 +6,19 @@ from datetime import datetime, timedelta
 
 from ...core.errors import ValidationFailed
 from ..deadlines.operations import compute_deadline
-from ..processes.operations import province_code
-from ..tasks.operations import register_task_rule
-from ..users.queries import officers_not_in_unit
+from ...core.registry import Declarations
+from ..users.provinces import province_code
+from ..users.units import require_two_officers
 
 CASE_PROCESS = "case_handling"
 
 
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+
+
 def _rule(bpmn_id: str):
-    def register(fn):
-        register_task_rule(CASE_PROCESS, bpmn_id, fn)
-        return fn
-    return register
+    return DECLARED.task_rule(CASE_PROCESS, bpmn_id)
 
 
 def _at(value) -> datetime:
@@ -32,11 +33,8 @@ def total_fine(proposals) -> float:
 @_rule("draft_filing")
 def _filing_needs_two_handlers(actor, task, data, current):
     # 行政处罚法 Art 42: at least two enforcement officers with enforcement certificates handle a case.
-    names = list(dict.fromkeys(data.get("handlers") or []))
-    bad = officers_not_in_unit(names, task.unit_id)
-    if len(names) < 2 or bad:
-        raise ValidationFailed("承办人不少于两名，且须为本单位执法人员 (at least two handlers of this unit; 行政处罚法第四十二条)",
-                               {"handlers": [f"无效：{', '.join(bad)}" if bad else "至少两名不同的承办人"]})
+    require_two_officers(data.get("handlers"), task.unit_id, field="handlers",
+                         message="承办人不少于两名，且须为本单位执法人员 (at least two handlers of this unit; 行政处罚法第四十二条)")
     return data
 
 
@@ -123,11 +121,3 @@ def _preservation_decided_after_preserving(actor, task, data, current):
                                {"preservation_decided_at": [f"不早于 {preserved}"]})
     return data
 
-
-@_rule("draft_decision")
-@_rule("approve_decision")
-def _no_fine_while_a_transfer_is_pending(actor, task, data, current):
-    from ..transfers.operations import refuse_fine_while_transfer_pending  # 国务院令310 Art 11
-
-    refuse_fine_while_transfer_pending(task.instance_id, current)
-    return data

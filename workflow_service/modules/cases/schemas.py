@@ -88,6 +88,7 @@ class TimelineEventSchema(Schema):
     actor_display_name = fields.String()
     action = fields.String()
     action_label = fields.String(metadata={"description": "the action in Chinese"})
+    late_label = fields.String(allow_none=True, metadata={"description": "超期 N 日办结: a completion after its deadline, as its rule counts"})
     task_id = fields.Integer(allow_none=True)
     task = fields.Nested(TimelineTaskSchema, allow_none=True)
     document = fields.Nested(TimelineDocumentSchema, allow_none=True)

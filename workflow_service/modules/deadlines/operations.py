@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from importlib.metadata import version
 from dataclasses import dataclass, make_dataclass
 from datetime import date, datetime, timedelta
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from ...core.clock import as_utc
 from ...core.errors import Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
-from ...core.workdays import SHANGHAI, DayInfo, Due, HolidayCalendar, compute_due
+from ...core.workdays import SHANGHAI, DayInfo, Due, HolidayCalendar, compute_due, official_days_from_chinese_calendar
 from ...extensions import db
 from ..audit.operations import record_event
 from ..users.models import Role
@@ -179,10 +180,6 @@ def seed_rules() -> int:
 # -- the holiday calendar ----------------------------------------------------------------------------
 def seed_calendar_from_library() -> list[int]:
     """Official arrangements for every year the chinese_calendar library covers (2004-2026 in 1.11)."""
-    from importlib.metadata import version
-
-    from ...core.workdays import official_days_from_chinese_calendar
-
     days, years = official_days_from_chinese_calendar()
     loaded = set(db.session.scalars(sa.select(CalendarYear.year)))
     added = sorted(years - loaded)
@@ -200,7 +197,7 @@ def seed_calendar_from_library() -> list[int]:
 
 def import_calendar_year(actor, year: int, holidays: list[dict], workdays: list[dict], source: str) -> CalendarYear:
     """Load a year's official arrangement (holidays and make-up working days); provisional deadlines of that
-    year are recomputed by the caller (see processes.operations.recompute_provisional_timers)."""
+    year are recomputed by the caller (see steps/calendar.py)."""
     if actor is not None and not actor.has_role(Role.admin):
         raise Forbidden("仅管理员可导入节假日安排 (administrators only)")
     errors: dict[str, list[str]] = {}

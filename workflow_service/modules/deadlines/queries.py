@@ -1,10 +1,18 @@
 """Read helpers on deadlines for the people who watch them."""
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
+from ...core import presence
+from ...core.errors import NotFound
 from ...core.workdays import SHANGHAI
-from .operations import load_calendar
+from ...extensions import db
+from .models import DeadlineAdjustment, PeriodUnit
+from .operations import find_rule, load_calendar
 
 # A queue page shows at most a few dozen rows; counting more days than this is never useful.
 _MAX_DAYS = 400
@@ -33,3 +41,42 @@ def working_days_left(due_at: datetime | None, now: datetime) -> int | None:
     if sign < 0:
         return -max(count, 1)
     return count
+
+
+def deadline_shifts(instance_id: int) -> dict[str, timedelta]:
+    """The approved extensions and suspensions of an instance, summed per rule (nothing to sum, and no query,
+    when the statement that locked the instance found none: core/presence.py)."""
+    if presence.none_known(db.session, DeadlineAdjustment, instance_id):
+        return {}
+    rows = db.session.execute(sa.select(DeadlineAdjustment.rule_id, sa.func.sum(DeadlineAdjustment.shift_seconds))
+                              .where(DeadlineAdjustment.instance_id == instance_id)
+                              .group_by(DeadlineAdjustment.rule_id))
+    return {rule_id: timedelta(seconds=int(total)) for rule_id, total in rows}
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """How late work was against its deadline, counted as the deadline's rule counts."""
+
+    amount: int
+    unit: str  # working_days | calendar_days | hours
+
+
+def lateness(rule_id: str | None, jurisdiction: str | None, due_at: datetime, done_at: datetime) -> Lateness | None:
+    """None when done in time (before the deadline's end). A working-day rule counts the working days past the
+    last day (at least one: done on the Saturday after a Friday deadline is one working day late, as the
+    inbox shows it); an hour rule counts started hours; every other rule started calendar days."""
+    if done_at <= due_at:
+        return None
+    unit = PeriodUnit.calendar_days.value
+    if rule_id:
+        try:
+            unit = find_rule(rule_id, jurisdiction).unit
+        except NotFound:
+            pass
+    if unit == PeriodUnit.working_days.value:
+        return Lateness(-working_days_left(due_at, done_at), unit)
+    late = done_at - due_at
+    if unit == PeriodUnit.hours.value:
+        return Lateness(math.ceil(late.total_seconds() / 3600), unit)
+    return Lateness(math.ceil(late.total_seconds() / 86400), PeriodUnit.calendar_days.value)

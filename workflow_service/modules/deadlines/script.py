@@ -5,12 +5,14 @@ and calendar a timer's due time came from (and whether it is provisional).
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ...core.services import clock
+from .operations import compute_deadline, find_rule
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,6 @@ def _start(value) -> datetime:
 
 
 def _compute(rule_id: str, start, kind: str) -> str:
-    from .operations import compute_deadline
-
     memo = _memo.get()
     key = (rule_id, _start(start), _jurisdiction.get())
     deadline = memo.get(key) if memo is not None else None
@@ -90,8 +90,6 @@ def escalation_time(rule_id: str, start, level: int = 2) -> str:
 def moved_deadline(rule_id: str, due, kind: str = "deadline") -> str:
     """A deadline moved to a date a person approved (e.g. a deferral of payment, 行政处罚法 Art 66), with the
     rule's own warning lead and level-2 delay around it."""
-    from .operations import find_rule
-
     if kind not in ("deadline", "warning", "escalation2"):
         raise ValueError(f"unknown kind {kind!r}")
     due_at = _start(due)
@@ -111,3 +109,68 @@ def now_iso() -> str:
 def script_functions() -> dict:
     return {"deadline": deadline, "warning_time": warning_time, "escalation_time": escalation_time,
             "moved_deadline": moved_deadline, "now_iso": now_iso}
+
+
+# The script functions that compute a deadline-rule time, and the kind of time each gives.
+_RULE_FUNCTIONS = {"deadline": "deadline", "warning_time": "warning", "escalation_time": "escalation2",
+                   "moved_deadline": None}
+
+
+def timer_rule(expression: str | None, data: dict) -> tuple[str, str] | None:
+    """(rule id, kind) of a timer, read from its expression as the BPMN model writes it — e.g.
+    `escalation_time("decision_after_filing", filed_at, 2)` → ("decision_after_filing", "escalation2") — the
+    outermost call naming the rule; a rule named by a variable (`deadline(police_due_rule, …)`) is looked up in
+    the process data. None for a timer no rule computes (a date a person entered)."""
+    if not expression:
+        return None
+    try:
+        node = ast.parse(expression.strip(), mode="eval").body
+        while isinstance(node, ast.IfExp):  # `moved_deadline(…) if deferral_approved else deadline(…)`
+            node = node.body if _value(node.test, data) else node.orelse
+    except (SyntaxError, _NotSimple):
+        return None
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _RULE_FUNCTIONS
+            and node.args):
+        return None
+    try:
+        rule_id = _value(node.args[0], data)
+    except _NotSimple:
+        return None
+    if not isinstance(rule_id, str):
+        return None
+    kind = _RULE_FUNCTIONS[node.func.id]
+    if node.func.id == "escalation_time":
+        level = node.args[2] if len(node.args) > 2 else None
+        if isinstance(level, ast.Constant) and level.value == 1:
+            kind = "deadline"
+    elif node.func.id == "moved_deadline":
+        third = node.args[2] if len(node.args) > 2 else None
+        kind = third.value if isinstance(third, ast.Constant) and isinstance(third.value, str) else "deadline"
+    return rule_id, kind
+
+
+class _NotSimple(Exception):
+    pass
+
+
+def _value(node: ast.expr, data: dict):
+    """The value of a rule-naming argument: a literal, a process variable, or a choice between them
+    (`"hearing_request" if hearing_eligible else "statement_window"`). Read, never executed: anything else is
+    not a rule name this function can tell."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in data:
+            raise _NotSimple(node.id)
+        return data[node.id]
+    if isinstance(node, ast.IfExp):
+        return _value(node.body, data) if _value(node.test, data) else _value(node.orelse, data)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _value(node.operand, data)
+    if isinstance(node, ast.BoolOp):
+        values = [_value(v, data) for v in node.values]
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+        equal = _value(node.left, data) == _value(node.comparators[0], data)
+        return equal if isinstance(node.ops[0], ast.Eq) else not equal
+    raise _NotSimple(ast.dump(node))

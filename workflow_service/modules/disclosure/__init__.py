@@ -1,2 +1,1 @@
-"""Disclosure of penalty decisions (行政执法公示). Importing the package registers its step listener and task rules."""
-from . import operations  # noqa: F401
+"""Disclosure of penalty decisions (行政执法公示). create_app connects (wiring.py) its step listener and task rules."""

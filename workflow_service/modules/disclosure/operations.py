@@ -14,6 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ...core.registry import Declarations
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
@@ -21,11 +22,11 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
 from ..deadlines.operations import compute_deadline
-from ..processes import operations as processes
+from ..steps import pipeline
+from ..users.provinces import province_code
 from ..tasks.models import Task
-from ..tasks.operations import register_task_rule
-from ..tasks.queries import TASK_VIEWS
 from ..users.models import Role, User
+from ..users.units import sees_unit
 from .models import PUBLIC_STATUSES, Disclosure, DisclosureStatus, WithdrawalReason, WITHDRAWAL_LABELS
 from .redaction import Redactor, is_credit_code
 
@@ -93,11 +94,11 @@ def draft_disclosure(case: Case, data: dict, now) -> Disclosure:
     return disclosure
 
 
-def _draft_on_decision(instance, snapshot, now) -> None:
-    """Step listener: a penalty decision was recorded → its disclosure is drafted (once)."""
-    if instance.process_id != CASE_PROCESS:
+def draft_on_decision(record) -> None:
+    """Step handler: a penalty decision was recorded → its disclosure is drafted (once)."""
+    if record.process_id != CASE_PROCESS:
         return
-    data = snapshot.data
+    instance, data, now = record.instance, record.snapshot.data, record.now
     if not data.get("decided_at") or data.get("case_outcome") != "penalty" or not data.get("decision_number"):
         return
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
@@ -105,8 +106,6 @@ def _draft_on_decision(instance, snapshot, now) -> None:
         return
     draft_disclosure(case, data, now)
 
-
-processes.STEP_LISTENERS.append(_draft_on_decision)
 
 
 def _disclosure_of_instance(instance_id: int) -> Disclosure | None:
@@ -128,7 +127,9 @@ def _record_disclosure_view(task: Task) -> dict:
     return {"disclosure_draft": draft_view(disclosure), "disclosure_redactions": dict(disclosure.redactions or {})}
 
 
-TASK_VIEWS[(CASE_PROCESS, "record_disclosure")] = _record_disclosure_view
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+DECLARED.task_view(CASE_PROCESS, "record_disclosure")(_record_disclosure_view)
 
 
 # -- publishing ------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def _publish_on_review(actor, task: Task, data: dict, current: dict) -> dict:
     if disclosure.status != DisclosureStatus.draft.value:
         raise Conflict("该公示已处理 (this disclosure was already handled)", code="disclosure_not_draft")
     now = clock().now()
-    province = processes.province_code(case.unit)
+    province = province_code(case.unit)
     if not data.get("disclosure_publish"):
         disclosure.status = DisclosureStatus.not_published.value
         disclosure.not_published_reason = data.get("disclosure_not_published_reason")
@@ -184,7 +185,7 @@ def _publish_on_review(actor, task: Task, data: dict, current: dict) -> dict:
             "disclosure_url": f"/gongshi/{disclosure.id}"}
 
 
-register_task_rule(CASE_PROCESS, "record_disclosure", _publish_on_review)
+DECLARED.task_rule(CASE_PROCESS, "record_disclosure")(_publish_on_review)
 
 
 # -- withdrawal ------------------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def get_disclosure(actor: User, disclosure_id: int) -> Disclosure:
     disclosure = db.session.get(Disclosure, disclosure_id)
     if disclosure is None:
         raise NotFound("公示不存在 (no such disclosure)")
-    if not actor.is_officer or not disclosure.unit.path.startswith(actor.unit.path):
+    if not sees_unit(actor, disclosure.unit):
         raise Forbidden("无权处理其他单位的公示 (this disclosure belongs to another unit)")
     return disclosure
 
@@ -214,7 +215,7 @@ def request_withdrawal(actor: User, disclosure_id: int, *, reason: str, explanat
         raise ValidationFailed("决定变更时间不能晚于当前时间 (the change cannot be in the future)",
                                {"changed_at": ["不能晚于当前时间"]})
     notice = f"{WITHDRAWAL_LABELS[reason]}：{explanation}"
-    instance = processes.start_process(
+    instance = pipeline.start(
         actor, process_id=WITHDRAWAL_PROCESS, unit=disclosure.unit, title=f"撤回公示：{disclosure.decision_number}",
         business_key=disclosure.case.case_number,
         data={"disclosure_id": disclosure.id, "changed_at": changed_at.isoformat(), "withdrawal_reason": reason,
@@ -230,7 +231,9 @@ def request_withdrawal(actor: User, disclosure_id: int, *, reason: str, explanat
 
 
 def _withdraw_on_confirmation(actor, task: Task, data: dict, current: dict) -> dict:
-    disclosure = db.session.get(Disclosure, int(current["disclosure_id"]))
+    # The disclosure is the one whose withdrawal this instance is, as its row records it: process data is never
+    # an authority (a disclosure id in the data of another instance must not withdraw it).
+    disclosure = db.session.scalar(sa.select(Disclosure).where(Disclosure.withdrawal_instance_id == task.instance_id))
     if disclosure is None or disclosure.status != DisclosureStatus.withdrawing.value:
         raise Conflict("该公示不在撤回中 (this disclosure is not being withdrawn)", code="disclosure_not_withdrawing")
     now = clock().now()
@@ -241,14 +244,14 @@ def _withdraw_on_confirmation(actor, task: Task, data: dict, current: dict) -> d
     disclosure.withdrawn_at = now
     disclosure.withdrawn_by_id = actor.id
     late = now > compute_deadline("disclosure_withdrawal", disclosure.decision_changed_at,
-                                  processes.province_code(disclosure.unit)).due.due_at
+                                  province_code(disclosure.unit)).due.due_at
     record_event(actor, "disclosure_withdrawn", instance_id=disclosure.instance_id,
                  details={"disclosure_id": disclosure.id, "reason": disclosure.withdrawal_reason, "late": late})
     db.session.flush()
     return {**data, "withdrawn_at": now.isoformat(), "withdrawn_late": late}
 
 
-register_task_rule(WITHDRAWAL_PROCESS, "confirm_withdrawal", _withdraw_on_confirmation)
+DECLARED.task_rule(WITHDRAWAL_PROCESS, "confirm_withdrawal")(_withdraw_on_confirmation)
 
 
 # -- expiry ----------------------------------------------------------------------------------------

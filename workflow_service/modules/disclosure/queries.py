@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from ...core.errors import NotFound
 from ...extensions import db
 from ..users.models import Unit, User
+from ..users.units import in_subtree, in_visible_units
 from .models import PUBLIC_STATUSES, Disclosure
 
 
@@ -29,9 +30,8 @@ def search_public(now, *, party: str | None = None, unit: str | None = None, vio
         query = query.where(Disclosure.violation.contains(violation, autoescape=True))
     if unit:
         root = db.session.scalar(sa.select(Unit).where(Unit.code == unit))
-        units = (sa.select(Unit.id).where(Unit.path.startswith(root.path)) if root is not None
-                 else sa.select(Unit.id).where(Unit.name.contains(unit, autoescape=True)))
-        query = query.where(Disclosure.unit_id.in_(units))
+        query = query.where(in_subtree(Disclosure.unit_id, root) if root is not None else Disclosure.unit_id.in_(
+            sa.select(Unit.id).where(Unit.name.contains(unit, autoescape=True))))
     if date_from:
         query = query.where(Disclosure.decision_date >= date_from)
     if date_to:
@@ -56,9 +56,8 @@ def public_units(now) -> list[Unit]:
 
 
 def list_for_officers(user: User, *, status: str | None = None, limit: int = 50, offset: int = 0):
-    """Every disclosure of the caller's unit and the units below, drafts and expired ones included."""
-    query = sa.select(Disclosure).where(Disclosure.unit_id.in_(
-        sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))), sa.literal(user.is_officer))
+    """Every disclosure of the units the caller sees (users/units.py), drafts and expired ones included."""
+    query = sa.select(Disclosure).where(in_visible_units(Disclosure.unit_id, user))
     if status:
         query = query.where(Disclosure.status == status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))

@@ -19,14 +19,15 @@ from sqlalchemy.orm import Session
 
 from ...core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ...core.services import clock, setting
+from ...core.transaction import unit_of_work
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import CaseStatus
 from ..cases.queries import get_case
-from ..processes.operations import lock_instance
+from ..steps.locking import lock_instance
 from ..users.models import Role
 from .models import KIND_CONTENT_TYPES, EvidenceFile, EvidenceKind
-from .storage import evidence_store
+from .storage import evidence_store, open_verified
 
 UPLOADER_ROLES = (Role.case_handler, Role.supervisor, Role.principal_head)
 _CHUNK = 1024 * 1024
@@ -45,14 +46,14 @@ def display_filename(name: str | None) -> str:
     return name[-255:] or "evidence"
 
 
-def _spool(stream: BinaryIO, limit: int | None):
-    """Copy a stream to a temporary file, hashing as it goes; refuse it past the size limit (if any)."""
+def _spool(stream: BinaryIO, limit: int):
+    """Copy the upload to a temporary file, hashing as it goes; refuse it past the size limit."""
     digest, size = hashlib.sha256(), 0
     spool = tempfile.SpooledTemporaryFile(max_size=8 * _CHUNK)
     try:
         while chunk := stream.read(_CHUNK):
             size += len(chunk)
-            if limit is not None and size > limit:
+            if size > limit:
                 raise PayloadTooLarge(f"文件超过大小上限 {limit} 字节 (the file is larger than {limit} bytes)",
                                       {"file": [f"at most {limit} bytes"]})
             digest.update(chunk)
@@ -108,34 +109,27 @@ def upload_evidence(actor, case_id: int, *, kind: str, stream: BinaryIO, filenam
 
 
 def open_evidence(actor, case_id: int, evidence_id: int) -> tuple[EvidenceFile, BinaryIO]:
-    """The row and a stream of its bytes, for whoever may see the case. The bytes are hashed as they are read:
-    a file changed (or lost) in the store since its upload is not served under the digest recorded then; the
-    refusal is written to the case's audit chain (`evidence_integrity_failed`) and kept although the request
-    answers with an error."""
+    """The row and a stream of its bytes (checked against the recorded digest), for whoever may see the case. A
+    file altered or lost in the store since its upload is not served (409, storage.open_verified); the refusal is
+    written to the case's audit chain (`evidence_integrity_failed`) in a transaction of its own, so it stays
+    although the request answers with an error (and a GET commits nothing)."""
     case = get_case(actor, case_id)
     row = db.session.get(EvidenceFile, evidence_id)
     if row is None or row.case_id != case.id:
         raise NotFound("证据文件不存在 (no such evidence file)")
     try:
-        with evidence_store().open(row.storage_key) as stored:
-            spool, _size, sha256 = _spool(stored, None)
-    except FileNotFoundError:
-        sha256, spool = None, None
-    if sha256 == row.sha256:
-        return row, spool
-    if spool is not None:
-        spool.close()
-    problem = "missing" if sha256 is None else "altered"
-    lock_instance(case.instance_id)
-    record_event(actor, "evidence_integrity_failed", instance_id=case.instance_id, details={
-        "evidence_id": row.id, "filename": row.filename, "sha256": row.sha256, "found_sha256": sha256,
-        "problem": problem})
-    db.session.flush()
-    message = ("证据文件已被改动，与上传时记录的 SHA-256 不符，已拒绝提供并记入全过程记录，请联系管理员核查 "
-               "(the stored file no longer matches the digest recorded at upload)") if problem == "altered" else \
-              ("证据文件已丢失，已记入全过程记录，请联系管理员核查 (the stored file is missing)")
-    raise Conflict(message, {"evidence_id": row.id, "sha256": row.sha256, "problem": problem},
-                   code=f"evidence_{problem}", keep_changes=True)
+        return row, open_verified(evidence_store(), row.storage_key, row.sha256)
+    except Conflict as exc:
+        if exc.code in ("evidence_altered", "evidence_missing"):
+            _record_refused_download(actor, case, row, exc.code.removeprefix("evidence_"))
+        raise
+
+
+def _record_refused_download(actor, case, row: EvidenceFile, problem: str) -> None:
+    with unit_of_work():  # as the sweep records a failed timer: the refusal is kept, the request fails
+        lock_instance(case.instance_id)
+        record_event(actor, "evidence_integrity_failed", instance_id=case.instance_id, details={
+            "evidence_id": row.id, "filename": row.filename, "sha256": row.sha256, "problem": problem})
 
 
 def download_name(row: EvidenceFile) -> str:

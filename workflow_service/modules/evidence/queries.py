@@ -1,11 +1,14 @@
 """Reading the evidence files of a case."""
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 
 from ...extensions import db
 from ..cases.queries import get_case
 from .models import EvidenceFile
+from .storage import evidence_store
 
 
 def list_evidence(actor, case_id: int, *, limit: int | None = None, offset: int = 0) -> list[EvidenceFile]:
@@ -34,10 +37,6 @@ def evidence_digests(case_id: int) -> list[dict]:
 def verify_evidence_files(case_id: int | None = None) -> tuple[int, list[dict]]:
     """Re-hash stored evidence (one case's, or all) against the digests recorded at upload: a file changed
     or lost in the store is reported. Returns (files checked, problems)."""
-    import hashlib
-
-    from .storage import evidence_store
-
     store = evidence_store()
     query = sa.select(EvidenceFile).order_by(EvidenceFile.id)
     if case_id is not None:

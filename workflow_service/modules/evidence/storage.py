@@ -1,11 +1,14 @@
-"""Where evidence bytes are kept, behind a small interface: a directory by default; an object store (S3,
-MinIO, OSS) implements the same three methods and is chosen by WFS_EVIDENCE_STORAGE.
+"""Where evidence bytes are kept, behind a small interface: a directory by default (one machine, or a filesystem
+the machines share); an S3-compatible object store (storage_s3.py: S3, MinIO, OSS, COS) implements the same three
+methods. WFS_EVIDENCE_STORAGE chooses. Every read for a user is checked against the recorded SHA-256 first.
 
 Keys are made by the service ("<case id>/<32 hex digits>"), never from a client's file name, and the
 directory store refuses any other shape, so no key can reach outside its root.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import re
 import shutil
@@ -15,9 +18,21 @@ from typing import BinaryIO, Protocol
 
 from flask import current_app
 
+from ...core.errors import Conflict, ServiceError
 from ...core.services import setting
 
 _KEY = re.compile(r"^[0-9]{1,12}/[0-9a-f]{32}$")
+_CHUNK = 1024 * 1024
+_log = logging.getLogger(__name__)
+
+
+class StorageUnavailable(ServiceError):
+    """The evidence store did not answer (an object store's network or service failure): retry later."""
+
+    status, code = 503, "evidence_storage_unavailable"
+
+    def __init__(self):
+        super().__init__("证据存储暂时不可用，请稍后重试 (the evidence store is unavailable; retry shortly)")
 
 
 class EvidenceStore(Protocol):
@@ -70,4 +85,50 @@ def evidence_store() -> EvidenceStore:
     kind = setting("EVIDENCE_STORAGE")
     if kind == "directory":
         return DirectoryStore(setting("EVIDENCE_DIR") or os.path.join(current_app.instance_path, "evidence"))
-    raise RuntimeError(f"unknown WFS_EVIDENCE_STORAGE {kind!r} (supported: directory)")
+    if kind == "s3":
+        from .storage_s3 import s3_store  # import here: boto3 is loaded only where the S3 store is configured
+
+        return s3_store(setting)
+    raise RuntimeError(f"unknown WFS_EVIDENCE_STORAGE {kind!r} (supported: directory, s3)")
+
+
+def open_verified(store: EvidenceStore, key: str, sha256: str) -> BinaryIO:
+    """The stored bytes, checked against the digest recorded at upload before a byte is handed out: a file
+    altered or lost in the store is refused (409), never served as evidence. A stream that cannot seek (an
+    object store's) is copied to a temporary file while it is hashed."""
+    try:
+        stream = store.open(key)
+    except FileNotFoundError:
+        _log.error("evidence %s is missing from the store", key)
+        raise Conflict("证据文件在存储中缺失，请联系管理员核查 (the stored file is missing)",
+                       code="evidence_missing") from None
+    try:
+        digest = hashlib.sha256()
+        if _seekable(stream):
+            checked = stream
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
+            stream.seek(0)
+        else:
+            checked = tempfile.SpooledTemporaryFile(max_size=8 * _CHUNK)
+            with stream:
+                while chunk := stream.read(_CHUNK):
+                    digest.update(chunk)
+                    checked.write(chunk)
+            checked.seek(0)
+    except BaseException:
+        stream.close()
+        raise
+    if digest.hexdigest() != sha256:
+        checked.close()
+        _log.error("evidence %s does not match its recorded SHA-256", key)
+        raise Conflict("证据文件与登记的 SHA-256 不符，已拒绝提供，请联系管理员核查 "
+                       "(the stored file does not match its recorded digest)", code="evidence_altered")
+    return checked
+
+
+def _seekable(stream) -> bool:
+    try:
+        return stream.seekable()
+    except (AttributeError, ValueError):
+        return False

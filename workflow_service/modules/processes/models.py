@@ -17,10 +17,13 @@ class ProcessDefinition(db.Model):
     name = sa.Column(sa.String(200), nullable=False)
     content_hash = sa.Column(sa.String(64), nullable=False)
     # The parsed specs, stored once here instead of inside every instance's state. Deferred: a step loads
-    # them only when the engine has not parsed this version yet (processes.operations._engine_definition).
+    # them only when the engine has not parsed this version yet (processes/definitions.py).
     specs = sa.orm.deferred(sa.Column(JSONType, nullable=False))
     source_files = sa.Column(JSONType, nullable=False)
     user_tasks = sa.Column(JSONType, nullable=False)
+    # The form a person fills to start this process by hand; None: only its domain starts it (a case is filed,
+    # a transfer opened, a disclosure withdrawn), never the generic start.
+    start_form_id = sa.Column(sa.String(100), nullable=True)
     is_latest = sa.Column(sa.Boolean, nullable=False, default=True)
     deployed_at = sa.Column(UTCDateTime, nullable=False)
     deployed_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
@@ -47,7 +50,7 @@ class ProcessInstance(db.Model):
     business_key = sa.Column(sa.String(100), nullable=True, index=True)
     title = sa.Column(sa.String(300), nullable=False)
     status = sa.Column(sa.String(16), nullable=False, default=InstanceStatus.running.value)
-    # Deferred: only an engine step (lock_instance) needs the serialized workflow; lists and pages that show
+    # Deferred: only an engine step (steps/locking.py) needs the serialized workflow; lists and pages that show
     # an instance's title must not fetch ~5-15 KB of state per row.
     state = sa.orm.deferred(sa.Column(sa.Text, nullable=False))
     serializer_version = sa.Column(sa.String(16), nullable=False)
@@ -62,11 +65,13 @@ class ProcessInstance(db.Model):
     started_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     updated_at = sa.Column(UTCDateTime, nullable=False)
     completed_at = sa.Column(UTCDateTime, nullable=True)
-    # Read by the statement that locks an instance for an engine step (operations.lock_instance*), not stored:
+    # Read by the statement that locks an instance for an engine step (steps/locking.py), not stored:
     # whether it has any deadline adjustment (延期/中止) and any open alert; kept for the transaction by
     # core/presence.py, so a step of an instance with none skips summing the adjustments and clearing alerts.
     has_adjustments = sa.orm.query_expression()
     has_open_alerts = sa.orm.query_expression()
+    # ... and when its next waiting timer falls due (a step first fires those due before it: steps/pipeline.py).
+    next_timer_due_at = sa.orm.query_expression()
 
     definition = db.relationship(ProcessDefinition)
     unit = db.relationship("Unit")

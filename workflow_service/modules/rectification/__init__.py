@@ -1,3 +1,2 @@
-"""Rectification orders (责令限期整改) and their re-inspection (复查). Importing the package registers the
+"""Rectification orders (责令限期整改) and their re-inspection (复查). create_app connects (wiring.py) the
 step listener and the task rules."""
-from . import operations, rules  # noqa: F401

@@ -13,8 +13,7 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case, CaseSource
 from ..cases.operations import file_case
-from ..processes import operations as processes
-from ..processes.models import ProcessInstance
+from ..steps import pipeline
 from ..users.models import Role
 from .models import RectificationOrder, RectificationStatus, StopOrderKind
 
@@ -66,7 +65,7 @@ def issue_order(actor, *, party_name: str, party_type: str, legal_basis: str, hi
     }
     data = {"order": order, "party": {"name": party_name, "type": party_type},
             "rectify_by": deadline.isoformat(), "issued_by": actor.username}
-    instance = processes.start_process(actor, process_id=RECTIFICATION_PROCESS, unit=actor.unit,
+    instance = pipeline.start(actor, process_id=RECTIFICATION_PROCESS, unit=actor.unit,
                                        title=f"{party_name}整改", data=data)
     row = RectificationOrder(
         order_number=f"{actor.unit.code}-ZG-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
@@ -130,12 +129,14 @@ def open_case_for_failed_order(actor, order: RectificationOrder, reinspection: d
     return case
 
 
-def _sync_order(instance: ProcessInstance, snapshot, now) -> None:
-    if instance.process_id != RECTIFICATION_PROCESS:
+def sync_order(record) -> None:
+    """Step handler: the order row follows its process (application, re-inspection, closure)."""
+    if record.process_id != RECTIFICATION_PROCESS:
         return
-    order = order_for_instance(instance.id)
+    order = order_for_instance(record.instance.id)
     if order is None:
         return
+    snapshot, now = record.snapshot, record.now
     data = snapshot.data
     if data.get("applied_at") and order.applied_at is None:
         order.applied_at = datetime.fromisoformat(str(data["applied_at"]))
@@ -151,8 +152,6 @@ def _sync_order(instance: ProcessInstance, snapshot, now) -> None:
     if snapshot.completed and order.closed_at is None:
         order.closed_at = now
 
-
-processes.STEP_LISTENERS.append(_sync_order)
 
 
 def get_order(order_id: int) -> RectificationOrder:

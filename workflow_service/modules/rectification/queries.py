@@ -7,22 +7,22 @@ import sqlalchemy as sa
 
 from ...core.errors import Forbidden
 from ...extensions import db
-from ..cases.queries import _visible_units
 from ..users.models import Unit, User
+from ..users.units import in_subtree, in_visible_units, sees_unit
 from .models import RectificationOrder, RectificationStatus
-from ..statistics.contributors import StatisticsContributor, register_contributor
+from ..statistics.contributors import StatisticsContributor
 from .operations import get_order
 
 
 def visible_order(user: User, order_id: int) -> RectificationOrder:
     order = get_order(order_id)
-    if db.session.scalar(_visible_units(user).where(Unit.id == order.unit_id)) is None:
+    if not sees_unit(user, order.unit):
         raise Forbidden("无权查看该整改指令 (this order belongs to another unit)")
     return order
 
 
 def list_orders(user: User, *, status=None, limit=50, offset=0):
-    query = sa.select(RectificationOrder).where(RectificationOrder.unit_id.in_(_visible_units(user)))
+    query = sa.select(RectificationOrder).where(in_visible_units(RectificationOrder.unit_id, user))
     if status:
         query = query.where(RectificationOrder.status == status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
@@ -33,15 +33,14 @@ def list_orders(user: User, *, status=None, limit=50, offset=0):
 def rectification_statistics(unit: Unit, start: datetime, end: datetime) -> dict:
     """Orders issued in [start, end) by the units of `unit`'s subtree, and how they ended (for the statistics
     registry): issued, completed (re-inspection passed), failed (case opened), still open, with a stop order."""
-    subtree = sa.select(Unit.id).where(Unit.path.startswith(unit.path))
     base = (sa.select(RectificationOrder.status, sa.func.count())
-            .where(RectificationOrder.unit_id.in_(subtree), RectificationOrder.issued_at >= start,
+            .where(in_subtree(RectificationOrder.unit_id, unit), RectificationOrder.issued_at >= start,
                    RectificationOrder.issued_at < end)
             .group_by(RectificationOrder.status))
     counts = {status: n for status, n in db.session.execute(base)}
     stop_orders = db.session.scalar(
         sa.select(sa.func.count()).select_from(RectificationOrder)
-        .where(RectificationOrder.unit_id.in_(subtree), RectificationOrder.issued_at >= start,
+        .where(in_subtree(RectificationOrder.unit_id, unit), RectificationOrder.issued_at >= start,
                RectificationOrder.issued_at < end, RectificationOrder.stop_order_kind.isnot(None)))
     issued = sum(counts.values())
     completed = counts.get(RectificationStatus.passed.value, 0)
@@ -76,8 +75,9 @@ def _rectification_rate(f: dict) -> dict:
             if issued else None}
 
 
-register_contributor(StatisticsContributor(
+# Connected by create_app (wiring.py): the figures this domain adds to the statistics table.
+STATISTICS = StatisticsContributor(
     name="rectification",
     columns=(("rectification_orders_issued", "责令限期整改数"), ("rectification_orders_completed", "整改完成数"),
              ("rectification_orders_failed", "逾期未整改或复查不合格数")),
-    collect=_collect_rectification, derived=(("rectification_rate", "整改率（%）"),), derive=_rectification_rate))
+    collect=_collect_rectification, derived=(("rectification_rate", "整改率（%）"),), derive=_rectification_rate)

@@ -3,21 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from ...core.errors import ValidationFailed
 from ...core.services import clock
-from ...extensions import db
-from ..tasks.operations import register_task_rule
-from ..users.models import Role, User
+from ...core.registry import Declarations
+from ..users.units import require_two_officers
 from .operations import RECTIFICATION_PROCESS, open_case_for_failed_order, order_for_instance
 
 
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+
+
 def _rule(bpmn_id: str):
-    def register(fn):
-        register_task_rule(RECTIFICATION_PROCESS, bpmn_id, fn)
-        return fn
-    return register
+    return DECLARED.task_rule(RECTIFICATION_PROCESS, bpmn_id)
 
 
 def _not_in_future(field: str, value) -> None:
@@ -34,13 +32,9 @@ def _application_recorded(actor, task, data, current):
 @_rule("reinspect")
 def _reinspection_with_proof_opens_the_case(actor, task, data, current):
     _not_in_future("reinspected_at", data["reinspected_at"])
-    names = list(dict.fromkeys(data.get("reinspectors") or []))
-    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
-    bad = [n for n in names if n not in users or not users[n].has_role(Role.case_handler)
-           or users[n].unit_id != task.unit_id]
-    if len(names) < 2 or bad:
-        raise ValidationFailed("复查人员不少于两名本单位执法人员 (two officers of this unit re-inspect)",
-                               {"reinspectors": [f"无效：{', '.join(bad)}" if bad else "至少两名"]})
+    # 行政处罚法 Art 42: the re-inspection that may open a penalty case is done by two officers of the unit.
+    require_two_officers(data.get("reinspectors"), task.unit_id, field="reinspectors",
+                         message="复查人员不少于两名本单位执法人员 (two officers of this unit re-inspect)")
     if data["reinspection_result"] != "failed":
         return data
     if not data.get("proof_of_non_compliance"):

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from ...core.registry import Declarations
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
@@ -26,11 +27,13 @@ from ..audit.operations import record_event
 from ..cases.models import Case
 from ..cases.queries import can_view_case
 from ..deadlines.operations import compute_deadline
-from ..processes.operations import deliver_message, lock_instance, province_code
+from ..steps.locking import lock_instance
+from ..steps.pipeline import deliver_message
+from ..users.provinces import province_code
 from ..tasks.models import Task, TaskStatus
-from ..tasks.operations import complete_task, register_task_rule
-from ..tasks.queries import unit_contains
+from ..steps.tasks import complete_task
 from ..users.models import Role, Unit, User
+from ..users.units import not_working_in, sees_unit, unit_contains
 from .legal import CASE_PROCESS, case_of_instance, handler_ids
 from .models import (Ballot, BallotResult, BallotSeat, BallotStatus, Committee, CommitteeMember, SeatStatus,
                      TieRule, Vote, VoteChoice)
@@ -61,8 +64,7 @@ def configure_committee(actor: User | None, unit_code: str, *, chair: str, membe
         raise Forbidden("仅本级或上级管理员可设置案件审查委员会 (only an administrator of the unit tree)")
     names = list(dict.fromkeys(members))
     users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
-    bad = [n for n in names if n not in users or users[n].unit_id != unit.id or not users[n].is_active
-           or not users[n].has_role(Role.committee_member)]
+    bad = not_working_in(names, unit.id, Role.committee_member)
     errors = {}
     if bad:
         errors["members"] = [f"须为本单位具有案审委员角色的在职人员：{', '.join(bad)}"]
@@ -95,10 +97,12 @@ def configure_committee(actor: User | None, unit_code: str, *, chair: str, membe
 
 
 def get_committee(actor: User, unit_code: str) -> Committee:
+    """A unit's committee, for whoever sees the unit's records (users/units.py): its officers and the overseers
+    above it."""
     unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
     if unit is None:
         raise NotFound("单位不存在 (no such unit)")
-    if not (unit_contains(actor.unit, unit) or unit_contains(unit, actor.unit)):
+    if not sees_unit(actor, unit):
         raise Forbidden("无权查看该单位 (outside your unit tree)")
     committee = db.session.scalar(sa.select(Committee).filter_by(unit_id=unit.id))
     if committee is None:
@@ -361,5 +365,7 @@ def ballot_minutes(actor: User, ballot_id: int) -> dict:
     return minutes(ballot)
 
 
-register_task_rule(CASE_PROCESS, "prepare_collective_discussion", _open_ballot)
-register_task_rule(CASE_PROCESS, "committee_vote", _cast)
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+DECLARED.task_rule(CASE_PROCESS, "prepare_collective_discussion")(_open_ballot)
+DECLARED.task_rule(CASE_PROCESS, "committee_vote")(_cast)

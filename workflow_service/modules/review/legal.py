@@ -12,13 +12,14 @@ import json
 
 import sqlalchemy as sa
 
+from ...core.registry import Declarations
 from ...core.errors import Conflict, Forbidden, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
+from ..evidence.queries import evidence_digests
 from ..tasks.models import Task, TaskStatus
-from ..tasks.operations import register_task_guard, register_task_rule
 from ..users.models import Role, User
 from .models import LegalReview, ReviewOutcome
 
@@ -26,9 +27,6 @@ CASE_PROCESS = "case_handling"
 REVIEW_STEPS = ("legal_review", "legal_review_after_hearing")
 BASIS = "行政处罚法第五十八条"
 
-# Extra material a sign-off covers, contributed by other modules: fn(case) -> JSON-ready list
-# (the evidence files' digests, for one). Registered at import time.
-FINGERPRINT_SOURCES: dict = {}
 
 
 def case_of_instance(instance_id: int) -> Case:
@@ -172,17 +170,18 @@ def _approve_only_after_a_valid_pass(actor: User, task: Task, data: dict, curren
 
 
 def _evidence_files(case: Case) -> list:
-    from ..evidence.queries import evidence_digests
-
     return [{"id": d["id"], "sha256": d["sha256"], "kind": d["kind"]} for d in evidence_digests(case.id)]
 
 
-# The evidence files uploaded to the case (photos, recordings, scans) are part of what a sign-off covers.
-FINGERPRINT_SOURCES["evidence_files"] = _evidence_files
+# Extra material a sign-off covers beside the process data: fn(case) -> JSON-ready list. The evidence files
+# uploaded to the case (photos, recordings, scans) are part of what a sign-off covers.
+FINGERPRINT_SOURCES = {"evidence_files": _evidence_files}
 
-for _step in REVIEW_STEPS:
-    register_task_guard(CASE_PROCESS, _step, _reviewer_guard)
-    register_task_rule(CASE_PROCESS, _step, _sign)
-register_task_guard(CASE_PROCESS, "approve_decision", _approver_guard)
-register_task_rule(CASE_PROCESS, "draft_decision", _note_sign_off)
-register_task_rule(CASE_PROCESS, "approve_decision", _approve_only_after_a_valid_pass)
+
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+DECLARED.task_guard(CASE_PROCESS, *REVIEW_STEPS)(_reviewer_guard)
+DECLARED.task_rule(CASE_PROCESS, *REVIEW_STEPS)(_sign)
+DECLARED.task_guard(CASE_PROCESS, "approve_decision")(_approver_guard)
+DECLARED.task_rule(CASE_PROCESS, "draft_decision")(_note_sign_off)
+DECLARED.task_rule(CASE_PROCESS, "approve_decision")(_approve_only_after_a_valid_pass)

@@ -60,7 +60,9 @@ class BallotSchema(Schema):
     status = fields.String()
     result = fields.String(allow_none=True)
     result_label = fields.Function(lambda b: RESULT_LABELS.get(b.result))
-    tally = fields.Dict(allow_none=True)
+    # How members voted is not shown before the ballot closes (in the schema, not by blanking the mapped column:
+    # the request that dumps this commits).
+    tally = fields.Function(lambda b: b.tally if b.status != "open" else None, allow_none=True)
     opened_at = fields.DateTime()
     deadline_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)

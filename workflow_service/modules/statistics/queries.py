@@ -28,8 +28,9 @@ from ..alerts.models import Alert
 from ..cases.models import Case
 from ..processes.models import ProcessInstance
 from ..tasks.models import Task, TaskStatus
-from ..users.models import Role, Unit, User
-from .contributors import CONTRIBUTORS
+from ..users.models import Unit, User
+from ..users.units import oversees, sees_unit, subtree_clause, unit_contains
+from ...core.registry import registry
 
 PENALTY_TYPES = (("warning", "警告"), ("fine", "罚款"), ("confiscation", "没收违法所得、非法财物"),
                  ("suspension", "责令停产停业"), ("licence", "暂扣或吊销许可证件"))
@@ -37,7 +38,7 @@ BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cases_filed", "立案数"), ("cases_closed", "结案数"), ("penalty_decisions", "行政处罚决定数"),
     *((f"penalties_{key}", label) for key, label in PENALTY_TYPES),
     ("fines_yuan", "罚款金额（元）"), ("no_penalty_decisions", "不予处罚决定数"),
-    ("overdue_tasks", "逾期任务数"), ("escalations", "督办数"),
+    ("overdue_tasks", "逾期任务数"), ("late_completions", "超期办结数"), ("escalations", "督办数"),
 )
 # Averages over the case's life, computed after the roll-up from hidden sums (never an average of averages).
 CASE_STAGE_COLUMNS = (("avg_days_to_decision", "立案至决定平均天数"), ("avg_days_to_closure", "决定至结案平均天数"))
@@ -77,18 +78,18 @@ def parse_period(text: str) -> Period:
 
 def columns() -> list[tuple[str, str]]:
     cols = list(BASE_COLUMNS) + list(CASE_STAGE_COLUMNS)
-    for contributor in CONTRIBUTORS:
+    for contributor in registry().statistics_contributors:
         cols += list(contributor.columns) + list(contributor.derived)
     return cols
 
 
 def _root_unit(actor: User, unit_id: int | None) -> Unit:
-    if not any(actor.has_role(r) for r in (Role.supervisor, Role.principal_head, Role.admin)):
+    if not oversees(actor):
         raise Forbidden("仅负责人可查看统计 (statistics are for supervisors)")
     unit = actor.unit if unit_id is None else db.session.get(Unit, unit_id)
     if unit is None:
         raise NotFound("单位不存在 (no such unit)")
-    if not unit.path.startswith(actor.unit.path):
+    if not sees_unit(actor, unit):
         raise Forbidden("只能查看本单位及下级单位的统计 (only your unit and the units below it)")
     return unit
 
@@ -148,6 +149,14 @@ def _task_figures(unit_ids, period: Period, now, own, stages) -> None:
         .group_by(Task.unit_id))
     for unit_id, count in overdue:
         own[unit_id]["overdue_tasks"] += count
+    # Work done after its deadline, counted when it was done (the lateness is recorded with the completion,
+    # whether the sweep or the completing step noticed the deadline first).
+    late = db.session.execute(
+        sa.select(Task.unit_id, sa.func.count()).where(
+            Task.unit_id.in_(unit_ids), Task.late_amount.is_not(None), Task.completed_at >= start,
+            Task.completed_at < end).group_by(Task.unit_id))
+    for unit_id, count in late:
+        own[unit_id]["late_completions"] += count
     escalations = db.session.execute(
         sa.select(ProcessInstance.unit_id, sa.func.count()).join(Alert, Alert.instance_id == ProcessInstance.id)
         .where(ProcessInstance.unit_id.in_(unit_ids), Alert.level.in_(["escalation1", "escalation2"]),
@@ -178,23 +187,23 @@ def _averaged(figures: dict) -> dict:
 def unit_statistics(actor: User, period_text: str, unit_id: int | None, now) -> dict:
     period = parse_period(period_text)
     root = _root_unit(actor, unit_id)
-    units = list(db.session.scalars(sa.select(Unit).where(Unit.path.startswith(root.path)).order_by(Unit.path)))
+    units = list(db.session.scalars(sa.select(Unit).where(subtree_clause(root)).order_by(Unit.path)))
     unit_ids = [u.id for u in units]
-    summable = [key for key, _ in BASE_COLUMNS] + list(_HIDDEN) + [k for c in CONTRIBUTORS for k, _ in c.columns]
+    summable = [key for key, _ in BASE_COLUMNS] + list(_HIDDEN) + [k for c in registry().statistics_contributors for k, _ in c.columns]
     own: dict[int, dict] = {u.id: {key: 0 for key in summable} for u in units}
     stages: dict[int, dict] = defaultdict(dict)
     _case_figures(unit_ids, period, own)
     _task_figures(unit_ids, period, now, own, stages)
-    for contributor in CONTRIBUTORS:
+    for contributor in registry().statistics_contributors:
         for uid, figures in (contributor.collect(unit_ids, period.start, period.end) or {}).items():
             if uid in own:
                 for key, _label in contributor.columns:
                     own[uid][key] += figures.get(key) or 0
     rows = []
     for unit in units:
-        below = [u for u in units if u.path.startswith(unit.path)]
+        below = [u for u in units if unit_contains(unit, u)]
         total = _averaged({key: sum(own[u.id][key] for u in below) for key in summable})
-        for contributor in CONTRIBUTORS:
+        for contributor in registry().statistics_contributors:
             if contributor.derive is not None:
                 total.update(contributor.derive(dict(total)) or {})
         merged: dict[str, dict] = {}

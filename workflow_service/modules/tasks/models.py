@@ -18,6 +18,17 @@ class TaskStatus(str, enum.Enum):
     cancelled = "cancelled"  # 已撤销: the process moved on without it (e.g. an interrupting timer)
 
 
+# How a late completion is counted, by the unit of the deadline's rule (deadline_rules.unit).
+LATE_UNITS = {"working_days": "个工作日", "calendar_days": "日", "hours": "小时"}
+
+
+def late_label(amount: int | None, unit: str | None) -> str | None:
+    """超期 N 个工作日办结 / 超期 N 日办结 / 超期 N 小时办结; None for work done in time."""
+    if not amount:
+        return None
+    return f"超期 {amount} {LATE_UNITS.get(unit or '', '日')}办结"
+
+
 class Task(db.Model):
     __tablename__ = "tasks"
 
@@ -38,6 +49,12 @@ class Task(db.Model):
     # The deadline rule behind due_at (its legal basis is in deadline_rules) and whether it is provisional.
     due_rule_id = sa.Column(sa.String(64), nullable=True)
     due_provisional = sa.Column(sa.Boolean, nullable=False, default=False)
+    # The deadline this task missed (its deadline timer fired with the work not done), whoever noticed first:
+    # the sweep, or the step that completed it (steps/pipeline.py settles due timers before every step).
+    missed_deadline_at = sa.Column(UTCDateTime, nullable=True)
+    # Completed after its deadline: how late, as the deadline's rule counts (超期 N 个工作日/日/小时办结).
+    late_amount = sa.Column(sa.Integer, nullable=True)
+    late_unit = sa.Column(sa.String(16), nullable=True)
     status = sa.Column(sa.String(16), nullable=False, default=TaskStatus.ready.value)
     # Optimistic lock for claim/release/complete from a stale page.
     version = sa.Column(sa.Integer, nullable=False, default=1)
@@ -51,10 +68,17 @@ class Task(db.Model):
     unit = db.relationship("Unit")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def late_label(self) -> str | None:
+        return late_label(self.late_amount, self.late_unit)
     __table_args__ = (
         # "available" queue: unclaimed tasks of a role in a unit, most urgent first.
         sa.Index("ix_tasks_queue", "status", "role", "unit_id", "due_at"),
         # "mine" queue.
         sa.Index("ix_tasks_assignee", "assignee_id", "status", "due_at"),
         sa.Index("ix_tasks_instance", "instance_id", "status"),
+        # Late completions per unit and period (statistics).
+        sa.Index("ix_tasks_completed_late", "unit_id", "completed_at", postgresql_where=sa.text("late_amount IS NOT NULL"),
+                 sqlite_where=sa.text("late_amount IS NOT NULL")),
     )

@@ -6,26 +6,22 @@ from sqlalchemy.orm import selectinload
 
 from ...core.errors import Forbidden, NotFound
 from ...extensions import db
-from ..users.models import Role, Unit, User
+from ..users.models import Role, User
+from ..users.units import in_visible_units, oversees, sees_unit, works_in
 from .models import Task, TaskStatus
 
-# (process id, bpmn id) -> view(task) -> dict: extra data a task's form shows (e.g. a redacted draft to
-# confirm); domain modules register. Shown beside the process data, never written into it.
-TASK_VIEWS: dict = {}
-
-
 def can_view(user: User, task: Task) -> bool:
+    """Its assignee (and whoever completed it), whoever may work it (its role in its unit), and the overseers
+    who see its unit (users/units.py)."""
     if task.assignee_id == user.id or task.completed_by_id == user.id:
         return True
-    if task.unit_id == user.unit_id and task.role in {r.value for r in user.roles}:
+    if works_in(user, task.unit_id, task.role):
         return True
-    # Supervisors oversee the tasks of their unit and the units below it.
-    return user.has_role(Role.supervisor) and task.unit.path.startswith(user.unit.path)
+    return oversees(user) and sees_unit(user, task.unit)
 
 
 def can_claim(user: User, task: Task) -> bool:
-    return (task.status == TaskStatus.ready.value and task.unit_id == user.unit_id
-            and user.has_role(task.role)
+    return (task.status == TaskStatus.ready.value and works_in(user, task.unit_id, task.role)
             and (task.candidate_usernames is None or user.username in task.candidate_usernames))
 
 
@@ -61,19 +57,14 @@ def list_tasks(user: User, scope: str, *, limit: int = 50, offset: int = 0) -> t
     return tasks, total
 
 
-def unit_contains(outer: Unit, inner: Unit) -> bool:
-    return inner.path.startswith(outer.path)
-
-
 def approvals_waiting(user: User, *, limit: int = 20, offset: int = 0) -> tuple[list[Task], int]:
     """Open approval steps (tasks of the supervisor and principal-head roles) in a supervisor's unit tree,
     most urgent first."""
     if not (user.has_role(Role.supervisor) or user.has_role(Role.principal_head)):
         raise Forbidden("仅负责人可查看待审批事项 (supervisors only)")
-    subtree = sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
     query = sa.select(Task).where(Task.status == TaskStatus.ready.value,
                                   Task.role.in_([Role.supervisor.value, Role.principal_head.value]),
-                                  Task.unit_id.in_(subtree))
+                                  in_visible_units(Task.unit_id, user))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset)
                               .options(selectinload(Task.instance), selectinload(Task.assignee),

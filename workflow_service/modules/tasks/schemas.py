@@ -1,6 +1,9 @@
+from flask import g
 from marshmallow import Schema, fields, validate
 
 from ...core.schemas import PageArgs
+from ..deadlines.operations import find_rule
+from ..users.provinces import province_code
 
 
 class TaskListArgs(PageArgs):
@@ -37,16 +40,18 @@ class TaskSchema(Schema):
     due_rule = fields.Method("_due_rule", metadata={"description": "the deadline rule and its legal basis"})
     created_at = fields.AwareDateTime()
     completed_at = fields.AwareDateTime(allow_none=True)
+    missed_deadline_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "the deadline this task missed (its due time stays there)"})
+    late = fields.Method("_late", metadata={"description": "completed after its deadline: how late, as its rule counts"})
 
+    def _late(self, task):
+        if not task.late_amount:
+            return None
+        return {"amount": task.late_amount, "unit": task.late_unit, "label": task.late_label}
 
     def _due_rule(self, task):
         if not task.due_rule_id:
             return None
-        from flask import g
-
-        from ..deadlines.operations import find_rule
-        from ..processes.operations import province_code
-
         # One lookup per rule and province per request, not one per task row of a queue page; the
         # province's own version of a rule is the one that computed the date.
         # The province per unit, once per request too: the province's Unit row is not held by anything, so the
@@ -75,3 +80,5 @@ class TaskPageSchema(Schema):
 class TaskDetailSchema(TaskSchema):
     form = fields.Dict(metadata={"description": "the form's JSON Schema"})
     data = fields.Dict(metadata={"description": "the current data of the task"})
+    documents = fields.List(fields.Dict(), dump_default=list, metadata={
+        "description": "the documents this task drafts or approves, each with a link to it as it will be issued"})

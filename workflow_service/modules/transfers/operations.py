@@ -10,16 +10,22 @@ import sqlalchemy as sa
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
-from ..alerts.operations import clear_alerts_for_tasks
+from ... import engine as wf_engine
+from ..alerts.operations import raise_alert
 from ..audit.operations import record_event
-from ..cases.models import Case, CaseSource, CaseStatus
-from ..cases.operations import RESUME_GUARDS, file_case, resume_decision_deadline, suspend_decision_deadline
+from ..cases.models import BusinessSetting, Case, CaseSource, CaseStatus
+from ..cases.operations import file_case, resume_decision_deadline, suspend_decision_deadline
 from ..deadlines.operations import compute_deadline
-from ..processes import operations as processes
-from ..processes.models import ProcessInstance
+from ..rectification.models import RectificationOrder
+from ..steps import pipeline
+from ..steps.locking import lock_instance
+from ..steps.tasks import complete_task_for_process
 from ..tasks.models import Task, TaskStatus
+from ..timers.models import Timer, TimerStatus
 from ..users.models import Role, User
-from .models import CriminalTransfer, TransferStage, TransferStatus
+from ..users.provinces import province_code
+from ..users.units import integration_reaches, works_in
+from .models import CrimeScreening, CriminalTransfer, TransferStage, TransferStatus
 
 TRANSFER_PROCESS = "criminal_transfer"
 CASE_PROCESS = "case_handling"
@@ -74,7 +80,7 @@ def _open(actor, unit, *, case: Case | None, party_name: str, party_type: str, s
     if screening is not None:
         data["screening"] = {"id": screening.id, "result": screening.result, "facts": screening.facts,
                              "real_danger_facts": screening.real_danger_facts}
-    instance = processes.start_process(actor, process_id=TRANSFER_PROCESS, unit=unit, title=f"{party_name}涉嫌犯罪移送",
+    instance = pipeline.start(actor, process_id=TRANSFER_PROCESS, unit=unit, title=f"{party_name}涉嫌犯罪移送",
                                        data=data)
     transfer = CriminalTransfer(
         transfer_number=f"{unit.code}-YS-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
@@ -98,9 +104,6 @@ def open_transfer(actor, *, case_id: int | None = None, rectification_id: int | 
                   screening_id: int | None = None, party_name: str | None = None, party_type: str | None = None,
                   summary: str) -> CriminalTransfer:
     """A handler starts a transfer (from a case at any stage, a failed rectification, or a screening)."""
-    from ..rectification.models import RectificationOrder
-    from .models import CrimeScreening
-
     if not actor.has_role(Role.case_handler):
         raise Forbidden("仅执法人员可发起移送 (only case handlers start a transfer)")
     case = rectification = screening = None
@@ -131,18 +134,25 @@ def open_transfer(actor, *, case_id: int | None = None, rectification_id: int | 
                  rectification=rectification, screening=screening)
 
 
-def _case_reached_transfer(instance: ProcessInstance, snapshot, now) -> None:
-    """不得以行政处罚代替移送: a penalty case that decides on a transfer opens the transfer process itself."""
-    if instance.process_id != CASE_PROCESS or not _waits_for_transfer(snapshot.waiting_events,
-                                                                      snapshot.ready_user_tasks):
+def case_reached_transfer(record) -> None:
+    """Step handler: 不得以行政处罚代替移送 — a penalty case that decides on a transfer opens the transfer process
+    itself (a follow-up step)."""
+    snapshot = record.snapshot
+    if record.process_id != CASE_PROCESS or not _waits_for_transfer(snapshot.waiting_events,
+                                                                    snapshot.ready_user_tasks):
         return
-    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
+    pipeline.queue_follow_up(_open_for_case, record.instance.id, snapshot.data)
+
+
+def _open_for_case(instance_id: int, data: dict) -> None:
+    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance_id))
     if case is None or pending_transfer_for_case(case.id) is not None:
         return
-    reports = snapshot.data.get("proposals") or []
+    snapshot_data = data
+    reports = snapshot_data.get("proposals") or []
     summary = "；".join(str(p.get("reason") or p.get("facts") or "") for p in reports if p.get("outcome") == "transfer")
     _open(None, case.unit, case=case, party_name=case.party_name, party_type=case.party_type,
-          summary=(summary or snapshot.data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id)
+          summary=(summary or snapshot_data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id)
 
 
 def _waits_for_transfer(waiting_events, ready_user_tasks=()) -> bool:
@@ -174,9 +184,9 @@ def refuse_fine_while_transfer_pending(instance_id: int, current: dict) -> None:
 
 # -- the police's answers --------------------------------------------------------------------------------------
 def _may_record(actor: User, transfer: CriminalTransfer) -> str:
-    if actor.has_role(Role.integration) and transfer.unit.path.startswith(actor.unit.path):
+    if integration_reaches(actor, transfer.unit):
         return "integration"
-    if actor.has_role(Role.case_handler) and actor.unit_id == transfer.unit_id:
+    if works_in(actor, transfer.unit_id, Role.case_handler):
         return "handler"
     raise Forbidden("无权登记该移送的答复 (only the unit's handlers or its integration account record answers)")
 
@@ -197,7 +207,7 @@ def record_police_answer(actor: User, transfer_id: int, *, kind: str, answered_a
     if kind not in expected:
         raise Conflict(f"移送当前阶段（{transfer.stage}）不接受该答复 (this answer is not expected now)",
                        code="answer_not_expected", details={"stage": transfer.stage, "expected": sorted(expected)})
-    instance = processes.lock_instance(transfer.instance_id)
+    instance = lock_instance(transfer.instance_id)
     data = instance.data or {}
     payload = {"kind": kind, "answered_at": answered_at.isoformat(), "note": note, "document_number": document_number,
                "stage": stage}
@@ -208,7 +218,7 @@ def record_police_answer(actor: User, transfer_id: int, *, kind: str, answered_a
         entry["late"] = answered_at > notice.due.due_at  # 24 hours from acceptance (国务院令310 Art 8)
     transfer.police_answers = [*(transfer.police_answers or []), entry]
     record_event(actor, "police_answer_recorded", instance_id=instance.id, details=entry)
-    processes.deliver_message(instance, POLICE_MESSAGE, payload, actor)
+    pipeline.deliver_message(instance, POLICE_MESSAGE, payload, actor)
     if entry.get("late"):
         _alert_supervisors_of_late_notice(instance, transfer, notice.due.due_at, answered_at, now)
     db.session.flush()
@@ -219,9 +229,6 @@ def _alert_supervisors_of_late_notice(instance, transfer, due_at, answered_at, n
     """The police's overdue answers escalate to the supervisors (issue 5): a missing-materials notice later
     than 24 hours after acceptance (国务院令310 Art 8) is a level-1 escalation to the unit's supervisors, about
     the supplement step it opened (cleared when the materials are supplemented)."""
-    from ... import engine as wf_engine
-    from ..alerts.operations import raise_alert
-
     signal = wf_engine.Signal(
         task_id="", bpmn_id="late_materials_notice", name="公安机关逾期告知补充材料", kind="police_late", code=None,
         properties={"alertLevel": "escalation1", "alertTarget": "supervisors", "forTask": "supplement_materials"},
@@ -238,9 +245,12 @@ def _at(value):
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
-    if instance.process_id != TRANSFER_PROCESS:
+def sync_transfer(record) -> None:
+    """Step handler: the transfer row follows its process; an approval suspends the case and the end of the
+    transfer hands the case back (follow-up steps, after this one)."""
+    if record.process_id != TRANSFER_PROCESS:
         return
+    instance, snapshot, now = record.instance, record.snapshot, record.now
     transfer = db.session.scalar(sa.select(CriminalTransfer).where(CriminalTransfer.instance_id == instance.id))
     if transfer is None:
         return
@@ -251,7 +261,7 @@ def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
     newly_approved = transfer.approved_at is None and data.get("approved_at")
     transfer.approved_at = transfer.approved_at or _at(data.get("approved_at"))
     if newly_approved:
-        _suspend_case(transfer, data)
+        pipeline.queue_follow_up(_suspend_case, transfer, data)
     transfer.handed_over_at = transfer.handed_over_at or _at(data.get("handed_over_at"))
     transfer.police_case_opened_at = transfer.police_case_opened_at or _at(data.get("case_opened_at"))
     if snapshot.completed and transfer.status == TransferStatus.pending.value:
@@ -260,8 +270,8 @@ def _sync_transfer(instance: ProcessInstance, snapshot, now) -> None:
                            "criminal": TransferStatus.concluded}.get(outcome, TransferStatus.concluded).value
         transfer.stage = {"refused": "refused", "returned": "returned"}.get(outcome, "concluded")
         transfer.concluded_at = now
-        _resume_case(transfer, outcome)
-        _hand_back(transfer, outcome, data)
+        pipeline.queue_follow_up(_resume_case, transfer, outcome)
+        pipeline.queue_follow_up(_hand_back, transfer, outcome, data)
 
 
 # The step a person works on names the stage; while the process waits for the police, the rule of the
@@ -275,9 +285,7 @@ _WAIT_STAGES = {"police_decision": "police_review", "reconsideration_decision": 
                 "police_followup": "procuratorate_supervision"}
 
 
-def _stage_of(instance: ProcessInstance, snapshot) -> str | None:
-    from ..timers.models import Timer, TimerStatus
-
+def _stage_of(instance, snapshot) -> str | None:
     for task in snapshot.ready_user_tasks:
         if task.bpmn_id in _TASK_STAGES:
             return _TASK_STAGES[task.bpmn_id]
@@ -295,9 +303,7 @@ def _stage_of(instance: ProcessInstance, snapshot) -> str | None:
 def _transfer_suspends_case(unit) -> bool:
     """Per province (business setting `transfer_suspends_case`, default yes): whether an approved transfer
     suspends the penalty case's decision deadline. The national rule is not explicit (confidence M)."""
-    from ..cases.models import BusinessSetting
-
-    province = processes.province_code(unit) or ""
+    province = province_code(unit) or ""
     rows = {r.jurisdiction: r.value for r in db.session.scalars(sa.select(BusinessSetting).where(
         BusinessSetting.key == "transfer_suspends_case", BusinessSetting.jurisdiction.in_([province, "national"])))}
     value = rows.get(province, rows.get("national", True))
@@ -334,7 +340,8 @@ def _resume_case(transfer: CriminalTransfer, outcome: str | None) -> None:
                                       "by": "criminal_transfer"})
 
 
-def _refuse_manual_resume(case: Case) -> None:
+def refuse_manual_resume(case: Case) -> None:
+    """Resume guard (wiring.py): a case suspended by a pending transfer resumes when the transfer ends."""
     transfer = db.session.scalar(sa.select(CriminalTransfer).where(
         CriminalTransfer.case_id == case.id, CriminalTransfer.status == TransferStatus.pending.value,
         CriminalTransfer.case_suspended_at.is_not(None)).limit(1))
@@ -347,22 +354,17 @@ def _deliver_result(case: Case, result: dict) -> bool:
     """The case waiting at 等待移送结果 moves on with the transfer's result, delivered as the message
     transfer_result (audited as message_delivered). False when the case is not waiting there (a transfer a
     handler opened while the case went on)."""
-    case_instance = processes.lock_instance(case.instance_id)
+    case_instance = lock_instance(case.instance_id)
     if _waits_for_transfer(case_instance.waiting_events):
-        processes.deliver_message(case_instance, RESULT_MESSAGE, result, None)
+        pipeline.deliver_message(case_instance, RESULT_MESSAGE, result, None)
         return True
     # An instance started on the first version of the diagram waits in a user task of the same id.
     task = db.session.scalar(sa.select(Task).where(Task.instance_id == case.instance_id, Task.bpmn_id == AWAIT_TRANSFER,
                                                    Task.status == TaskStatus.ready.value))
     if task is None:
         return False
-    now = clock().now()
-    task.status = TaskStatus.completed.value
-    task.completed_at = now
-    record_event(None, "task_completed", instance_id=case.instance_id, task_id=task.id,
-                 details={"task": task.bpmn_id, "name": task.name, "data": result, "by": "criminal_transfer"})
-    processes.complete_user_task_in_engine(case_instance, task.engine_task_id, result)
-    clear_alerts_for_tasks([task.id], now, case.instance_id)
+    task.instance = case_instance
+    complete_task_for_process(task, result, by="criminal_transfer")
     return True
 
 
@@ -404,7 +406,3 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
     if case is not None:  # refused: the department handles the case itself
         _deliver_result(case, result)
 
-
-RESUME_GUARDS.append(_refuse_manual_resume)
-processes.STEP_LISTENERS.append(_sync_transfer)
-processes.STEP_LISTENERS.append(_case_reached_transfer)

@@ -12,11 +12,12 @@ from ...core.spreadsheet import SafeCsvWriter
 from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..cases.models import Case
-from ..cases.queries import WAITING_DESCRIBERS, _visible_units
 from ..deadlines.models import DeadlineRule
 from ..timers.models import Timer, TimerStatus
-from ..users.models import Unit, User
-from ..statistics.contributors import StatisticsContributor, register_contributor
+from ..users.models import Role, Unit, User
+from ..users.units import (in_subtree, in_visible_units, integration_reaches, sees_unit, subtree_ids,
+                           visible_unit_ids)
+from ..statistics.contributors import StatisticsContributor
 from .models import CriminalTransfer, TransferStatus
 
 STAGE_LABELS = {
@@ -33,19 +34,22 @@ def visible_transfer(user: User, transfer_id: int) -> CriminalTransfer:
     transfer = db.session.get(CriminalTransfer, transfer_id)
     if transfer is None:
         raise NotFound("移送不存在 (no such transfer)")
-    if db.session.scalar(_scoped(user).where(Unit.id == transfer.unit_id)) is None:
+    if not (sees_unit(user, transfer.unit) or integration_reaches(user, transfer.unit)):
         raise Forbidden("无权查看该移送 (this transfer belongs to another unit)")
     return transfer
 
 
 def _scoped(user: User):
-    if user.has_role("integration"):
-        return sa.select(Unit.id).where(Unit.path.startswith(user.unit.path))
-    return _visible_units(user)
+    """Transfers are seen like any record of their unit (users/units.py), and by the integration account of the
+    unit tree, which answers them for the police."""
+    visible = in_visible_units(CriminalTransfer.unit_id, user)
+    if user.has_role(Role.integration):
+        return sa.or_(visible, in_subtree(CriminalTransfer.unit_id, user.unit))
+    return visible
 
 
 def list_transfers(user: User, *, status=None, stage=None, unit_id=None, limit=50, offset=0):
-    query = sa.select(CriminalTransfer).where(CriminalTransfer.unit_id.in_(_scoped(user)))
+    query = sa.select(CriminalTransfer).where(_scoped(user))
     if status:
         query = query.where(CriminalTransfer.status == status)
     if stage:
@@ -101,9 +105,9 @@ def _local(value: datetime | None) -> str:
 
 
 def transfer_report(user: User, start: datetime, end: datetime) -> dict:
-    """报省厅的移送情况: every transfer opened in [start, end) in the caller's unit tree, with totals."""
+    """报省厅的移送情况: every transfer opened in [start, end) in the units the caller sees, with totals."""
     rows = list(db.session.scalars(
-        sa.select(CriminalTransfer).where(CriminalTransfer.unit_id.in_(_visible_units(user)),
+        sa.select(CriminalTransfer).where(in_visible_units(CriminalTransfer.unit_id, user),
                                           CriminalTransfer.created_at >= start, CriminalTransfer.created_at < end)
         .order_by(CriminalTransfer.created_at)))
     attach_next_deadlines(rows)
@@ -120,7 +124,7 @@ def transfer_report(user: User, start: datetime, end: datetime) -> dict:
             "fine_paid_for_offset": data.get("fine_paid_for_offset"),
         })
     return {"unit": user.unit.name, "from": start.isoformat(), "to": end.isoformat(),
-            "totals": transfer_statistics(user.unit, start, end, visible=_visible_units(user)), "items": items}
+            "totals": transfer_statistics(user.unit, start, end, visible=visible_unit_ids(user)), "items": items}
 
 
 def report_csv(report: dict) -> str:
@@ -135,7 +139,7 @@ def report_csv(report: dict) -> str:
 def transfer_statistics(unit: Unit, start: datetime, end: datetime, visible=None) -> dict:
     """For the statistics registry: transfers opened in [start, end) by `unit`'s subtree, by status and by the
     police's outcome, and how many were handed over within 24 hours of approval."""
-    units = visible if visible is not None else sa.select(Unit.id).where(Unit.path.startswith(unit.path))
+    units = visible if visible is not None else subtree_ids(unit)
     rows = list(db.session.scalars(sa.select(CriminalTransfer).where(
         CriminalTransfer.unit_id.in_(units), CriminalTransfer.created_at >= start, CriminalTransfer.created_at < end)))
     by_status = {s.value: 0 for s in TransferStatus}
@@ -157,7 +161,7 @@ def transfer_for_case(case: Case) -> CriminalTransfer | None:
                              .order_by(CriminalTransfer.id.desc()).limit(1))
 
 
-def _describe_waiting_for_transfer(case: Case) -> dict:
+def describe_waiting_for_transfer(case: Case) -> dict:
     """For the case page: the case waits at 等待移送结果; which transfer, at which stage, due when."""
     transfer = transfer_for_case(case)
     if transfer is None:
@@ -166,8 +170,6 @@ def _describe_waiting_for_transfer(case: Case) -> dict:
     return {"transfer_id": transfer.id, "transfer_number": transfer.transfer_number, "transfer_stage": transfer.stage,
             "transfer_stage_label": transfer.stage_label, "next_deadline": transfer.next_deadline}
 
-
-WAITING_DESCRIBERS["transfer_result"] = _describe_waiting_for_transfer
 
 
 # -- the supervisors' statistics (统计): each unit's own transfers; the statistics module rolls them up -----
@@ -192,9 +194,10 @@ def _collect_transfers(unit_ids: list[int], start: datetime, end: datetime) -> d
     return figures
 
 
-register_contributor(StatisticsContributor(
+# Connected by create_app (wiring.py): the figures this domain adds to the statistics table.
+STATISTICS = StatisticsContributor(
     name="transfers",
     columns=(("transfers", "移送涉嫌犯罪案件数"), ("transfers_handed_over", "已移交公安机关"),
              ("police_cases_opened", "公安机关立案数"), ("police_not_opened", "公安机关不予立案数"),
              ("transfers_returned", "退回行政处理数")),
-    collect=_collect_transfers))
+    collect=_collect_transfers)

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from ...core.errors import Conflict, ValidationFailed
 from ...core.services import clock
-from ..tasks.operations import register_task_rule
+from ...core.registry import Declarations
 from ..users.models import Role
-from ..users.queries import officers_not_in_unit
-from .operations import AWAIT_TRANSFER, CASE_PROCESS, TRANSFER_PROCESS
+from ..users.units import require_two_officers
+from .operations import AWAIT_TRANSFER, CASE_PROCESS, TRANSFER_PROCESS, refuse_fine_while_transfer_pending
 
 # Art 6: what travels with the transfer; a missing item blocks the hand-over.
 MATERIALS = {"transfer_letter": "涉嫌犯罪案件移送书", "investigation_report": "涉嫌犯罪案件情况的调查报告",
@@ -17,11 +17,20 @@ MATERIALS = {"transfer_letter": "涉嫌犯罪案件移送书", "investigation_re
              "other_materials": "其他有关涉嫌犯罪的材料"}
 
 
+# Connected by create_app (wiring.py).
+DECLARED = Declarations()
+
+
 def _rule(bpmn_id: str, process: str = TRANSFER_PROCESS):
-    def register(fn):
-        register_task_rule(process, bpmn_id, fn)
-        return fn
-    return register
+    return DECLARED.task_rule(process, bpmn_id)
+
+
+@_rule("draft_decision", CASE_PROCESS)
+@_rule("approve_decision", CASE_PROCESS)
+def _no_fine_while_a_transfer_is_pending(actor, task, data, current):
+    """国务院令310 Art 11: no fine on the transferred conduct while the police decide."""
+    refuse_fine_while_transfer_pending(task.instance_id, current)
+    return data
 
 
 def _not_in_future(field: str, value) -> None:
@@ -32,11 +41,8 @@ def _not_in_future(field: str, value) -> None:
 @_rule("draft_transfer_report")
 def _team_of_two_officers(actor, task, data, current):
     # Art 5: 2 or more enforcement officers form the team that writes the transfer report.
-    names = list(dict.fromkeys(data.get("team") or []))
-    bad = officers_not_in_unit(names, task.unit_id)
-    if len(names) < 2 or bad:
-        raise ValidationFailed("专案组须由两名以上本单位执法人员组成（国务院令第310号第五条） (a team of two officers)",
-                               {"team": [f"无效：{', '.join(bad)}" if bad else "至少两名"]})
+    require_two_officers(data.get("team"), task.unit_id, field="team",
+                         message="专案组须由两名以上本单位执法人员组成（国务院令第310号第五条） (a team of two officers)")
     return data
 
 

@@ -7,7 +7,8 @@ from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
-from ..processes.operations import evaluate_straight_through
+from ..processes.definitions import evaluate_straight_through
+from ..users.provinces import province_code
 from ..rectification.models import RectificationOrder, RectificationStatus
 from ..users.models import Role
 from .models import CrimeScreening
@@ -55,7 +56,7 @@ def screen(actor, *, facts: dict, real_danger_facts: str, case_id: int | None = 
               "unlicensed_operation": bool(facts.get("unlicensed_operation")),
               "unlicensed_activity": facts.get("unlicensed_activity") or "",
               "deaths": int(facts.get("deaths") or 0), "serious_injuries": int(facts.get("serious_injuries") or 0)}
-    out = evaluate_straight_through(SCREENING_PROCESS, inputs, actor.unit)
+    out = evaluate_straight_through(SCREENING_PROCESS, inputs, province_code(actor.unit))
     matches = [{"situation": s, "suggested_charge": c, "basis": b}
                for s, c, b in zip(out.get("situation") or [], out.get("suggested_charge") or [], out.get("basis") or [])]
     result = {"suggest_transfer": bool(matches), "matches": matches, "derived_from_record": derived,

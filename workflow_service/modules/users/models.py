@@ -55,14 +55,11 @@ class Unit(db.Model):
     name = sa.Column(sa.String(200), nullable=False)
     level = sa.Column(sa.String(16), nullable=False)
     parent_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True)
-    # Materialized path "/1/4/9/": the subtree of a unit is one indexed prefix query.
+    # Materialized path "/1/4/9/": the subtree of a unit is one indexed prefix query (users/units.py).
     path = sa.Column(sa.String(255), nullable=False, index=True)
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     parent = db.relationship("Unit", remote_side=[id])
-
-    def contains(self, other: "Unit") -> bool:
-        return other.path.startswith(self.path)
 
 
 class User(UserMixin, db.Model):

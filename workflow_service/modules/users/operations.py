@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...core.clock import utcnow
 from ...core.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
@@ -14,12 +13,9 @@ from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
 from .models import ApiToken, Role, TokenKind, Unit, UnitLevel, User, UserRole
+from .passwords import hash_password, password_matches
 from .throttling import check_allowed, record_failure, record_success
-
-# scrypt (werkzeug's default KDF): deliberately slow and memory-hard against offline guessing.
-_KDF = "scrypt"
-# A hash to compare against when the user does not exist, so both paths cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method=_KDF)
+from .units import unit_contains
 
 
 def _require_administrator_of(actor, unit: Unit) -> None:
@@ -29,7 +25,7 @@ def _require_administrator_of(actor, unit: Unit) -> None:
         return
     if not actor.has_role(Role.admin):
         raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
-    if not actor.unit.contains(unit):
+    if not unit_contains(actor.unit, unit):
         raise Forbidden("只能管理本单位及下级单位的用户和单位 (outside your unit tree)")
 
 
@@ -83,7 +79,7 @@ def create_user(actor, *, username: str, password: str, display_name: str, unit_
         raise ValidationFailed("密码至少 8 位 (password too short)", {"password": ["at least 8 characters"]})
     user = User(
         username=username, display_name=display_name, unit=unit, active=True,
-        password_hash=generate_password_hash(password, method=_KDF), legal_qualification=legal_qualification,
+        password_hash=hash_password(password), legal_qualification=legal_qualification,
         created_at=clock().now(),
     )
     user.role_rows = [UserRole(role=r) for r in role_values]
@@ -121,11 +117,10 @@ def authenticate(username: str, password: str, source: str = "") -> User:
     """
     throttle = check_allowed(username, source)
     user = db.session.scalar(sa.select(User).filter_by(username=username))
-    valid = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password)
+    valid = password_matches(user.password_hash if user is not None else None, password)
     if user is None or not valid or not user.is_active:
         record_failure(throttle, username, source)
-        raise NotAuthenticated("用户名或密码错误 (wrong username or password)", code="bad_credentials",
-                               keep_changes=True)  # the failure counts although the request is refused
+        raise NotAuthenticated("用户名或密码错误 (wrong username or password)", code="bad_credentials")
     record_success(throttle)
     return user
 
@@ -175,8 +170,3 @@ def revoke_tokens_of(user: User) -> int:
     return db.session.execute(sa.update(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
         .values(revoked_at=now)).rowcount
-
-
-def units_in_subtree(unit: Unit):
-    """A select of the ids of `unit` and every unit below it (indexed prefix match on the path)."""
-    return sa.select(Unit.id).where(Unit.path.startswith(unit.path))

@@ -20,23 +20,13 @@ def unit_members_with_role(unit_id: int, role: str, limit: int = 50) -> list[Use
                                    .order_by(User.username).limit(limit)))
 
 
-def officers_not_in_unit(usernames: list[str], unit_id: int) -> list[str]:
-    """Of the named enforcement officers, those who are not active case handlers of the unit (行政处罚法 Art 42,
-    国务院令310 Art 5 both want officers of the deciding unit)."""
-    from .models import Role
-
-    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(usernames)))}
-    return [n for n in usernames if n not in users or not users[n].has_role(Role.case_handler)
-            or users[n].unit_id != unit_id or not users[n].is_active]
-
-
 def users_in_tree(actor: User, *, limit: int = 50, offset: int = 0) -> tuple[list[User], int]:
     """The users of the actor's unit and the units below it (what an administrator administers)."""
     from sqlalchemy.orm import selectinload
 
-    from .operations import units_in_subtree
+    from .units import in_subtree
 
-    query = sa.select(User).where(User.unit_id.in_(units_in_subtree(actor.unit)))
+    query = sa.select(User).where(in_subtree(User.unit_id, actor.unit))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.options(selectinload(User.unit)).order_by(User.unit_id, User.username)
                               .limit(limit).offset(offset))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from ...core.errors import NotFound, ValidationFailed
+from .errors import NotFound, ValidationFailed
 
 _FORM_ID = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 MAX_SUBMISSION_BYTES = 256 * 1024

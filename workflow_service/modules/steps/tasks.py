@@ -1,57 +1,55 @@
-"""Claiming, releasing, reassigning and completing tasks."""
+"""Claiming, releasing, reassigning and completing tasks: the person-driven entry points of the step pipeline."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.errors import Conflict, Forbidden, ValidationFailed
+from ...core.forms import load_form, validate_submission
+from ...core.registry import registry
 from ...core.services import clock, setting
 from ...extensions import db
-from ..alerts.operations import clear_alerts_for_tasks
 from ..audit.operations import record_event
-from ..processes.operations import complete_user_task_in_engine, lock_instance_of_task
+from ..deadlines.queries import lateness
+from ..processes.definitions import task_properties
+from ..tasks.models import Task, TaskStatus
+from ..tasks.queries import can_claim, can_view
 from ..users.models import Role, User
-from .forms import load_form, validate_submission
-from .models import Task, TaskStatus
-from .queries import can_claim, can_view, unit_contains
-
-
-# (process id, task id) -> [rule(actor, task, submitted data, current data) -> data, ...]; domain modules
-# register (several modules may add rules to one step; they run in registration order).
-TASK_RULES: dict = {}
-# (process id, task id) -> [guard(actor, task)]: who may work the task at all beyond role and unit (legal
-# qualification, separation of duties). Checked on claim and on completion; a guard raises Forbidden.
-TASK_GUARDS: dict = {}
-
-
-def register_task_rule(process_id: str, bpmn_id: str, rule) -> None:
-    TASK_RULES.setdefault((process_id, bpmn_id), []).append(rule)
-
-
-def register_task_guard(process_id: str, bpmn_id: str, guard) -> None:
-    TASK_GUARDS.setdefault((process_id, bpmn_id), []).append(guard)
+from ..users.provinces import province_of
+from ..users.units import unit_contains, works_in
+from . import pipeline
+from .locking import lock_task as _lock_task
 
 
 def _guard(actor: User, task: Task) -> None:
-    for guard in TASK_GUARDS.get((task.instance.process_id, task.bpmn_id), ()):
+    """Separation of duties as the model states it, then the guards the task's domain declared (legal
+    qualification, reviewer vs approver). Checked on claim, on reassign (for the new assignee) and on completion."""
+    _separate_duties(actor, task)
+    for guard in registry().guards_for(task.instance.process_id, task.bpmn_id):
         guard(actor, task)
 
 
-def _lock_task(task_id: int) -> Task:
-    """Lock the task's instance first, then the task: the order every engine step (the timer sweep too)
-    takes its locks in, so a claim and a sweep of one case never wait on each other in a circle. The
-    instance lock also serializes the case's audit chain (audit/chain.py)."""
-    instance = lock_instance_of_task(task_id)
-    if instance is None:
-        raise NotFound("任务不存在 (no such task)")
-    task = db.session.scalar(sa.select(Task).where(Task.id == task_id).with_for_update()
-                             .execution_options(populate_existing=True))
-    if task is None:
-        raise NotFound("任务不存在 (no such task)")
-    # The session's identity map holds rows weakly: without this reference the locked instance (and its
-    # state) could be dropped and read again by `task.instance`.
-    task.instance = instance
-    return task
+def _separate_duties(actor: User, task: Task) -> None:
+    """An approval or sign-off step names, in the model, the steps whose actors it excludes
+    (`excludesActorsOf="draft_filing,@handlers"`): whoever completed one of them in this instance may not do this
+    one; `@handlers` are the officers the case names as its handlers and whoever started it."""
+    excluded = [s.strip() for s in str(task_properties(task.instance, task.bpmn_id).get("excludesActorsOf") or "")
+                .split(",") if s.strip()]
+    if not excluded:
+        return
+    steps = [s for s in excluded if not s.startswith("@")]
+    done = db.session.execute(sa.select(Task.name).where(
+        Task.instance_id == task.instance_id, Task.bpmn_id.in_(steps), Task.completed_by_id == actor.id,
+        Task.status == TaskStatus.completed.value).limit(1)).first() if steps else None
+    if done is not None:
+        raise Forbidden(f"已办理本案「{done.name}」的人员不得办理「{task.name}」（职责分离） "
+                        "(separation of duties)", code="separation_of_duties")
+    if "@handlers" in excluded:
+        data = task.instance.data or {}
+        handlers = {str(h) for h in (data.get("handlers") or []) if isinstance(h, str)}
+        if actor.username in handlers or actor.id == task.instance.started_by_id:
+            raise Forbidden(f"本案承办人员不得办理「{task.name}」（职责分离） (a handler of the case may not approve it; "
+                            "separation of duties)", code="separation_of_duties")
 
 
 def _check_open(task: Task, expected_version: int | None) -> None:
@@ -109,9 +107,12 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
     assignee = db.session.scalar(sa.select(User).filter_by(username=assignee_username))
     if assignee is None:
         raise ValidationFailed("用户不存在 (no such user)", {"assignee": ["unknown user"]})
-    if not assignee.has_role(task.role) or not unit_contains(actor.unit, assignee.unit) or not assignee.is_active:
+    # A county's task stays with that county's officers: the assignee holds the task's role in the task's own
+    # unit (who sees the task follows from that, users/units.py).
+    if not works_in(assignee, task.unit_id, task.role):
         raise ValidationFailed("该用户不能办理此任务 (the user lacks the role or is outside your units)",
-                               {"assignee": ["must have the task's role and belong to your unit tree"]})
+                               {"assignee": ["须为任务所属单位具有该角色的在职人员"]})
+    _guard(assignee, task)  # the assignee must be one who may do it: separation of duties, qualification
     previous = task.assignee_id
     task.assignee_id = assignee.id
     task.claimed_at = clock().now()
@@ -136,20 +137,45 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     # Validate before anything changes: a 422 leaves the task, the case and the audit trail untouched.
     schema = load_form(setting("FORMS_DIR"), task.form_id)
     data = validate_submission(schema, data)
-    for rule in TASK_RULES.get((instance.process_id, task.bpmn_id), ()):
+    # Deadlines that fell due before now are settled first, exactly as the sweep would have: the task then
+    # knows the deadline it missed, and the alerts raised for it are cleared with it (alerts handler).
+    pipeline.settle(instance)
+    _check_open(task, None)
+    for rule in registry().rules_for(instance.process_id, task.bpmn_id):
         # Domain rules that a JSON Schema cannot express (deadlines, separation of duties, "a defence may
         # never raise the penalty"); they may add service-computed facts to the data.
         # The projected process data: no second deserialization of the workflow just for the rule.
         data = rule(actor, task, data, dict(instance.data or {}))
+    _close(task, actor, data)
+    return task
+
+
+def complete_task_for_process(task: Task, data: dict, *, by: str) -> Task:
+    """Complete a task the process itself answers (a transfer's result reaching a case that waits in a task of an
+    earlier diagram version): no person, so no guards or rules; audited with `by`, settled and closed as a
+    person's completion is. The caller holds the instance lock."""
+    pipeline.settle(task.instance)
+    _check_open(task, None)
+    _close(task, None, data, by=by)
+    return task
+
+
+def _close(task: Task, actor: User | None, data: dict, by: str | None = None) -> None:
     now = clock().now()
     task.status = TaskStatus.completed.value
-    task.assignee_id = task.assignee_id or actor.id
+    if actor is not None:
+        task.assignee_id = task.assignee_id or actor.id
+        task.completed_by_id = actor.id
     task.completed_at = now
-    task.completed_by_id = actor.id
+    details = {"task": task.bpmn_id, "name": task.name, "data": data}
+    if by:
+        details["by"] = by
+    late = lateness(task.due_rule_id, province_of(task.unit_id), task.due_at, now) if task.due_at else None
+    if late is not None:
+        task.late_amount, task.late_unit = late.amount, late.unit
+        details["late"] = {"amount": late.amount, "unit": late.unit, "due_at": task.due_at.isoformat(),
+                           "rule": task.due_rule_id}
     _flush()
-    record_event(actor, "task_completed", instance_id=instance.id, task_id=task.id,
-                 details={"task": task.bpmn_id, "name": task.name, "data": data})
-    complete_user_task_in_engine(instance, task.engine_task_id, data)
-    clear_alerts_for_tasks([task.id], now, instance.id)
+    record_event(actor, "task_completed", instance_id=task.instance_id, task_id=task.id, details=details)
+    pipeline.complete_user_task(task.instance, task, data, actor)
     _flush()
-    return task

@@ -1,0 +1,100 @@
+"""Where domains meet: the step handlers, task rules, task guards, task views, resume guards and statistics
+contributors of every domain, connected by name in one place (workflow_service/wiring.py) when the app is made.
+
+A domain module *declares* what it offers (a `Declarations` object, or plain functions); it never reaches into
+another package's list at import time. `create_app` builds one `Registry` per app and keeps it in
+`app.extensions["wfs_registry"]`; operations look things up through `registry()`. Nothing registers itself by
+being imported, so what runs after a step, and in which order, is written down in wiring.py and nowhere else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import current_app
+
+TaskKey = tuple[str, str]  # (process id, BPMN id of the user task)
+
+
+@dataclass
+class Declarations:
+    """What one domain module declares for tasks of a process: rules run when a task is completed, guards
+    checked when it is claimed, reassigned or completed, views that add what its form shows."""
+
+    task_rules: list[tuple[TaskKey, Callable]] = field(default_factory=list)
+    task_guards: list[tuple[TaskKey, Callable]] = field(default_factory=list)
+    task_views: list[tuple[TaskKey, Callable]] = field(default_factory=list)
+
+    def task_rule(self, process_id: str, *bpmn_ids: str):
+        """rule(actor, task, submitted data, current process data) -> data (may add service-computed facts;
+        raises a ServiceError to refuse)."""
+        def declare(fn):
+            self.task_rules.extend(((process_id, b), fn) for b in bpmn_ids)
+            return fn
+        return declare
+
+    def task_guard(self, process_id: str, *bpmn_ids: str):
+        """guard(actor, task): who may work the task beyond role and unit; raises Forbidden to refuse."""
+        def declare(fn):
+            self.task_guards.extend(((process_id, b), fn) for b in bpmn_ids)
+            return fn
+        return declare
+
+    def task_view(self, process_id: str, *bpmn_ids: str):
+        """view(task) -> dict of values the task's form shows (e.g. the disclosure draft to review)."""
+        def declare(fn):
+            self.task_views.extend(((process_id, b), fn) for b in bpmn_ids)
+            return fn
+        return declare
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.step_handlers: list[tuple[str, Callable]] = []
+        self.task_rules: dict[TaskKey, list[Callable]] = {}
+        self.task_guards: dict[TaskKey, list[Callable]] = {}
+        self.task_views: dict[TaskKey, Callable] = {}
+        self.resume_guards: list[tuple[str, Callable]] = []
+        self.statistics_contributors: list = []
+        self.waiting_describers: dict[str, Callable] = {}
+
+    def connect_step_handler(self, name: str, handler: Callable) -> None:
+        """handler(record: StepRecord), called after every saved step, in the order of connection."""
+        if any(n == name for n, _ in self.step_handlers):
+            raise ValueError(f"step handler {name!r} is connected twice")
+        self.step_handlers.append((name, handler))
+
+    def add(self, declarations: Declarations) -> None:
+        for key, fn in declarations.task_rules:
+            self.task_rules.setdefault(key, []).append(fn)
+        for key, fn in declarations.task_guards:
+            self.task_guards.setdefault(key, []).append(fn)
+        for key, fn in declarations.task_views:
+            if key in self.task_views:
+                raise ValueError(f"two views for task {key}")
+            self.task_views[key] = fn
+
+    def connect_resume_guard(self, name: str, guard: Callable) -> None:
+        """guard(case) raises a ServiceError to refuse a person resuming a suspended case by hand."""
+        self.resume_guards.append((name, guard))
+
+    def connect_waiting_describer(self, message: str, describe: Callable) -> None:
+        """describe(case) -> dict: what a case waiting for `message` waits for (shown with its waiting step)."""
+        self.waiting_describers[message] = describe
+
+    def add_statistics_contributor(self, contributor) -> None:
+        self.statistics_contributors.append(contributor)
+
+    def rules_for(self, process_id: str, bpmn_id: str) -> list[Callable]:
+        return self.task_rules.get((process_id, bpmn_id), [])
+
+    def guards_for(self, process_id: str, bpmn_id: str) -> list[Callable]:
+        return self.task_guards.get((process_id, bpmn_id), [])
+
+    def view_for(self, process_id: str, bpmn_id: str) -> Callable | None:
+        return self.task_views.get((process_id, bpmn_id))
+
+
+def registry() -> Registry:
+    """The registry of the current app (operations run inside an app context: requests, CLI, scheduler)."""
+    return current_app.extensions["wfs_registry"]

@@ -1,0 +1,121 @@
+"""Enforcement documents (执法文书) as issued, the numbers they carry, and the bound case file (案卷).
+
+An issued document is frozen: the PDF bytes rendered at issue time and the HTML they were rendered from are kept
+with their SHA-256 (and the hashes go into the case's audit chain); the editable DOCX is made from the frozen HTML. A correction issues a new version under the same number and keeps the
+old one (superseded); voiding keeps the document and its number, marked 作废 with the reason.
+"""
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import deferred
+
+from ...core.db import JSONType, UTCDateTime
+from ...extensions import db
+
+
+class DocumentStatus(str, enum.Enum):
+    issued = "issued"          # 已出具: in force
+    superseded = "superseded"  # 已更正: a later version of the same number replaced it (kept in the record)
+    void = "void"              # 作废: kept with its number and the reason; the number is never reused
+
+
+class IssuedDocument(db.Model):
+    __tablename__ = "issued_documents"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    case_id = sa.Column(sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
+    doc_type = sa.Column(sa.String(48), nullable=False)   # registry key, e.g. penalty_decision
+    title = sa.Column(sa.String(100), nullable=False)     # 行政处罚决定书
+    # 文号, e.g. 楚应急罚〔2026〕12号; None for documents that carry no number of their own (送达回执)
+    number = sa.Column(sa.String(100), nullable=True)
+    year = sa.Column(sa.Integer, nullable=True)
+    sequence = sa.Column(sa.Integer, nullable=True)
+    version = sa.Column(sa.Integer, nullable=False, default=1)
+    status = sa.Column(sa.String(16), nullable=False, default=DocumentStatus.issued.value)
+    step = sa.Column(sa.String(64), nullable=True)         # the BPMN step that produced it, if any
+    # What the handler added (说理, recipient of a receipt, ...) on top of what the case holds.
+    fields = sa.Column(JSONType, nullable=False, default=dict)
+    pdf = deferred(sa.Column(sa.LargeBinary, nullable=False))
+    pdf_sha256 = sa.Column(sa.String(64), nullable=False)
+    pdf_pages = sa.Column(sa.Integer, nullable=False)
+    # The HTML the PDF was rendered from, frozen beside it: the editable DOCX copy is made from it on request
+    # (the same text as the PDF, without a second rendering on every issue).
+    html = deferred(sa.Column(sa.Text, nullable=False))
+    html_sha256 = sa.Column(sa.String(64), nullable=False)
+    issued_at = sa.Column(UTCDateTime, nullable=False)
+    issued_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)  # None: the system
+    supersedes_id = sa.Column(sa.Integer, sa.ForeignKey("issued_documents.id"), nullable=True)
+    correction_reason = sa.Column(sa.Text, nullable=True)
+    void_reason = sa.Column(sa.Text, nullable=True)
+    voided_at = sa.Column(UTCDateTime, nullable=True)
+    voided_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+
+    issued_by = db.relationship("User", foreign_keys=[issued_by_id])
+    voided_by = db.relationship("User", foreign_keys=[voided_by_id])
+
+    __table_args__ = (
+        sa.Index("ix_issued_documents_case", "case_id", "id"),
+        # A number belongs to one document (its versions share it): never two documents with one number.
+        sa.UniqueConstraint("unit_id", "doc_type", "year", "sequence", "version", name="uq_issued_documents_number"),
+    )
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == DocumentStatus.issued.value
+
+
+class DocumentSequence(db.Model):
+    """The last sequence number used, per department, document type and year. Issuing locks this row
+    (SELECT ... FOR UPDATE) until its transaction ends, so two issuers take turns and never share a number;
+    the sequence only moves forward, so a voided document's number is never handed out again."""
+
+    __tablename__ = "document_sequences"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
+    doc_type = sa.Column(sa.String(48), nullable=False)
+    year = sa.Column(sa.Integer, nullable=False)
+    last_number = sa.Column(sa.Integer, nullable=False, default=0)
+
+    __table_args__ = (sa.UniqueConstraint("unit_id", "doc_type", "year", name="uq_document_sequences_key"),)
+
+
+class DocumentUnitSettings(db.Model):
+    """What a department puts on its documents, set by administrators: its short code in numbers (机关代字,
+    e.g. 楚应急), the type codes it uses (罚, 罚告, ...; registry defaults otherwise), where a party applies for
+    reconsideration or sues, where fines are paid."""
+
+    __tablename__ = "document_unit_settings"
+
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    dept_code = sa.Column(sa.String(32), nullable=False)
+    type_codes = sa.Column(JSONType, nullable=False, default=dict)   # {doc_type: code}
+    reconsideration_body = sa.Column(sa.String(200), nullable=True)  # 行政复议机关
+    court = sa.Column(sa.String(200), nullable=True)                 # 行政诉讼 / 强制执行的人民法院
+    payment_account = sa.Column(sa.String(300), nullable=True)       # 罚款缴纳银行及账户
+    address = sa.Column(sa.String(300), nullable=True)               # 机关地址、联系电话
+    updated_at = sa.Column(UTCDateTime, nullable=False)
+    updated_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+
+
+class CaseFile(db.Model):
+    """The bound case file (案卷) of a case as built at archiving: one PDF with cover, contents and page numbers."""
+
+    __tablename__ = "case_files"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    case_id = sa.Column(sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
+    version = sa.Column(sa.Integer, nullable=False, default=1)
+    archive_number = sa.Column(sa.String(64), nullable=True)
+    retention = sa.Column(sa.String(16), nullable=False)   # 永久 | 30年 | 10年
+    contents = sa.Column(JSONType, nullable=False)          # the 卷内目录 rows: title, number, date, first page
+    pdf = deferred(sa.Column(sa.LargeBinary, nullable=False))
+    pdf_sha256 = sa.Column(sa.String(64), nullable=False)
+    pages = sa.Column(sa.Integer, nullable=False)
+    built_at = sa.Column(UTCDateTime, nullable=False)
+    built_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+
+    __table_args__ = (sa.UniqueConstraint("case_id", "version", name="uq_case_files_case_version"),)

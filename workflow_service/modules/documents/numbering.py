@@ -1,0 +1,116 @@
+"""Document numbers (文号): department code + type code + 〔year〕 + sequence + 号, e.g. 楚应急罚〔2026〕12号.
+
+Sequences run per department, per document type, per year and only move forward: taking a number locks the
+sequence row (SELECT ... FOR UPDATE on PostgreSQL; SQLite serializes every writing transaction) until the
+issuing transaction ends, so two issuers at the same instant take turns, and a rolled-back issue gives its
+number back without a gap in the record. The unique constraint on issued_documents is the second guard.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ...core.errors import NotFound, ValidationFailed
+from ...core.services import clock
+from ...extensions import db
+from ..audit.operations import record_event
+from ..users.models import Unit
+from .models import DocumentSequence, DocumentUnitSettings
+from .registry import DOCUMENT_TYPES, DocumentType
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from ..users.models import Role
+from ..users.units import unit_contains
+from ...core.errors import Forbidden
+
+
+def default_dept_code(unit: Unit) -> str:
+    """Until an administrator sets it: the first character of the unit's name + 应急 (楚雄市应急管理局 -> 楚应急)."""
+    return f"{unit.name[:1]}应急"
+
+
+def unit_settings(unit: Unit) -> DocumentUnitSettings | None:
+    return db.session.get(DocumentUnitSettings, unit.id)
+
+
+def dept_code(unit: Unit, settings: DocumentUnitSettings | None = None) -> str:
+    settings = settings if settings is not None else unit_settings(unit)
+    return settings.dept_code if settings is not None and settings.dept_code else default_dept_code(unit)
+
+
+def type_code(unit: Unit, doc_type: DocumentType, settings: DocumentUnitSettings | None = None) -> str | None:
+    settings = settings if settings is not None else unit_settings(unit)
+    codes = (settings.type_codes if settings is not None else None) or {}
+    return codes.get(doc_type.key) or doc_type.code
+
+
+def format_number(dept: str, code: str, year: int, sequence: int) -> str:
+    return f"{dept}{code}〔{year}〕{sequence}号"
+
+
+def _insert_sequence_if_missing(unit_id: int, doc_type: str, year: int) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(DocumentSequence.__table__)
+                       .values(unit_id=unit_id, doc_type=doc_type, year=year, last_number=0)
+                       .on_conflict_do_nothing(index_elements=["unit_id", "doc_type", "year"]))
+
+
+def take_number(unit: Unit, doc_type: DocumentType, year: int) -> tuple[str, int]:
+    """The next number of the unit's sequence for this type and year, held by this transaction."""
+    _insert_sequence_if_missing(unit.id, doc_type.key, year)
+    row = db.session.execute(
+        sa.select(DocumentSequence.id, DocumentSequence.last_number)
+        .where(DocumentSequence.unit_id == unit.id, DocumentSequence.doc_type == doc_type.key,
+               DocumentSequence.year == year)
+        .with_for_update()).one()
+    sequence = row.last_number + 1
+    db.session.execute(sa.update(DocumentSequence).where(DocumentSequence.id == row.id)
+                       .values(last_number=sequence))
+    settings = unit_settings(unit)
+    return format_number(dept_code(unit, settings), type_code(unit, doc_type, settings), year, sequence), sequence
+
+
+def peek_number(unit: Unit, doc_type: DocumentType, year: int) -> str:
+    """The number the next issue would take (for a preview; not reserved)."""
+    last = db.session.scalar(sa.select(DocumentSequence.last_number).where(
+        DocumentSequence.unit_id == unit.id, DocumentSequence.doc_type == doc_type.key,
+        DocumentSequence.year == year)) or 0
+    settings = unit_settings(unit)
+    return format_number(dept_code(unit, settings), type_code(unit, doc_type, settings), year, last + 1)
+
+
+def configure_unit(actor, unit_code: str, *, dept_code: str, type_codes: dict | None = None,
+                   reconsideration_body: str | None = None, court: str | None = None,
+                   payment_account: str | None = None, address: str | None = None) -> DocumentUnitSettings:
+    """An administrator sets what a department's documents carry. Numbers already issued keep their text;
+    the sequences are not touched (a changed code never restarts a year's count)."""
+
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可设置文书编号 (administrators only)")
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
+    if unit is None:
+        raise NotFound("单位不存在 (no such unit)")
+    if not unit_contains(actor.unit, unit):
+        raise Forbidden("只能设置本单位及下级单位的文书 (only units of your unit tree)")
+    unknown = sorted(set(type_codes or {}) - set(DOCUMENT_TYPES))
+    if unknown:
+        raise ValidationFailed("文书种类无效 (unknown document types)", {"type_codes": [f"unknown: {unknown}"]})
+    codes = {t.key: (type_codes or {}).get(t.key) or t.code for t in DOCUMENT_TYPES.values() if t.numbered}
+    clashes = sorted({c for c in codes.values() if list(codes.values()).count(c) > 1})
+    if clashes:
+        # Two types sharing a code would print the same number from two sequences.
+        raise ValidationFailed("不同文书种类的代字不能相同 (type codes must differ)", {"type_codes": clashes})
+    settings = unit_settings(unit) or DocumentUnitSettings(unit_id=unit.id)
+    settings.dept_code = dept_code
+    settings.type_codes = {k: v for k, v in (type_codes or {}).items() if v}
+    settings.reconsideration_body = reconsideration_body
+    settings.court = court
+    settings.payment_account = payment_account
+    settings.address = address
+    settings.updated_at = clock().now()
+    settings.updated_by_id = actor.id
+    db.session.add(settings)
+    db.session.flush()
+    record_event(actor, "document_settings_changed",
+                 details={"unit": unit.code, "dept_code": dept_code, "type_codes": settings.type_codes})
+    return settings

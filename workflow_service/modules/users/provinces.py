@@ -1,0 +1,31 @@
+"""The province a unit belongs to: whose deadline rules, thresholds and settings apply to it."""
+from __future__ import annotations
+
+from ...extensions import db
+from .models import Unit
+
+
+def province_code(unit: Unit) -> str | None:
+    """The code of the province a unit belongs to: the root of its path (province rules apply to it)."""
+    root_id = int(unit.path.strip("/").split("/")[0])
+    root = unit if root_id == unit.id else db.session.get(Unit, root_id)
+    return root.code if root is not None and root.level == "province" else None
+
+
+# Units are never moved, renamed or deleted (users/operations.py only creates them): the province of a unit
+# is kept per process, so an engine step does not read the unit and its root.
+_PROVINCES: dict[tuple[str, int], str | None] = {}
+
+
+def database_key() -> str:
+    """Which database the session talks to (the test suite runs one process against two)."""
+    return db.session.get_bind().url.render_as_string(hide_password=True)
+
+
+def province_of(unit_id: int) -> str | None:
+    key = (database_key(), unit_id)
+    if key not in _PROVINCES:
+        if len(_PROVINCES) >= 100_000:
+            _PROVINCES.clear()
+        _PROVINCES[key] = province_code(db.session.get(Unit, unit_id))
+    return _PROVINCES[key]

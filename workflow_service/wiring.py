@@ -1,0 +1,56 @@
+"""How the domains are connected, in one place: what runs after every step and in which order, and which
+domain declares the rules, guards and views of which tasks. `create_app` calls `build_registry()`; nothing
+registers itself by being imported.
+
+Step handlers run after every saved step (steps/pipeline.py), in this order:
+ 1. alerts       raise alerts for the step's signals; clear those of the tasks it closed and the waits it ended
+ 2. cases        the case row follows its process (party, violations, closure)
+ 3. cases        new decision-deadline timers of a suspended case are parked (a follow-up step)
+ 4. rectification  the order row follows its process
+ 5. transfers    the transfer row follows its process; an approval suspends the case, the end of the transfer
+                 hands it back (follow-up steps)
+ 6. transfers    a case that decided on a transfer opens it (a follow-up step)
+ 7. disclosure   a penalty decision drafts its disclosure (公示)
+ 8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
+                 case file is built at archiving
+Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
+"""
+from __future__ import annotations
+
+from .core.registry import Registry
+from .modules.alerts.operations import on_step as alerts_on_step
+from .modules.cases import operations as cases
+from .modules.cases import rules as case_rules
+from .modules.disclosure import operations as disclosure
+from .modules.documents import operations as documents
+from .modules.rectification import operations as rectification
+from .modules.rectification import queries as rectification_queries
+from .modules.rectification import rules as rectification_rules
+from .modules.review import committee, legal
+from .modules.transfers import operations as transfers
+from .modules.transfers import queries as transfer_queries
+from .modules.transfers import rules as transfer_rules
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    registry.connect_step_handler("alerts.raise_and_clear", alerts_on_step)
+    registry.connect_step_handler("cases.sync_case", cases.sync_case)
+    registry.connect_step_handler("cases.park_new_decision_timers", cases.park_new_decision_timers)
+    registry.connect_step_handler("rectification.sync_order", rectification.sync_order)
+    registry.connect_step_handler("transfers.sync_transfer", transfers.sync_transfer)
+    registry.connect_step_handler("transfers.case_reached_transfer", transfers.case_reached_transfer)
+    registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
+    registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
+
+    # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
+    # is pending, then a valid legal-review pass).
+    for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
+                     rectification_rules.DECLARED, disclosure.DECLARED):
+        registry.add(declared)
+
+    registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)
+    registry.connect_waiting_describer(transfers.RESULT_MESSAGE, transfer_queries.describe_waiting_for_transfer)
+    registry.add_statistics_contributor(rectification_queries.STATISTICS)
+    registry.add_statistics_contributor(transfer_queries.STATISTICS)
+    return registry
