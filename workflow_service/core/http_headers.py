@@ -4,7 +4,8 @@ The pages load scripts and styles from the service only (bpmn-js is served from 
 no inline script or event handler (web/static/page.js wires 打印 and 返回上一页), so the Content-Security-Policy
 allows the service's own scripts only. Inline styles stay allowed: a few templates set a width, and bpmn-js
 styles the diagram's SVG elements itself. The API explorer (/api/v1/docs) is flask-smorest's page, whose
-start-up script is inline: that page alone also allows inline scripts. Nothing may frame a page (clickjacking);
+start-up script is inline: that page alone also allows inline scripts. No other site may frame a page
+(clickjacking); the service's own pages embed its PDFs (a document's preview on the approval task, `<object>`);
 browsers must not guess content types (an evidence file is served as what its bytes are); other sites are told
 nothing of the path a link was followed from (case ids)."""
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 from flask import request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
+       "font-src 'self' data:; connect-src 'self'; object-src 'self'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'self'")
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
-HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+HEADERS = {"X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
 def register_security_headers(app, docs_paths: set[str]) -> None:
