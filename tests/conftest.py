@@ -173,7 +173,8 @@ def app(database_url):
 _PER_TEST_TABLES = ["case_files", "issued_documents", "document_sequences", "document_unit_settings", "votes",
                     "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
                     "rectification_orders", "evidence_files", "disclosures", "alerts", "audit_events", "audit_chain_heads",
-                    "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state"]
+                    "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state",
+                    "login_throttles"]
 
 
 @pytest.fixture(autouse=True)
@@ -187,7 +188,7 @@ def _clean(request):
     with app.app_context():
         for table in _PER_TEST_TABLES:
             db.session.execute(sa.text(f"DELETE FROM {table}"))
-        db.session.execute(sa.text("UPDATE users SET failed_logins = 0, locked_until = NULL"))
+        db.session.execute(sa.text("UPDATE users SET active = TRUE WHERE active = FALSE"))
         # Calendar years an administrator imported in a test go; the library's official years stay.
         db.session.execute(sa.text("DELETE FROM calendar_days WHERE year NOT IN "
                                    "(SELECT year FROM calendar_years WHERE source LIKE 'chinesecalendar%')"))

@@ -30,8 +30,10 @@ import sqlalchemy as sa
 from .conftest import FIXTURE_DIR, PASSWORD
 
 # integration: the account of another system (公安机关接口) posting answers to transfers; it reads no case.
-ROLES = ["case_handler", "legal_reviewer", "committee_member", "supervisor", "principal_head", "admin", "integration"]
-OFFICERS = ROLES[:-1]
+# platform_operator: deploys process definitions (scripts are code); it reads no case either.
+ROLES = ["case_handler", "legal_reviewer", "committee_member", "supervisor", "principal_head", "admin", "integration",
+         "platform_operator"]
+OFFICERS = ROLES[:6]
 RELATIONS = ["own", "subordinate", "sibling", "parent"]
 OWN_OR_BELOW = ("own", "subordinate")
 OVERSEERS = ("supervisor", "principal_head", "admin")  # see the cases of the units below theirs
@@ -141,8 +143,9 @@ ACCESS: dict[str, Row] = {
                         lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
     # -- processes --------------------------------------------------------------------------------------
     "processes.definitions": Row(lambda w, rel: ("GET", "/api/v1/process-definitions", None), anyone),
+    # Deploying is deploying code: the platform operator's alone, not a unit administrator's (issue 15).
     "processes.deploy": Row(lambda w, rel: ("POST", "/api/v1/process-definitions", {"files": w.fixture_files}),
-                            only("admin")),
+                            only("platform_operator")),
     "processes.start": Row(lambda w, rel: ("POST", "/api/v1/process-instances",
                                            {"process_id": "fixture_review", "title": "矩阵"}),
                            only("case_handler", "supervisor", "admin")),
@@ -309,13 +312,44 @@ ACCESS: dict[str, Row] = {
                                    lambda role, rel: role == "case_handler" and rel == "own"),
 }
 
+# -- users and units: administrators of the object's unit tree (issue 15) -------------------------------------
+def administers(role, rel):
+    return role == "admin" and rel in OWN_OR_BELOW
+
+
+def reactivate_target(w, rel, client):
+    response = client.post(f"/api/v1/admin/users/{target_user(rel)}/activate")
+    assert response.status_code == 200, response.get_json()
+
+
+def target_user(rel):
+    """A user of the object's unit that no cell logs in as (deactivating it ends no token the matrix needs)."""
+    return f"matrix_target_{RELATION_UNITS[rel][1]}"
+
+
+ACCESS.update({
+    "users.user_list": Row(lambda w, rel: ("GET", "/api/v1/admin/users", None), only("admin")),
+    # An allowed call names an existing username and gets 409 after the unit-tree check (nothing changes).
+    "users.create_user": Row(lambda w, rel: ("POST", "/api/v1/admin/users", {
+        "username": "handler1", "password": PASSWORD, "display_name": "矩阵", "unit_code": RELATION_UNITS[rel][1],
+        "roles": ["case_handler"]}), administers),
+    # An allowed call names an existing unit code and gets 409 after the unit-tree check of the parent.
+    "users.create_unit": Row(lambda w, rel: ("POST", "/api/v1/admin/units", {
+        "code": COUNTY, "name": "矩阵单位", "level": "county", "parent_code": RELATION_UNITS[rel][1]}), administers),
+    "users.deactivate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/deactivate", {}),
+                            administers, undo=reactivate_target),
+    "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
+                          administers),
+})
+
 RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation", "legal_basis": "安全生产法第六十五条",
                  "hidden_dangers": [{"description": "消防通道堵塞"}], "required_actions": "清理通道",
                  "rectify_by": "2099-12-31"}
 
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
-    "auth.create_token": "logging in: anyone may try (throttled; tests/test_auth_and_access.py)",
+    "auth.create_token": "logging in: anyone may try (throttled per username and source; tests/test_trust_throttling.py)",
+    "auth.logout": "ends the caller's own token or session, nobody else's (tests/test_trust_sessions.py)",
     "api-docs.openapi_json": "the OpenAPI document",
     "api-docs.openapi_swagger_ui": "the API explorer page",
     "swagger_ui_static": "static files of the API explorer",
@@ -367,6 +401,9 @@ class World:
                 create_unit(None, code=SIBLING, name="南华县应急管理局", level="county", parent_code=CITY)
             self.tokens = {}
             for unit in (COUNTY, CITY, SIBLING):
+                if db.session.scalar(sa.select(User).filter_by(username=f"matrix_target_{unit}")) is None:
+                    create_user(None, username=f"matrix_target_{unit}", password=PASSWORD,
+                                display_name="矩阵停用对象", unit_code=unit, roles=["case_handler"])
                 for role in ROLES:
                     username = f"matrix_{role}_{unit}"
                     user = db.session.scalar(sa.select(User).filter_by(username=username))

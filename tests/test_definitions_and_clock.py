@@ -92,17 +92,19 @@ def test_any_logged_in_user_sees_the_deployed_processes(app, login):
     assert app.test_client().get("/api/v1/process-definitions").status_code == 401
 
 
-def test_only_an_administrator_deploys(app, login):
+def test_only_a_platform_operator_deploys_not_even_an_administrator(app, login):
+    """A diagram's scripts run as the service: deploying is a privilege of its own (issue 15, item 2)."""
     before = definition_rows(app, None)
-    response = deploy(login("supervisor1"), with_bpmn(fixture_files()[BPMN_NAME].replace('name="起草"', 'name="起草X"')))
-    assert response.status_code == 403
-    assert response.get_json()["code"] == "forbidden"
+    for username in ("supervisor1", "admin"):
+        response = deploy(login(username), with_bpmn(fixture_files()[BPMN_NAME].replace('name="起草"', 'name="起草X"')))
+        assert response.status_code == 403
+        assert response.get_json()["code"] == "forbidden"
     assert definition_rows(app, None) == before
 
 
 def test_deploying_unchanged_files_keeps_the_version(app, login):
     before = definition_rows(app, None)
-    response = deploy(login("admin"), fixture_files())
+    response = deploy(login("operator"), fixture_files())
     assert all(r["created"] is False for r in response.get_json())
     result = review_result(response)
     assert result["definition"]["content_hash"] == latest_hash(app)
@@ -111,7 +113,7 @@ def test_deploying_unchanged_files_keeps_the_version(app, login):
 
 def test_a_changed_diagram_becomes_a_new_version_and_running_cases_keep_theirs(
         app, login, restore_fixture_definitions):
-    admin, handler = login("admin"), login("handler1")
+    admin, handler = login("operator"), login("handler1")
     old_hash = latest_hash(app)
     old_case = start_review(handler, "旧版本案件")
 
@@ -140,7 +142,7 @@ def test_a_changed_diagram_becomes_a_new_version_and_running_cases_keep_theirs(
 
 
 def test_deploying_an_older_version_again_makes_it_the_latest(app, login, restore_fixture_definitions):
-    admin = login("admin")
+    admin = login("operator")
     original = fixture_files()
     old_hash = latest_hash(app)
     assert deploy(admin, with_bpmn(original[BPMN_NAME].replace('name="审批"', 'name="审批2"'))).status_code == 201
@@ -198,7 +200,7 @@ def _bad_files() -> dict[str, tuple[dict[str, str], str]]:
 def test_a_bad_package_is_refused_with_its_problems_and_nothing_is_deployed(app, login, case):
     files, expected_text = _bad_files()[case]
     before = definition_rows(app, None)
-    response = deploy(login("admin"), files)
+    response = deploy(login("operator"), files)
     assert response.status_code == 422, response.get_data(as_text=True)[:500]
     body = response.get_json()
     assert set(body) == {"code", "message", "details"}
@@ -213,7 +215,7 @@ def test_a_bad_package_is_refused_with_its_problems_and_nothing_is_deployed(app,
 def test_an_oversized_ascii_file_is_refused_and_nothing_is_deployed(app, login):
     before = definition_rows(app, None)
     files = with_bpmn(fixture_files()[BPMN_NAME] + " " * (2 * 1024 * 1024 + 1))
-    response = deploy(login("admin"), files)
+    response = deploy(login("operator"), files)
     assert response.status_code == 422
     assert set(response.get_json()) == {"code", "message", "details"}
     assert definition_rows(app, None) == before
@@ -221,7 +223,7 @@ def test_an_oversized_ascii_file_is_refused_and_nothing_is_deployed(app, login):
 
 def test_a_file_name_that_is_not_bpmn_or_dmn_is_refused_per_field(app, login):
     before = definition_rows(app, None)
-    response = deploy(login("admin"), {**fixture_files(), "../evil.py": "print(1)"})
+    response = deploy(login("operator"), {**fixture_files(), "../evil.py": "print(1)"})
     assert response.status_code == 422
     assert "files" in response.get_json()["details"]
     assert definition_rows(app, None) == before

@@ -18,7 +18,8 @@ from .conftest import make_app
 from .test_auth_and_access import csrf_token_in, web_login
 from .test_foundation_flow import only_task, start_review
 
-# handler2's failed-login count: a column any view can change, reset before every test (conftest._clean).
+# handler2's failed-login count (login_throttles): rows any view can change, emptied before every test
+# (conftest._clean); the probe row (source "probe") is made again for each test (_probe_row).
 PROBE_USER = "handler2"
 
 
@@ -26,7 +27,18 @@ def failed_logins(app, username=PROBE_USER) -> int:
     from workflow_service.extensions import db
 
     with app.app_context():
-        return db.session.scalar(sa.text("SELECT failed_logins FROM users WHERE username = :u"), {"u": username})
+        return db.session.scalar(sa.text("SELECT COALESCE(SUM(failures), 0) FROM login_throttles WHERE username = :u"),
+                                 {"u": username})
+
+
+@pytest.fixture(autouse=True)
+def _probe_row(app):
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import LoginThrottle
+
+    with app.app_context():
+        db.session.add(LoginThrottle(username=PROBE_USER, source="probe", failures=0, locks=0))
+        db.session.commit()
 
 
 def rows(app) -> dict:
@@ -53,47 +65,47 @@ def probe(app, database_url):
     from workflow_service.core.transaction import discard
     from workflow_service.extensions import db
     from workflow_service.modules.tasks.models import Task
-    from workflow_service.modules.users.models import Unit, User
+    from workflow_service.modules.users.models import LoginThrottle, Unit
 
     probe = make_app(database_url)
     probe.config["WTF_CSRF_ENABLED"] = False
 
     def user():
-        return db.session.scalar(sa.select(User).filter_by(username=PROBE_USER))
+        return db.session.scalar(sa.select(LoginThrottle).filter_by(username=PROBE_USER, source="probe"))
 
     @probe.route("/probe/returns", methods=["POST"])
     def returns():
-        user().failed_logins = 3
+        user().failures = 3
         db.session.flush()
         return "ok"
 
     @probe.route("/probe/raises", methods=["POST"])
     def raises():
-        user().failed_logins = 4
+        user().failures = 4
         db.session.flush()
         raise Conflict("模拟：写入后被拒绝 (refused after writing)", code="probe_refused")
 
     @probe.route("/probe/discards", methods=["POST"])
     def discards():
         row = user()
-        row.failed_logins = 5
+        row.failures = 5
         db.session.flush()
         discard()
-        seen = row.failed_logins  # what a re-rendered page would show: the state before the attempt
-        row.failed_logins = 6  # written after discard(): not committed either
+        seen = row.failures  # what a re-rendered page would show: the state before the attempt
+        row.failures = 6  # written after discard(): not committed either
         db.session.flush()
         return str(seen), 422
 
     @probe.route("/probe/reads", methods=["GET"])
     def reads():
-        user().failed_logins = 7  # a page that shapes a row for display changes nothing
+        user().failures = 7  # a page that shapes a row for display changes nothing
         return "ok"
 
     @probe.route("/probe/stale/<int:task_id>", methods=["POST"])
     def stale(task_id):
         from sqlalchemy.orm.attributes import set_committed_value
 
-        user().failed_logins = 8
+        user().failures = 8
         task = db.session.get(Task, task_id)
         # As if another request had completed the task after this one loaded it: the commit's UPDATE ... WHERE
         # version = <what we loaded> finds no row.
@@ -105,7 +117,7 @@ def probe(app, database_url):
     def duplicate():
         from workflow_service.core.clock import utcnow
 
-        user().failed_logins = 9
+        user().failures = 9
         db.session.add(Unit(code=request.args["code"], name="重复单位", level="county", path="/dup/",
                             created_at=utcnow()))
         flash("单位已创建。", "success")  # as a page does before the commit
@@ -219,7 +231,7 @@ def test_no_request_leaves_its_transaction_open(app, login, database_url):
     other = sa.create_engine(database_url, connect_args={"timeout": 1} if database_url.startswith("sqlite") else {})
     try:
         with other.begin() as conn:  # would wait for the lock, then fail, if a request had kept it
-            conn.execute(sa.text("UPDATE users SET failed_logins = 1 WHERE username = :u"), {"u": PROBE_USER})
+            conn.execute(sa.text("UPDATE login_throttles SET failures = 1 WHERE username = :u"), {"u": PROBE_USER})
     finally:
         other.dispose()
 
@@ -300,7 +312,8 @@ def test_a_unit_of_work_commits_when_it_ends_and_rolls_back_when_it_raises(app):
     from workflow_service.extensions import db
 
     def set_failed_logins(session, value):
-        session.execute(sa.text("UPDATE users SET failed_logins = :v WHERE username = :u"), {"v": value, "u": PROBE_USER})
+        session.execute(sa.text("UPDATE login_throttles SET failures = :v WHERE username = :u AND source = 'probe'"),
+                        {"v": value, "u": PROBE_USER})
 
     with app.app_context():
         with unit_of_work() as session:

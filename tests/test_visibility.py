@@ -80,7 +80,7 @@ class World:
                     user = db.session.scalar(sa.select(User).filter_by(username=username))
                     if user is None:  # no password: these users never log in, they get a token
                         user = User(username=username, display_name=username, password_hash="!", unit=unit,
-                                    active=True, legal_qualification=False, failed_logins=0, created_at=T0)
+                                    active=True, legal_qualification=False, created_at=T0)
                         user.role_rows = [UserRole(role=role)]
                         db.session.add(user)
                         db.session.flush()

@@ -12,6 +12,8 @@ from sqlalchemy import exc as sa_exc
 from .config import load_config
 from .core.clock import SettableClock, SystemClock
 from .core.errors import register_error_handlers
+from .core.http_headers import register_security_headers
+from .core.ids import IdConverter
 from .core.transaction import TransactionalFlask
 from .extensions import csrf, db, login_manager, migrate
 from .modules.users.passwords import hash_method_problem
@@ -23,6 +25,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: dict | None = None) -> Flask:
     # Every request commits or rolls back once, in core/transaction.py: views and operations never commit.
     app = TransactionalFlask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route: an id past 2^63-1 is a 404, not a 500
     wfs = load_config(config)
     app.config["WFS"] = wfs
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -38,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = wfs["SECRET_KEY"] or _dev_secret(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = wfs["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'workflow.sqlite'}"
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"], wfs)
-    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # every body but an evidence file's (_upload_limit)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = wfs["ENV"] == "production"
@@ -46,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
 
+    _upload_limit(app)  # before CSRFProtect, which reads the form (and so the body) of a page's upload
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)
@@ -67,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.ops import install_ops
 
     install_ops(app)  # logs, request ids, metrics, /healthz /readyz /metrics: before the other request hooks
+    register_security_headers(app, {"/api/v1/docs"})
 
     @app.teardown_appcontext
     def _remove_session_even_if_the_connection_died(exc):
@@ -100,6 +105,19 @@ def create_app(config: dict | None = None) -> Flask:
 
         start_scheduler(app)
     return app
+
+
+# Evidence uploads take files up to WFS_EVIDENCE_MAX_BYTES (200 MB by default) on the page and in the API alike;
+# room is left for the multipart envelope and the form fields around the file.
+UPLOAD_ENDPOINTS = {"evidence.upload", "web.upload_evidence"}
+UPLOAD_ENVELOPE_BYTES = 64 * 1024
+
+
+def _upload_limit(app: Flask) -> None:
+    @app.before_request
+    def _evidence_body_limit():
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = app.config["WFS"]["EVIDENCE_MAX_BYTES"] + UPLOAD_ENVELOPE_BYTES
 
 
 def _dev_secret(app: Flask) -> str:

@@ -78,7 +78,7 @@ def create_unit_cmd(code, name, level, parent_code):
 @click.option("--unit", "unit_code", required=True)
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice(["case_handler", "legal_reviewer", "committee_member", "supervisor",
-                                 "principal_head", "admin"]))
+                                 "principal_head", "admin", "integration", "platform_operator"]))
 @click.option("--legal-qualification", is_flag=True, help="holds the legal professional qualification")
 @click.option("--password", default=None, help="prompted for when omitted (visible to other users in `ps`: "
               "prefer --password-stdin in scripts)")
@@ -102,6 +102,30 @@ def create_user_cmd(username, display_name, unit_code, roles, legal_qualificatio
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"created user {user.username}")
+
+
+@wfs.command("deactivate-user")
+@click.argument("username")
+def deactivate_user_cmd(username):
+    """Deactivate a user (停用): no login, and every token and browser session of the account ends now."""
+    _set_active(username, False)
+
+
+@wfs.command("activate-user")
+@click.argument("username")
+def activate_user_cmd(username):
+    """Activate a deactivated user again (启用); they log in afresh."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from .modules.users.operations import set_user_active
+
+    try:
+        user = set_user_active(None, username, active)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"{'activated' if user.active else 'deactivated'} user {user.username}")
 
 
 @wfs.command("seed-demo")

@@ -14,9 +14,22 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def _environment(value: str) -> str:
+    """WFS_ENV, in any case; anything else is refused rather than read as development (a mistyped `prod` would
+    otherwise run production with the settable clock allowed and the session cookie sent over plain HTTP)."""
+    normalised = str(value).strip().lower()
+    if normalised not in ENVIRONMENTS:
+        raise ValueError(f"WFS_ENV must be one of {', '.join(ENVIRONMENTS)} (in any case), not {value!r}")
+    return normalised
+
+
 # name -> (default, parser, description). The README lists these.
 SETTINGS: dict[str, tuple[object, object, str]] = {
-    "ENV": ("development", str, "development | test | production; demo data is refused in production"),
+    "ENV": ("development", _environment, "development | test | production (any case; other values are refused); "
+                                         "demo data is refused in production"),
     "DATABASE_URL": (None, str, "SQLAlchemy URL; default sqlite:///<instance>/workflow.sqlite"),
     "SECRET_KEY": (None, str, "session signing key; required in production"),
     "SETTABLE_CLOCK": (False, _bool, "1 lets an administrator move the service clock (tests, demos); never in production"),
@@ -28,8 +41,13 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "BPMN_DIR": (str(PACKAGE_ROOT / "bpmn"), str, "where the process definitions are read from (several: separated by os.pathsep)"),
     "FORMS_DIR": (str(PACKAGE_ROOT / "forms"), str, "where the task form JSON Schemas are read from (several: separated by os.pathsep)"),
     "TOKEN_TTL_HOURS": (12, int, "lifetime of an API bearer token"),
-    "LOGIN_MAX_FAILURES": (5, int, "failed logins before an account is throttled"),
-    "LOGIN_LOCK_MINUTES": (15, int, "how long a throttled account is refused"),
+    "SESSION_IDLE_MINUTES": (30, int, "a browser session ends after this long without a request"),
+    "SESSION_MAX_HOURS": (12, int, "a browser session ends this long after the login, however active"),
+    "LOGIN_MAX_FAILURES": (5, int, "failed logins of one username from one source address before that pair is locked"),
+    "LOGIN_LOCK_MINUTES": (15, int, "the first lock of a (username, source) pair; each further lock lasts twice as "
+                                    "long (at most a day); also the window failures are counted in"),
+    "LOGIN_SOURCE_MAX_NAMES": (20, int, "usernames one source address may fail on within the window before it is "
+                                        "refused for all of them (password spraying)"),
     "PASSWORD_HASH_METHOD": ("scrypt", str, "werkzeug password hash method; the tests use a cheap one, production "
                              "refuses anything weaker than scrypt:32768:8:1 (the default)"),
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
@@ -74,4 +92,5 @@ def load_config(overrides: dict | None = None, environ: dict | None = None) -> d
         config[name] = parse(raw) if raw is not None else default
     for key, value in (overrides or {}).items():
         config[key] = value
+    config["ENV"] = _environment(config["ENV"])
     return config

@@ -26,6 +26,8 @@ UNITS = [
 # (username, display name, unit code, roles, legal qualification)
 USERS = [
     ("admin", "系统管理员", "530000", ["admin"], False),
+    # Deploys process definitions (scripts are code): the platform's operator, not a unit's administrator.
+    ("operator", "平台运维", "530000", ["platform_operator"], False),
     ("handler1", "张承办", "532301", ["case_handler"], False),
     ("handler2", "李承办", "532301", ["case_handler"], False),
     ("supervisor1", "王分管", "532301", ["supervisor"], False),

@@ -94,13 +94,17 @@ def api(live_server):
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """A fresh browser context at a laptop width, logged in as `username`."""
+    """A fresh browser context at a laptop width, logged in as `username`. Whatever the Content-Security-Policy
+    blocks on any page visited (an inline script, a style, a frame) fails the test at its end."""
     contexts = []
+    blocked: list[str] = []
 
     def _open(username: str, width: int = 1366, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: blocked.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
         page.goto(f"{live_server.live_url}/login")
         page.fill("#username", username)
         page.fill("#password", PASSWORD)
@@ -111,6 +115,7 @@ def open_page(browser, live_server):
     yield _open
     for context in contexts:
         context.close()
+    assert not blocked, "the Content-Security-Policy blocked something:\n" + "\n".join(blocked)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the group into the test's id (--dist loadgroup)

@@ -20,7 +20,7 @@ class _ServiceApi(Api):
 
 
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
-                   "transfers", "audit", "evidence", "case_reviews"}
+                   "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
@@ -57,10 +57,10 @@ def register_api(app) -> Api:
     api = _ServiceApi(app)
 
     from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, deadlines, definitions, evidence,
-                   rectifications, tasks, transfers)
+                   rectifications, tasks, transfers, users)
 
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
-                   audit, evidence, case_reviews):
+                   audit, evidence, case_reviews, users):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
     from . import disclosures, documents, statistics

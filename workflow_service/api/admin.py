@@ -12,7 +12,7 @@ from ..modules.system.schemas import ClockArgs, ClockSchema, SweepSchema
 from ..modules.steps.sweep import retry_incident, sweep_due_timers
 from ..modules.timers.models import Timer, TimerStatus
 from ..modules.users.models import Role
-from .auth import current_api_user
+from .auth import current_api_user, requires_role
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="系统管理 (administration)")
 
@@ -39,6 +39,7 @@ def get_clock():
 
 
 @blp.route("/clock", methods=["POST"])
+@requires_role(Role.admin, message="仅管理员可操作 (administrators only)")
 @blp.arguments(ClockArgs)
 @blp.response(200, ClockSchema)
 @blp.alt_response(403, schema="Error")

@@ -11,8 +11,8 @@ from ..modules.review.legal import sign_off_status
 from ..modules.review.models import Ballot, LegalReview
 from ..modules.review.schemas import (BallotPageSchema, BallotSchema, CommitteeArgs, CommitteeSchema, MinutesSchema,
                                       RecusalArgs, SignOffSchema, VoteArgs)
-from ..modules.users.models import User
-from .auth import current_api_user
+from ..modules.users.models import Role, User
+from .auth import current_api_user, requires_role
 
 blp = Blueprint("ballots", __name__, url_prefix="/api/v1", description="法制审核与集体讨论 (legal review, committee)")
 
@@ -109,6 +109,7 @@ def committee_detail(unit_code):
 
 
 @blp.route("/committees/<unit_code>", methods=["PUT"])
+@requires_role(Role.admin, message="仅管理员可设置案件审查委员会 (administrators of the unit tree only)")
 @blp.arguments(CommitteeArgs)
 @blp.response(200, CommitteeSchema)
 @blp.alt_response(403, schema="Error")

@@ -3,7 +3,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_smorest import Blueprint
 
-from ..core.errors import Forbidden
 from ..core.workdays import SHANGHAI
 from ..extensions import db
 from ..modules.deadlines import operations as deadline_ops
@@ -12,7 +11,7 @@ from ..modules.deadlines.schemas import (CalendarImportArgs, CalendarImportSchem
                                          ComputeSchema, DeadlineRuleSchema, RuleScopeArgs, RuleUpdateArgs)
 from ..modules.steps.calendar import recompute_provisional_timers
 from ..modules.users.models import Role
-from .auth import current_api_user
+from .auth import current_api_user, requires_role
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1", description="法定期限与节假日 (deadlines and calendar)")
 
@@ -26,6 +25,7 @@ def rules():
 
 
 @blp.route("/deadline-rules/<rule_id>", methods=["PUT"])
+@requires_role(Role.admin, message="仅管理员可修改期限规则 (administrators only)")
 @blp.arguments(RuleScopeArgs, location="query")
 @blp.arguments(RuleUpdateArgs)
 @blp.response(200, DeadlineRuleSchema)
@@ -66,6 +66,7 @@ def calendar_year(year):
 
 
 @blp.route("/admin/calendar/<int:year>", methods=["POST"])
+@requires_role(Role.admin, message="仅管理员可导入节假日安排 (administrators only)")
 @blp.arguments(CalendarImportArgs)
 @blp.response(200, CalendarImportSchema)
 @blp.alt_response(403, schema="Error")
@@ -73,8 +74,6 @@ def calendar_year(year):
 def import_calendar(args, year):
     """Load a year's official arrangement; provisional deadlines are recomputed on it."""
     user = current_api_user()
-    if not user.has_role(Role.admin):
-        raise Forbidden("仅管理员可导入节假日安排 (administrators only)")
     row = deadline_ops.import_calendar_year(user, year, args["holidays"], args["workdays"], args["source"])
     recomputed = recompute_provisional_timers(user)
     return {"year": row.year, "source": row.source, "recomputed_timers": recomputed}

@@ -13,8 +13,9 @@ from ..modules.processes.schemas import (DefinitionSchema, DeployArgs, DeployRes
 from ..modules.tasks.models import Task
 from ..modules.tasks.schemas import TaskSchema
 from ..modules.timers.models import Timer
+from ..modules.users.models import Role
 from ..modules.users.units import sees_unit
-from .auth import current_api_user
+from .auth import current_api_user, requires_role
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1", description="流程定义与实例 (processes)")
 
@@ -30,12 +31,14 @@ def definitions():
 
 
 @blp.route("/process-definitions", methods=["POST"])
+@requires_role(Role.platform_operator,
+               message="仅平台运维人员可部署流程定义 (only platform operators deploy process definitions)")
 @blp.arguments(DeployArgs)
 @blp.response(201, DeployResultSchema(many=True))
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(422, schema="Error")
 def deploy(args):
-    """Deploy BPMN/DMN files (administrators only: a diagram's scripts are code)."""
+    """Deploy BPMN/DMN files (platform operators only: a diagram's scripts are code that runs as the service)."""
     user = current_api_user()
     files = {name: text.encode("utf-8") for name, text in args["files"].items()}
     results = deploy_package(user, files)

@@ -84,8 +84,8 @@ def evidence_list(args, case_id):
 def download(case_id, evidence_id):
     """The bytes of one evidence file, as an attachment."""
     row, stream = evidence_ops.open_evidence(current_api_user(), case_id, evidence_id)
-    response = send_file(stream, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
-                         etag=row.sha256, max_age=0)
+    response = send_file(stream, mimetype=row.content_type, as_attachment=True,
+                         download_name=evidence_ops.download_name(row), etag=row.sha256, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Content-SHA256"] = row.sha256
     return response

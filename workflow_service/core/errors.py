@@ -75,6 +75,24 @@ _HTTP_CODES = {
 }
 
 
+# Werkzeug's own English descriptions, said in Chinese (the English kept in brackets as everywhere else).
+_HTTP_MESSAGES = {
+    400: "请求无效 (bad request)", 404: "页面或记录不存在 (not found)", 405: "不支持该请求方法 (method not allowed)",
+    415: "不支持的内容类型 (unsupported media type)", 429: "请求过于频繁，请稍后再试 (too many requests)",
+}
+
+
+def _http_message(exc: HTTPException) -> str:
+    status = exc.code or 500
+    if status == 413:  # the body is larger than this endpoint takes (an evidence file: WFS_EVIDENCE_MAX_BYTES)
+        limit = request.max_content_length if has_request_context() else None
+        size = f"（上限约 {limit // (1024 * 1024)} MB）" if limit else ""
+        return f"上传内容超过大小上限{size} (the request body is too large)"
+    if exc.description == type(exc).description and status in _HTTP_MESSAGES:
+        return _HTTP_MESSAGES[status]
+    return exc.description or exc.name
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
@@ -83,7 +101,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         details: dict = {}
-        message = exc.description or exc.name
+        message = _http_message(exc)
         # webargs/flask-smorest attach the marshmallow messages here: keep them per field.
         data = getattr(exc, "data", None) or {}
         messages = data.get("messages") if isinstance(data, dict) else None
@@ -103,6 +121,8 @@ def register_error_handlers(app) -> None:
 
     from sqlalchemy.exc import DBAPIError, OperationalError
 
+    from .ids import out_of_range
+
     @app.errorhandler(OperationalError)
     def _database_unavailable(exc: OperationalError):
         # A database restart or failover cuts the connections: the transaction was rolled back whole, so the
@@ -117,8 +137,17 @@ def register_error_handlers(app) -> None:
     def _database_error(exc: DBAPIError):
         if exc.connection_invalidated:
             return _database_unavailable(exc)
+        if out_of_range(exc):
+            return _no_such_row(exc)
         app.logger.exception("database error")
         return error_response(500, "internal_error", "服务内部错误 (internal error)", {})
+
+    @app.errorhandler(OverflowError)
+    def _no_such_row(exc: Exception):
+        # An id too large for any row (core/ids.py) read by a page from its query string: no such record.
+        if not out_of_range(exc):
+            return _unexpected(exc)
+        return error_response(404, "not_found", "记录不存在 (no such record)", {})
 
     @app.errorhandler(RecursionError)
     def _too_deep(exc: RecursionError):

@@ -1,7 +1,7 @@
 """Parse and validate BPMN/DMN files into deployable process bundles.
 
 Deploying BPMN is deploying code (its scripts run in the engine's evaluator, which is not a sandbox), so
-only administrators deploy, and the XML itself is parsed defensively: no entities, no network, bounded size.
+only platform operators deploy, and the XML itself is parsed defensively: no entities, no network, bounded size.
 """
 from __future__ import annotations
 

@@ -10,14 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_from_directory, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from .. import browser_session
 from ..core.errors import ServiceError
-from ..extensions import db, login_manager
-from ..modules.users.models import Role, User
+from ..extensions import login_manager
+from ..modules.users.models import Role
 from ..modules.users.operations import authenticate
 from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_local_path, is_supervisor
 
@@ -29,10 +30,7 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    return browser_session.load(user_id)  # the session's row must be live: logout and deactivation end it at once
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,12 +38,12 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.username.data, form.password.data)
+            user = authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except ServiceError as exc:
             # Answered, not raised: the request commits (core/transaction.py) and keeps the failed-login count.
             flash(exc.message, "error")
             return render_template("login.html", form=form), exc.status
-        login_user(user)
+        browser_session.start(user)
         target = request.args.get("next", "")
         if not is_local_path(target):
             target = url_for("web.inbox")
@@ -56,7 +54,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    browser_session.end(current_user._get_current_object())
     return redirect(url_for("web.login"))
 
 
@@ -114,6 +112,7 @@ def register_web(app) -> None:
             return {}
         user = current_user._get_current_object()
         return {"nav_supervisor": is_supervisor(user), "nav_admin": user.has_role(Role.admin),
+                "nav_operator": user.has_role(Role.platform_operator),
                 "nav_handler": user.has_role(Role.case_handler), "role_names": ROLE_NAMES,
                 "level_names": LEVEL_NAMES}
 

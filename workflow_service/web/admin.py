@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from marshmallow import ValidationError
-from sqlalchemy.orm import selectinload
 
-from ..core.errors import ServiceError, ValidationFailed
+from ..core.errors import Forbidden, ServiceError, ValidationFailed
 from ..core.services import clock
 from ..core.transaction import discard
 from ..extensions import db
@@ -23,7 +22,9 @@ from ..modules.steps.calendar import recompute_provisional_timers
 from ..modules.system.operations import move_clock
 from ..modules.steps.sweep import sweep_due_timers
 from ..modules.users import operations as user_ops
-from ..modules.users.models import Role, Unit, UnitLevel, User
+from ..modules.users.models import Role, Unit, UnitLevel
+from ..modules.users.queries import users_in_tree
+from ..modules.users.units import subtree_clause
 from .common import PERIOD_UNIT_NAMES, ROLE_NAMES, UNIT_LEVEL_NAMES, Pager, bp, me, page_number, require_admin
 
 
@@ -62,11 +63,16 @@ def admin_users():
     if request.method == "POST":
         values = request.form.to_dict()
         try:
-            if request.form.get("what") == "unit":
+            what = request.form.get("what")
+            if what == "unit":
                 unit = user_ops.create_unit(actor, code=values.get("code", "").strip(),
                                             name=values.get("name", "").strip(), level=values.get("level", ""),
                                             parent_code=values.get("parent_code") or None)
                 flash(f"单位「{unit.name}」已创建。", "success")
+            elif what in ("deactivate", "activate"):
+                # 停用 ends the account's tokens and browser sessions at once; 启用 lets it log in afresh.
+                user = user_ops.set_user_active(actor, values.get("username", ""), what == "activate")
+                flash(f"用户「{user.display_name}」已{'启用' if user.active else '停用'}。", "success")
             else:
                 user = user_ops.create_user(
                     actor, username=values.get("username", "").strip(), password=values.get("password", ""),
@@ -75,14 +81,17 @@ def admin_users():
                 flash(f"用户「{user.display_name}」已创建。", "success")
             return redirect(url_for("web.admin_users"))
         except ServiceError as exc:
+            if exc.status == 403 or (exc.status == 404 and request.form.get("what") in ("deactivate", "activate")):
+                raise  # a refusal is a 403 page, not a form error
             errors = _fail(exc)
+    # An administrator administers their own unit tree: its users and units are listed, nothing beside or above.
     pager = Pager(page_number(), 0)
-    pager.total = db.session.scalar(sa.select(sa.func.count(User.id)))
-    users = db.session.scalars(sa.select(User).options(selectinload(User.unit)).order_by(User.unit_id, User.username)
-                               .limit(pager.per_page).offset(pager.offset))
-    units = list(db.session.scalars(sa.select(Unit).order_by(Unit.path)))
-    return render_template("admin/users.html", users=list(users), units=units, pager=pager, errors=errors,
-                           values=values, roles=[(r.value, ROLE_NAMES[r.value]) for r in Role],
+    users, pager.total = users_in_tree(actor, limit=pager.per_page, offset=pager.offset)
+    units = list(db.session.scalars(sa.select(Unit).where(subtree_clause(actor.unit))
+                                    .order_by(Unit.path)))
+    return render_template("admin/users.html", users=users, units=units, pager=pager, errors=errors,
+                           values=values, me=actor,
+                           roles=[(r.value, ROLE_NAMES[r.value]) for r in Role if r.value not in user_ops.CLI_ONLY_ROLES],
                            levels=[(lv.value, UNIT_LEVEL_NAMES[lv.value]) for lv in UnitLevel],
                            unit_level_names=UNIT_LEVEL_NAMES), (422 if errors else 200)
 
@@ -171,7 +180,9 @@ def admin_rule(rule_id):
 @bp.route("/admin/definitions", methods=["GET", "POST"])
 @login_required
 def admin_definitions():
-    actor = _admin()
+    actor = me()
+    if not actor.has_role(Role.platform_operator):  # scripts are code: the platform's operators deploy
+        raise Forbidden("仅平台运维人员可部署流程定义 (platform operators only)")
     errors = {}
     if request.method == "POST":
         files = {f.filename: f.read() for f in request.files.getlist("files") if f and f.filename}

@@ -14,7 +14,6 @@ from ..modules.evidence.queries import count_evidence, list_evidence
 from .common import Pager, bp, chinese, is_local_path, me, page_number
 
 KIND_NAMES = {"photo": "现场照片", "recording": "录音", "video": "视频（执法记录仪）", "scan": "扫描件", "document": "书证、电子文件"}
-_ENVELOPE_BYTES = 64 * 1024
 EVIDENCE_PER_PAGE = 30  # a case page shows this many files at a time (paged, upload order)
 _FIELD_ERRORS = {413: "文件超过大小上限", 415: "文件类型不被接受，或与所选证据类型不符"}
 
@@ -40,8 +39,8 @@ def _back(case_id):
 @bp.route("/cases/<int:case_id>/evidence", methods=["POST"])
 @login_required
 def upload_evidence(case_id):
-    # An oversized body is refused from its Content-Length before it is read (413 page in Chinese).
-    request.max_content_length = setting("EVIDENCE_MAX_BYTES") + _ENVELOPE_BYTES
+    # An oversized body is refused from its Content-Length before it is read (413 page in Chinese): the limit
+    # is raised for this endpoint before the CSRF check reads the form (app._upload_limit).
     upload = request.files.get("file")
     kind = request.form.get("kind", "")
     if upload is None or not upload.filename:
@@ -67,8 +66,8 @@ def upload_evidence(case_id):
 @login_required
 def download_evidence(case_id, evidence_id):
     row, stream = evidence_ops.open_evidence(me(), case_id, evidence_id)
-    response = send_file(stream, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
-                         etag=row.sha256, max_age=0)
+    response = send_file(stream, mimetype=row.content_type, as_attachment=True,
+                         download_name=evidence_ops.download_name(row), etag=row.sha256, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Content-SHA256"] = row.sha256
     return response

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from ...core.ids import Id
 from ...core.schemas import PageArgs
 
 
@@ -8,7 +9,7 @@ class AlertListArgs(PageArgs):
     scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "units"]),
                           metadata={"description": "mine: aimed at me; units: my unit tree (supervisors and principal heads)"})
     level = fields.String(load_default=None, validate=validate.OneOf(["warning", "escalation1", "escalation2"]))
-    unit_id = fields.Integer(load_default=None)
+    unit_id = Id(load_default=None)
 
 
 class AlertSchema(Schema):

@@ -1,9 +1,11 @@
 from marshmallow import Schema, fields
 
+from ...core.ids import Id
+
 
 class VerifyArgs(Schema):
-    case_id = fields.Integer(load_default=None)
-    instance_id = fields.Integer(load_default=None)
+    case_id = Id(load_default=None)
+    instance_id = Id(load_default=None)
     system = fields.Boolean(load_default=False, metadata={"description": "the system chain (administrators)"})
 
 

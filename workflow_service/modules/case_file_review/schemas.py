@@ -1,10 +1,12 @@
 from marshmallow import Schema, fields, validate, validates_schema
+
+from ...core.ids import Id
 from marshmallow.exceptions import ValidationError
 
 
 class CaseFileReviewArgs(Schema):
-    case_id = fields.Integer(load_default=None, metadata={"description": "review this one closed case"})
-    unit_id = fields.Integer(load_default=None, metadata={"description": "a unit of your tree (default: yours); its subtree is reviewed"})
+    case_id = Id(load_default=None, metadata={"description": "review this one closed case"})
+    unit_id = Id(load_default=None, metadata={"description": "a unit of your tree (default: yours); its subtree is reviewed"})
     closed_from = fields.Date(load_default=None, metadata={"description": "first day of the period (closure date)"})
     closed_to = fields.Date(load_default=None, metadata={"description": "last day of the period, included"})
     sample = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2000),

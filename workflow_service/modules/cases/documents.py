@@ -53,6 +53,7 @@ ACTION_LABELS: dict[str, str] = {
     "case_resumed": "案件恢复",
     "process_completed": "流程结束",
     "evidence_uploaded": "上传证据材料",
+    "evidence_integrity_failed": "证据文件校验不符，拒绝提供",
     "case_file_reviewed": "案卷评查",
     "message_delivered": "收到消息",
     "transfer_opened": "发起移送",

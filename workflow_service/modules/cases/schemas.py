@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from ...core.ids import Id
 from ...core.schemas import PageArgs
 from ..deadlines.schemas import NextDeadlineSchema
 from ..tasks.schemas import TaskSchema
@@ -14,7 +15,7 @@ class FileCaseArgs(Schema):
 
 
 class CaseListArgs(PageArgs):
-    unit_id = fields.Integer(load_default=None)
+    unit_id = Id(load_default=None)
     stage = fields.String(load_default=None, validate=validate.Length(max=100),
                           metadata={"description": "the id of an open task, e.g. legal_review"})
     overdue = fields.Boolean(load_default=None)

@@ -6,6 +6,7 @@ under a key the service makes, and removed again if the transaction that records
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 import tempfile
 import unicodedata
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ...core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ...core.services import clock, setting
+from ...core.transaction import unit_of_work
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import CaseStatus
@@ -107,12 +109,38 @@ def upload_evidence(actor, case_id: int, *, kind: str, stream: BinaryIO, filenam
 
 
 def open_evidence(actor, case_id: int, evidence_id: int) -> tuple[EvidenceFile, BinaryIO]:
-    """The row and a stream of its bytes (checked against the recorded digest), for whoever may see the case."""
+    """The row and a stream of its bytes (checked against the recorded digest), for whoever may see the case. A
+    file altered or lost in the store since its upload is not served (409, storage.open_verified); the refusal is
+    written to the case's audit chain (`evidence_integrity_failed`) in a transaction of its own, so it stays
+    although the request answers with an error (and a GET commits nothing)."""
     case = get_case(actor, case_id)
     row = db.session.get(EvidenceFile, evidence_id)
     if row is None or row.case_id != case.id:
         raise NotFound("证据文件不存在 (no such evidence file)")
-    return row, open_verified(evidence_store(), row.storage_key, row.sha256)
+    try:
+        return row, open_verified(evidence_store(), row.storage_key, row.sha256)
+    except Conflict as exc:
+        if exc.code in ("evidence_altered", "evidence_missing"):
+            _record_refused_download(actor, case, row, exc.code.removeprefix("evidence_"))
+        raise
+
+
+def _record_refused_download(actor, case, row: EvidenceFile, problem: str) -> None:
+    with unit_of_work():  # as the sweep records a failed timer: the refusal is kept, the request fails
+        lock_instance(case.instance_id)
+        record_event(actor, "evidence_integrity_failed", instance_id=case.instance_id, details={
+            "evidence_id": row.id, "filename": row.filename, "sha256": row.sha256, "problem": problem})
+
+
+def download_name(row: EvidenceFile) -> str:
+    """The name a download is offered under: the client's name, with the extension of what the bytes are. A
+    JPEG uploaded as `x.html` downloads as `x.jpg`, never as a page a browser would open as HTML."""
+    kind = filetype.get_type(mime=row.content_type)
+    extension = f".{kind.extension}" if kind else ""
+    stem, dot, suffix = row.filename.rpartition(".")
+    if dot and stem and f".{suffix.lower()}" in {extension, *mimetypes.guess_all_extensions(row.content_type)}:
+        return row.filename
+    return f"{stem if dot and stem else row.filename}{extension}"
 
 
 # Bytes stored by a transaction that then rolls back are deleted again: the store holds no file the

@@ -41,9 +41,9 @@ def role_for_user_task(lane: str | None, properties: dict) -> Role | None:
 
 def deploy_package(actor, files: dict[str, bytes], forms_dir: str | None = None) -> list[tuple[ProcessDefinition, bool]]:
     """Validate and deploy; a process whose content is unchanged keeps its version (idempotent)."""
-    if actor is not None and not actor.has_role(Role.admin):
-        # Deploying BPMN is deploying code: its scripts run in the engine's evaluator.
-        raise Forbidden("仅管理员可部署流程 (only administrators deploy process definitions)")
+    if actor is not None and not actor.has_role(Role.platform_operator):
+        # Deploying BPMN is deploying code: its scripts run in the engine's evaluator, as the service.
+        raise Forbidden("仅平台运维人员可部署流程定义 (only platform operators deploy process definitions)")
     try:
         bundles = wf_engine.parse_package(files)
     except wf_engine.DefinitionError as exc:

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from ...core.ids import Id
 from ...core.schemas import PageArgs
 from ..tasks.schemas import TaskSchema
 from .models import RectificationStatus, StopOrderKind
@@ -29,7 +30,7 @@ class IssueOrderArgs(Schema):
     stop_order = fields.Nested(StopOrderArgs, load_default=None, allow_none=True)
     fine_imposed = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0),
                                 metadata={"description": "已对该违法行为作出的罚款（元）：拒不改正的可按日连续处罚（安全生产法第一百一十二条）"})
-    source_case_id = fields.Integer(load_default=None, allow_none=True)
+    source_case_id = Id(load_default=None, allow_none=True)
 
 
 class OrderListArgs(PageArgs):

@@ -9,10 +9,14 @@ Votes are written once; nobody, administrators included, changes them.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import math
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ...core.registry import Declarations
@@ -223,22 +227,36 @@ def _seat_for_vote(ballot: Ballot, actor: User) -> BallotSeat:
     return seat
 
 
+def vote_seal(ballot_id: int, username: str, choice: str, opinion: str) -> str:
+    """The seal of a vote in the case's audit chain while the ballot is open: an HMAC (keyed with the service's
+    secret, so the three possible choices cannot be tried against it) of what the minutes will say. The vote
+    itself is written once in `votes` and into the chain with the minutes when the ballot closes; the seal proves
+    the minutes' vote is the one cast then."""
+    message = json.dumps([ballot_id, username, choice, opinion], ensure_ascii=False).encode("utf-8")
+    return hmac.new(current_app.config["SECRET_KEY"].encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
 def _cast(actor: User, task: Task, data: dict, current: dict) -> dict:
     ballot = _lock_ballot(int(current["ballot_id"]))
     seat = _seat_for_vote(ballot, actor)
     case = db.session.get(Case, ballot.case_id)
     now = clock().now()
     choice, opinion = data["vote_choice"], data["vote_opinion"]
-    if choice == "recuse":
+    if choice == "recuse":  # a recusal is no secret: the seat shows it, with the reason, to whoever sees the ballot
         seat.status = SeatStatus.recused.value
         seat.recusal_reason = opinion
         seat.recused_at = now
         record_event(actor, "ballot_recusal", instance_id=case.instance_id, task_id=task.id,
                      details={"ballot_id": ballot.id, "reason": opinion})
+        recorded = {"vote_choice": choice, "vote_opinion": opinion}
     else:
+        # Ballot secrecy until the close: neither the audit event nor the task's data (and so neither the timeline,
+        # the process data the other members' tasks show, nor the completed task) carries the choice or the
+        # opinion. The minutes do, once the ballot closes.
         db.session.add(Vote(ballot_id=ballot.id, user_id=actor.id, choice=choice, opinion=opinion, cast_at=now))
         record_event(actor, "vote_cast", instance_id=case.instance_id, task_id=task.id,
-                     details={"ballot_id": ballot.id, "choice": choice, "opinion": opinion})
+                     details={"ballot_id": ballot.id, "seal": vote_seal(ballot.id, actor.username, choice, opinion)})
+        recorded = {"vote_recorded": True}
     try:
         db.session.flush()
     except IntegrityError:
@@ -247,7 +265,7 @@ def _cast(actor: User, task: Task, data: dict, current: dict) -> dict:
     closed, result = False, None
     if tally(ballot)["pending"] == 0:
         result, closed = _close(ballot, "all_voted", None, now), True
-    return {"vote_choice": choice, "vote_opinion": opinion, "ballot_closed": closed, "ballot_result": result}
+    return {**recorded, "ballot_id": ballot.id, "ballot_closed": closed, "ballot_result": result}
 
 
 def _ballot_for(actor: User, ballot_id: int) -> Ballot:

@@ -1,10 +1,11 @@
 """CSV and Excel renderings of the statistics table (the same rows and columns as the JSON)."""
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
+
+from ...core.spreadsheet import SafeCsvWriter, append_safe
 
 LEVELS = {"province": "省级", "city": "市级", "county": "县级"}
 
@@ -22,7 +23,7 @@ def _table(result: dict) -> list[list]:
 
 def to_csv(result: dict) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow([f"统计期间：{result['period']['label']}（{result['period']['start']} 至 {result['period']['end']}，不含截止日）"])
     writer.writerows(_table(result))
     # UTF-8 with a BOM: Excel on Windows opens it with the Chinese intact.
@@ -33,14 +34,14 @@ def to_xlsx(result: dict) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "统计"
-    sheet.append([f"统计期间：{result['period']['label']}"])
+    append_safe(sheet, [f"统计期间：{result['period']['label']}"])
     for row in _table(result):
-        sheet.append(row)
+        append_safe(sheet, row)
     stages = book.create_sheet("平均办理天数")
-    stages.append(["单位代码", "单位名称", "环节", "办结任务数", "平均天数"])
+    append_safe(stages, ["单位代码", "单位名称", "环节", "办结任务数", "平均天数"])
     for row in result["rows"]:
         for stage in row["stages"]:
-            stages.append([row["unit_code"], row["unit_name"], stage["name"], stage["count"], stage["avg_days"]])
+            append_safe(stages, [row["unit_code"], row["unit_name"], stage["name"], stage["count"], stage["avg_days"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

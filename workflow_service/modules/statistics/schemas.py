@@ -1,10 +1,12 @@
 from marshmallow import Schema, fields, validate
 
+from ...core.ids import Id
+
 
 class StatisticsArgs(Schema):
     period = fields.String(required=True, validate=validate.Length(min=4, max=7),
                            metadata={"description": "YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)"})
-    unit_id = fields.Integer(load_default=None, metadata={"description": "root of the tree; default: my unit"})
+    unit_id = Id(load_default=None, metadata={"description": "root of the tree; default: my unit"})
 
 
 class ExportArgs(StatisticsArgs):

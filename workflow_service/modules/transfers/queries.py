@@ -2,13 +2,13 @@
 provincial department; figures for the statistics registry."""
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
+from ...core.spreadsheet import SafeCsvWriter
 from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..cases.models import Case
@@ -129,7 +129,7 @@ def transfer_report(user: User, start: datetime, end: datetime) -> dict:
 
 def report_csv(report: dict) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow([label for _, label in REPORT_COLUMNS])
     for item in report["items"]:
         writer.writerow(["" if item.get(key) is None else item[key] for key, _ in REPORT_COLUMNS])

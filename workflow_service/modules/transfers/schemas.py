@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from ...core.ids import Id
 from ...core.schemas import PageArgs
 from ..deadlines.schemas import NextDeadlineSchema
 from ..tasks.schemas import TaskSchema
@@ -8,9 +9,9 @@ from .operations import ANSWER_LABELS
 
 
 class OpenTransferArgs(Schema):
-    case_id = fields.Integer(load_default=None, allow_none=True)
-    rectification_id = fields.Integer(load_default=None, allow_none=True)
-    screening_id = fields.Integer(load_default=None, allow_none=True)
+    case_id = Id(load_default=None, allow_none=True)
+    rectification_id = Id(load_default=None, allow_none=True)
+    screening_id = Id(load_default=None, allow_none=True)
     party_name = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     party_type = fields.String(load_default=None, validate=validate.OneOf(["organisation", "individual"]))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
@@ -28,7 +29,7 @@ class PoliceAnswerArgs(Schema):
 class TransferListArgs(PageArgs):
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in TransferStatus]))
     stage = fields.String(load_default=None, validate=validate.OneOf([s.value for s in TransferStage]))
-    unit_id = fields.Integer(load_default=None)
+    unit_id = Id(load_default=None)
 
 
 class ReportArgs(Schema):
@@ -74,8 +75,8 @@ class TransferDetailSchema(TransferSchema):
 
 
 class ScreeningArgs(Schema):
-    case_id = fields.Integer(load_default=None, allow_none=True)
-    rectification_id = fields.Integer(load_default=None, allow_none=True)
+    case_id = Id(load_default=None, allow_none=True)
+    rectification_id = Id(load_default=None, allow_none=True)
     real_danger_facts = fields.String(load_default="", validate=validate.Length(max=4000),
                                       metadata={"description": "现实危险的具体事实（由承办人记录）"})
     monitoring_disabled = fields.Boolean(load_default=False)

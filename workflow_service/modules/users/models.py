@@ -16,14 +16,18 @@ class Role(str, enum.Enum):
     committee_member = "committee_member"  # 案件审查委员会委员: votes on collective discussions
     supervisor = "supervisor"              # 负责人: approves filing, decisions, closure; sees escalations
     principal_head = "principal_head"      # 正职负责人: alone approves a criminal transfer
-    admin = "admin"                        # 管理员: users, units, deployments, calendars, rules
+    admin = "admin"                        # 管理员: users and units of their own unit tree, calendars, rules
     integration = "integration"            # 接口账户: another system (public security) posting its answers
+    # 平台运维人员: deploys process definitions. A diagram's scripts run as the service (the script engine is not a
+    # sandbox), so deploying is deploying code: a privilege of the platform's operators, granted explicitly (by
+    # the CLI or another operator), never part of administering a unit. Reads no case.
+    platform_operator = "platform_operator"
 
 
 ROLE_LABELS = {
     Role.case_handler: "承办人", Role.legal_reviewer: "法制审核人员", Role.committee_member: "案审委员",
     Role.supervisor: "负责人", Role.principal_head: "正职负责人", Role.admin: "管理员",
-    Role.integration: "接口账户",
+    Role.integration: "接口账户", Role.platform_operator: "平台运维人员",
 }
 
 # BPMN lanes are named in Chinese; a lane name maps to the role whose users work its tasks.
@@ -69,8 +73,6 @@ class User(UserMixin, db.Model):
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     # Legal reviewers must hold the legal professional qualification when first appointed (行政处罚法 Art 58).
     legal_qualification = sa.Column(sa.Boolean, nullable=False, default=False)
-    failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
-    locked_until = sa.Column(UTCDateTime, nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     unit = db.relationship(Unit)
@@ -90,8 +92,9 @@ class User(UserMixin, db.Model):
     @property
     def is_officer(self) -> bool:
         """A person of the unit. An account holding only the integration role (接口账户) is another system: it
-        reaches its own endpoints (police answers to transfers), never the unit's cases, tasks or drafts."""
-        return bool(self.roles - {Role.integration})
+        reaches its own endpoints (police answers to transfers), never the unit's cases, tasks or drafts; an
+        account holding only the platform operator role deploys definitions and reads no case either."""
+        return bool(self.roles - {Role.integration, Role.platform_operator})
 
 
 class UserRole(db.Model):
@@ -102,7 +105,15 @@ class UserRole(db.Model):
     __table_args__ = (sa.Index("ix_user_roles_role", "role"),)
 
 
+class TokenKind(str, enum.Enum):
+    api = "api"  # a bearer token (POST /api/v1/auth/token): WFS_TOKEN_TTL_HOURS
+    web = "web"  # a browser session (the login page): its id in the signed session cookie, idle and absolute limits
+
+
 class ApiToken(db.Model):
+    """A bearer token or a browser session: checked on every request, so revoking the row (logout, deactivation)
+    ends it at once, wherever a copy of it is."""
+
     __tablename__ = "api_tokens"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -112,5 +123,23 @@ class ApiToken(db.Model):
     created_at = sa.Column(UTCDateTime, nullable=False)
     expires_at = sa.Column(UTCDateTime, nullable=False)
     revoked_at = sa.Column(UTCDateTime, nullable=True)
+    kind = sa.Column(sa.String(8), nullable=False, default=TokenKind.api.value, server_default=TokenKind.api.value)
 
     user = db.relationship(User)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one submitted username from one source address (modules/users/throttling.py)."""
+
+    __tablename__ = "login_throttles"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(64), nullable=False)  # as submitted: unknown names are counted like real ones
+    source = sa.Column(sa.String(64), nullable=False)    # the client's address
+    failures = sa.Column(sa.Integer, nullable=False, default=0)
+    locks = sa.Column(sa.Integer, nullable=False, default=0)  # locks in a row: each one twice as long
+    locked_until = sa.Column(UTCDateTime, nullable=True)
+    last_failure_at = sa.Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (sa.UniqueConstraint("username", "source", name="uq_login_throttles_username_source"),
+                      sa.Index("ix_login_throttles_source", "source", "last_failure_at"))

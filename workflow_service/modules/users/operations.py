@@ -1,4 +1,4 @@
-"""Units, users, login throttling and API tokens."""
+"""Units and users (administered within the actor's unit tree), passwords, API tokens and browser sessions."""
 from __future__ import annotations
 
 import hashlib
@@ -8,26 +8,44 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ...core.clock import utcnow
-from ...core.errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
+from ...core.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from ...core.services import clock, setting
 from ...extensions import db
 from ..audit.operations import record_event
-from .models import ApiToken, Role, Unit, UnitLevel, User, UserRole
+from .models import ApiToken, Role, TokenKind, Unit, UnitLevel, User, UserRole
 from .passwords import hash_password, password_matches
+from .throttling import check_allowed, record_failure, record_success
+from .units import unit_contains
+
+
+def _require_administrator_of(actor, unit: Unit) -> None:
+    """Administration is scoped to the actor's unit tree: an administrator creates units, users and role grants in
+    their own unit and the units below it, never above or beside it. The CLI (no actor) is the platform's own."""
+    if actor is None:
+        return
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
+    if not unit_contains(actor.unit, unit):
+        raise Forbidden("只能管理本单位及下级单位的用户和单位 (outside your unit tree)")
 
 
 def create_unit(actor, *, code: str, name: str, level: str, parent_code: str | None = None) -> Unit:
+    if actor is not None and not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
+    if actor is not None and not parent_code:
+        raise Forbidden("顶级单位只能用命令行创建 (a top-level unit is created with the CLI only)")
+    parent = None
+    if parent_code:
+        parent = db.session.scalar(sa.select(Unit).filter_by(code=parent_code))
+        if parent is None:
+            raise NotFound(f"上级单位不存在 (no unit {parent_code})", {"parent_code": ["unknown unit"]})
+        _require_administrator_of(actor, parent)
     if db.session.scalar(sa.select(Unit).filter_by(code=code)) is not None:
         raise Conflict(f"单位代码已存在 (unit {code} exists)", {"code": ["already exists"]})
     try:
         UnitLevel(level)
     except ValueError:
         raise ValidationFailed("单位级别无效 (invalid level)", {"level": [f"one of {[l.value for l in UnitLevel]}"]})
-    parent = None
-    if parent_code:
-        parent = db.session.scalar(sa.select(Unit).filter_by(code=parent_code))
-        if parent is None:
-            raise NotFound(f"上级单位不存在 (no unit {parent_code})", {"parent_code": ["unknown unit"]})
     unit = Unit(code=code, name=name, level=level, parent=parent, path="", created_at=clock().now())
     db.session.add(unit)
     db.session.flush()
@@ -37,23 +55,32 @@ def create_unit(actor, *, code: str, name: str, level: str, parent_code: str | N
     return unit
 
 
+# Granted with the CLI only: deploying definitions is deploying code (modules/users/models.py Role).
+CLI_ONLY_ROLES = {Role.platform_operator.value}
+
+
 def create_user(actor, *, username: str, password: str, display_name: str, unit_code: str,
                 roles: list[str], legal_qualification: bool = False) -> User:
-    if db.session.scalar(sa.select(User).filter_by(username=username)) is not None:
-        raise Conflict(f"用户名已存在 (user {username} exists)", {"username": ["already exists"]})
+    if actor is not None and not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
     unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
     if unit is None:
         raise NotFound(f"单位不存在 (no unit {unit_code})", {"unit_code": ["unknown unit"]})
+    _require_administrator_of(actor, unit)
     try:
         role_values = sorted({Role(r).value for r in roles})
     except ValueError:
         raise ValidationFailed("角色无效 (invalid role)", {"roles": [f"each one of {[r.value for r in Role]}"]})
+    if actor is not None and CLI_ONLY_ROLES & set(role_values):
+        raise Forbidden("平台运维人员角色只能用命令行授予 (the platform operator role is granted with the CLI only)")
+    if db.session.scalar(sa.select(User).filter_by(username=username)) is not None:
+        raise Conflict(f"用户名已存在 (user {username} exists)", {"username": ["already exists"]})
     if len(password) < 8:
         raise ValidationFailed("密码至少 8 位 (password too short)", {"password": ["at least 8 characters"]})
     user = User(
         username=username, display_name=display_name, unit=unit, active=True,
         password_hash=hash_password(password), legal_qualification=legal_qualification,
-        failed_logins=0, created_at=clock().now(),
+        created_at=clock().now(),
     )
     user.role_rows = [UserRole(role=r) for r in role_values]
     db.session.add(user)
@@ -62,31 +89,39 @@ def create_user(actor, *, username: str, password: str, display_name: str, unit_
     return user
 
 
-def authenticate(username: str, password: str) -> User:
-    """Check a password; after repeated failures the account is refused for a while (throttling).
+def set_user_active(actor, username: str, active: bool) -> User:
+    """停用 / 启用 an account. Deactivation ends the user's tokens and browser sessions at once (the rows are
+    revoked; every request checks them), wherever copies of them are. Nobody deactivates their own account."""
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    if user is None:
+        raise NotFound("用户不存在 (no such user)")
+    _require_administrator_of(actor, user.unit)
+    if actor is not None and actor.id == user.id and not active:
+        raise Conflict("不能停用自己的账户 (you cannot deactivate your own account)", code="own_account")
+    if bool(user.active) == active:
+        return user
+    user.active = active
+    ended = revoke_tokens_of(user) if not active else 0
+    record_event(actor, "user_deactivated" if not active else "user_reactivated",
+                 details={"username": user.username, "sessions_ended": ended})
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str, source: str = "") -> User:
+    """Check a password, throttled per (username, source) (modules/users/throttling.py). An unknown name, a wrong
+    password and a deactivated account get the same answer, after the same work.
 
     Security times (throttling, token expiry) follow the real time, not the settable business clock:
     moving a demo forward by a month must not log everybody out or lift a lock-out.
     """
-    now = utcnow()
+    throttle = check_allowed(username, source)
     user = db.session.scalar(sa.select(User).filter_by(username=username))
-    if user is None:
-        password_matches(None, password)
+    valid = password_matches(user.password_hash if user is not None else None, password)
+    if user is None or not valid or not user.is_active:
+        record_failure(throttle, username, source)
         raise NotAuthenticated("用户名或密码错误 (wrong username or password)", code="bad_credentials")
-    if user.locked_until is not None and user.locked_until > now:
-        raise TooManyRequests("登录失败次数过多，请稍后再试 (too many failed logins; try later)",
-                              {"retry_after": user.locked_until.isoformat()})
-    if not user.is_active or not password_matches(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= setting("LOGIN_MAX_FAILURES"):
-            user.locked_until = now + timedelta(minutes=setting("LOGIN_LOCK_MINUTES"))
-            user.failed_logins = 0
-            record_event(None, "login_throttled", details={"username": username})
-        db.session.flush()
-        raise NotAuthenticated("用户名或密码错误 (wrong username or password)", code="bad_credentials")
-    user.failed_logins = 0
-    user.locked_until = None
-    db.session.flush()
+    record_success(throttle)
     return user
 
 
@@ -94,22 +129,44 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: User) -> tuple[str, ApiToken]:
+def issue_token(user: User, kind: TokenKind = TokenKind.api) -> tuple[str, ApiToken]:
+    """A bearer token (WFS_TOKEN_TTL_HOURS) or a browser session (WFS_SESSION_MAX_HOURS, its absolute lifetime)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    row = ApiToken(token_hash=_digest(token), user=user, created_at=now,
-                   expires_at=now + timedelta(hours=setting("TOKEN_TTL_HOURS")))
+    hours = setting("TOKEN_TTL_HOURS") if kind == TokenKind.api else setting("SESSION_MAX_HOURS")
+    row = ApiToken(token_hash=_digest(token), user=user, created_at=now, kind=kind.value,
+                   expires_at=now + timedelta(hours=hours))
     db.session.add(row)
-    record_event(user, "token_issued", details={"expires_at": row.expires_at.isoformat()})
+    record_event(user, "token_issued" if kind == TokenKind.api else "session_started",
+                 details={"expires_at": row.expires_at.isoformat()})
     db.session.flush()
     return token, row
 
 
-def user_for_token(token: str) -> User | None:
+def user_for_token(token: str, kind: TokenKind = TokenKind.api) -> User | None:
     # The token, its user and the user's unit in one statement (the roles follow in one more): every API
-    # request starts here.
-    row = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_digest(token))
+    # request starts here. A browser session's id is no bearer token, nor the other way round.
+    row = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_digest(token), kind=kind.value)
                             .options(sa.orm.joinedload(ApiToken.user).joinedload(User.unit)))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
+
+
+def end_session(user: User, token: str, kind: TokenKind) -> None:
+    """退出: the token or browser session stops working at once (a copy of it too)."""
+    now = utcnow()
+    revoked = db.session.execute(sa.update(ApiToken).where(
+        ApiToken.token_hash == _digest(token), ApiToken.kind == kind.value, ApiToken.user_id == user.id,
+        ApiToken.revoked_at.is_(None)).values(revoked_at=now)).rowcount
+    if revoked:
+        record_event(user, "logged_out", details={"kind": kind.value})
+    db.session.flush()
+
+
+def revoke_tokens_of(user: User) -> int:
+    """Every token and browser session of the user ends now; returns how many were live."""
+    now = utcnow()
+    return db.session.execute(sa.update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .values(revoked_at=now)).rowcount

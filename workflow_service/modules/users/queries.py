@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from .models import User, UserRole
+from .units import in_subtree
 
 
 def unit_members(unit_id: int, limit: int = 50) -> list[User]:
@@ -18,3 +20,12 @@ def unit_members_with_role(unit_id: int, role: str, limit: int = 50) -> list[Use
     return list(db.session.scalars(sa.select(User).join(UserRole, UserRole.user_id == User.id)
                                    .where(User.unit_id == unit_id, User.active.is_(True), UserRole.role == role)
                                    .order_by(User.username).limit(limit)))
+
+
+def users_in_tree(actor: User, *, limit: int = 50, offset: int = 0) -> tuple[list[User], int]:
+    """The users of the actor's unit and the units below it (what an administrator administers)."""
+    query = sa.select(User).where(in_subtree(User.unit_id, actor.unit))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.options(selectinload(User.unit)).order_by(User.unit_id, User.username)
+                              .limit(limit).offset(offset))
+    return list(rows), total

@@ -19,6 +19,8 @@ class UserSchema(Schema):
     display_name = fields.String()
     unit = fields.Nested(UnitSchema)
     roles = fields.Method("_roles")
+    active = fields.Boolean(metadata={"description": "false: deactivated (停用), no token or session works"})
+    legal_qualification = fields.Boolean()
 
     def _roles(self, user):
         return sorted(r.value for r in user.roles)
@@ -29,3 +31,27 @@ class TokenSchema(Schema):
     token_type = fields.String(dump_default="Bearer")
     expires_at = fields.AwareDateTime()
     user = fields.Nested(UserSchema)
+
+
+class UserPageSchema(Schema):
+    items = fields.List(fields.Nested(UserSchema))
+    total = fields.Integer()
+
+
+class CreateUserArgs(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                              metadata={"description": "a unit of your own unit tree"})
+    roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
+                        validate=validate.Length(min=1, max=8))
+    legal_qualification = fields.Boolean(load_default=False)
+
+
+class CreateUnitArgs(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    level = fields.String(required=True, validate=validate.OneOf(["province", "city", "county"]))
+    parent_code = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                                metadata={"description": "your unit or one below it (top-level units: CLI only)"})
