@@ -435,3 +435,11 @@ def test_a_step_goes_on_when_the_document_font_is_missing_and_the_record_says_wh
     waiting = [e for e in timeline if e["action"] == "documents_not_issued"]
     assert len(waiting) == 1 and waiting[0]["details"]["step"] == "approve_filing"
     assert waiting[0]["action_label"] == "文书待出具"
+
+
+def test_a_department_that_issues_by_hand_gets_no_document_from_a_step():
+    from .conftest import make_app
+
+    app = make_app("sqlite://", DOCUMENTS_AUTO_ISSUE=False)
+    names = [name for name, _ in app.extensions["wfs_registry"].step_handlers]
+    assert "documents.issue_for_step" not in names and "alerts.raise_and_clear" in names

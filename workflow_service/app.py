@@ -64,7 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["wfs_engine"] = Engine(script_functions())
     # What runs after every engine step, and the rules and guards of every task: wiring.py, by name, in order.
-    app.extensions["wfs_registry"] = build_registry()
+    app.extensions["wfs_registry"] = build_registry(wfs)
     app.extensions["wfs_clock"] = SettableClock() if wfs["SETTABLE_CLOCK"] else SystemClock()
 
     register_error_handlers(app)

@@ -53,6 +53,8 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "DEMO_PASSWORD": ("demo-password", str, "password of the demo users"),
     "ASSETS_DIR": (str(PACKAGE_ROOT / "node_modules"), str,
                    "where the npm packages the web pages use (bpmn-js) are served from; `make run` installs them"),
+    "DOCUMENTS_AUTO_ISSUE": (True, _bool, "1: the step that creates a document issues it (执法文书, numbered and frozen); "
+                             "0: documents are issued by hand from the case page"),
     "DOCUMENT_FONT_DIR": (None, str, "where the document font (Noto Serif SC TTFs) is read from; default "
                           "<ASSETS_DIR>/@expo-google-fonts/noto-serif-sc, installed by npm"),
     "EVIDENCE_STORAGE": ("directory", str, "where evidence files are kept: 'directory' (one machine, or a shared "

@@ -11,7 +11,7 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
                  hands it back (follow-up steps)
  6. transfers    a case that decided on a transfer opens it (a follow-up step)
  7. disclosure   a penalty decision drafts its disclosure (公示)
- 8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
+ 8. documents    (WFS_DOCUMENTS_AUTO_ISSUE) the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
                  case file is built at archiving
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
 """
@@ -32,7 +32,7 @@ from .modules.transfers import queries as transfer_queries
 from .modules.transfers import rules as transfer_rules
 
 
-def build_registry() -> Registry:
+def build_registry(settings: dict) -> Registry:
     registry = Registry()
     registry.connect_step_handler("alerts.raise_and_clear", alerts_on_step)
     registry.connect_step_handler("cases.sync_case", cases.sync_case)
@@ -41,7 +41,8 @@ def build_registry() -> Registry:
     registry.connect_step_handler("transfers.sync_transfer", transfers.sync_transfer)
     registry.connect_step_handler("transfers.case_reached_transfer", transfers.case_reached_transfer)
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
-    registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
+    if settings["DOCUMENTS_AUTO_ISSUE"]:  # off: a department issues its documents by hand from the case page
+        registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
 
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
     # is pending, then a valid legal-review pass).
