@@ -238,8 +238,11 @@ def vote_seal(ballot_id: int, username: str, choice: str, opinion: str) -> str:
 
 def _cast(actor: User, task: Task, data: dict, current: dict) -> dict:
     ballot = _lock_ballot(int(current["ballot_id"]))
-    seat = _seat_for_vote(ballot, actor)
     case = db.session.get(Case, ballot.case_id)
+    if case is None or case.instance_id != task.instance_id:
+        # Process data is never an authority: the ballot must be this case's own.
+        raise Conflict("该表决不属于本案 (the ballot belongs to another case)", code="ballot_not_of_case")
+    seat = _seat_for_vote(ballot, actor)
     now = clock().now()
     choice, opinion = data["vote_choice"], data["vote_opinion"]
     if choice == "recuse":  # a recusal is no secret: the seat shows it, with the reason, to whoever sees the ballot
