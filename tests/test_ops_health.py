@@ -14,7 +14,6 @@ import time
 import urllib.error
 import urllib.request
 
-import pytest
 import sqlalchemy as sa
 
 from .conftest import ROOT, make_app
