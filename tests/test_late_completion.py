@@ -168,3 +168,16 @@ def test_the_sweep_and_a_completion_racing_on_one_due_timer_settle_it_once(app, 
             done = db.session.get(Task, task["id"])
             assert counts == {"timer_fired": 2, "deadline_missed": 1, "alert_raised": 2}, counts
             assert done.status == "completed" and done.late_amount == 1 and done.missed_deadline_at is not None
+
+
+def test_the_case_page_names_every_event_of_the_record_in_chinese(app, login):
+    from .test_web_pages import browser
+
+    admin = login("admin")
+    d = _at_investigation(login, admin)
+    admin.post("/api/v1/admin/clock", json={"now": "2026-12-22T00:01:00+08:00"})
+    d.complete("investigate", EVIDENCE)
+    page = browser(app, "supervisor1").get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    record = page[page.index('id="timeline"'):]
+    record = record[:record.index("</section>")]
+    assert "期限届满未办结" in record and "deadline_missed" not in record
