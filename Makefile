@@ -15,7 +15,7 @@ export WFS_SETTABLE_CLOCK ?= 1
 $(STAMP): setup.cfg pyproject.toml
 	@# WeasyPrint (the documents' PDFs) needs pango; best effort, as root on Debian (.ci/run does the same).
 	-@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; } \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; } \
 		|| echo "WARNING: pango (libpango-1.0-0, libpangoft2-1.0-0) missing: documents cannot be rendered"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
