@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -124,7 +125,7 @@ def timer_rule(expression: str | None, data: dict) -> tuple[str, str] | None:
     if not expression:
         return None
     try:
-        node = ast.parse(expression.strip(), mode="eval").body
+        node = _parsed(expression)
         while isinstance(node, ast.IfExp):  # `moved_deadline(…) if deferral_approved else deadline(…)`
             node = node.body if _value(node.test, data) else node.orelse
     except (SyntaxError, _NotSimple):
@@ -147,6 +148,12 @@ def timer_rule(expression: str | None, data: dict) -> tuple[str, str] | None:
         third = node.args[2] if len(node.args) > 2 else None
         kind = third.value if isinstance(third, ast.Constant) and isinstance(third.value, str) else "deadline"
     return rule_id, kind
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(expression: str) -> ast.expr:
+    """A model's timer expressions are few and never change: each is parsed once per process."""
+    return ast.parse(expression.strip(), mode="eval").body
 
 
 class _NotSimple(Exception):

@@ -170,7 +170,8 @@ def _close(task: Task, actor: User | None, data: dict, by: str | None = None) ->
     details = {"task": task.bpmn_id, "name": task.name, "data": data}
     if by:
         details["by"] = by
-    late = lateness(task.due_rule_id, province_of(task.unit_id), task.due_at, now) if task.due_at else None
+    late = lateness(task.due_rule_id, province_of(task.unit_id), task.due_at, now) \
+        if task.due_at is not None and now > task.due_at else None
     if late is not None:
         task.late_amount, task.late_unit = late.amount, late.unit
         details["late"] = {"amount": late.amount, "unit": late.unit, "due_at": task.due_at.isoformat(),

@@ -1,6 +1,8 @@
 """The province a unit belongs to: whose deadline rules, thresholds and settings apply to it."""
 from __future__ import annotations
 
+import weakref
+
 from ...extensions import db
 from .models import Unit
 
@@ -17,9 +19,17 @@ def province_code(unit: Unit) -> str | None:
 _PROVINCES: dict[tuple[str, int], str | None] = {}
 
 
+_DATABASE_KEYS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> its URL, rendered once
+
+
 def database_key() -> str:
-    """Which database the session talks to (the test suite runs one process against two)."""
-    return db.session.get_bind().url.render_as_string(hide_password=True)
+    """Which database the session talks to (the test suite runs one process against two); rendered once per
+    engine, since every step asks."""
+    bind = db.session.get_bind()
+    key = _DATABASE_KEYS.get(bind)
+    if key is None:
+        key = _DATABASE_KEYS[bind] = bind.url.render_as_string(hide_password=True)
+    return key
 
 
 def province_of(unit_id: int) -> str | None:
