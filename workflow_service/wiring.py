@@ -1,5 +1,5 @@
 """How the domains are connected, in one place: what runs after every step and in which order, and which
-domain declares the rules, guards and views of which tasks. `create_app` calls `build_registry()`; nothing
+domain declares the rules, guards and views of which tasks. `create_app` calls `build_registry(settings)`; nothing
 registers itself by being imported.
 
 Step handlers run after every saved step (steps/pipeline.py), in this order:
@@ -11,8 +11,8 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
                  hands it back (follow-up steps)
  6. transfers    a case that decided on a transfer opens it (a follow-up step)
  7. disclosure   a penalty decision drafts its disclosure (公示)
- 8. documents    (WFS_DOCUMENTS_AUTO_ISSUE) the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
-                 case file is built at archiving
+ 8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
+                 case file is built at archiving (unless WFS_DOCUMENTS_AUTO_ISSUE=0)
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
 """
 from __future__ import annotations
