@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 
 from .core.errors import ServiceError
@@ -287,8 +288,6 @@ def verify_audit_cmd(instance_id, system, evidence):
     if evidence:
         case_id = None
         if instance_id is not None:
-            import sqlalchemy as sa
-
             from .modules.cases.models import Case
 
             case_id = db.session.scalar(sa.select(Case.id).where(Case.instance_id == instance_id)) or -1

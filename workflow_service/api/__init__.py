@@ -56,15 +56,13 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, deadlines, definitions, evidence,
-                   rectifications, tasks, transfers, users)
+    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, deadlines, definitions, disclosures,
+                   documents, evidence, rectifications, statistics, tasks, transfers, users)
 
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
                    audit, evidence, case_reviews, users):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
-    from . import disclosures, documents, statistics
-
     for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

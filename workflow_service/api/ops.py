@@ -15,6 +15,7 @@ from ..core.errors import error_response
 from ..core.health import readiness
 from ..core.logging import configure_logging, install_request_logging
 from ..extensions import db
+from ..modules.timers.queries import TimerBacklogCollector
 
 bp = Blueprint("ops", __name__)
 
@@ -55,8 +56,6 @@ def metrics():
                                        "WFS_METRICS_ALLOWED_NETWORKS)"})
         response.status_code = 403
         return response
-    from ..modules.timers.queries import TimerBacklogCollector
-
     return _no_store(Response(wfs_metrics.render(TimerBacklogCollector()),
                               mimetype="text/plain; version=0.0.4; charset=utf-8"))
 

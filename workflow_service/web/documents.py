@@ -3,6 +3,7 @@ and voiding (forms to the documents operations); on a task, the document it draf
 issued. Who may do what is decided by modules/documents."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 from flask_login import login_required
 
@@ -19,8 +20,6 @@ STATUS_NAMES = {"issued": "有效", "superseded": "已更正", "void": "作废"}
 
 def documents_panel(user, case) -> dict:
     """The case page's list (the case is visible to `user` already: who sees the case sees its documents)."""
-    import sqlalchemy as sa
-
     documents = list(db.session.scalars(sa.select(IssuedDocument).where(IssuedDocument.case_id == case.id)
                                         .order_by(IssuedDocument.issued_at, IssuedDocument.id)))
     case_file = db.session.scalar(sa.select(CaseFile).where(CaseFile.case_id == case.id)
