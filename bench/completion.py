@@ -9,6 +9,8 @@ measured four ways in the same run:
   http     POST /api/v1/tasks/{id}/complete against gunicorn, C concurrent clients, 1 and 2 workers
            (PostgreSQL), and one process on SQLite: throughput and p50/p95/p99
 
+WFS_BENCH_APP names another gunicorn app (e.g. a module that wraps create_app() in a profiler).
+
 Run:  scripts/with_postgres.sh .venv/bin/python bench/completion.py [--open-cases 10000] [--n 200]
       (PostgreSQL from WFS_TEST_POSTGRES_URL, the variable with_postgres.sh exports; without it, SQLite only.)
 """
@@ -228,7 +230,7 @@ def start_gunicorn(url: str, workers: int):
     env = dict(os.environ, WFS_DATABASE_URL=url, WFS_SCHEDULER_ENABLED="0", WFS_SETTABLE_CLOCK="1",
                WFS_ENV="development", WFS_SECRET_KEY="bench-secret")
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                             "--log-level", "warning", "workflow_service.app:create_app()"],
+                             "--log-level", "warning", os.environ.get("WFS_BENCH_APP", "workflow_service.app:create_app()")],
                             cwd=ROOT, env=env, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:

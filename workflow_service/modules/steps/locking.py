@@ -16,7 +16,7 @@ from ...extensions import db
 from ..alerts.models import Alert
 from ..deadlines.models import DeadlineAdjustment
 from ..processes.models import ProcessInstance
-from ..tasks.models import Task
+from ..tasks.models import Task, TaskStatus
 from ..timers.models import Timer, TimerStatus
 
 _STATEMENTS: dict[tuple[str, bool], sa.Select] = {}
@@ -79,14 +79,44 @@ def try_lock_instance(instance_id: int) -> ProcessInstance | None:
 
 def lock_task(task_id: int) -> Task:
     """A task and its instance, the instance first (see the module's docstring)."""
+    return lock_task_for(task_id, None)[0]
+
+
+_TASK_STATEMENTS: dict[bool, sa.Select] = {}
+_PAIR, _LIST = "\x1f", "\x1e"  # separators no step id or name contains
+
+
+def _task_statement(with_actor: bool) -> sa.Select:
+    """The task row, locked (bound as :key); with an actor (:actor), also the steps of the same instance that
+    actor completed, as `bpmn_id<US>name` joined by <RS>: what separation of duties asks, in the same round trip.
+    Built once per shape."""
+    if with_actor not in _TASK_STATEMENTS:
+        query = sa.select(Task)
+        if with_actor:
+            done = sa.orm.aliased(Task)
+            query = sa.select(Task, sa.select(sa.func.aggregate_strings(done.bpmn_id + _PAIR + done.name, _LIST))
+                              .where(done.instance_id == Task.instance_id, done.completed_by_id == sa.bindparam("actor"),
+                                     done.status == TaskStatus.completed.value).scalar_subquery())
+        _TASK_STATEMENTS[with_actor] = (query.where(Task.id == sa.bindparam("key")).with_for_update(of=Task)
+                                        .execution_options(populate_existing=True))
+    return _TASK_STATEMENTS[with_actor]
+
+
+def lock_task_for(task_id: int, actor_id: int | None) -> tuple[Task, dict[str, str] | None]:
+    """`lock_task`, and — given an actor — the steps of this instance the actor has completed ({bpmn id: name}),
+    for the separation-of-duties check without a query of its own."""
     instance = lock_instance_of_task(task_id)
     if instance is None:
         raise NotFound("任务不存在 (no such task)")
-    task = db.session.scalar(sa.select(Task).where(Task.id == task_id).with_for_update()
-                             .execution_options(populate_existing=True))
-    if task is None:
+    params = {"key": task_id} if actor_id is None else {"key": task_id, "actor": actor_id}
+    row = db.session.execute(_task_statement(actor_id is not None), params).first()
+    if row is None:
         raise NotFound("任务不存在 (no such task)")
+    task = row[0]
+    done = None
+    if actor_id is not None:
+        done = dict(item.split(_PAIR, 1) for item in (row[1] or "").split(_LIST) if _PAIR in item)
     # The session's identity map holds rows weakly: without this reference the locked instance (and its
     # state) could be dropped and read again by `task.instance`.
     task.instance = instance
-    return task
+    return task, done

@@ -19,17 +19,19 @@ from ..users.provinces import province_of
 from ..users.units import unit_contains, works_in
 from . import pipeline
 from .locking import lock_task as _lock_task
+from .locking import lock_task_for
 
 
-def _guard(actor: User, task: Task) -> None:
+def _guard(actor: User, task: Task, done: dict[str, str] | None = None) -> None:
     """Separation of duties as the model states it, then the guards the task's domain declared (legal
-    qualification, reviewer vs approver). Checked on claim, on reassign (for the new assignee) and on completion."""
-    _separate_duties(actor, task)
+    qualification, reviewer vs approver). Checked on claim, on reassign (for the new assignee) and on completion.
+    `done`: the steps of this instance the actor completed, when the lock read them already (lock_task_for)."""
+    _separate_duties(actor, task, done)
     for guard in registry().guards_for(task.instance.process_id, task.bpmn_id):
         guard(actor, task)
 
 
-def _separate_duties(actor: User, task: Task) -> None:
+def _separate_duties(actor: User, task: Task, done_steps: dict[str, str] | None = None) -> None:
     """An approval or sign-off step names, in the model, the steps whose actors it excludes
     (`excludesActorsOf="draft_filing,@handlers"`): whoever completed one of them in this instance may not do this
     one; `@handlers` are the officers the case names as its handlers and whoever started it."""
@@ -38,11 +40,14 @@ def _separate_duties(actor: User, task: Task) -> None:
     if not excluded:
         return
     steps = [s for s in excluded if not s.startswith("@")]
-    done = db.session.execute(sa.select(Task.name).where(
-        Task.instance_id == task.instance_id, Task.bpmn_id.in_(steps), Task.completed_by_id == actor.id,
-        Task.status == TaskStatus.completed.value).limit(1)).first() if steps else None
+    if done_steps is not None:
+        done = next((done_steps[s] for s in steps if s in done_steps), None)
+    else:
+        done = db.session.scalar(sa.select(Task.name).where(
+            Task.instance_id == task.instance_id, Task.bpmn_id.in_(steps), Task.completed_by_id == actor.id,
+            Task.status == TaskStatus.completed.value).limit(1)) if steps else None
     if done is not None:
-        raise Forbidden(f"已办理本案「{done.name}」的人员不得办理「{task.name}」（职责分离） "
+        raise Forbidden(f"已办理本案「{done}」的人员不得办理「{task.name}」（职责分离） "
                         "(separation of duties)", code="separation_of_duties")
     if "@handlers" in excluded:
         data = task.instance.data or {}
@@ -69,7 +74,7 @@ def _flush() -> None:
 
 
 def claim_task(actor: User, task_id: int, expected_version: int | None = None) -> Task:
-    task = _lock_task(task_id)
+    task, done = lock_task_for(task_id, actor.id)
     if not can_view(actor, task):
         raise Forbidden("无权认领该任务 (this task belongs to another role or unit)")
     _check_open(task, expected_version)
@@ -79,7 +84,7 @@ def claim_task(actor: User, task_id: int, expected_version: int | None = None) -
         raise Conflict("任务已被他人认领 (the task is claimed by someone else)", code="already_claimed")
     if not can_claim(actor, task):
         raise Forbidden("无权认领该任务 (this task belongs to another role or unit)")
-    _guard(actor, task)
+    _guard(actor, task, done)
     task.assignee_id = actor.id
     task.claimed_at = clock().now()
     record_event(actor, "task_claimed", instance_id=task.instance_id, task_id=task.id)
@@ -123,7 +128,7 @@ def reassign_task(actor: User, task_id: int, assignee_username: str, expected_ve
 
 
 def complete_task(actor: User, task_id: int, data, expected_version: int | None = None) -> Task:
-    task = _lock_task(task_id)  # the instance first, then the task (see _lock_task)
+    task, done = lock_task_for(task_id, actor.id)  # the instance first, then the task (see locking.py)
     instance = task.instance  # locked and loaded by _lock_task, not read again
     if not can_view(actor, task):
         raise Forbidden("无权办理该任务 (this task belongs to another role or unit)")
@@ -133,7 +138,7 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
             raise Forbidden("无权办理该任务 (this task belongs to another role or unit)")
     elif task.assignee_id != actor.id:
         raise Forbidden("该任务已由他人认领 (the task is claimed by someone else)", code="claimed_by_other")
-    _guard(actor, task)
+    _guard(actor, task, done)
     # Validate before anything changes: a 422 leaves the task, the case and the audit trail untouched.
     schema = load_form(setting("FORMS_DIR"), task.form_id)
     data = validate_submission(schema, data)
@@ -176,7 +181,6 @@ def _close(task: Task, actor: User | None, data: dict, by: str | None = None) ->
         task.late_amount, task.late_unit = late.amount, late.unit
         details["late"] = {"amount": late.amount, "unit": late.unit, "due_at": task.due_at.isoformat(),
                            "rule": task.due_rule_id}
-    _flush()
     record_event(actor, "task_completed", instance_id=task.instance_id, task_id=task.id, details=details)
     pipeline.complete_user_task(task.instance, task, data, actor)
     _flush()
