@@ -75,6 +75,8 @@ class Enterprise(db.Model):
     unit = db.relationship("Unit")
     licences = db.relationship("Licence", back_populates="enterprise", cascade="all, delete-orphan",
                                order_by="Licence.valid_to")
+    classification_changes = db.relationship("ClassificationChange", cascade="all, delete-orphan",
+                                             order_by="ClassificationChange.changed_at")
 
     __table_args__ = (
         sa.UniqueConstraint("province_code", "credit_code", name="uq_enterprises_province_credit_code"),
