@@ -177,10 +177,10 @@ def file_plan(actor, plan_id: int) -> InspectionPlan:
 def acknowledge_plan(actor, plan_id: int) -> InspectionPlan:
     """备案确认 by a 负责人 of the unit the plan was filed with."""
     plan = get_plan(actor, plan_id)
-    if plan.status != PlanStatus.filed.value or plan.filed_with_unit_id is None:
-        raise Conflict("计划尚未报备", {"status": [plan.status]})
-    if not (actor.unit_id == plan.filed_with_unit_id and any(actor.has_role(r) for r in PLANNER_ROLES)):
+    if not (actor.unit_id == plan.unit.parent_id and any(actor.has_role(r) for r in PLANNER_ROLES)):
         raise Forbidden("仅受理备案的上级单位负责人可确认备案")
+    if plan.status != PlanStatus.filed.value or plan.filed_with_unit_id != actor.unit_id:
+        raise Conflict("计划尚未报备", {"status": [plan.status]})
     if plan.acknowledged_at is not None:
         raise Conflict("已确认备案")
     plan.acknowledged_at, plan.acknowledged_by_id = clock().now(), actor.id
