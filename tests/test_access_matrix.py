@@ -466,6 +466,8 @@ PUBLIC = {
     # (tests/test_enterprise_registry.py).
     "public_draws.public_draws": "published random draws, the public API",
     "public_draws.public_draw": "one published random draw, the public API",
+    "gongshi.draw_list": "the public pages of published random draws /gongshi/draws",
+    "gongshi.draw_detail": "the public pages of published random draws /gongshi/draws",
     "bpmn_js_asset": "the bpmn-js viewer's script and styles",
     "web.static": "static files of the web pages",
     # For load balancers, systemd and Prometheus (tests/test_ops_health.py, tests/test_ops_metrics.py).
