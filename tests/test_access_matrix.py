@@ -338,6 +338,10 @@ ACCESS.update({
         "code": COUNTY, "name": "矩阵单位", "level": "county", "parent_code": RELATION_UNITS[rel][1]}), administers),
     "users.deactivate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/deactivate", {}),
                             administers, undo=reactivate_target),
+    # An allowed call gives a certificate to a user without the case handler role: 422 (nothing changes).
+    "users.set_certificate": Row(lambda w, rel: ("PUT", f"/api/v1/admin/users/matrix_supervisor_{RELATION_UNITS[rel][1]}"
+                                                        "/certificate", {"number": "矩阵", "valid_to": "2029-12-31"}),
+                                 administers),
     "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
                           administers),
 })

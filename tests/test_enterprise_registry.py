@@ -172,3 +172,49 @@ def test_registering_classifying_and_licences(app, login):
     assert login("city_supervisor").get(f"/api/v1/enterprises/{created['id']}").status_code == 200
     bad = handler.post("/api/v1/enterprises", json={**body, "credit_code": "91532301MA00000019"})
     assert bad.status_code == 422 and "credit_code" in bad.get_json()["details"]
+
+
+def test_an_administrator_records_certificates_and_only_certified_handlers_are_drawn(app, login, officers):
+    _import(login, 10)
+    admin, supervisor = login("admin"), login("supervisor1")
+
+    def put(username, body):
+        return admin.client.put(f"/api/v1/admin/users/{username}/certificate", json=body, headers=admin.headers)
+
+    refused = put("supervisor1", {"number": "X1", "valid_to": "2029-12-31"})
+    assert refused.status_code == 422 and "username" in refused.get_json()["details"]
+    assert put("handler1", {"number": "53230119002", "valid_to": "2029-12-31"}).status_code == 422  # handler2's
+    withdrawn = put("handler2", {"number": None})
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["certificate_number"] is None
+    try:
+        draw = supervisor.post("/api/v1/draws", json={"company_count": 5}).get_json()
+        assert "53230119002" not in draw["officer_candidates"] and "53230119999" not in draw["officer_candidates"]
+        assert all(withdrawn.get_json()["id"] not in item["officer_ids"] for item in draw["items"])
+    finally:
+        restored = put("handler2", {"number": "53230119002", "valid_to": "2029-12-31"})
+        assert restored.status_code == 200, restored.get_json()
+
+
+def test_an_order_and_its_penalty_case_for_a_registered_company_are_on_its_page(app, login):
+    _import(login, 2)
+    handler = login("handler1")
+    company = handler.get("/api/v1/enterprises?q=测试0001").get_json()["items"][0]
+    order = handler.post("/api/v1/rectifications", json={
+        "party_name": "任意", "party_type": "individual", "enterprise_id": company["id"],
+        "legal_basis": "安全生产法第六十五条", "hidden_dangers": [{"description": "消防通道堵塞"}],
+        "required_actions": "清理通道", "rectify_by": "2026-10-30"})
+    assert order.status_code == 201, order.get_json()
+    assert order.get_json()["party_name"] == company["name"]
+    history = handler.get(f"/api/v1/enterprises/{company['id']}").get_json()["history"]
+    assert [h["kind"] for h in history] == ["rectification", "classification"]
+
+
+def test_the_openapi_document_lists_the_registry_plan_and_draw_endpoints(app):
+    paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/enterprises", "/api/v1/enterprises/import", "/api/v1/enterprises/{enterprise_id}",
+                 "/api/v1/enterprises/{enterprise_id}/classification", "/api/v1/inspection-plans",
+                 "/api/v1/inspection-plans/{plan_id}/approve", "/api/v1/inspection-plans/{plan_id}/progress",
+                 "/api/v1/draws", "/api/v1/draw-items/{item_id}/replace-officer", "/api/v1/public/draws/{draw_id}",
+                 "/api/v1/admin/users/{username}/certificate"):
+        assert path in paths, path
+    assert "multipart/form-data" in paths["/api/v1/enterprises/import"]["post"]["requestBody"]["content"]
