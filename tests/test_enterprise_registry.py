@@ -218,3 +218,23 @@ def test_the_openapi_document_lists_the_registry_plan_and_draw_endpoints(app):
                  "/api/v1/admin/users/{username}/certificate"):
         assert path in paths, path
     assert "multipart/form-data" in paths["/api/v1/enterprises/import"]["post"]["requestBody"]["content"]
+
+
+def test_a_class_covered_once_in_three_years_and_a_cases_target_counted_from_filed_cases(app, login):
+    # 云南: B 类 "每3年至少进行1次全覆盖执法检查"; 楚雄州 reports cases filed against its plan (101.6 %).
+    _import(login, 12)
+    supervisor, head, handler = login("supervisor1"), login("head1"), login("handler1")
+    plan_id = supervisor.post("/api/v1/inspection-plans", json={"year": 2026, "targets": [
+        {"kind": "key", "classification": "B", "times_per_company": 1, "every_years": 3},
+        {"kind": "cases", "count": 2}]}).get_json()["id"]
+    approved = head.post(f"/api/v1/inspection-plans/{plan_id}/approve").get_json()
+    assert [t["planned"] for t in approved["targets"]] == [1, 2]  # ⌈3 B-class companies / 3⌉
+    company = handler.get("/api/v1/enterprises?classification=B").get_json()["items"][0]
+    for _ in range(3):
+        assert handler.post("/api/v1/cases", json={"source": "inspection", "summary": "检查",
+                                                   "enterprise_id": company["id"]}).status_code == 201
+    progress = supervisor.get(f"/api/v1/inspection-plans/{plan_id}/progress").get_json()
+    cases = progress["targets"][1]
+    assert cases["done"] == 3 and cases["rate"] == 150.0
+    assert supervisor.post("/api/v1/inspection-plans", json={"year": 2027, "targets": [
+        {"kind": "key", "classification": "B", "times_per_company": 1, "every_years": 9}]}).status_code == 422

@@ -15,6 +15,8 @@ from .common import Pager, bp, chinese, me, page_number
 
 PLAN_STATUS_NAMES = {"draft": "草稿", "approved": "已批准", "filed": "已报备"}
 TARGET_ROWS = 6
+# The target's basis on the form: a count, or so many times per company every 1, 2 or 3 years.
+_PER_COMPANY = {"times": 1, "times2": 2, "times3": 3}
 
 
 def _planner(user) -> bool:
@@ -55,9 +57,10 @@ def _targets_from(form) -> list[dict]:
             continue
         basis = form.get(f"targets.{i}.basis", "count")
         number = _int(form.get(f"targets.{i}.number"))
+        per_company = basis in _PER_COMPANY
         targets.append({"kind": kind, "classification": form.get(f"targets.{i}.classification") or None,
-                        "times_per_company": number if basis == "times" else None,
-                        "count": number if basis != "times" else None})
+                        "times_per_company": number if per_company else None,
+                        "every_years": _PER_COMPANY.get(basis), "count": None if per_company else number})
     return targets
 
 
