@@ -99,3 +99,14 @@ def test_the_plan_and_draw_pages_and_the_public_draw_page(app, login):
     refused = supervisor.post("/draws/new", data={"csrf_token": token, "company_count": "500",
                                                   "officers_per_company": "2"})
     assert refused.status_code == 422 and "少于抽取数" in refused.get_data(as_text=True)
+
+
+def test_a_plan_behind_its_quarter_shows_on_the_supervision_page_of_the_unit_above(app, login):
+    assert upload(login("handler1"), csv_bytes([company_row(i) for i in range(1, 9)])).status_code == 201
+    supervisor, head = login("supervisor1"), login("head1")
+    plan_id = supervisor.post("/api/v1/inspection-plans", json={
+        "year": 2026, "title": "滞后的计划", "targets": [{"kind": "general", "count": 40}]}).get_json()["id"]
+    assert "滞后的计划" not in browser(app, "city_supervisor").get("/supervision").get_data(as_text=True)  # a draft
+    head.post(f"/api/v1/inspection-plans/{plan_id}/approve")
+    page = browser(app, "city_supervisor").get("/supervision").get_data(as_text=True)
+    assert "滞后的计划" in page and "Q3 0/30" in page

@@ -269,3 +269,13 @@ def progress(plan: InspectionPlan, at: date) -> dict:
     return {"plan_id": plan.id, "at": at, "planned": planned_total, "done": done_total,
             "rate": round(100 * done_total / planned_total, 1) if planned_total else None,
             "targets": targets, "behind": behind, "alert": bool(behind)}
+
+
+def plans_behind(actor, at: date, limit: int = 50) -> list[tuple[InspectionPlan, dict]]:
+    """This year's approved plans of the units the actor sees that have a quarter behind at `at` (预警), with
+    their progress: the supervision page of the unit and of the units above."""
+    rows = db.session.scalars(sa.select(InspectionPlan).where(
+        in_visible_units(InspectionPlan.unit_id, actor), InspectionPlan.year == at.year,
+        InspectionPlan.status != PlanStatus.draft.value).order_by(InspectionPlan.unit_id).limit(500)).all()
+    behind = [(plan, progress(plan, at)) for plan in rows]
+    return [(plan, p) for plan, p in behind if p["alert"]][:limit]
