@@ -16,13 +16,18 @@ from ..modules.enterprises.schemas import ClassifyArgs, LicenceArgs
 from ..modules.enterprises.validation import INDUSTRY_SECTION_NAMES, LICENCE_STATUS_LABELS
 from ..modules.users.models import Role
 from ..modules.users.units import sees_unit
-from .common import Pager, bp, chinese, me, page_number
+from .common import CASE_STATUS_NAMES, Pager, bp, chinese, me, page_number
+from .enforcement import ORDER_STATUS_NAMES, TRANSFER_STATUS_NAMES
 
 FIELD_LABELS = {"name": "单位名称", "credit_code": "统一社会信用代码", "address": "地址", "region_code": "行政区划代码",
                 "industry_code": "行业代码（GB/T 4754）", "legal_representative": "法定代表人", "principal": "主要负责人",
                 "principal_phone": "联系电话", "scale": "企业规模", "classification": "分类分级"}
 STATUS_NAMES = {"active": "存续", "closed": "注销/关闭"}
 LICENCE_STATE_NAMES = {**LICENCE_STATUS_LABELS, "expired": "已过期"}
+# What each kind of history entry's status reads as (cases, orders, transfers; other domains' entries may carry
+# their own Chinese status already).
+HISTORY_STATUS_NAMES = {"case": CASE_STATUS_NAMES, "rectification": ORDER_STATUS_NAMES,
+                        "transfer": TRANSFER_STATUS_NAMES, "draw": {"inspected": "已检查", "drawn": "待检查"}}
 HISTORY_KIND_NAMES = {"case": "行政处罚", "rectification": "责令整改", "transfer": "移送", "classification": "分类分级",
                       "inspection": "监督检查", "hidden_danger": "事故隐患", "draw": "双随机抽查"}
 
@@ -113,7 +118,7 @@ def _render_page(enterprise, *, errors=None, message=None, status=200):
     return render_template(
         "enterprise.html", e=enterprise, licences=licences, history=queries.history(user, enterprise),
         scheme=scheme, labels=FIELD_LABELS, status_names=STATUS_NAMES, scale_names=SCALE_LABELS,
-        licence_state_names=LICENCE_STATE_NAMES, kind_names=HISTORY_KIND_NAMES,
+        licence_state_names=LICENCE_STATE_NAMES, kind_names=HISTORY_KIND_NAMES, history_status=HISTORY_STATUS_NAMES,
         may_edit=_may_edit(user) and sees_unit(user, enterprise.unit),
         may_classify=any(user.has_role(r) for r in CLASSIFIER_ROLES),
         may_file=user.has_role(Role.case_handler), errors=errors or {}, message=message), status
