@@ -240,3 +240,15 @@ def test_a_class_covered_once_in_three_years_and_a_cases_target_counted_from_fil
     assert cases["done"] == 3 and cases["rate"] == 150.0
     assert supervisor.post("/api/v1/inspection-plans", json={"year": 2027, "targets": [
         {"kind": "key", "classification": "B", "times_per_company": 1, "every_years": 9}]}).status_code == 422
+
+
+@pytest.mark.parametrize("filename, data", [
+    ("bad.xlsx", b"PK\x03\x04 not a zip at all"),
+    ("bad.xls", b"\xd0\xcf\x11\xe0 old excel"),
+    ("nul.csv", "单位名称,统一社会信用代码\n\x00\x00,1\n".encode()),
+    ("empty.csv", b""),
+    ("only-headings.csv", "单位名称,统一社会信用代码,行政区划代码,行业代码,主要负责人\n".encode()),
+])
+def test_unreadable_or_empty_files_are_refused_in_the_error_shape(login, filename, data):
+    response = upload(login("handler1"), data, filename)
+    assert response.status_code == 422 and response.get_json()["code"] == "validation_failed"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -79,7 +78,11 @@ def read_rows(filename: str, data: bytes) -> list[list]:
             sheet = book.worksheets[0]
             rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             book.close()
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+        # A damaged or hostile workbook fails deep inside openpyxl's XML and zip readers in many ways (BadZipFile,
+        # KeyError, ValueError, TypeError, the XML parser's SyntaxError ...): each is the user's file, not a fault.
+        except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, MemoryError):
+                raise
             raise ValidationFailed("无法读取 Excel 文件（应为 .xlsx）", {"file": [str(exc)[:200]]})
         return rows
     if name.endswith(".xls"):
