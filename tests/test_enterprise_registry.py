@@ -252,3 +252,26 @@ def test_a_class_covered_once_in_three_years_and_a_cases_target_counted_from_fil
 def test_unreadable_or_empty_files_are_refused_in_the_error_shape(login, filename, data):
     response = upload(login("handler1"), data, filename)
     assert response.status_code == 422 and response.get_json()["code"] == "validation_failed"
+
+
+def test_the_province_administrator_sets_the_scheme_and_its_earlier_versions_are_kept(app, login):
+    _import(login, 4)  # classes A–D in use
+    admin = login("admin")  # the province's administrator
+
+    def put(body):
+        return admin.client.put("/api/v1/enterprises/scheme", json=body, headers=admin.headers)
+
+    assert login("supervisor1").client.put("/api/v1/enterprises/scheme", json={"name": "x", "levels": [{"code": "A"}]},
+                                           headers=login("supervisor1").headers).status_code == 403
+    refused = put({"name": "两级", "levels": [{"code": "重点"}, {"code": "一般"}]})
+    assert refused.status_code == 422 and "A" in refused.get_json()["details"]["levels"][0]
+    try:
+        changed = put({"name": "五级", "levels": [{"code": c, "label": f"{c}类"} for c in "ABCDE"], "basis": "新办法"})
+        assert changed.status_code == 200, changed.get_json()
+        scheme = login("handler1").get("/api/v1/enterprises/scheme").get_json()
+        assert [level["code"] for level in scheme["levels"]] == list("ABCDE")
+        assert [level["code"] for level in scheme["history"][-1]["levels"]] == list("ABCD")
+    finally:
+        assert put({"name": "云南省安全生产分类分级监管方案", "levels": [
+            {"code": "A", "label": "A类（重点监管）"}, {"code": "B", "label": "B类"}, {"code": "C", "label": "C类"},
+            {"code": "D", "label": "D类（一般监管）"}]}).status_code == 200

@@ -171,6 +171,9 @@ class SchemeSchema(Schema):
     name = fields.String()
     levels = fields.List(fields.Nested(SchemeLevelSchema))
     basis = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime()
+    history = fields.List(fields.Dict(), metadata={"description": "earlier versions, oldest first: name, levels, "
+                                                                  "basis, from, until, replaced_by"})
 
 
 # -- plans --------------------------------------------------------------------------------------------------
