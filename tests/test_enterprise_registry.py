@@ -50,7 +50,11 @@ def test_import_500_companies_approve_a_plan_and_draw_20_with_two_officers_repro
     first = supervisor.post("/api/v1/draws", json=body)
     assert first.status_code == 201, first.get_json()
     first = first.get_json()
-    assert first["pool_size"] == 250 and first["officer_pool_size"] == 6 and first["verified"]
+    # handler1, handler2 and the four inspectors (other tests may have certified more of the county's handlers);
+    # never the one whose certificate has expired.
+    assert first["pool_size"] == 250 and first["officer_pool_size"] >= 6 and first["verified"]
+    assert {"53230119001", "53230119002", "53230119003"} <= set(first["officer_candidates"])
+    assert "53230119999" not in first["officer_candidates"]
     assert len(first["items"]) == 20
     for item in first["items"]:
         assert len(set(item["officer_ids"])) == 2
