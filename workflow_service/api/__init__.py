@@ -22,8 +22,10 @@ class _ServiceApi(Api):
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
+_API_BLUEPRINTS |= {"enterprises", "inspection_plans", "public_draws"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
+_PUBLIC_ENDPOINTS |= {"public_draws.public_draws", "public_draws.public_draw"}  # 双随机抽查结果公开: no login
 
 
 def _authenticate_request():
@@ -63,7 +65,10 @@ def register_api(app) -> Api:
                    audit, evidence, case_reviews, users):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
-    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp):
+    from . import enterprises, inspection_plans
+
+    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, enterprises.blp,
+                      inspection_plans.blp, inspection_plans.public_blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 
