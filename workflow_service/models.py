@@ -15,3 +15,5 @@ from .modules.audit.models import AuditChainHead  # noqa: F401
 from .modules.evidence.models import EvidenceFile  # noqa: F401
 from .modules.disclosure.models import Disclosure  # noqa: F401
 from .modules.documents.models import CaseFile, DocumentSequence, DocumentUnitSettings, IssuedDocument  # noqa: F401
+from .modules.inspections.models import (HiddenDanger, InspectedCompany, Inspection, InspectionFact,  # noqa: F401
+                                         InspectionPhoto)
