@@ -142,7 +142,7 @@ def upload_photo(actor, inspection_id: int, *, stream: BinaryIO, filename: str |
         if not content_type or not content_type.startswith("image/"):
             raise UnsupportedMediaType("现场照片须为图片 (a photo must be an image)",
                                        {"file": [f"type {content_type or 'unknown'} is not a photo"]})
-        key = f"inspection-{inspection.id}/{uuid.uuid4().hex}"
+        key = f"i{inspection.id}/{uuid.uuid4().hex}"
         store = evidence_store()
         store.put(key, spool)
     finally:
