@@ -2,7 +2,7 @@
 year, and the statistics' facts per unit and month (inspection_facts).
 
 Revision ID: 01eec0476959
-Revises: 7c2d9e4f1a63
+Revises: 753908067b22
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -15,7 +15,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'
 
 
 revision = '01eec0476959'
-down_revision = '7c2d9e4f1a63'
+down_revision = '753908067b22'  # after the enterprise registry (feat/registry), merged into this branch
 branch_labels = None
 depends_on = None
 
