@@ -21,6 +21,7 @@ class InspectionDriver(TransferDriver):
     def assign(self, expect=201, **overrides):
         body = {"company_name": COMPANY, "company_code": "91532301MA6K000000", "industry": "hazardous_chemicals",
                 "source": "plan", "inspectors": ["handler1", "handler2"], **overrides}
+        body = {k: v for k, v in body.items() if v is not None}
         response = self.client("handler1").post("/api/v1/inspections", json=body)
         assert response.status_code == expect, response.get_json()
         if expect == 201:
@@ -35,10 +36,10 @@ class InspectionDriver(TransferDriver):
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
-    def record(self, data, expect=200):
+    def record(self, data, expect=200, username="handler1"):
         base = {"inspected_at": "2026-10-12T10:00:00+08:00", "inspectors": ["handler1", "handler2"],
                 "checklist": CHECKLIST, "findings_summary": "储罐区检查"}
-        return self.do(self.inspection["instance_id"], "record_inspection", {**base, **data}, "handler1", expect)
+        return self.do(self.inspection["instance_id"], "record_inspection", {**base, **data}, username, expect)
 
     def detail(self, username="supervisor1"):
         response = self.client(username).get(f"/api/v1/inspections/{self.inspection['id']}")
@@ -182,3 +183,43 @@ def test_an_overdue_hidden_danger_escalates_and_a_second_inspection_of_the_compa
     assert (f["inspections"], f["companies_inspected"], f["inspections_complaint"], f["onsite_measures"]) == (2, 1, 1, 1)
     assert (f["hidden_dangers_found"], f["hidden_dangers_rectified"], f["hidden_dangers_closed"]) == (2, 2, 2)
     _recount_equals_facts(app)
+
+
+def test_inspections_of_registry_companies_count_against_the_plan_and_show_on_the_company_page(d, app, login):
+    from tests.enterprise_driver import company_row, csv_bytes, ensure_certified_officers, upload
+
+    ensure_certified_officers(app)
+    d.at("2026-10-12T09:00")
+    assert upload(login("handler1"), csv_bytes([company_row(i) for i in range(1, 41)])).status_code == 201
+    supervisor, head = login("supervisor1"), login("head1")
+    plan_id = supervisor.post("/api/v1/inspection-plans", json={
+        "year": 2026, "targets": [{"kind": "random", "count": 4}, {"kind": "general", "count": 10}]}).get_json()["id"]
+    assert head.post(f"/api/v1/inspection-plans/{plan_id}/approve").status_code == 200
+    draw = supervisor.post("/api/v1/draws", json={"company_count": 2, "plan_id": plan_id, "seed": "q4"}).get_json()
+    item = draw["items"][0]
+    # The drawn company goes with the officers drawn for it.
+    d.assign(draw_item_id=item["id"], inspectors=None, company_name=None, company_code=None, industry="general")
+    drawn = d.inspection
+    assert (drawn["enterprise_id"], drawn["source"], drawn["plan_kind"]) == (item["enterprise_id"], "random", "random")
+    with app.app_context():
+        from workflow_service.extensions import db
+        from workflow_service.modules.users.models import User
+        ids = db.session.scalars(db.select(User.id).where(User.username.in_(drawn["inspectors"]))).all()
+        assert sorted(ids) == sorted(item["officer_ids"])
+        db.session.rollback()
+    assert d.client("handler1").post("/api/v1/inspections", json={
+        "draw_item_id": item["id"], "industry": "general", "source": "random"}).status_code == 409
+    d.at("2026-10-12T11:00")
+    checklist = [{"item": i, "result": "compliant"} for i in ("G01", "G02", "G03", "G04", "G05")]
+    d.record({"checklist": checklist, "inspectors": drawn["inspectors"]}, username=drawn["inspectors"][0])
+    # A general inspection of another registry company, by hand.
+    other = draw["items"][1]["enterprise_id"]
+    d.assign(enterprise_id=other, company_name=None, company_code=None, industry="general", source="plan")
+    assert d.inspection["plan_kind"] == "general"
+    d.record({"checklist": checklist, "inspected_at": "2026-10-12T11:00:00+08:00"})
+    progress = supervisor.get(f"/api/v1/inspection-plans/{plan_id}/progress").get_json()
+    assert [(t["kind"], t["done"]) for t in progress["targets"]] == [("random", 1), ("general", 1)]
+    history = d.client("supervisor1").get(f"/api/v1/enterprises/{other}").get_json()["history"]
+    assert any(e["kind"] == "inspection" for e in history)
+    # An enterprise of another unit is refused; an officer without a valid certificate is refused.
+    assert d.assign(expect=422, inspectors=["handler1", "inspector_expired"])["details"]["inspectors"]

@@ -67,4 +67,6 @@ def build_registry(settings: dict) -> Registry:
     registry.add_statistics_contributor(rectification_queries.STATISTICS)
     registry.add_statistics_contributor(transfer_queries.STATISTICS)
     registry.add_statistics_contributor(inspection_queries.STATISTICS)
+    registry.connect_inspection_count("inspections.recorded", inspection_queries.plan_inspection_count)
+    registry.connect_enterprise_history("inspections.history", inspection_queries.enterprise_history)
     return registry

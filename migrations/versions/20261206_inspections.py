@@ -29,6 +29,9 @@ def upgrade():
         sa.Column('unit_id', sa.Integer(), nullable=False),
         sa.Column('company_name', sa.String(length=200), nullable=False),
         sa.Column('company_code', sa.String(length=32), nullable=True),
+        sa.Column('enterprise_id', sa.Integer(), nullable=True),
+        sa.Column('plan_kind', sa.String(length=8), nullable=True),
+        sa.Column('draw_item_id', sa.Integer(), nullable=True),
         sa.Column('industry', sa.String(length=32), nullable=False),
         sa.Column('source', sa.String(length=16), nullable=False),
         sa.Column('inspectors', JSON, nullable=False),
@@ -49,11 +52,15 @@ def upgrade():
         sa.ForeignKeyConstraint(['rectification_order_id'], ['rectification_orders.id']),
         sa.ForeignKeyConstraint(['case_id'], ['cases.id']),
         sa.ForeignKeyConstraint(['created_by_id'], ['users.id']),
+        sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id']),
+        sa.ForeignKeyConstraint(['draw_item_id'], ['random_draw_items.id']),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('inspection_number'),
+        sa.UniqueConstraint('draw_item_id'),
         sa.UniqueConstraint('instance_id'),
     )
     op.create_index('ix_inspections_unit_recorded', 'inspections', ['unit_id', 'recorded_at'], unique=False)
+    op.create_index(op.f('ix_inspections_enterprise_id'), 'inspections', ['enterprise_id'], unique=False)
     op.create_table(
         'inspection_photos',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -163,5 +170,6 @@ def downgrade():
     op.drop_table('hidden_dangers')
     op.drop_index(op.f('ix_inspection_photos_inspection_id'), table_name='inspection_photos')
     op.drop_table('inspection_photos')
+    op.drop_index(op.f('ix_inspections_enterprise_id'), table_name='inspections')
     op.drop_index('ix_inspections_unit_recorded', table_name='inspections')
     op.drop_table('inspections')

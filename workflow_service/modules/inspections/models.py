@@ -51,6 +51,10 @@ class Inspection(db.Model):
     unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
     company_name = sa.Column(sa.String(200), nullable=False)
     company_code = sa.Column(sa.String(32), nullable=True)    # 统一社会信用代码, when known
+    enterprise_id = sa.Column(sa.Integer, sa.ForeignKey("enterprises.id"), nullable=True, index=True)  # 生产经营单位
+    # What the inspection counts against in the annual plan: 重点检查 key / 一般检查 general / 双随机 random.
+    plan_kind = sa.Column(sa.String(8), nullable=True)
+    draw_item_id = sa.Column(sa.Integer, sa.ForeignKey("random_draw_items.id"), nullable=True, unique=True)
     industry = sa.Column(sa.String(32), nullable=False)       # the checklist's industry key (checklists.json)
     source = sa.Column(sa.String(16), nullable=False)         # InspectionSource
     inspectors = sa.Column(JSONType, nullable=False)          # usernames, at least two certified officers

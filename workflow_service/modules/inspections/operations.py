@@ -23,6 +23,9 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case, CaseSource
 from ..cases.operations import file_case
+from ..enterprises.draws import record_draw_inspection
+from ..enterprises.models import Enterprise
+from ..enterprises.plan_models import DrawItem, InspectionKind
 from ..evidence.models import EvidenceFile
 from ..evidence.operations import _remove_on_rollback, _spool, display_filename
 from ..evidence.storage import evidence_store, open_verified
@@ -63,14 +66,58 @@ def checklist_for(industry: str) -> dict:
 
 
 # -- assigning ---------------------------------------------------------------------------------------------
-def assign_inspection(actor, *, company_name: str, industry: str, source: str, inspectors: list[str],
-                      company_code: str | None = None, inspect_by: date | None = None, reporter: dict | None = None,
+def require_certified_officers(usernames, unit_id: int, *, field: str) -> list[str]:
+    """Two or more active case handlers of the unit, each holding an enforcement certificate (行政执法证) valid
+    today (行政处罚法 Art 42: 执法人员不得少于两人，并应当主动出示执法证件)."""
+    names = require_two_officers(usernames, unit_id, field=field,
+                                 message="检查须由两名以上本单位持证执法人员进行 (two certified officers of this unit)")
+    today = clock().now().astimezone(SHANGHAI).date()
+    users = db.session.scalars(sa.select(User).where(User.username.in_(names)))
+    uncertified = sorted(u.username for u in users if not u.is_certified_on(today))
+    if uncertified:
+        raise ValidationFailed("检查人员须持有有效的行政执法证 (officers need a valid enforcement certificate)",
+                               {field: [f"无有效执法证：{', '.join(uncertified)}"]})
+    return names
+
+
+def _enterprise_of_unit(actor, enterprise_id: int) -> Enterprise:
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None or enterprise.unit_id != actor.unit_id:
+        raise ValidationFailed("本单位监管的生产经营单位中无此单位 (no such enterprise under this unit)",
+                               {"enterprise_id": ["须为本单位监管的生产经营单位"]})
+    return enterprise
+
+
+def assign_inspection(actor, *, company_name: str | None = None, industry: str, source: str,
+                      inspectors: list[str] | None = None, company_code: str | None = None,
+                      enterprise_id: int | None = None, draw_item_id: int | None = None, plan_kind: str | None = None,
+                      inspect_by: date | None = None, reporter: dict | None = None,
                       source_note: str | None = None) -> Inspection:
     """下达检查任务: a handler or supervisor of the unit sends two certified officers (行政处罚法 Art 42) to a
-    company; a complaint (举报投诉) keeps its reporter on the inspection row only."""
+    company of the registry (or one named by hand); a drawn company (双随机) goes with the officers drawn for it;
+    a complaint (举报投诉) keeps its reporter on the inspection row only."""
     if not any(actor.has_role(r) for r in (Role.case_handler, Role.supervisor)):
         raise Forbidden("仅执法人员、负责人可下达检查任务 (only handlers and supervisors assign inspections)")
     errors: dict[str, list[str]] = {}
+    item = None
+    if draw_item_id is not None:
+        item = db.session.get(DrawItem, draw_item_id)
+        if item is None or item.draw.unit_id != actor.unit_id:
+            raise ValidationFailed("本单位无此抽取结果 (no such draw item)", {"draw_item_id": ["须为本单位的双随机抽取结果"]})
+        if db.session.scalar(sa.select(Inspection.id).where(Inspection.draw_item_id == item.id)) is not None:
+            raise Conflict("该抽取结果已下达检查 (this drawn company already has its inspection)", code="already_assigned")
+        enterprise_id, source, plan_kind = item.enterprise_id, InspectionSource.random.value, InspectionKind.random.value
+        inspectors = inspectors or list(db.session.scalars(sa.select(User.username).where(
+            User.id.in_(item.officer_ids))))
+    if enterprise_id is not None:
+        enterprise = _enterprise_of_unit(actor, enterprise_id)
+        company_name, company_code = enterprise.name, enterprise.credit_code
+    if not company_name:
+        errors["company_name"] = ["写明被检查单位，或从生产经营单位名录中选择"]
+    if plan_kind is None and source in (InspectionSource.plan.value, InspectionSource.random.value):
+        plan_kind = InspectionKind.random.value if source == InspectionSource.random.value else InspectionKind.general.value
+    if plan_kind is not None and plan_kind not in {k.value for k in InspectionKind}:
+        errors["plan_kind"] = ["应为 key（重点检查）、general（一般检查）或 random（双随机抽查）"]
     if industry not in _CHECKLISTS:
         errors["industry"] = [f"应为：{'、'.join(_CHECKLISTS)}"]
     try:
@@ -85,8 +132,7 @@ def assign_inspection(actor, *, company_name: str, industry: str, source: str, i
         errors["source_note"] = ["举报投诉核查须记录举报内容"]
     if errors:
         raise ValidationFailed("检查任务不完整 (the inspection is incomplete)", errors)
-    names = require_two_officers(inspectors, actor.unit_id, field="inspectors",
-                                 message="检查须由两名以上本单位持证执法人员进行 (two certified officers of this unit)")
+    names = require_certified_officers(inspectors, actor.unit_id, field="inspectors")
     now = clock().now()
     data = {"company": {"name": company_name, "code": company_code}, "industry": industry, "source": source,
             "inspectors": names, "inspect_by": end_of_day(inspect_by).isoformat()}
@@ -96,6 +142,7 @@ def assign_inspection(actor, *, company_name: str, industry: str, source: str, i
         inspection_number=f"{actor.unit.code}-JC-{now.astimezone(SHANGHAI).year}-{instance.id:06d}",
         instance_id=instance.id, unit_id=actor.unit_id, company_name=company_name, company_code=company_code,
         industry=industry, source=source, inspectors=names, reporter=reporter or None, source_note=source_note,
+        enterprise_id=enterprise_id, plan_kind=plan_kind, draw_item_id=item.id if item is not None else None,
         inspect_by=inspect_by, status=InspectionStatus.assigned.value, created_at=now, created_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
@@ -208,6 +255,7 @@ def record_findings(inspection_id: int, actor_id: int, data: dict) -> None:
                              "provision": h["provision"]} for h in ordered],
             required_actions="；".join(h.get("required_actions") or f"整改：{h['description']}" for h in ordered),
             rectify_by=max(date.fromisoformat(h["rectify_by"]) for h in ordered))
+        order.enterprise_id = inspection.enterprise_id
         inspection.rectification_order_id = order.id
     case = None
     to_case = [h for h in hazards if h["measure"] == Measure.case.value] + list(data.get("violations") or [])
@@ -220,8 +268,13 @@ def record_findings(inspection_id: int, actor_id: int, data: dict) -> None:
                                             "inspected_at": data["inspected_at"], "inspectors": data["inspectors"],
                                             "findings": [{k: f.get(k) for k in ("description", "provision")}
                                                          for f in to_case]}})
+        case.enterprise_id = inspection.enterprise_id
         inspection.case_id = case.id
         _carry_photos_over(actor, inspection, case, photo_ids)
+    if inspection.draw_item_id is not None:
+        # 双随机: the drawn company's inspection is done; it counts against the plan from that day.
+        record_draw_inspection(actor, inspection.draw_item_id, day=inspection.inspected_at.astimezone(SHANGHAI).date(),
+                               ref=inspection.inspection_number)
     unit = db.session.get(Unit, inspection.unit_id)
     for number, finding in enumerate(hazards, start=1):
         _open_ledger_line(actor, inspection, unit, number, finding, order, case, now)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
 from ...core.services import clock
+from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..cases.models import Case
 from ..processes.models import ProcessInstance
@@ -256,3 +257,40 @@ STATISTICS = StatisticsContributor(
 def photos_of(inspection: Inspection) -> list:
     return list(db.session.scalars(sa.select(InspectionPhoto).where(InspectionPhoto.inspection_id == inspection.id)
                                    .order_by(InspectionPhoto.id)))
+
+
+# -- what the enterprise registry and the annual plans read from this domain (wiring.py) ----------------------
+def plan_inspection_count(unit_id: int, start, end) -> list[dict]:
+    """Inspections recorded by the unit between two days (inclusive), by the plan kind they count as (重点/一般/
+    双随机). A drawn company's inspection is left out here: the draw counts it (draws.record_draw_inspection)."""
+    rows = db.session.execute(sa.select(Inspection.enterprise_id, Inspection.plan_kind, Inspection.recorded_at).where(
+        Inspection.unit_id == unit_id, Inspection.plan_kind.isnot(None), Inspection.draw_item_id.is_(None),
+        Inspection.recorded_at.isnot(None)))
+    found = []
+    for enterprise_id, kind, recorded_at in rows:
+        day = recorded_at.astimezone(SHANGHAI).date()
+        if start <= day <= end:
+            found.append({"enterprise_id": enterprise_id, "kind": kind, "day": day})
+    return found
+
+
+HAZARD_STATUS_LABELS = {"rectifying": "整改中", "awaiting_closure": "待上级审批销号", "closed": "已销号"}
+
+
+def enterprise_history(actor: User, enterprise) -> list[dict]:
+    """A company's inspections and hidden dangers on its registry page (newest first there)."""
+    entries = []
+    inspections = list(db.session.scalars(sa.select(Inspection).where(
+        Inspection.enterprise_id == enterprise.id, in_visible_units(Inspection.unit_id, actor))))
+    for row in inspections:
+        entries.append({"kind": "inspection", "at": row.recorded_at or row.created_at,
+                        "title": f"监督检查 {row.inspection_number}", "status": row.status, "ref": row.id,
+                        "url": f"/inspections/{row.id}"})
+    if inspections:
+        for hazard in db.session.scalars(sa.select(HiddenDanger).where(
+                HiddenDanger.inspection_id.in_([r.id for r in inspections]))):
+            entries.append({"kind": "hidden_danger", "at": hazard.found_at,
+                            "title": f"{'重大' if hazard.severity == 'major' else '一般'}事故隐患 {hazard.ledger_number}：{hazard.description}"[:200],
+                            "status": HAZARD_STATUS_LABELS.get(hazard.status, hazard.status), "ref": hazard.id,
+                            "url": f"/hidden-dangers?company={enterprise.name}"})
+    return entries

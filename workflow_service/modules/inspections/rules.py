@@ -13,7 +13,8 @@ from ...extensions import db
 from ..rectification.operations import end_of_day
 from ..users.units import require_two_officers
 from .models import InspectionPhoto, Measure
-from .operations import HAZARD_PROCESS, INSPECTION_PROCESS, checklist_for, inspection_for_instance
+from .operations import (HAZARD_PROCESS, INSPECTION_PROCESS, checklist_for, inspection_for_instance,
+                         require_certified_officers)
 
 # Connected by create_app (wiring.py).
 DECLARED = Declarations()
@@ -37,8 +38,7 @@ def _a_complete_record(actor, task, data, current):
     inspection = inspection_for_instance(task.instance_id)
     _when("inspected_at", data["inspected_at"], inspection.created_at)
     # 行政处罚法 Art 42 / 安全生产法 Art 65: the inspection is done by at least two certified officers.
-    require_two_officers(data.get("inspectors"), task.unit_id, field="inspectors",
-                         message="现场检查须由两名以上本单位持证执法人员进行 (two certified officers of this unit)")
+    require_certified_officers(data.get("inspectors"), task.unit_id, field="inspectors")
     errors: dict[str, list[str]] = {}
     expected = [i["id"] for i in checklist_for(inspection.industry)["items"]]
     answered = [row["item"] for row in data.get("checklist") or []]

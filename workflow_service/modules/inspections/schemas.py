@@ -14,7 +14,11 @@ class ReporterArgs(Schema):
 
 
 class AssignInspectionArgs(Schema):
-    company_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    enterprise_id = Id(load_default=None, metadata={"description": "生产经营单位（名录）：名称与信用代码取自名录"})
+    draw_item_id = Id(load_default=None, metadata={"description": "双随机抽取结果：企业与抽中的执法人员取自抽取结果"})
+    plan_kind = fields.String(load_default=None, validate=validate.OneOf(["key", "general", "random"]),
+                              metadata={"description": "计入年度计划的检查类别：key 重点 / general 一般 / random 双随机"})
+    company_name = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     company_code = fields.String(load_default=None, validate=validate.Length(max=32),
                                  metadata={"description": "统一社会信用代码"})
     industry = fields.String(required=True, validate=validate.Length(min=1, max=32),
@@ -22,8 +26,9 @@ class AssignInspectionArgs(Schema):
                                                       "non_coal_mines / industry_trade"})
     source = fields.String(required=True, validate=validate.OneOf([s.value for s in InspectionSource]),
                            metadata={"description": "plan 计划 / random 双随机 / complaint 举报投诉 / accident 事故 / routine 日常"})
-    inspectors = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
-                             validate=validate.Length(min=2, max=10), metadata={"description": "两名以上持证执法人员"})
+    inspectors = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=None,
+                             validate=validate.Length(min=2, max=10),
+                             metadata={"description": "两名以上持证执法人员（双随机：默认为抽中的执法人员）"})
     inspect_by = fields.Date(load_default=None, metadata={"description": "检查期限（默认30日）"})
     reporter = fields.Nested(ReporterArgs, load_default=None, allow_none=True,
                              metadata={"description": "举报人（保密：只存于检查记录，任何答复都不返回）"})
@@ -107,6 +112,9 @@ class InspectionSchema(Schema):
     unit_id = fields.Integer()
     company_name = fields.String()
     company_code = fields.String(allow_none=True)
+    enterprise_id = fields.Integer(allow_none=True)
+    plan_kind = fields.String(allow_none=True)
+    draw_item_id = fields.Integer(allow_none=True)
     industry = fields.String()
     source = fields.String()
     inspectors = fields.List(fields.String())
