@@ -350,10 +350,13 @@ def decide_major_closure(actor, hazard_id: int, *, approved: bool, opinion: str,
     if hazard.severity != Severity.major.value or hazard.supervising_unit_id != actor.unit_id \
             or not any(actor.has_role(r) for r in CLOSERS):
         raise Forbidden("重大事故隐患由挂牌督办的上级单位负责人审批销号 (only the supervising higher level approves)")
+    not_awaiting = Conflict("该隐患尚未整改完毕报请销号 (the hidden danger is not awaiting closure)",
+                            code="not_awaiting_closure")
+    if hazard.status != HazardStatus.awaiting_closure.value or hazard.instance_id is None:
+        raise not_awaiting
     instance = lock_instance(hazard.instance_id)
-    if hazard.status != HazardStatus.awaiting_closure.value or not any(
-            w.get("message") == CLOSURE_MESSAGE for w in instance.waiting_events or []):
-        raise Conflict("该隐患尚未整改完毕报请销号 (the hidden danger is not awaiting closure)", code="not_awaiting_closure")
+    if not any(w.get("message") == CLOSURE_MESSAGE for w in instance.waiting_events or []):
+        raise not_awaiting
     payload = {"approved": bool(approved), "opinion": opinion, "by": actor.username, "by_id": actor.id,
                "decided_at": clock().now().isoformat()}
     if not approved:

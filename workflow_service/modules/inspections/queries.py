@@ -52,7 +52,10 @@ def hazards_of(inspection: Inspection) -> list[HiddenDanger]:
 
 
 def _sees_hazard(user: User):
-    """The units whose ledger the user sees, and the major hidden dangers their unit supervises (挂牌督办)."""
+    """The units whose ledger the user sees, and the major hidden dangers their unit supervises (挂牌督办): the
+    officers of the supervising unit follow them as the unit's own work."""
+    if not user.is_officer:
+        return sa.false()
     return sa.or_(in_visible_units(HiddenDanger.unit_id, user), HiddenDanger.supervising_unit_id == user.unit_id)
 
 
