@@ -160,6 +160,13 @@ def publish(actor, draw_id: int) -> RandomDraw:
     return record
 
 
+def get_item(item_id: int) -> DrawItem:
+    item = db.session.get(DrawItem, item_id)
+    if item is None:
+        raise NotFound("抽取结果不存在")
+    return item
+
+
 def replace_officer(actor, item_id: int, *, user_id: int, reason: str, seed: str | None = None) -> DrawReplacement:
     """回避: an officer drawn for a company with which they have a conflict of interest is replaced by a second,
     recorded draw among the unit's certified officers not already on that company (nor replaced from it).
