@@ -41,7 +41,7 @@ class InspectionDriver(TransferDriver):
                 "checklist": CHECKLIST, "findings_summary": "储罐区检查"}
         return self.do(self.inspection["instance_id"], "record_inspection", {**base, **data}, username, expect)
 
-    def detail(self, username="supervisor1"):
+    def inspection_detail(self, username="supervisor1"):
         response = self.client(username).get(f"/api/v1/inspections/{self.inspection['id']}")
         assert response.status_code == 200, response.get_json()
         return response.get_json()
@@ -79,7 +79,7 @@ def _recount_equals_facts(app, period="2026-10"):
 def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d, app):
     d.at("2026-10-12T09:00")
     d.assign()
-    assert d.detail()["open_tasks"][0]["bpmn_id"] == "record_inspection"
+    assert d.inspection_detail()["open_tasks"][0]["bpmn_id"] == "record_inspection"
     photo = d.photo()
     d.at("2026-10-12T11:00")
     # One officer is not an inspection; the checklist is answered item by item.
@@ -98,7 +98,7 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
              "measure": "order", "rectify_by": "2026-10-19", "photo_ids": [photo["id"]]}],
         "violations": [{"description": "特殊作业未经审批动火", "provision": "《安全生产法》第四十三条",
                         "photo_ids": [photo["id"]]}]})
-    inspection = d.detail()
+    inspection = d.inspection_detail()
     assert inspection["status"] == "recorded" and inspection["open_tasks"] == []
     ordinary, major = inspection["hidden_dangers"]
     assert (ordinary["severity"], ordinary["status"], major["severity"], major["supervising_unit_id"] is not None) == \
@@ -147,13 +147,13 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
 def test_an_overdue_hidden_danger_escalates_and_a_second_inspection_of_the_company_counts_it_once(d, app, sweep):
     d.at("2026-10-12T09:00")
     d.assign(source="complaint", reporter={"name": "匿名群众", "phone": "13800000000"}, source_note="反映夜间违规动火")
-    body = d.detail()
+    body = d.inspection_detail()
     assert body["reporter_recorded"] is True and "13800000000" not in str(body)
     d.at("2026-10-12T11:00")
     d.record({"hidden_dangers": [{"description": "动火作业未配备消防器材", "severity": "general",
                                   "provision": "GB 30871", "measure": "on_site_measure", "rectify_by": "2026-10-14",
                                   "onsite_measure": {"kind": "stop_use", "scope": "停止动火作业"}}]})
-    [hazard] = d.detail()["hidden_dangers"]
+    [hazard] = d.inspection_detail()["hidden_dangers"]
     assert hazard["measure"] == "on_site_measure" and hazard["status"] == "rectifying"
     task = d.hazard(hazard["id"])["open_tasks"][0]
     assert (task["bpmn_id"], task["due_at"]) == ("reinspect_hidden_danger", "2026-10-14T16:00:00+00:00")
@@ -223,3 +223,30 @@ def test_inspections_of_registry_companies_count_against_the_plan_and_show_on_th
     assert any(e["kind"] == "inspection" for e in history)
     # An enterprise of another unit is refused; an officer without a valid certificate is refused.
     assert d.assign(expect=422, inspectors=["handler1", "inspector_expired"])["details"]["inspectors"]
+
+
+def test_the_penalty_and_the_transfer_that_follow_an_inspection_are_counted_as_they_happen(d, app):
+    from .case_driver import DECISION, FILING, fine_proposal
+
+    d.at("2026-10-12T09:00")
+    d.assign()
+    d.at("2026-10-12T11:00")
+    d.record({"violations": [{"description": "特殊作业未经审批动火", "provision": "《安全生产法》第四十三条"}]})
+    d.case = d.client("supervisor1").get(f"/api/v1/cases/{d.inspection_detail()['case_id']}").get_json()
+    d.complete("draft_filing", {**FILING, "party": {"name": "张某", "type": "individual"}})
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-10-12T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(5000, types=("fine", "warning")))
+    d.at("2026-10-13T10:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-10-13T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("draft_decision", {**DECISION, "decision_party": "张某"})
+    d.at("2026-10-19T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.open_transfer(party_name="张某", party_type="individual")
+    f = d.statistics("supervisor1")["532301"]
+    assert (f["cases_from_inspections"], f["penalty_decisions"], f["penalties_fine"], f["penalties_warning"]) == (1, 1, 1, 1)
+    # 处罚到人: the decision punishes a natural person (the responsible principal).
+    assert (f["principals_punished"], f["fines_yuan"], f["transfers"]) == (1, 5000.0, 1)
+    _recount_equals_facts(app)
