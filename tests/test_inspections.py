@@ -90,6 +90,10 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
     body = d.record({"hidden_dangers": [{"description": "x", "severity": "general", "provision": "y", "measure": "order",
                                          "rectify_by": "2026-10-12"}]}, expect=422)
     assert "hidden_dangers.0.rectify_by" in body["details"]
+    for day in ("2026-02-30", "2099-01-01"):  # no such day; decades away
+        body = d.record({"hidden_dangers": [{"description": "x", "severity": "general", "provision": "y",
+                                             "measure": "order", "rectify_by": day}]}, expect=422)
+        assert "hidden_dangers.0.rectify_by" in body["details"]
     d.record({
         "hidden_dangers": [
             {"description": "储罐区可燃气体报警器失效", "severity": "general", "provision": "《安全生产法》第三十六条",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from ..core.services import clock
 from ..modules.cases.queries import deadlines, open_tasks

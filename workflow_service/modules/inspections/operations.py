@@ -126,8 +126,8 @@ def assign_inspection(actor, *, company_name: str | None = None, industry: str, 
         errors["source"] = [f"应为：{'、'.join(s.value for s in InspectionSource)}"]
     today = clock().now().astimezone(SHANGHAI).date()
     inspect_by = inspect_by or today + timedelta(days=DEFAULT_DAYS_TO_INSPECT)
-    if inspect_by < today:
-        errors["inspect_by"] = [f"检查期限不能早于今日（{today.isoformat()}）"]
+    if not today <= inspect_by <= today + timedelta(days=366):
+        errors["inspect_by"] = [f"检查期限应在今日（{today.isoformat()}）起一年内"]
     if source == InspectionSource.complaint.value and not (reporter or source_note):
         errors["source_note"] = ["举报投诉核查须记录举报内容"]
     if errors:
@@ -361,9 +361,9 @@ def decide_major_closure(actor, hazard_id: int, *, approved: bool, opinion: str,
                "decided_at": clock().now().isoformat()}
     if not approved:
         today = clock().now().astimezone(SHANGHAI).date()
-        if rectify_by is None or rectify_by <= today:
+        if rectify_by is None or not today < rectify_by <= today + timedelta(days=3 * 366):
             raise ValidationFailed("不同意销号须限定新的整改期限 (a refusal sets a new deadline after today)",
-                                   {"rectify_by": [f"须晚于今日（{today.isoformat()}）"]})
+                                   {"rectify_by": [f"须晚于今日（{today.isoformat()}），且不超过三年"]})
         payload["rectify_by"] = end_of_day(rectify_by).isoformat()
     pipeline.deliver_message(instance, CLOSURE_MESSAGE, payload, actor)
     record_event(actor, "major_hidden_danger_closure_decided", instance_id=instance.id, details={

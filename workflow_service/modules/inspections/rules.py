@@ -1,7 +1,7 @@
 """Rules of the inspection and hidden-danger tasks that a JSON Schema cannot express, enforced on completion."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -20,14 +20,35 @@ from .operations import (HAZARD_PROCESS, INSPECTION_PROCESS, checklist_for, insp
 DECLARED = Declarations()
 
 
+# A deadline set on site is months away, not decades: past this the date is a slip of the pen.
+LONGEST_DEADLINE = timedelta(days=3 * 366)
+
+
 def _when(field: str, value, not_before: datetime | None = None) -> datetime:
-    moment = datetime.fromisoformat(str(value))
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed("时间无效 (not a valid time)", {field: ["时间无效"]}) from None
     if moment > clock().now():
         raise ValidationFailed("时间不能晚于当前时间 (a time in the future)", {field: ["不能晚于当前时间"]})
     if not_before is not None and moment < not_before:
         raise ValidationFailed("时间早于检查任务下达 (before the inspection was assigned)",
                                {field: ["不能早于下达检查任务的时间"]})
     return moment
+
+
+def _deadline(field: str, value, errors: dict) -> date | None:
+    """A deadline date after today and within LONGEST_DEADLINE, else a message at `field`."""
+    today = clock().now().astimezone(SHANGHAI).date()
+    try:
+        day = date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        day = None
+    if day is None or day <= today or day > today + LONGEST_DEADLINE:
+        # 司法解释(二) Art 3: a reasonable deadline is part of an order that can be enforced.
+        errors[field] = [f"整改期限须晚于今日（{today.isoformat()}），且不超过三年"]
+        return None
+    return day
 
 
 @DECLARED.task_rule(INSPECTION_PROCESS, "record_inspection")
@@ -47,7 +68,6 @@ def _a_complete_record(actor, task, data, current):
     if missing or unknown or len(answered) != len(set(answered)):
         errors["checklist"] = [f"逐项填写本行业检查表：缺 {'、'.join(missing) or '无'}；多余或重复 "
                                f"{'、'.join(unknown) or ('有' if len(answered) != len(set(answered)) else '无')}"]
-    today = clock().now().astimezone(SHANGHAI).date()
     photos = set(db.session.scalars(sa.select(InspectionPhoto.id).where(
         InspectionPhoto.inspection_id == inspection.id)))
     for n, hazard in enumerate(data.get("hidden_dangers") or []):
@@ -56,9 +76,8 @@ def _a_complete_record(actor, task, data, current):
         if measure == Measure.corrected_on_site.value:
             if hazard.get("rectify_by"):
                 errors[f"{field}.rectify_by"] = ["当场整改的隐患不设整改期限"]
-        elif not hazard.get("rectify_by") or date.fromisoformat(hazard["rectify_by"]) <= today:
-            # 司法解释(二) Art 3: a reasonable deadline is part of an order that can be enforced.
-            errors[f"{field}.rectify_by"] = [f"整改期限须晚于今日（{today.isoformat()}）"]
+        else:
+            _deadline(f"{field}.rectify_by", hazard.get("rectify_by"), errors)
         if measure == Measure.on_site_measure.value and not hazard.get("onsite_measure"):
             errors[f"{field}.onsite_measure"] = ["写明采取的现场处理措施及其范围"]
         if set(hazard.get("photo_ids") or []) - photos:
@@ -78,8 +97,8 @@ def _reinspection_by_two_with_a_new_deadline(actor, task, data, current):
                          message="复查人员不少于两名本单位执法人员 (two officers of this unit re-inspect)")
     if data["reinspection_result"] == "rectified":
         return {**data, "rectified_at": reinspected_at.isoformat()}
-    today = clock().now().astimezone(SHANGHAI).date()
-    if not data.get("new_rectify_date") or date.fromisoformat(data["new_rectify_date"]) <= today:
-        raise ValidationFailed("未整改到位须重新限定整改期限 (set a new deadline after today)",
-                               {"new_rectify_date": [f"须晚于今日（{today.isoformat()}）"]})
-    return {**data, "new_rectify_by": end_of_day(date.fromisoformat(data["new_rectify_date"])).isoformat()}
+    errors: dict[str, list[str]] = {}
+    day = _deadline("new_rectify_date", data.get("new_rectify_date"), errors)
+    if errors:
+        raise ValidationFailed("未整改到位须重新限定整改期限 (set a new deadline after today)", errors)
+    return {**data, "new_rectify_by": end_of_day(day).isoformat()}
