@@ -223,6 +223,11 @@ def test_inspections_of_registry_companies_count_against_the_plan_and_show_on_th
     d.record({"checklist": checklist, "inspected_at": "2026-10-12T11:00:00+08:00"})
     progress = supervisor.get(f"/api/v1/inspection-plans/{plan_id}/progress").get_json()
     assert [(t["kind"], t["done"]) for t in progress["targets"]] == [("random", 1), ("general", 1)]
+    # 计划完成率 in the statistics: the plan's 14 checks are due by the end of the fourth quarter; 2 done so far.
+    f = d.statistics("supervisor1", period="2026-10")["532301"]
+    assert (f["plan_due"], f["plan_done"], f["plan_completion_rate"]) == (14, 2, 14.3)
+    f = d.statistics("supervisor1", period="2026")["532301"]
+    assert (f["plan_due"], f["plan_done"]) == (14, 2)
     history = d.client("supervisor1").get(f"/api/v1/enterprises/{other}").get_json()["history"]
     assert any(e["kind"] == "inspection" for e in history)
     # An enterprise of another unit is refused; an officer without a valid certificate is refused.

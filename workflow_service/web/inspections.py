@@ -220,4 +220,5 @@ def inspection_statistics():
     return render_template("inspection_statistics.html", stats=stats, error=error, period=period, charts=charts,
                            columns=list(FACT_COLUMNS) + [("fines_yuan", "罚款金额（元）"),
                                                          ("hidden_danger_rectification_rate", "隐患整改率（%）"),
-                                                         ("major_closure_rate", "重大隐患销号率（%）")])
+                                                         ("major_closure_rate", "重大隐患销号率（%）")]
+                           + list(queries.PLAN_COLUMNS))

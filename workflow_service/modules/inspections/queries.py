@@ -3,8 +3,9 @@ read from the facts table (facts.py), and a recount of the same figures from the
 an administrator who doubts a figure)."""
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -13,6 +14,7 @@ from ...core.services import clock
 from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..cases.models import Case
+from ..enterprises.plan_models import InspectionPlan, PlanStatus
 from ..processes.models import ProcessInstance
 from ..rectification.models import RectificationOrder
 from ..statistics.contributors import StatisticsContributor
@@ -27,6 +29,8 @@ from .operations import get_inspection
 
 FIGURES = [key for key, _ in FACT_COLUMNS] + ["fines_yuan"]
 DERIVED = (("hidden_danger_rectification_rate", "隐患整改率（%）"), ("major_closure_rate", "重大隐患销号率（%）"))
+PLAN_COLUMNS = (("plan_due", "计划应完成检查数（截至期末）"), ("plan_done", "计划检查完成数（年初至期末）"),
+                ("plan_completion_rate", "计划完成率（%）"))
 
 
 def visible_inspection(user: User, inspection_id: int) -> Inspection:
@@ -128,7 +132,8 @@ def _derive(f: dict) -> dict:
 def roll_up(shown_ids: set[int], own: list[tuple[int, str, list]]) -> dict[int, list]:
     """The figures of each shown unit with those of every unit below it: each unit's own figures are added to
     the shown units on its materialized path ("/1/4/9/" names its ancestors)."""
-    totals = {uid: [0] * len(FIGURES) for uid in shown_ids}
+    width = len(own[0][2]) if own else len(FIGURES)
+    totals = {uid: [0] * width for uid in shown_ids}
     for _unit_id, path, figures in own:
         for part in path.strip("/").split("/"):
             target = totals.get(int(part))
@@ -159,8 +164,9 @@ def inspection_statistics(actor: User, period_text: str, unit_id: int | None = N
         own = [(ids[path], path, figures) for _none, path, figures in own if path in ids]
     totals = roll_up({u.id for u in shown}, own)
     own_by_unit = {uid: figures for uid, _path, figures in own} if all_units else {}
+    plan = _plan_completion(root, period, shown, own if period.kind == "year" else None, all_units)
     rows = [{"unit_id": u.id, "unit_code": u.code, "unit_name": u.name, "level": u.level, "parent_id": u.parent_id,
-             "figures": _figures(totals[u.id]),
+             "figures": {**_figures(totals[u.id]), **plan[u.id]},
              **({"own": _figures(own_by_unit.get(u.id, [0] * len(FIGURES)))} if all_units else {}),
              "flags": {"zero_filing": False, "zero_penalty": totals[u.id][FIGURES.index("penalty_decisions")] == 0}}
             for u in shown]
@@ -168,9 +174,43 @@ def inspection_statistics(actor: User, period_text: str, unit_id: int | None = N
                        "end": period.end.date().isoformat()},
             "unit_id": root.id,
             "columns": [{"key": k, "label": label} for k, label in FACT_COLUMNS] + [{"key": "fines_yuan", "label": "罚款金额（元）"}]
-            + [{"key": k, "label": label} for k, label in DERIVED],
-            "plan_completion": None,  # the annual plans' progress: GET /api/v1/inspection-plans/{id}/progress
+            + [{"key": k, "label": label} for k, label in DERIVED + PLAN_COLUMNS],
+            "plan_completion": {"basis": "年度监督检查计划（已批准或已报备）按季度进度应完成的检查数，与年初至期末的计划检查、"
+                                         "双随机抽查次数相比（各计划按类别的进度见该计划的进度页）"},
             "rows": rows}
+
+
+def _plan_completion(root: Unit, period: Period, shown, year_facts, all_units: bool) -> dict[int, dict]:
+    """Plan completion (计划完成率) of each shown unit with the units below it: the checks the approved annual
+    plans (enterprises.plan_models) make due by the end of the period (their quarterly shares) against the
+    inspections counted toward a plan (计划检查 and 双随机) from 1 January to the end of the period."""
+    last_day = (period.end - timedelta(days=1)).date()
+    quarter = (last_day.month - 1) // 3
+    plans = db.session.execute(
+        sa.select(InspectionPlan.targets, InspectionPlan.quarter_shares, Unit.path).join(Unit, Unit.id == InspectionPlan.unit_id)
+        .where(subtree_clause(root), InspectionPlan.year == last_day.year,
+               InspectionPlan.status.in_([PlanStatus.approved.value, PlanStatus.filed.value])))
+    due_rows = []
+    for targets, shares, path in plans:
+        planned = sum(t.get("planned") or 0 for t in targets or [])
+        due_rows.append((None, path, [math.ceil(planned * (shares or [25, 50, 75, 100])[quarter] / 100)]))
+    if year_facts is None:
+        year_start = period.start.replace(year=last_day.year, month=1, day=1)
+        year_facts = _own_facts(root, Period("", "year", year_start, period.end), by_child=not all_units)
+        if not all_units:
+            ids = {u.path: u.id for u in shown}
+            year_facts = [(ids[path], path, figures) for _none, path, figures in year_facts if path in ids]
+    done_at = (FIGURES.index("inspections_planned"), FIGURES.index("inspections_random"))
+    done_rows = [(uid, path, [figures[done_at[0]] + figures[done_at[1]]]) for uid, path, figures in year_facts]
+    shown_ids = {u.id for u in shown}
+    due, done = _sum_up(shown_ids, due_rows), _sum_up(shown_ids, done_rows)
+    return {uid: {"plan_due": due[uid], "plan_done": done[uid],
+                  "plan_completion_rate": round(100 * done[uid] / due[uid], 1) if due[uid] else None}
+            for uid in shown_ids}
+
+
+def _sum_up(shown_ids: set[int], rows) -> dict[int, int]:
+    return {uid: int(values[0]) for uid, values in roll_up(shown_ids, [(u, p, v) for u, p, v in rows]).items()}
 
 
 # -- the same figures counted again from the raw rows ---------------------------------------------------------
