@@ -185,6 +185,93 @@ def make_units(count: int) -> list[int]:
     return ids
 
 
+def make_national_tree(provinces: int = 34, counties: int = 3000, cities_per_province: int = 10) -> dict:
+    """A national tree for the roll-up benchmark: a root (应急管理部) above `provinces` provinces, each with
+    `cities_per_province` cities, and `counties` counties spread over the cities; written with bulk inserts
+    (explicit ids and materialized paths). Returns {"root": id, "provinces": [...], "cities": [...],
+    "counties": [...]}. Idempotent per database: an existing tree (root code NATIONAL) is returned as it is."""
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import Unit
+
+    existing = db.session.scalar(sa.select(Unit).filter_by(code="NATIONAL"))
+    if existing is not None:
+        rows = db.session.execute(sa.select(Unit.id, Unit.level).where(Unit.path.startswith(existing.path))).all()
+        return {"root": existing.id, "provinces": [i for i, lv in rows if lv == "province"],
+                "cities": [i for i, lv in rows if lv == "city"], "counties": [i for i, lv in rows if lv == "county"]}
+    next_id = (db.session.scalar(sa.select(sa.func.max(Unit.id))) or 0) + 1
+    now = T0
+    units, tree = [], {"provinces": [], "cities": [], "counties": []}
+
+    def add(code, name, level, parent):
+        nonlocal next_id
+        uid, next_id = next_id, next_id + 1
+        path = f"{parent[1] if parent else '/'}{uid}/"
+        units.append({"id": uid, "code": code, "name": name, "level": level, "parent_id": parent[0] if parent else None,
+                      "path": path, "created_at": now})
+        return uid, path
+
+    root = add("NATIONAL", "应急管理部（基准）", "national", None)
+    tree["root"] = root[0]
+    city_nodes = []
+    for p in range(provinces):
+        province = add(f"P{p:02d}", f"基准省{p}", "province", root)
+        tree["provinces"].append(province[0])
+        for c in range(cities_per_province):
+            city = add(f"C{p:02d}{c:02d}", f"基准市{p}-{c}", "city", province)
+            tree["cities"].append(city[0])
+            city_nodes.append((p, c, city))
+    for k in range(counties):
+        p, c, city = city_nodes[k % len(city_nodes)]
+        county = add(f"K{p:02d}{c:02d}{k // len(city_nodes) + 1:02d}", f"基准县{p}-{c}-{k}", "county", city)
+        tree["counties"].append(county[0])
+    db.session.execute(sa.insert(Unit.__table__), units)
+    if db.session.get_bind().dialect.name == "postgresql":  # explicit ids: move the sequence past them
+        db.session.execute(sa.text("SELECT setval('units_id_seq', (SELECT max(id) FROM units))"))
+    db.session.commit()
+    return tree
+
+
+def fill_inspection_facts(tree: dict, year: int = 2026, *, inspections: int = 5_000_000, cases: int = 1_000_000,
+                          seed: int = 1) -> int:
+    """The statistics' facts of one year for every unit of the tree (inspection_facts: one row per unit and
+    month), shaped like `inspections` inspections and `cases` penalty cases a year nationally: what the step
+    handlers would have written. Counties do most of the work, cities and provinces some of their own."""
+    from workflow_service.extensions import db
+    from workflow_service.modules.inspections.models import FACT_COLUMNS, InspectionFact
+
+    rng = random.Random(seed)
+    keys = [k for k, _ in FACT_COLUMNS]
+    weights = {uid: 1.0 for uid in tree["counties"]}
+    weights.update({uid: 0.5 for uid in tree["cities"]})
+    weights.update({uid: 0.2 for uid in tree["provinces"]})
+    total_weight = sum(weights.values()) * 12
+    per_inspection, per_case = inspections / total_weight, cases / total_weight
+    rows = []
+    for uid, weight in weights.items():
+        for month in range(1, 13):
+            n = max(0, int(rng.gauss(per_inspection * weight, per_inspection * weight * 0.3)))
+            found = int(n * rng.uniform(2.5, 3.5))
+            decisions = max(0, int(rng.gauss(per_case * weight, per_case * weight * 0.3)))
+            row = dict.fromkeys(keys, 0)
+            row.update(unit_id=uid, month=year * 100 + month, inspections=n, companies_inspected=int(n * 0.7),
+                       inspections_planned=int(n * 0.6), inspections_random=int(n * 0.25),
+                       inspections_complaint=int(n * 0.1), inspections_accident=int(n * 0.02),
+                       hidden_dangers_found=found, hidden_dangers_rectified=int(found * rng.uniform(0.9, 0.99)),
+                       hidden_dangers_closed=int(found * 0.9), major_found=int(found * 0.01),
+                       major_closed=int(found * 0.008), onsite_measures=int(n * 0.05), orders=int(n * 0.3),
+                       orders_from_inspections=int(n * 0.28), cases_from_inspections=int(decisions * 0.8),
+                       penalty_decisions=decisions, penalties_warning=int(decisions * 0.2),
+                       penalties_fine=int(decisions * 0.9), penalties_confiscation=int(decisions * 0.02),
+                       penalties_suspension=int(decisions * 0.03), penalties_licence=int(decisions * 0.01),
+                       principals_punished=int(decisions * 0.3), transfers=int(decisions * 0.01),
+                       fines_yuan=round(decisions * rng.uniform(20000, 60000), 2))
+            rows.append(row)
+    for start in range(0, len(rows), 5000):
+        db.session.execute(sa.insert(InspectionFact.__table__), rows[start:start + 5000])
+    db.session.commit()
+    return len(rows)
+
+
 class Writer:
     """Collects rows per table and writes them in bulk (executemany), with explicit primary keys."""
 

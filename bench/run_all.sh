@@ -20,4 +20,6 @@ scripts/with_postgres.sh bash -c "
   $PY bench/queries.py --task-rows $ROWS
   $PY bench/queries.py --sqlite --task-rows $ROWS
   $PY bench/memory.py
+  $PY bench/inspection_rollup.py
+  $PY bench/inspection_rollup.py --sqlite
 " 2>&1 | grep --line-buffered -v 'alembic.runtime.migration'

@@ -22,6 +22,7 @@ The unit relation is between the caller's unit and the object's unit (DOMAIN: pr
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Callable
 
@@ -283,6 +284,40 @@ ACCESS: dict[str, Row] = {
     "rectifications.order_detail": Row(
         lambda w, rel: ("GET", f"/api/v1/rectifications/{w.objects['order'][RELATION_UNITS[rel][1]]}", None),
         views_case),
+    # -- inspections (监督检查) and the hidden-danger ledger (隐患台账) ----------------------------------------------
+    # Handlers and supervisors assign in their own unit (the body names officers who are not certified: 422 after
+    # the access check). The world's inspection names its unit's matrix handler among its inspectors.
+    "inspections.assign": Row(lambda w, rel: ("POST", "/api/v1/inspections", {
+        "company_name": "矩阵企业", "industry": "general", "source": "routine",
+        "inspectors": [f"matrix_case_handler_{RELATION_UNITS[rel][0]}", "handler1"]}), only("case_handler", "supervisor")),
+    "inspections.inspection_list": Row(lambda w, rel: ("GET", "/api/v1/inspections?limit=200", None), views_case,
+                                       sees=sees_item("inspection")),
+    "inspections.inspection_detail": Row(
+        lambda w, rel: ("GET", f"/api/v1/inspections/{w.objects['inspection'][RELATION_UNITS[rel][1]]}", None), views_case),
+    # Only the inspection's own officers add photos.
+    "inspections.upload_photo": Row(lambda w, rel: (
+        "POST", f"/api/v1/inspections/{w.objects['inspection'][RELATION_UNITS[rel][1]]}/photos",
+        Multipart(file=(io.BytesIO(JPEG), "现场.jpg"))),
+        lambda role, rel: role == "case_handler" and rel == "own"),
+    "inspections.checklist": Row(lambda w, rel: ("GET", "/api/v1/inspection-checklists/general", None), anyone),
+    # A ledger line is seen like a case, and by every officer of the unit above that supervises it (挂牌督办: the
+    # world's hidden dangers are major).
+    "inspections.ledger": Row(lambda w, rel: ("GET", "/api/v1/hidden-dangers?limit=200", None),
+                              lambda role, rel: role in OFFICERS and rel in OWN_OR_BELOW, sees=sees_item("hazard")),
+    "inspections.hazard_detail": Row(
+        lambda w, rel: ("GET", f"/api/v1/hidden-dangers/{w.objects['hazard'][RELATION_UNITS[rel][1]]}", None),
+        lambda role, rel: role in OFFICERS and rel in OWN_OR_BELOW),
+    # Only the supervising (higher) unit's supervisors and principal heads decide on closing a major one (the
+    # world's is still being rectified: 409 after the access check).
+    "inspections.decide_closure": Row(
+        lambda w, rel: ("POST", f"/api/v1/hidden-dangers/{w.objects['hazard'][RELATION_UNITS[rel][1]]}/closure",
+                        {"approved": True, "opinion": "同意销号"}),
+        lambda role, rel: role in ("supervisor", "principal_head") and rel == "subordinate"),
+    "inspections.statistics": Row(
+        lambda w, rel: ("GET", f"/api/v1/inspection-statistics?period=2026&unit_id={w.unit_id(rel)}", None), oversees),
+    "inspections.statistics_csv": Row(
+        lambda w, rel: ("GET", f"/api/v1/inspection-statistics/export.csv?period=2026&unit_id={w.unit_id(rel)}", None),
+        oversees),
     # -- statistics -------------------------------------------------------------------------------------------
     "statistics.statistics": Row(lambda w, rel: ("GET", f"/api/v1/statistics?period=2026&unit_id={w.unit_id(rel)}",
                                                  None), oversees),
@@ -534,7 +569,8 @@ class World:
             self.cases[unit] = case
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
-        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {}}
+        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
+                        "inspection": {}, "hazard": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -633,7 +669,29 @@ class World:
             db.session.add_all([ballot, disclosure])
             db.session.flush()
             self.objects["ballot"][unit], self.objects["disclosure"][unit] = ballot.id, disclosure.id
+            self._seed_inspection(db, unit, case, now)
         db.session.commit()
+
+    def _seed_inspection(self, db, unit, case, now):
+        """An inspection with its matrix handler among the inspectors, and a major hidden danger supervised by the
+        unit above, being rectified (rows written directly; the instance is the case's, only its id is read)."""
+        from workflow_service.modules.inspections.models import HiddenDanger, Inspection
+        from workflow_service.modules.users.models import Unit
+
+        parent_id = db.session.get(Unit, case.unit_id).parent_id
+        inspection = Inspection(inspection_number=f"{unit}-JC-MATRIX", instance_id=case.instance_id, unit_id=case.unit_id,
+                                company_name="矩阵企业", industry="general", source="routine", status="assigned",
+                                inspectors=[f"matrix_case_handler_{unit}", "handler1"], created_at=now,
+                                created_by_id=case.created_by_id)
+        db.session.add(inspection)
+        db.session.flush()
+        hazard = HiddenDanger(ledger_number=f"{unit}-JC-MATRIX-YH01", inspection_id=inspection.id, unit_id=case.unit_id,
+                              supervising_unit_id=parent_id, company_name="矩阵企业", description="矩阵隐患",
+                              severity="major", provision="《安全生产法》", measure="on_site_measure",
+                              status="rectifying", found_at=now)
+        db.session.add(hazard)
+        db.session.flush()
+        self.objects["inspection"][unit], self.objects["hazard"][unit] = inspection.id, hazard.id
 
     def document(self, rel, suffix=""):
         return f"/api/v1/cases/{self.case(rel)['id']}/documents/{self.objects['document'][RELATION_UNITS[rel][1]]}{suffix}"

@@ -15,5 +15,7 @@ from .modules.audit.models import AuditChainHead  # noqa: F401
 from .modules.evidence.models import EvidenceFile  # noqa: F401
 from .modules.disclosure.models import Disclosure  # noqa: F401
 from .modules.documents.models import CaseFile, DocumentSequence, DocumentUnitSettings, IssuedDocument  # noqa: F401
+from .modules.inspections.models import (HiddenDanger, InspectedCompany, Inspection, InspectionFact,  # noqa: F401
+                                         InspectionPhoto)
 from .modules.enterprises.models import ClassificationChange, ClassificationScheme, Enterprise, Licence  # noqa: F401
 from .modules.enterprises.plan_models import DrawItem, DrawReplacement, InspectionPlan, RandomDraw  # noqa: F401

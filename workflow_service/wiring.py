@@ -13,6 +13,9 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
  7. disclosure   a penalty decision drafts its disclosure (公示)
  8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
                  case file is built at archiving (unless WFS_DOCUMENTS_AUTO_ISSUE=0)
+ 9. inspections  the ledger line (隐患台账) follows its process; a submitted 现场检查记录 sets the ledger, the order
+                 and the case going; an order's re-inspection answers the hidden dangers it covers (follow-up steps)
+10. inspections  the statistics' facts (inspection_facts, per unit and month) are added to
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
 """
 from __future__ import annotations
@@ -23,6 +26,10 @@ from .modules.cases import operations as cases
 from .modules.cases import rules as case_rules
 from .modules.disclosure import operations as disclosure
 from .modules.documents import operations as documents
+from .modules.inspections import facts as inspection_facts
+from .modules.inspections import operations as inspections
+from .modules.inspections import queries as inspection_queries
+from .modules.inspections import rules as inspection_rules
 from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
 from .modules.rectification import rules as rectification_rules
@@ -43,15 +50,23 @@ def build_registry(settings: dict) -> Registry:
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
     if settings["DOCUMENTS_AUTO_ISSUE"]:  # off: a department issues its documents by hand from the case page
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
+    registry.connect_step_handler("inspections.sync_hazard", inspections.sync_hazard)
+    registry.connect_step_handler("inspections.on_inspection_recorded", inspections.on_inspection_recorded)
+    registry.connect_step_handler("inspections.follow_rectification", inspections.follow_rectification)
+    registry.connect_step_handler("inspections.count_facts", inspection_facts.count_facts)
 
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
     # is pending, then a valid legal-review pass).
     for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
-                     rectification_rules.DECLARED, disclosure.DECLARED):
+                     rectification_rules.DECLARED, disclosure.DECLARED,
+                     inspection_rules.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)
     registry.connect_waiting_describer(transfers.RESULT_MESSAGE, transfer_queries.describe_waiting_for_transfer)
     registry.add_statistics_contributor(rectification_queries.STATISTICS)
     registry.add_statistics_contributor(transfer_queries.STATISTICS)
+    registry.add_statistics_contributor(inspection_queries.STATISTICS)
+    registry.connect_inspection_count("inspections.recorded", inspection_queries.plan_inspection_count)
+    registry.connect_enterprise_history("inspections.history", inspection_queries.enterprise_history)
     return registry

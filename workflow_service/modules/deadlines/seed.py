@@ -36,6 +36,16 @@ RULES = [
      "安全生产行政处罚信息公示最短1年、最长3年，可配置"),
     ("reinspection", "整改复查期限", 10, "calendar_days", "整改期限届满或收到复查申请之日", "2015年安全生产执法程序规定（待核实）",
      "L", 48, 48, "未经确认，可配置"),
+    # Inspections and the hidden-danger ledger (隐患台账): the date is set by the officer (moved_deadline); the rule
+    # gives its warning lead and level-2 escalation. The amounts are the defaults offered when none is set.
+    ("inspection_record", "监督检查完成期限", 30, "calendar_days", "下达检查任务之日", "年度监督检查计划（本单位确定）", "L", 72, 168,
+     "按检查任务确定的日期；可配置"),
+    ("hidden_danger_rectification", "事故隐患整改期限", 30, "calendar_days", "发现隐患、责令整改之日",
+     "《安全生产法》第六十五条；《安全生产事故隐患排查治理暂行规定》第二十条（待核实）", "M", 72, 168,
+     "整改期限由执法人员按隐患情况确定；逾期督办，二级督办报上级"),
+    ("major_hidden_danger_review", "重大事故隐患销号审查期限", 10, "calendar_days", "整改完毕、申请销号之日",
+     "《安全生产事故隐患排查治理暂行规定》第二十三条（收到申请后10日内现场审查，待核实）", "L", 48, 120,
+     "挂牌督办的重大事故隐患由上级审查同意后销号；可配置"),
     ("transfer_approval", "移送审批期限", 3, "calendar_days", "移送报告提交之日", "《行政执法机关移送涉嫌犯罪案件的规定》第五条",
      "H", 24, 24, "日的类型未明确，默认自然日，可配置"),
     ("transfer_handover", "批准后移送期限", 24, "hours", "批准移送之时", "《行政执法机关移送涉嫌犯罪案件的规定》第五条；应急〔2019〕54号",

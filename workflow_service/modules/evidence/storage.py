@@ -21,7 +21,8 @@ from flask import current_app
 from ...core.errors import Conflict, ServiceError
 from ...core.services import setting
 
-_KEY = re.compile(r"^[0-9]{1,12}/[0-9a-f]{32}$")
+# A case's files under "<case id>/", an inspection's photos under "i<inspection id>/" (inspections domain).
+_KEY = re.compile(r"^i?[0-9]{1,12}/[0-9a-f]{32}$")
 _CHUNK = 1024 * 1024
 _log = logging.getLogger(__name__)
 
