@@ -346,6 +346,36 @@ RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation
                  "hidden_dangers": [{"description": "消防通道堵塞"}], "required_actions": "清理通道",
                  "rectify_by": "2099-12-31"}
 
+
+
+def simple_record(unit):
+    return {"party_name": "矩阵五金店", "party_type": "organisation", "place": "现场", "violation_description": "未设警示标志",
+            "provision": "安全生产法第三十五条", "facts": "现场发现",
+            "officers": [{"username": f"matrix_case_handler_{unit}", "certificate_number": "1"},
+                         {"username": f"matrix_target_{unit}", "certificate_number": "2"}]}
+
+
+def simple_path(w, rel, suffix=""):
+    return f"/api/v1/simple-penalties/{w.objects['simple'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- simple procedure (简易程序): the handler opens a record in their own unit; only a handler of the record's
+    # unit decides or converts it (the decide task's role and unit). Allowed calls are refused after the access
+    # check: 5,000 yuan on the spot (422), a blank reason (422).
+    "simple_penalties.open_record": Row(lambda w, rel: ("POST", "/api/v1/simple-penalties",
+                                                        simple_record(RELATION_UNITS[rel][0])), only("case_handler")),
+    "simple_penalties.penalty_list": Row(lambda w, rel: ("GET", "/api/v1/simple-penalties?limit=100", None),
+                                         views_case, sees=sees_item("simple")),
+    "simple_penalties.penalty_detail": Row(lambda w, rel: ("GET", simple_path(w, rel), None), views_case),
+    "simple_penalties.decide": Row(lambda w, rel: ("POST", simple_path(w, rel, "/decision"), {
+        "facts_certain": True, "legal_basis": "安全生产法第九十九条", "penalty_kind": "fine", "fine_amount": 5000,
+        "certificates_shown": True, "decided_at": "2026-10-12T09:00:00+08:00", "payment_method": "bank"}),
+        lambda role, rel: role == "case_handler" and rel == "own"),
+    "simple_penalties.convert": Row(lambda w, rel: ("POST", simple_path(w, rel, "/conversion"), {"reason": " "}),
+                                    lambda role, rel: role == "case_handler" and rel == "own"),
+})
+
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
     "auth.create_token": "logging in: anyone may try (throttled per username and source; tests/test_trust_throttling.py)",
@@ -425,7 +455,8 @@ class World:
             self.cases[unit] = case
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
-        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {}}
+        self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
+                        "simple": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -439,6 +470,9 @@ class World:
                                  {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
             assert response.status_code == 201, response.get_json()
             self.objects["transfer"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", "/api/v1/simple-penalties", simple_record(unit))
+            assert response.status_code == 201, response.get_json()
+            self.objects["simple"][unit] = response.get_json()["id"]
             response = self.call(handler, "POST", f"/api/v1/cases/{case['id']}/documents", {"doc_type": "filing_approval"})
             assert response.status_code == 201, response.get_json()
             self.objects["document"][unit] = response.get_json()["id"]

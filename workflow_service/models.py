@@ -15,3 +15,4 @@ from .modules.audit.models import AuditChainHead  # noqa: F401
 from .modules.evidence.models import EvidenceFile  # noqa: F401
 from .modules.disclosure.models import Disclosure  # noqa: F401
 from .modules.documents.models import CaseFile, DocumentSequence, DocumentUnitSettings, IssuedDocument  # noqa: F401
+from .modules.simple_procedure.models import SimplePenalty  # noqa: F401

@@ -22,6 +22,7 @@ class _ServiceApi(Api):
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
+_API_BLUEPRINTS |= {"simple_penalties"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
 
@@ -57,13 +58,13 @@ def register_api(app) -> Api:
     api = _ServiceApi(app)
 
     from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, deadlines, definitions, disclosures,
-                   documents, evidence, rectifications, statistics, tasks, transfers, users)
+                   documents, evidence, rectifications, simple_penalties, statistics, tasks, transfers, users)
 
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
                    audit, evidence, case_reviews, users):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
-    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp):
+    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, simple_penalties.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 

@@ -1,0 +1,57 @@
+"""The rest of the enforcement toolbox (issue 20): on-the-spot penalties (简易程序, 行政处罚法 Art 51–52).
+
+Revision ID: f3857d3f7b8e
+Revises: 7c2d9e4f1a63
+Create Date: 2026-12-06 09:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy import Text  # noqa: F401
+
+revision = 'f3857d3f7b8e'
+down_revision = '7c2d9e4f1a63'
+branch_labels = None
+depends_on = None
+
+
+def _json():
+    return sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql')
+
+
+def upgrade():
+    op.create_table('simple_penalties',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=False),
+    sa.Column('officers', _json(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('penalty_kind', sa.String(length=16), nullable=True),
+    sa.Column('fine_amount', sa.Float(), nullable=True),
+    sa.Column('payment_method', sa.String(length=16), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('filed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('converted_to_case_id', sa.Integer(), nullable=True),
+    sa.Column('conversion_reason', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['converted_to_case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id'),
+    sa.UniqueConstraint('instance_id')
+    )
+    op.create_index('ix_simple_penalties_unit_created', 'simple_penalties', ['unit_id', 'created_at'], unique=False)
+
+
+def downgrade():
+    op.drop_index('ix_simple_penalties_unit_created', table_name='simple_penalties')
+    op.drop_table('simple_penalties')
