@@ -1,0 +1,80 @@
+"""The enforcement toolbox pages (issue 20) in headless Chromium: a handler records an on-the-spot penalty, is
+refused a 5,000-yuan fine on the task page with the reason, decides 2,000 yuan and sees the numbered decision; a
+supervisor sees the record in the unit's list."""
+from __future__ import annotations
+
+import pytest
+
+from ..case_driver import CaseDriver
+from .conftest import shot
+
+pytestmark = pytest.mark.usefixtures("chromium_path")
+
+
+@pytest.fixture
+def admin_api(api):
+    admin = api("admin")
+    response = admin.post("/api/v1/admin/clock", json={"now": "2026-10-12T09:00:00+08:00", "frozen": True})
+    assert response.status_code == 200, response.get_json()
+    return admin
+
+
+def test_a_handler_imposes_a_penalty_on_the_spot(open_page, api, admin_api, live_server):
+    CaseDriver(api, admin_api).at("2026-10-12T09:00")
+    page = open_page("handler1")
+    page.click("nav >> text=简易程序")
+    page.click("#open-simple")
+    page.fill("#party_name", "楚雄某五金店")
+    page.fill("#place", "鹿城镇某街12号")
+    page.fill("[name='officers.0.certificate_number']", "53010001")
+    page.fill("#violation_description", "未设置安全警示标志")
+    page.fill("#provision", "《安全生产法》第三十五条")
+    page.fill("#facts", "仓库门口未设置安全警示标志")
+    page.click("#simple-form button[type=submit]")
+    # one officer only: refused at the field, with the article
+    assert page.locator("[data-field=officers] .field-error").count() == 1
+    assert "第五十二条" in page.inner_text(".flash[role=alert]")
+    shot(page, "60-simple-record-refused")
+    page.fill("[name='officers.1.username']", "handler2")
+    page.fill("[name='officers.1.certificate_number']", "53010002")
+    page.click("#simple-form button[type=submit]")
+    assert "已记录" in page.inner_text(".flash")
+    shot(page, "61-simple-record")
+
+    page.click("#simple-tasks >> text=当场作出处罚决定")
+    page.click("button:has-text('认领')")
+    form = page.locator("form[data-schema-form]")
+    form.locator("input[name=converted][value=false]").check()
+    form.locator("input[name=facts_certain][value=true]").check()
+    page.fill("[name=legal_basis]", "《安全生产法》第九十九条第一项")
+    if page.locator("select[name=penalty_kind]").count():
+        page.select_option("select[name=penalty_kind]", "fine")
+    else:
+        page.check("input[name=penalty_kind][value=fine]")
+    page.fill("[name=fine_amount]", "5000")
+    form.locator("input[name=certificates_shown][value=true]").check()
+    form.locator("input[name=party_stated][value=false]").check()
+    page.fill("[name=decided_at]", "2026-10-12T09:00")
+    if page.locator("select[name=payment_method]").count():
+        page.select_option("select[name=payment_method]", "bank")
+    else:
+        page.check("input[name=payment_method][value=bank]")
+    page.click("form[data-schema-form] button[type=submit]")
+    error = page.locator("[data-field=fine_amount] .field-error")
+    assert "3000元" in error.inner_text() and "一般程序" in error.inner_text()
+    shot(page, "62-simple-decision-refused")
+    page.fill("[name=fine_amount]", "2000")
+    page.click("form[data-schema-form] button[type=submit]")
+    assert "已办结" in page.inner_text(".flash")
+
+    page.goto(f"{live_server.live_url}/simple-penalties")
+    page.click("#simple-list >> text=532301-JY-2026")
+    assert "已决定" in page.inner_text("#simple-status")
+    assert "当罚〔2026〕" in page.inner_text("#simple-documents")
+    assert "报所属行政机关备案" in page.inner_text("#simple-tasks")
+    assert "当场处罚决定备案期限" in page.inner_text("#simple-deadlines")
+    shot(page, "63-simple-decided")
+
+    supervisor = open_page("supervisor1")
+    supervisor.goto(f"{live_server.live_url}/simple-penalties")
+    assert "楚雄某五金店" in supervisor.inner_text("#simple-list")

@@ -1,0 +1,71 @@
+"""The rest of the enforcement toolbox in the browser (issue 20): on-the-spot penalties (简易程序). The modules
+decide who may and what is accepted; decisions, 备案 and payment are tasks, done on the task page."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..core.errors import Forbidden
+from ..core.services import clock
+from ..modules.simple_procedure import operations as simple_ops
+from ..modules.simple_procedure import queries as simple_queries
+from ..modules.simple_procedure.schemas import OpenSimpleArgs
+from ..modules.users.models import Role
+from .common import Pager, bp, me, page_number
+from .enforcement import _submit
+
+SIMPLE_STATUS_NAMES = {"recording": "待当场决定", "decided": "已决定（待备案/缴款）", "closed": "已办结",
+                       "converted": "已转一般程序"}
+PENALTY_NAMES = {"warning": "警告", "fine": "罚款"}
+PAYMENT_NAMES = {"on_the_spot": "当场收缴", "bank": "十五日内到银行缴纳"}
+_SIMPLE_LABELS = {"party_name": "当事人", "party_type": "当事人类型", "place": "现场地点", "officers": "执法人员",
+                  "violation_description": "违法行为", "provision": "违反的规定", "facts": "现场查明的事实"}
+
+
+@bp.route("/simple-penalties")
+@login_required
+def simple_list():
+    status = request.args.get("status") if request.args.get("status") in SIMPLE_STATUS_NAMES else None
+    pager = Pager(page_number(), 0)
+    rows, pager.total = simple_queries.list_penalties(me(), status=status, limit=pager.per_page, offset=pager.offset)
+    return render_template("simple_penalties.html", rows=rows, pager=pager, status=status,
+                           status_names=SIMPLE_STATUS_NAMES, penalty_names=PENALTY_NAMES,
+                           may_open=me().has_role(Role.case_handler))
+
+
+@bp.route("/simple-penalties/<int:penalty_id>")
+@login_required
+def simple_page(penalty_id):
+    row = simple_queries.detail(simple_queries.visible_penalty(me(), penalty_id))
+    return render_template("simple_penalty.html", row=row, now=clock().now(), status_names=SIMPLE_STATUS_NAMES,
+                           penalty_names=PENALTY_NAMES, payment_names=PAYMENT_NAMES,
+                           collection_reasons=simple_ops.COLLECTION_REASONS)
+
+
+def _simple_values(form) -> dict:
+    values = {k: form.get(k, "").strip() for k in ("party_name", "party_type", "place", "violation_description",
+                                                   "provision", "facts", "credit_code", "address")}
+    values = {k: v for k, v in values.items() if v or k in _SIMPLE_LABELS}
+    values["officers"] = [{"username": form.get(f"officers.{i}.username", "").strip(),
+                           "certificate_number": form.get(f"officers.{i}.certificate_number", "").strip()}
+                          for i in range(2) if form.get(f"officers.{i}.username", "").strip()]
+    return values
+
+
+@bp.route("/simple-penalties/new", methods=["GET", "POST"])
+@login_required
+def open_simple():
+    user = me()
+    if not user.has_role(Role.case_handler):
+        raise Forbidden("仅执法人员可适用简易程序 (only case handlers impose penalties on the spot)")
+    errors, message = {}, None
+    form = request.form if request.method == "POST" else {"officers.0.username": user.username}
+    if request.method == "POST":
+        row, errors, message = _submit(
+            lambda: simple_ops.open_record(user, **OpenSimpleArgs().load(_simple_values(request.form))),
+            "当场处罚记录不完整，请检查标出的项目。")
+        if row is not None:
+            flash(f"已记录 {row.case.case_number}：请当场作出决定，或转为一般程序。", "success")
+            return redirect(url_for("web.simple_page", penalty_id=row.id))
+    return render_template("simple_penalty_new.html", errors=errors, message=message, form=form,
+                           labels=_SIMPLE_LABELS, limits=simple_ops.SPOT_FINE_LIMITS), (422 if errors or message else 200)
