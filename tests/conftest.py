@@ -174,7 +174,8 @@ _PER_TEST_TABLES = ["simple_penalties", "case_files", "issued_documents", "docum
                     "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
                     "rectification_orders", "evidence_files", "disclosures", "alerts", "audit_events", "audit_chain_heads",
                     "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state",
-                    "login_throttles"]
+                    "login_throttles", "random_draw_replacements", "random_draw_items", "random_draws", "inspection_plans",
+                    "enterprise_licences", "enterprise_classification_changes", "enterprises"]
 
 
 @pytest.fixture(autouse=True)

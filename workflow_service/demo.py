@@ -4,12 +4,15 @@ Idempotent (running `make run` twice changes nothing) and refused when WFS_ENV=p
 """
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import current_app
 
 from .core.errors import Forbidden
 from .extensions import db
 from .modules.cases.operations import seed_settings
+from .modules.enterprises.operations import seed_schemes
 from .modules.deadlines.operations import seed_calendar_from_library, seed_rules
 from .modules.processes.definitions import deploy_package, read_package
 from .modules.review.committee import configure_committee
@@ -41,6 +44,9 @@ USERS = [
 ]
 
 
+# 行政执法证 of the demo's enforcement officers (certificate number, valid through): only they are drawn.
+CERTIFICATES = {"handler1": ("53230119001", date(2029, 12, 31)), "handler2": ("53230119002", date(2029, 12, 31))}
+
 # The county's case review committee (案件审查委员会): the head chairs it; two thirds of the members make a
 # quorum, more than half of the votes cast decide, and on a tie the chair's vote decides.
 COMMITTEES = [("532301", "head1", ["head1", *[f"member{i}" for i in range(1, 6)]], "2/3", "1/2", "chair_casting")]
@@ -51,8 +57,9 @@ def seed_reference_data() -> str:
     rules = seed_rules()
     years = seed_calendar_from_library()
     settings = seed_settings()
+    schemes = seed_schemes()
     return (f"reference data: {rules} deadline rule(s), {len(years)} calendar year(s), "
-            f"{settings} setting(s) loaded")
+            f"{settings} setting(s), {schemes} classification scheme(s) loaded")
 
 
 def seed_demo() -> str:
@@ -70,6 +77,10 @@ def seed_demo() -> str:
             create_user(None, username=username, password=config["DEMO_PASSWORD"], display_name=display_name,
                         unit_code=unit_code, roles=roles, legal_qualification=qualified)
             created_users += 1
+    for username, (number, valid_to) in CERTIFICATES.items():
+        user = db.session.scalar(sa.select(User).filter_by(username=username))
+        if user.certificate_number is None:
+            user.certificate_number, user.certificate_valid_to = number, valid_to
     for unit_code, chair, members, quorum, pass_ratio, tie_rule in COMMITTEES:
         unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
         if db.session.scalar(sa.select(Committee).filter_by(unit_id=unit.id)) is None:

@@ -16,3 +16,5 @@ from .modules.evidence.models import EvidenceFile  # noqa: F401
 from .modules.disclosure.models import Disclosure  # noqa: F401
 from .modules.documents.models import CaseFile, DocumentSequence, DocumentUnitSettings, IssuedDocument  # noqa: F401
 from .modules.simple_procedure.models import SimplePenalty  # noqa: F401
+from .modules.enterprises.models import ClassificationChange, ClassificationScheme, Enterprise, Licence  # noqa: F401
+from .modules.enterprises.plan_models import DrawItem, DrawReplacement, InspectionPlan, RandomDraw  # noqa: F401

@@ -1,7 +1,7 @@
 """The rest of the enforcement toolbox (issue 20): on-the-spot penalties (简易程序, 行政处罚法 Art 51–52).
 
 Revision ID: f3857d3f7b8e
-Revises: 7c2d9e4f1a63
+Revises: 753908067b22 (the enterprise registry, merged from feat/registry)
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy import Text  # noqa: F401
 
 revision = 'f3857d3f7b8e'
-down_revision = '7c2d9e4f1a63'
+down_revision = '753908067b22'
 branch_labels = None
 depends_on = None
 

@@ -23,8 +23,10 @@ _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
 _API_BLUEPRINTS |= {"simple_penalties"}
+_API_BLUEPRINTS |= {"enterprises", "inspection_plans", "public_draws"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
+_PUBLIC_ENDPOINTS |= {"public_draws.public_draws", "public_draws.public_draw"}  # 双随机抽查结果公开: no login
 
 
 def _authenticate_request():
@@ -64,7 +66,10 @@ def register_api(app) -> Api:
                    audit, evidence, case_reviews, users):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
-    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, simple_penalties.blp):
+    from . import enterprises, inspection_plans
+
+    for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, enterprises.blp,
+                      inspection_plans.blp, inspection_plans.public_blp, simple_penalties.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 

@@ -57,6 +57,10 @@ class Registry:
         self.resume_guards: list[tuple[str, Callable]] = []
         self.statistics_contributors: list = []
         self.waiting_describers: dict[str, Callable] = {}
+        # A company's page (生产经营单位): sections other domains add to its history (inspections, hidden dangers).
+        self.enterprise_history_sources: list[tuple[str, Callable]] = []
+        # Inspections counted against an annual inspection plan (年度监督检查计划), by the domain that does them.
+        self.inspection_count_sources: list[tuple[str, Callable]] = []
 
     def connect_step_handler(self, name: str, handler: Callable) -> None:
         """handler(record: StepRecord), called after every saved step, in the order of connection."""
@@ -81,6 +85,16 @@ class Registry:
     def connect_waiting_describer(self, message: str, describe: Callable) -> None:
         """describe(case) -> dict: what a case waiting for `message` waits for (shown with its waiting step)."""
         self.waiting_describers[message] = describe
+
+    def connect_enterprise_history(self, name: str, source: Callable) -> None:
+        """source(actor, enterprise) -> list of {"kind", "at", "title", "status", "url", "ref"}: entries of the
+        company's history the source's domain keeps (shown on its page, newest first)."""
+        self.enterprise_history_sources.append((name, source))
+
+    def connect_inspection_count(self, name: str, source: Callable) -> None:
+        """source(unit_id, start: date, end: date) -> list of {"enterprise_id", "kind", "day"}: the inspections
+        of the unit between the two days (inclusive), counted against its annual plan by kind (重点/一般/双随机)."""
+        self.inspection_count_sources.append((name, source))
 
     def add_statistics_contributor(self, contributor) -> None:
         self.statistics_contributors.append(contributor)

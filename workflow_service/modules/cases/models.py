@@ -35,6 +35,8 @@ class Case(db.Model):
     source = sa.Column(sa.String(32), nullable=False)
     party_name = sa.Column(sa.String(200), nullable=False)
     party_type = sa.Column(sa.String(16), nullable=False)  # organisation | individual
+    # The party as an entry of the enterprise registry (生产经营单位), when it is one: its page lists the case.
+    enterprise_id = sa.Column(sa.Integer, sa.ForeignKey("enterprises.id"), nullable=True, index=True)
     summary = sa.Column(sa.Text, nullable=False)
     violations = sa.Column(JSONType, nullable=False, default=list)
     status = sa.Column(sa.String(16), nullable=False, default=CaseStatus.open.value)

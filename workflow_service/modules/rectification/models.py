@@ -33,6 +33,7 @@ class RectificationOrder(db.Model):
     unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
     party_name = sa.Column(sa.String(200), nullable=False)
     party_type = sa.Column(sa.String(16), nullable=False)
+    enterprise_id = sa.Column(sa.Integer, sa.ForeignKey("enterprises.id"), nullable=True, index=True)  # 生产经营单位
     # 司法解释(二) Art 3: refusal is judged on whether the order had a legal basis, clear content and a
     # reasonable deadline — so all three are recorded as given.
     legal_basis = sa.Column(sa.Text, nullable=False)

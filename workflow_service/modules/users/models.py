@@ -73,6 +73,10 @@ class User(UserMixin, db.Model):
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     # Legal reviewers must hold the legal professional qualification when first appointed (行政处罚法 Art 58).
     legal_qualification = sa.Column(sa.Boolean, nullable=False, default=False)
+    # 行政执法证 (enforcement certificate): only a certified officer inspects or is drawn for an inspection
+    # (双随机 执法检查人员名录库); valid through certificate_valid_to.
+    certificate_number = sa.Column(sa.String(32), nullable=True)
+    certificate_valid_to = sa.Column(sa.Date, nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     unit = db.relationship(Unit)
@@ -88,6 +92,11 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: Role | str) -> bool:
         return Role(role) in self.roles
+
+    def is_certified_on(self, day) -> bool:
+        """Whether the user holds an enforcement certificate valid on `day` (a date)."""
+        return bool(self.active and self.certificate_number and self.certificate_valid_to is not None
+                    and self.certificate_valid_to >= day)
 
     @property
     def is_officer(self) -> bool:
