@@ -376,6 +376,27 @@ ACCESS.update({
                                     lambda role, rel: role == "case_handler" and rel == "own"),
 })
 
+
+def bad_benchmark_sheet(w, rel):
+    import io
+    # a sheet with a wrong category: an allowed administrator gets 422 after the access check, nothing imported
+    return ("POST", "/api/v1/discretion-benchmarks", Multipart(
+        file=(io.BytesIO("类别,编号,违法行为\n未知,X,Y\n".encode()), "b.csv"), jurisdiction="530000", title="矩阵",
+        effective_from="2026-01-01"))
+
+
+ACCESS.update({
+    # -- discretion benchmarks (裁量基准): published documents every user reads; administrators import their
+    # province's; a case's suggestions follow the case's visibility.
+    "discretion.import_benchmark": Row(bad_benchmark_sheet, only("admin")),
+    "discretion.benchmark_list": Row(lambda w, rel: ("GET", "/api/v1/discretion-benchmarks", None), anyone),
+    "discretion.benchmark_template": Row(lambda w, rel: ("GET", "/api/v1/discretion-benchmarks/template.csv", None),
+                                         anyone),
+    "discretion.benchmark_detail": Row(lambda w, rel: ("GET", "/api/v1/discretion-benchmarks/999999", None), anyone),
+    "discretion.case_discretion": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/discretion", None),
+                                      views_case),
+})
+
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
     "auth.create_token": "logging in: anyone may try (throttled per username and source; tests/test_trust_throttling.py)",

@@ -24,6 +24,7 @@ from .modules.alerts.operations import on_step as alerts_on_step
 from .modules.cases import operations as cases
 from .modules.cases import rules as case_rules
 from .modules.disclosure import operations as disclosure
+from .modules.discretion import rules as discretion_rules
 from .modules.documents import operations as documents
 from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
@@ -52,7 +53,8 @@ def build_registry(settings: dict) -> Registry:
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
     # is pending, then a valid legal-review pass).
     for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
-                     rectification_rules.DECLARED, disclosure.DECLARED, simple_procedure_rules.DECLARED):
+                     rectification_rules.DECLARED, disclosure.DECLARED, simple_procedure_rules.DECLARED,
+                     discretion_rules.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)

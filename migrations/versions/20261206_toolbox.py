@@ -1,4 +1,5 @@
-"""The rest of the enforcement toolbox (issue 20): on-the-spot penalties (简易程序, 行政处罚法 Art 51–52).
+"""The rest of the enforcement toolbox (issue 20): on-the-spot penalties (简易程序, 行政处罚法 Art 51–52);
+discretion benchmarks (裁量基准) per jurisdiction and version.
 
 Revision ID: f3857d3f7b8e
 Revises: 753908067b22 (the enterprise registry, merged from feat/registry)
@@ -50,8 +51,55 @@ def upgrade():
     sa.UniqueConstraint('instance_id')
     )
     op.create_index('ix_simple_penalties_unit_created', 'simple_penalties', ['unit_id', 'created_at'], unique=False)
+    op.create_table('discretion_benchmarks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('jurisdiction', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('basis', sa.String(length=500), nullable=False),
+    sa.Column('effective_from', sa.Date(), nullable=False),
+    sa.Column('source_filename', sa.String(length=255), nullable=True),
+    sa.Column('source_sha256', sa.String(length=64), nullable=True),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['imported_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('jurisdiction', 'version', name='uq_discretion_benchmarks_version')
+    )
+    op.create_table('discretion_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('benchmark_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('description', sa.String(length=1000), nullable=False),
+    sa.Column('provision', sa.String(length=300), nullable=False),
+    sa.Column('provision_key', sa.String(length=300), nullable=False),
+    sa.Column('penalty_basis', sa.String(length=500), nullable=False),
+    sa.Column('ranges', _json(), nullable=False),
+    sa.ForeignKeyConstraint(['benchmark_id'], ['discretion_benchmarks.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_discretion_items_benchmark_id'), 'discretion_items', ['benchmark_id'], unique=False)
+    op.create_table('discretion_list_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('benchmark_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('description', sa.String(length=1000), nullable=False),
+    sa.Column('provision', sa.String(length=300), nullable=False),
+    sa.Column('conditions', sa.String(length=1000), nullable=False),
+    sa.Column('first_violation', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['benchmark_id'], ['discretion_benchmarks.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_discretion_list_entries_benchmark_id'), 'discretion_list_entries', ['benchmark_id'],
+                    unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_discretion_list_entries_benchmark_id'), table_name='discretion_list_entries')
+    op.drop_table('discretion_list_entries')
+    op.drop_index(op.f('ix_discretion_items_benchmark_id'), table_name='discretion_items')
+    op.drop_table('discretion_items')
+    op.drop_table('discretion_benchmarks')
     op.drop_index('ix_simple_penalties_unit_created', table_name='simple_penalties')
     op.drop_table('simple_penalties')

@@ -78,3 +78,44 @@ def test_a_handler_imposes_a_penalty_on_the_spot(open_page, api, admin_api, live
     supervisor = open_page("supervisor1")
     supervisor.goto(f"{live_server.live_url}/simple-penalties")
     assert "楚雄某五金店" in supervisor.inner_text("#simple-list")
+
+
+def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_show_it(open_page, api, admin_api,
+                                                                                      live_server):
+    from ..test_discretion import ROWS, sheet
+    from ..case_driver import fine_proposal
+
+    admin = open_page("admin")
+    admin.click("nav >> text=裁量基准")
+    admin.fill("#title", "云南省应急管理行政处罚裁量基准")
+    admin.fill("#basis", "云应急规〔2023〕1号")
+    admin.fill("#effective_from", "2026-01-01")
+    admin.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv",
+                                           "buffer": sheet(ROWS[0], ROWS[1].replace(",一般,", ",很重,"))}])
+    admin.click("#discretion-import button[type=submit]")
+    shot(admin, "64-discretion-import-refused")
+    assert "情节" in admin.inner_text("#import-errors") and "未导入" in admin.inner_text(".flash[role=alert]")
+    admin.fill("#title", "云南省应急管理行政处罚裁量基准")
+    admin.fill("#effective_from", "2026-01-01")
+    admin.set_input_files("#file", files=[{"name": "ok.csv", "mimeType": "text/csv", "buffer": sheet(*ROWS)}])
+    admin.click("#discretion-import button[type=submit]")
+    assert "已导入第 1 版" in admin.inner_text(".flash")
+    assert "50000–80000 元" in admin.inner_text("#benchmark-detail")
+    shot(admin, "65-discretion-benchmark")
+
+    d = CaseDriver(api, admin_api).filed_and_investigated("2026-10-12T09:00")
+    task = d.open_task("investigation_report")
+    handler = open_page("handler1")
+    handler.goto(f"{live_server.live_url}/tasks/{task['id']}")
+    panel = handler.locator("#discretion-suggestions")
+    assert "较重" in panel.inner_text() and "50000–80000" in panel.inner_text()
+    shot(handler, "66-report-with-benchmark")
+    d.complete("investigation_report", {**fine_proposal(60000), "proposals": [{
+        **fine_proposal(60000)["proposals"][0], "circumstance": "general", "discretion": "一处未监控",
+        "out_of_range_reason": "关闭监控三个月，从重"}]})
+    review = d.open_task("legal_review")
+    reviewer = open_page("reviewer1")
+    reviewer.goto(f"{live_server.live_url}/tasks/{review['id']}")
+    findings = reviewer.inner_text("#discretion-findings")
+    assert "超出幅度" in findings and "关闭监控三个月" in findings
+    shot(reviewer, "67-legal-review-sees-the-reason")

@@ -1,16 +1,23 @@
-"""The rest of the enforcement toolbox in the browser (issue 20): on-the-spot penalties (简易程序). The modules
+"""The rest of the enforcement toolbox in the browser (issue 20): on-the-spot penalties (简易程序), discretion
+benchmarks (裁量基准). The modules
 decide who may and what is accepted; decisions, 备案 and payment are tasks, done on the task page."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from ..core.errors import Forbidden
+from ..core.errors import Forbidden, ValidationFailed
 from ..core.services import clock
+from ..modules.discretion import operations as discretion_ops
+from ..modules.discretion import queries as discretion_queries
+from ..modules.discretion.models import CIRCUMSTANCE_LABELS, LIST_LABELS
+from ..modules.discretion.schemas import ImportBenchmarkArgs
+from ..modules.enterprises.importing import MAX_BYTES
 from ..modules.simple_procedure import operations as simple_ops
 from ..modules.simple_procedure import queries as simple_queries
 from ..modules.simple_procedure.schemas import OpenSimpleArgs
 from ..modules.users.models import Role
+from ..modules.users.provinces import province_code
 from .common import Pager, bp, me, page_number
 from .enforcement import _submit
 
@@ -69,3 +76,53 @@ def open_simple():
             return redirect(url_for("web.simple_page", penalty_id=row.id))
     return render_template("simple_penalty_new.html", errors=errors, message=message, form=form,
                            labels=_SIMPLE_LABELS, limits=simple_ops.SPOT_FINE_LIMITS), (422 if errors or message else 200)
+
+
+# -- discretion benchmarks (裁量基准) ---------------------------------------------------------------------------
+@bp.route("/discretion")
+@login_required
+def discretion_list():
+    user = me()
+    return render_template("discretion.html", benchmarks=discretion_queries.list_benchmarks(),
+                           may_import=user.has_role(Role.admin), province=province_code(user.unit),
+                           errors={}, form={}, selected=None, labels=CIRCUMSTANCE_LABELS, list_labels=LIST_LABELS)
+
+
+@bp.route("/discretion/<int:benchmark_id>")
+@login_required
+def discretion_page(benchmark_id):
+    user = me()
+    return render_template("discretion.html", benchmarks=discretion_queries.list_benchmarks(),
+                           may_import=user.has_role(Role.admin), province=province_code(user.unit), errors={},
+                           form={}, selected=discretion_ops.get_benchmark(benchmark_id), labels=CIRCUMSTANCE_LABELS,
+                           list_labels=LIST_LABELS)
+
+
+@bp.route("/discretion/import", methods=["POST"])
+@login_required
+def import_discretion():
+    user = me()
+    upload = request.files.get("file")
+    form = {k: request.form[k] for k in ("jurisdiction", "title", "basis", "effective_from") if k in request.form}
+    row_errors = []
+
+    def run():
+        args = ImportBenchmarkArgs().load({**form, "file": upload} if upload else form)
+        file = args.pop("file")
+        try:
+            return discretion_ops.import_benchmark(user, filename=file.filename or "",
+                                                   data=file.stream.read(MAX_BYTES + 1), **args)
+        except ValidationFailed as exc:
+            row_errors.extend((exc.details or {}).get("rows") or [])
+            raise
+
+    benchmark, errors, message = _submit(run, "导入失败，请检查标出的项目。")
+    if benchmark is not None:
+        flash(f"已导入第 {benchmark.version} 版裁量基准（{len(benchmark.items)} 项违法行为，{len(benchmark.entries)} 项清单）。",
+              "success")
+        return redirect(url_for("web.discretion_page", benchmark_id=benchmark.id))
+    errors.pop("rows", None)
+    return render_template("discretion.html", benchmarks=discretion_queries.list_benchmarks(),
+                           may_import=user.has_role(Role.admin), province=province_code(user.unit), errors=errors,
+                           row_errors=row_errors, message=message, form=request.form, selected=None,
+                           labels=CIRCUMSTANCE_LABELS, list_labels=LIST_LABELS), 422
