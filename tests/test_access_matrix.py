@@ -395,6 +395,20 @@ ACCESS.update({
     "discretion.benchmark_detail": Row(lambda w, rel: ("GET", "/api/v1/discretion-benchmarks/999999", None), anyone),
     "discretion.case_discretion": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/discretion", None),
                                       views_case),
+    # -- reconsiderations and lawsuits (行政复议/行政诉讼): recorded by the case's own handlers and heads (the
+    # world's cases have no decision yet: 409 after the access check); results by its heads (a revocation without
+    # its content: 422 after the access check).
+    "challenges.record_challenge": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/challenges", {
+        "kind": "reconsideration", "body": "人民政府", "filed_at": "2026-10-12T09:00:00+08:00"}),
+        lambda role, rel: role in ("case_handler", "supervisor", "principal_head") and rel == "own"),
+    "challenges.case_challenges": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/challenges", None),
+                                      views_case),
+    "challenges.challenge_list": Row(lambda w, rel: ("GET", "/api/v1/challenges?limit=100", None), views_case,
+                                     sees=sees_item("challenge")),
+    "challenges.record_result": Row(lambda w, rel: (
+        "POST", f"/api/v1/challenges/{w.objects['challenge'][RELATION_UNITS[rel][1]]}/result",
+        {"result": "revoked", "decided_at": "2026-10-12T09:00:00+08:00", "note": ""}),
+        lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
 })
 
 # Not governed by role and unit: why, per endpoint.
@@ -477,7 +491,7 @@ class World:
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
         self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
-                        "simple": {}}
+                        "simple": {}, "challenge": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -506,6 +520,7 @@ class World:
         from datetime import date, datetime, timedelta, timezone
 
         from workflow_service.modules.cases.models import Case
+        from workflow_service.modules.challenges.models import LegalChallenge
         from workflow_service.modules.disclosure.models import Disclosure
         from workflow_service.modules.review.models import Ballot, BallotSeat, Committee
         from workflow_service.modules.users.models import User
@@ -532,6 +547,11 @@ class World:
             db.session.add_all([ballot, disclosure])
             db.session.flush()
             self.objects["ballot"][unit], self.objects["disclosure"][unit] = ballot.id, disclosure.id
+            challenge = LegalChallenge(case_id=case.id, unit_id=case.unit_id, kind="reconsideration", body="人民政府",
+                                       filed_at=now, late=False, note="", status="pending", recorded_at=now)
+            db.session.add(challenge)
+            db.session.flush()
+            self.objects["challenge"][unit] = challenge.id
         db.session.commit()
 
     def document(self, rel, suffix=""):

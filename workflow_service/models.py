@@ -19,3 +19,4 @@ from .modules.simple_procedure.models import SimplePenalty  # noqa: F401
 from .modules.enterprises.models import ClassificationChange, ClassificationScheme, Enterprise, Licence  # noqa: F401
 from .modules.enterprises.plan_models import DrawItem, DrawReplacement, InspectionPlan, RandomDraw  # noqa: F401
 from .modules.discretion.models import DiscretionBenchmark, DiscretionItem, DiscretionListEntry  # noqa: F401
+from .modules.challenges.models import LegalChallenge  # noqa: F401

@@ -23,6 +23,8 @@ from .core.registry import Registry
 from .modules.alerts.operations import on_step as alerts_on_step
 from .modules.cases import operations as cases
 from .modules.cases import rules as case_rules
+from .modules.challenges import operations as challenges
+from .modules.challenges import queries as challenge_queries
 from .modules.disclosure import operations as disclosure
 from .modules.discretion import rules as discretion_rules
 from .modules.documents import operations as documents
@@ -54,11 +56,13 @@ def build_registry(settings: dict) -> Registry:
     # is pending, then a valid legal-review pass).
     for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
                      rectification_rules.DECLARED, disclosure.DECLARED, simple_procedure_rules.DECLARED,
-                     discretion_rules.DECLARED):
+                     discretion_rules.DECLARED, challenges.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)
     registry.connect_waiting_describer(transfers.RESULT_MESSAGE, transfer_queries.describe_waiting_for_transfer)
     registry.add_statistics_contributor(rectification_queries.STATISTICS)
     registry.add_statistics_contributor(transfer_queries.STATISTICS)
+    registry.add_statistics_contributor(challenge_queries.STATISTICS)
+    registry.connect_surcharge_pauses("challenges.surcharge_pauses", challenges.surcharge_pauses)
     return registry

@@ -1,5 +1,5 @@
 """The rest of the enforcement toolbox (issue 20): on-the-spot penalties (简易程序, 行政处罚法 Art 51–52);
-discretion benchmarks (裁量基准) per jurisdiction and version.
+discretion benchmarks (裁量基准) per jurisdiction and version; reconsiderations and lawsuits (行政复议/行政诉讼).
 
 Revision ID: f3857d3f7b8e
 Revises: 753908067b22 (the enterprise registry, merged from feat/registry)
@@ -93,9 +93,38 @@ def upgrade():
     )
     op.create_index(op.f('ix_discretion_list_entries_benchmark_id'), 'discretion_list_entries', ['benchmark_id'],
                     unique=False)
+    op.create_table('legal_challenges',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('body', sa.String(length=200), nullable=False),
+    sa.Column('filed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('result', sa.String(length=16), nullable=True),
+    sa.Column('result_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('result_note', sa.Text(), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('result_recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('disclosure_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['disclosure_id'], ['disclosures.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['result_recorded_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_legal_challenges_case_id'), 'legal_challenges', ['case_id'], unique=False)
+    op.create_index('ix_legal_challenges_unit_filed', 'legal_challenges', ['unit_id', 'filed_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_legal_challenges_unit_filed', table_name='legal_challenges')
+    op.drop_index(op.f('ix_legal_challenges_case_id'), table_name='legal_challenges')
+    op.drop_table('legal_challenges')
     op.drop_index(op.f('ix_discretion_list_entries_benchmark_id'), table_name='discretion_list_entries')
     op.drop_table('discretion_list_entries')
     op.drop_index(op.f('ix_discretion_items_benchmark_id'), table_name='discretion_items')

@@ -80,8 +80,23 @@ def test_a_handler_imposes_a_penalty_on_the_spot(open_page, api, admin_api, live
     assert "楚雄某五金店" in supervisor.inner_text("#simple-list")
 
 
-def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_show_it(open_page, api, admin_api,
-                                                                                      live_server):
+@pytest.fixture
+def benchmarks_removed_afterwards(live_server):
+    """The live server's database is shared by every browser test: a benchmark imported here would apply to the
+    cases of the tests that follow."""
+    yield
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+
+    with live_server.app_context():
+        for table in ("discretion_list_entries", "discretion_items", "discretion_benchmarks"):
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+        db.session.commit()
+
+
+def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_show_it(
+        open_page, api, admin_api, live_server, benchmarks_removed_afterwards):
     from ..test_discretion import ROWS, sheet
     from ..case_driver import fine_proposal
 
@@ -119,3 +134,41 @@ def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_sh
     findings = reviewer.inner_text("#discretion-findings")
     assert "超出幅度" in findings and "关闭监控三个月" in findings
     shot(reviewer, "67-legal-review-sees-the-reason")
+
+
+def test_a_reconsideration_is_recorded_and_its_revocation_withdraws_the_disclosure(open_page, api, admin_api,
+                                                                                   live_server):
+    from ..case_driver import FILING
+    from ..test_disclosure import decided
+
+    d = decided(CaseDriver(api, admin_api), FILING)
+    d.complete("record_disclosure", {"disclosure_publish": True}, username="reviewer1")
+    d.at("2026-10-17T10:00")
+    handler = open_page("handler1")
+    handler.goto(f"{live_server.live_url}/cases/{d.case['id']}")
+    handler.click("#challenges-link")
+    handler.fill("#body", "楚雄市人民政府")
+    handler.fill("#filed_at", "2026-10-18T09:00")  # tomorrow: refused
+    handler.click("#challenge-form button[type=submit]")
+    assert "不能晚于当前时间" in handler.inner_text("#challenge-form")
+    handler.fill("#filed_at", "2026-10-17T09:00")
+    handler.click("#challenge-form button[type=submit]")
+    assert "已登记行政复议" in handler.inner_text(".flash")
+    shot(handler, "68-reconsideration-recorded")
+
+    d.at("2026-11-27T10:00")
+    supervisor = open_page("supervisor1")
+    supervisor.goto(f"{live_server.live_url}/challenges")
+    supervisor.click(f"#challenge-list >> text={d.case['case_number']}")
+    assert "复议、诉讼期间" in supervisor.inner_text("#surcharge")
+    supervisor.select_option(".result-form select[name=result]", "revoked")
+    supervisor.fill(".result-form input[name=decided_at]", "2026-11-27T09:00")
+    supervisor.click(".result-form button[type=submit]")
+    assert "必填" in supervisor.inner_text(".result-form")  # a revocation needs its content
+    supervisor.select_option(".result-form select[name=result]", "revoked")
+    supervisor.fill(".result-form input[name=decided_at]", "2026-11-27T09:00")
+    supervisor.fill(".result-form textarea[name=note]", "认定事实不清，撤销")
+    supervisor.click(".result-form button[type=submit]")
+    assert "已启动撤回公示" in supervisor.inner_text(".flash")
+    assert "撤销" in supervisor.inner_text("#case-challenges")
+    shot(supervisor, "69-reconsideration-revoked")

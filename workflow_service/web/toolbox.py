@@ -1,13 +1,18 @@
 """The rest of the enforcement toolbox in the browser (issue 20): on-the-spot penalties (简易程序), discretion
-benchmarks (裁量基准). The modules
+benchmarks (裁量基准), reconsiderations and lawsuits (行政复议/行政诉讼). The modules
 decide who may and what is accepted; decisions, 备案 and payment are tasks, done on the task page."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from ..core.errors import Forbidden, ValidationFailed
+from ..core.errors import Conflict, Forbidden, ValidationFailed
 from ..core.services import clock
+from ..modules.cases import queries as case_queries
+from ..modules.challenges import operations as challenge_ops
+from ..modules.challenges import queries as challenge_queries
+from ..modules.challenges.models import KIND_LABELS, RESULT_LABELS
+from ..modules.challenges.schemas import ChallengeResultArgs, RecordChallengeArgs
 from ..modules.discretion import operations as discretion_ops
 from ..modules.discretion import queries as discretion_queries
 from ..modules.discretion.models import CIRCUMSTANCE_LABELS, LIST_LABELS
@@ -126,3 +131,72 @@ def import_discretion():
                            may_import=user.has_role(Role.admin), province=province_code(user.unit), errors=errors,
                            row_errors=row_errors, message=message, form=request.form, selected=None,
                            labels=CIRCUMSTANCE_LABELS, list_labels=LIST_LABELS), 422
+
+
+# -- reconsiderations and lawsuits (行政复议/行政诉讼) ----------------------------------------------------------
+@bp.route("/challenges")
+@login_required
+def challenge_list():
+    status = request.args.get("status") if request.args.get("status") in ("pending", "concluded") else None
+    pager = Pager(page_number(), 0)
+    rows, pager.total = challenge_queries.list_challenges(me(), status=status, limit=pager.per_page,
+                                                          offset=pager.offset)
+    return render_template("challenges.html", rows=rows, pager=pager, status=status, kinds=KIND_LABELS,
+                           results=RESULT_LABELS)
+
+
+def _render_case_challenges(case_id, errors=None, message=None, status=200):
+    user = me()
+    case = case_queries.get_case(user, case_id)
+    own = case.unit_id == user.unit_id
+    return render_template(
+        "case_challenges.html", case=case, rows=challenge_ops.challenges_of(case.id), kinds=KIND_LABELS,
+        results=RESULT_LABELS, errors=errors or {}, message=message,
+        form=request.form if request.method == "POST" else {},
+        may_record=own and any(user.has_role(r) for r in challenge_ops.RECORDER_ROLES),
+        may_conclude=own and any(user.has_role(r) for r in challenge_ops.RESULT_ROLES),
+        surcharge=case_queries.surcharge(case, clock().now())), status
+
+
+@bp.route("/cases/<int:case_id>/challenges")
+@login_required
+def case_challenges(case_id):
+    return _render_case_challenges(case_id)
+
+
+def _aware(value: str):
+    """A datetime-local value from a page, in the service's time zone."""
+    text = (value or "").strip()
+    if not text:
+        return text
+    return text + (":00" if len(text) == 16 else "") + "+08:00"
+
+
+@bp.route("/cases/<int:case_id>/challenges", methods=["POST"])
+@login_required
+def record_challenge(case_id):
+    user = me()
+    values = {k: request.form.get(k, "").strip() for k in ("kind", "body", "note")}
+    values["filed_at"] = _aware(request.form.get("filed_at"))
+    row, errors, message = _submit(lambda: challenge_ops.record_challenge(
+        user, case_id, **RecordChallengeArgs().load(values)), "登记有误，请检查标出的项目。", (ValidationFailed, Conflict))
+    if row is not None:
+        flash(f"已登记{KIND_LABELS[row.kind]}（{row.body}）：复议、诉讼期间不计算加处罚款，暂不申请强制执行。", "success")
+        return redirect(url_for("web.case_challenges", case_id=case_id))
+    return _render_case_challenges(case_id, errors, message, 422)
+
+
+@bp.route("/challenges/<int:challenge_id>/result", methods=["POST"])
+@login_required
+def record_challenge_result(challenge_id):
+    user = me()
+    row = challenge_ops.get_challenge(user, challenge_id)
+    values = {k: request.form.get(k, "").strip() for k in ("result", "note")}
+    values["decided_at"] = _aware(request.form.get("decided_at"))
+    done, errors, message = _submit(lambda: challenge_ops.record_result(
+        user, challenge_id, **ChallengeResultArgs().load(values)), "登记有误，请检查标出的项目。", (ValidationFailed, Conflict))
+    if done is not None:
+        flash(f"已登记结果：{RESULT_LABELS[done.result]}。" + ("已启动撤回公示（3个工作日内）。" if done.disclosure_id else ""),
+              "success")
+        return redirect(url_for("web.case_challenges", case_id=row.case_id))
+    return _render_case_challenges(row.case_id, errors, message, 422)

@@ -108,6 +108,7 @@ class SurchargeSchema(Schema):
     amount = fields.Float()
     capped = fields.Boolean()
     basis = fields.String()
+    paused_days = fields.Integer(metadata={"description": "days not counted while a reconsideration or lawsuit ran"})
 
 
 class WaitingStepSchema(Schema):
