@@ -338,6 +338,10 @@ ACCESS.update({
         "code": COUNTY, "name": "矩阵单位", "level": "county", "parent_code": RELATION_UNITS[rel][1]}), administers),
     "users.deactivate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/deactivate", {}),
                             administers, undo=reactivate_target),
+    # An allowed call gives a certificate to a user without the case handler role: 422 (nothing changes).
+    "users.set_certificate": Row(lambda w, rel: ("PUT", f"/api/v1/admin/users/matrix_supervisor_{RELATION_UNITS[rel][1]}"
+                                                        "/certificate", {"number": "矩阵", "valid_to": "2029-12-31"}),
+                                 administers),
     "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
                           administers),
 })
@@ -346,6 +350,7 @@ RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation
                  "hidden_dangers": [{"description": "消防通道堵塞"}], "required_actions": "清理通道",
                  "rectify_by": "2099-12-31"}
 
+<<<<<<< HEAD
 
 
 def simple_record(unit):
@@ -409,6 +414,105 @@ ACCESS.update({
         "POST", f"/api/v1/challenges/{w.objects['challenge'][RELATION_UNITS[rel][1]]}/result",
         {"result": "revoked", "decided_at": "2026-10-12T09:00:00+08:00", "note": ""}),
         lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
+=======
+# -- the enterprise registry, plans and draws (生产经营单位, 年度监督检查计划, 双随机) --------------------------------
+EDITORS = ("case_handler", "supervisor", "principal_head", "admin")
+PLANNERS = ("supervisor", "principal_head")
+
+
+def edits_registry(role, rel):
+    # enterprises.operations.require_editor: officers who keep the registry, in the units they see.
+    return role in EDITORS and (rel == "own" or (rel == "subordinate" and role in OVERSEERS))
+
+
+def classifies(role, rel):
+    return role in ("supervisor", "principal_head", "admin") and rel in OWN_OR_BELOW
+
+
+def plans_own(role, rel):
+    return role in PLANNERS and rel == "own"
+
+
+def registry_object(kind):
+    return lambda w, rel: w.objects[kind][RELATION_UNITS[rel][1]]
+
+
+def registry_import(w, rel):
+    import io
+    body = "单位名称,统一社会信用代码,行政区划代码,行业代码,主要负责人\n矩阵导入企业,91532301MA00000010,532301,C2614,张三\n"
+    return ("POST", "/api/v1/enterprises/import",
+            Multipart(unit_code=RELATION_UNITS[rel][1], file=(io.BytesIO(body.encode()), "矩阵.csv")))
+
+
+_ENTERPRISE = registry_object("enterprise")
+_PLAN = registry_object("plan")
+_DRAW = registry_object("draw")
+_ITEM = registry_object("draw_item")
+
+ACCESS.update({
+    "enterprises.search": Row(lambda w, rel: ("GET", "/api/v1/enterprises?limit=200", None), views_case,
+                              sees=sees_item("enterprise")),
+    # A second registration of the same credit code answers 409 after the check (nothing changes).
+    "enterprises.register": Row(lambda w, rel: ("POST", "/api/v1/enterprises", {
+        "name": "矩阵登记企业", "credit_code": w.credit_codes[RELATION_UNITS[rel][1]], "region_code": "532301",
+        "industry_code": "C2614", "principal": "矩阵", "unit_code": RELATION_UNITS[rel][1]}), edits_registry),
+    # The file has a row with a bad check character: an allowed call is answered 422 and imports nothing.
+    "enterprises.import_file": Row(registry_import, edits_registry),
+    "enterprises.import_template": Row(lambda w, rel: ("GET", "/api/v1/enterprises/import/template.csv", None),
+                                       anyone),
+    "enterprises.scheme": Row(lambda w, rel: ("GET", "/api/v1/enterprises/scheme", None), anyone),
+    # Only a province-level administrator sets the province's scheme; the matrix has no province-level user.
+    "enterprises.set_scheme": Row(lambda w, rel: ("PUT", "/api/v1/enterprises/scheme", {
+        "name": "矩阵方案", "levels": [{"code": "A"}]}), lambda role, rel: False),
+    "enterprises.detail": Row(lambda w, rel: ("GET", f"/api/v1/enterprises/{_ENTERPRISE(w, rel)}", None), views_case),
+    "enterprises.update": Row(lambda w, rel: ("PATCH", f"/api/v1/enterprises/{_ENTERPRISE(w, rel)}",
+                                              {"address": "矩阵路 1 号"}), edits_registry),
+    # The enterprise is of class A already: an allowed call gets 422 (no change).
+    "enterprises.classify": Row(lambda w, rel: ("POST", f"/api/v1/enterprises/{_ENTERPRISE(w, rel)}/classification",
+                                                {"classification": "A", "reason": "矩阵"}), classifies),
+    # The same licence twice: 409 after the check.
+    "enterprises.add_licence": Row(lambda w, rel: ("POST", f"/api/v1/enterprises/{_ENTERPRISE(w, rel)}/licences", {
+        "type": "安全生产许可证", "number": "矩阵001", "valid_from": "2026-01-01", "valid_to": "2028-12-31"}),
+        edits_registry),
+    "enterprises.set_licence_status": Row(lambda w, rel: (
+        "PATCH", f"/api/v1/enterprises/licences/{registry_object('licence')(w, rel)}", {"status": "valid"}),
+        edits_registry),
+    # A unit's plan: its 负责人 draft it (the year has one already: 409), its 正职负责人 approves (done: 409), they file
+    # it (done: 409); the unit above acknowledges it; everyone who sees the unit reads it.
+    "inspection_plans.create_plan": Row(lambda w, rel: ("POST", "/api/v1/inspection-plans", {
+        "year": 2026, "targets": [{"kind": "general", "count": 10}]}), only(*PLANNERS)),
+    "inspection_plans.plan_list": Row(lambda w, rel: ("GET", "/api/v1/inspection-plans?limit=200", None), views_case,
+                                      sees=sees_item("plan")),
+    "inspection_plans.plan_detail": Row(lambda w, rel: ("GET", f"/api/v1/inspection-plans/{_PLAN(w, rel)}", None),
+                                        views_case),
+    "inspection_plans.plan_update": Row(lambda w, rel: ("PATCH", f"/api/v1/inspection-plans/{_PLAN(w, rel)}",
+                                                        {"notes": "矩阵"}), plans_own),
+    "inspection_plans.plan_approve": Row(lambda w, rel: ("POST", f"/api/v1/inspection-plans/{_PLAN(w, rel)}/approve",
+                                                         {}), lambda role, rel: role == "principal_head" and rel == "own"),
+    "inspection_plans.plan_file": Row(lambda w, rel: ("POST", f"/api/v1/inspection-plans/{_PLAN(w, rel)}/file", {}),
+                                      plans_own),
+    "inspection_plans.plan_acknowledge": Row(
+        lambda w, rel: ("POST", f"/api/v1/inspection-plans/{_PLAN(w, rel)}/acknowledge", {}),
+        lambda role, rel: role in PLANNERS and rel == "subordinate"),
+    "inspection_plans.plan_progress": Row(
+        lambda w, rel: ("GET", f"/api/v1/inspection-plans/{_PLAN(w, rel)}/progress", None), views_case),
+    # A draw in the caller's own unit (no object): its 负责人 draw; the sibling county has no companies (422).
+    "inspection_plans.make_draw": Row(lambda w, rel: ("POST", "/api/v1/draws", {"company_count": 1}), only(*PLANNERS)),
+    "inspection_plans.draw_list": Row(lambda w, rel: ("GET", "/api/v1/draws?limit=200", None), views_case,
+                                      sees=sees_item("draw")),
+    "inspection_plans.draw_detail": Row(lambda w, rel: ("GET", f"/api/v1/draws/{_DRAW(w, rel)}", None), views_case),
+    # Published at the draw: 409 after the check.
+    "inspection_plans.draw_publish": Row(lambda w, rel: ("POST", f"/api/v1/draws/{_DRAW(w, rel)}/publish", {}),
+                                         plans_own),
+    # The named user is not on the item: 422 after the check (the officer themself may also ask; no matrix user is
+    # a certified officer on an item).
+    "inspection_plans.replace_officer": Row(
+        lambda w, rel: ("POST", f"/api/v1/draw-items/{_ITEM(w, rel)}/replace-officer",
+                        {"user_id": 999999, "reason": "矩阵回避"}), plans_own),
+    # A day in the future: 422 after the check.
+    "inspection_plans.draw_item_inspected": Row(
+        lambda w, rel: ("POST", f"/api/v1/draw-items/{_ITEM(w, rel)}/inspected", {"day": "2099-01-01"}), plans_own),
+>>>>>>> feat/registry
 })
 
 # Not governed by role and unit: why, per endpoint.
@@ -428,6 +532,12 @@ PUBLIC = {
     "public.public_disclosure": "one published disclosure, the public API",
     "gongshi.disclosure_list": "the public disclosure pages /gongshi/",
     "gongshi.disclosure_detail": "the public disclosure pages /gongshi/",
+    # 双随机一公开: published draws (seed, candidates, result) for everyone; unpublished ones answer 404
+    # (tests/test_enterprise_registry.py).
+    "public_draws.public_draws": "published random draws, the public API",
+    "public_draws.public_draw": "one published random draw, the public API",
+    "gongshi.draw_list": "the public pages of published random draws /gongshi/draws",
+    "gongshi.draw_detail": "the public pages of published random draws /gongshi/draws",
     "bpmn_js_asset": "the bpmn-js viewer's script and styles",
     "web.static": "static files of the web pages",
     # For load balancers, systemd and Prometheus (tests/test_ops_health.py, tests/test_ops_metrics.py).
@@ -513,6 +623,53 @@ class World:
             self.objects["document"][unit] = response.get_json()["id"]
         with app.app_context():
             self._seed_review_objects(db)
+        self._seed_registry_objects(app)
+
+    def _seed_registry_objects(self, app):
+        """Per unit (county, city): an enterprise of class A with a licence, an approved plan filed with the unit
+        above, and a published draw of that enterprise with two certified officers (no matrix user among them)."""
+        from datetime import date
+
+        from workflow_service.extensions import db
+        from workflow_service.modules.enterprises.credit_code import make_credit_code
+        from workflow_service.modules.users.models import User
+        from workflow_service.modules.users.operations import create_user
+
+        with app.app_context():
+            for unit in (COUNTY, CITY):
+                for letter in "AB":
+                    username = f"matrix_inspector{letter}_{unit}"
+                    user = db.session.scalar(sa.select(User).filter_by(username=username))
+                    if user is None:
+                        user = create_user(None, username=username, password=PASSWORD, display_name=username,
+                                           unit_code=unit, roles=["case_handler"])
+                    user.certificate_number = f"{unit}M{letter}"
+                    user.certificate_valid_to = date(2099, 12, 31)
+            db.session.commit()
+        self.credit_codes = {COUNTY: make_credit_code("91532301MX0000001"), CITY: make_credit_code("91532300MX0000002"),
+                             SIBLING: make_credit_code("91532302MX0000003")}
+        for kind in ("enterprise", "licence", "plan", "draw", "draw_item"):
+            self.objects[kind] = {}
+        for unit in (COUNTY, CITY):
+            response = self.call(("case_handler", unit), "POST", "/api/v1/enterprises", {
+                "name": f"{unit}矩阵企业", "credit_code": self.credit_codes[unit], "region_code": unit,
+                "industry_code": "C2614", "principal": "矩阵", "classification": "A",
+                "licences": [{"type": "安全生产许可证", "number": "矩阵001", "valid_from": "2026-01-01",
+                              "valid_to": "2028-12-31"}]})
+            assert response.status_code == 201, response.get_json()
+            self.objects["enterprise"][unit] = response.get_json()["id"]
+            self.objects["licence"][unit] = response.get_json()["licences"][0]["id"]
+            response = self.call(("supervisor", unit), "POST", "/api/v1/inspection-plans", {
+                "year": 2026, "targets": [{"kind": "key", "classification": "A", "times_per_company": 2}]})
+            assert response.status_code == 201, response.get_json()
+            plan = self.objects["plan"][unit] = response.get_json()["id"]
+            for who, action in ((("principal_head", unit), "approve"), (("supervisor", unit), "file")):
+                response = self.call(who, "POST", f"/api/v1/inspection-plans/{plan}/{action}", {})
+                assert response.status_code == 200, response.get_json()
+            response = self.call(("supervisor", unit), "POST", "/api/v1/draws", {"company_count": 1, "seed": "matrix"})
+            assert response.status_code == 201, response.get_json()
+            self.objects["draw"][unit] = response.get_json()["id"]
+            self.objects["draw_item"][unit] = response.get_json()["items"][0]["id"]
 
     def _seed_review_objects(self, db):
         """An open ballot (its committee member seated and chairing) and a draft disclosure for each case: the

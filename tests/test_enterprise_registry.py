@@ -91,6 +91,8 @@ def test_an_officer_with_a_conflict_is_replaced_by_a_second_recorded_draw(app, l
     assert now["officer_ids"] == [replaced["replacement_user_id"], item["officer_ids"][1]]
     assert now["drawn_officer_ids"] == item["officer_ids"]  # the first result stays on record
     assert detail["verified"] and detail["replacements"][0]["reason"] == "与该企业负责人系近亲属"
+    history = supervisor.get(f"/api/v1/enterprises/{item['enterprise_id']}").get_json()["history"]
+    assert [(h["kind"], h["status"]) for h in history if h["kind"] == "draw"] == [("draw", "drawn")]
 
 
 def test_progress_counts_drawn_inspections_and_alerts_when_an_ended_quarter_fell_behind(app, login, officers):
@@ -172,3 +174,104 @@ def test_registering_classifying_and_licences(app, login):
     assert login("city_supervisor").get(f"/api/v1/enterprises/{created['id']}").status_code == 200
     bad = handler.post("/api/v1/enterprises", json={**body, "credit_code": "91532301MA00000019"})
     assert bad.status_code == 422 and "credit_code" in bad.get_json()["details"]
+
+
+def test_an_administrator_records_certificates_and_only_certified_handlers_are_drawn(app, login, officers):
+    _import(login, 10)
+    admin, supervisor = login("admin"), login("supervisor1")
+
+    def put(username, body):
+        return admin.client.put(f"/api/v1/admin/users/{username}/certificate", json=body, headers=admin.headers)
+
+    refused = put("supervisor1", {"number": "X1", "valid_to": "2029-12-31"})
+    assert refused.status_code == 422 and "username" in refused.get_json()["details"]
+    assert put("handler1", {"number": "53230119002", "valid_to": "2029-12-31"}).status_code == 422  # handler2's
+    withdrawn = put("handler2", {"number": None})
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["certificate_number"] is None
+    try:
+        draw = supervisor.post("/api/v1/draws", json={"company_count": 5}).get_json()
+        assert "53230119002" not in draw["officer_candidates"] and "53230119999" not in draw["officer_candidates"]
+        assert all(withdrawn.get_json()["id"] not in item["officer_ids"] for item in draw["items"])
+    finally:
+        restored = put("handler2", {"number": "53230119002", "valid_to": "2029-12-31"})
+        assert restored.status_code == 200, restored.get_json()
+
+
+def test_an_order_and_its_penalty_case_for_a_registered_company_are_on_its_page(app, login):
+    _import(login, 2)
+    handler = login("handler1")
+    company = handler.get("/api/v1/enterprises?q=测试0001").get_json()["items"][0]
+    order = handler.post("/api/v1/rectifications", json={
+        "party_name": "任意", "party_type": "individual", "enterprise_id": company["id"],
+        "legal_basis": "安全生产法第六十五条", "hidden_dangers": [{"description": "消防通道堵塞"}],
+        "required_actions": "清理通道", "rectify_by": "2026-10-30"})
+    assert order.status_code == 201, order.get_json()
+    assert order.get_json()["party_name"] == company["name"]
+    history = handler.get(f"/api/v1/enterprises/{company['id']}").get_json()["history"]
+    assert [h["kind"] for h in history] == ["rectification", "classification"]
+
+
+def test_the_openapi_document_lists_the_registry_plan_and_draw_endpoints(app):
+    paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/enterprises", "/api/v1/enterprises/import", "/api/v1/enterprises/{enterprise_id}",
+                 "/api/v1/enterprises/{enterprise_id}/classification", "/api/v1/inspection-plans",
+                 "/api/v1/inspection-plans/{plan_id}/approve", "/api/v1/inspection-plans/{plan_id}/progress",
+                 "/api/v1/draws", "/api/v1/draw-items/{item_id}/replace-officer", "/api/v1/public/draws/{draw_id}",
+                 "/api/v1/admin/users/{username}/certificate"):
+        assert path in paths, path
+    assert "multipart/form-data" in paths["/api/v1/enterprises/import"]["post"]["requestBody"]["content"]
+
+
+def test_a_class_covered_once_in_three_years_and_a_cases_target_counted_from_filed_cases(app, login):
+    # 云南: B 类 "每3年至少进行1次全覆盖执法检查"; 楚雄州 reports cases filed against its plan (101.6 %).
+    _import(login, 12)
+    supervisor, head, handler = login("supervisor1"), login("head1"), login("handler1")
+    plan_id = supervisor.post("/api/v1/inspection-plans", json={"year": 2026, "targets": [
+        {"kind": "key", "classification": "B", "times_per_company": 1, "every_years": 3},
+        {"kind": "cases", "count": 2}]}).get_json()["id"]
+    approved = head.post(f"/api/v1/inspection-plans/{plan_id}/approve").get_json()
+    assert [t["planned"] for t in approved["targets"]] == [1, 2]  # ⌈3 B-class companies / 3⌉
+    company = handler.get("/api/v1/enterprises?classification=B").get_json()["items"][0]
+    for _ in range(3):
+        assert handler.post("/api/v1/cases", json={"source": "inspection", "summary": "检查",
+                                                   "enterprise_id": company["id"]}).status_code == 201
+    progress = supervisor.get(f"/api/v1/inspection-plans/{plan_id}/progress").get_json()
+    cases = progress["targets"][1]
+    assert cases["done"] == 3 and cases["rate"] == 150.0
+    assert supervisor.post("/api/v1/inspection-plans", json={"year": 2027, "targets": [
+        {"kind": "key", "classification": "B", "times_per_company": 1, "every_years": 9}]}).status_code == 422
+
+
+@pytest.mark.parametrize("filename, data", [
+    ("bad.xlsx", b"PK\x03\x04 not a zip at all"),
+    ("bad.xls", b"\xd0\xcf\x11\xe0 old excel"),
+    ("nul.csv", "单位名称,统一社会信用代码\n\x00\x00,1\n".encode()),
+    ("empty.csv", b""),
+    ("only-headings.csv", "单位名称,统一社会信用代码,行政区划代码,行业代码,主要负责人\n".encode()),
+])
+def test_unreadable_or_empty_files_are_refused_in_the_error_shape(login, filename, data):
+    response = upload(login("handler1"), data, filename)
+    assert response.status_code == 422 and response.get_json()["code"] == "validation_failed"
+
+
+def test_the_province_administrator_sets_the_scheme_and_its_earlier_versions_are_kept(app, login):
+    _import(login, 4)  # classes A–D in use
+    admin = login("admin")  # the province's administrator
+
+    def put(body):
+        return admin.client.put("/api/v1/enterprises/scheme", json=body, headers=admin.headers)
+
+    assert login("supervisor1").client.put("/api/v1/enterprises/scheme", json={"name": "x", "levels": [{"code": "A"}]},
+                                           headers=login("supervisor1").headers).status_code == 403
+    refused = put({"name": "两级", "levels": [{"code": "重点"}, {"code": "一般"}]})
+    assert refused.status_code == 422 and "A" in refused.get_json()["details"]["levels"][0]
+    try:
+        changed = put({"name": "五级", "levels": [{"code": c, "label": f"{c}类"} for c in "ABCDE"], "basis": "新办法"})
+        assert changed.status_code == 200, changed.get_json()
+        scheme = login("handler1").get("/api/v1/enterprises/scheme").get_json()
+        assert [level["code"] for level in scheme["levels"]] == list("ABCDE")
+        assert [level["code"] for level in scheme["history"][-1]["levels"]] == list("ABCD")
+    finally:
+        assert put({"name": "云南省安全生产分类分级监管方案", "levels": [
+            {"code": "A", "label": "A类（重点监管）"}, {"code": "B", "label": "B类"}, {"code": "C", "label": "C类"},
+            {"code": "D", "label": "D类（一般监管）"}]}).status_code == 200

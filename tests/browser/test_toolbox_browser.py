@@ -22,7 +22,8 @@ def admin_api(api):
 def test_a_handler_imposes_a_penalty_on_the_spot(open_page, api, admin_api, live_server):
     CaseDriver(api, admin_api).at("2026-10-12T09:00")
     page = open_page("handler1")
-    page.click("nav >> text=简易程序")
+    page.click("nav >> text=执法工具")
+    page.click("#tool-simple")
     page.click("#open-simple")
     page.fill("#party_name", "楚雄某五金店")
     page.fill("#place", "鹿城镇某街12号")
@@ -101,7 +102,8 @@ def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_sh
     from ..case_driver import fine_proposal
 
     admin = open_page("admin")
-    admin.click("nav >> text=裁量基准")
+    admin.click("nav >> text=执法工具")
+    admin.click("#tool-discretion")
     admin.fill("#title", "云南省应急管理行政处罚裁量基准")
     admin.fill("#basis", "云应急规〔2023〕1号")
     admin.fill("#effective_from", "2026-01-01")

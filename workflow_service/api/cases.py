@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from ..core.services import clock
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
+from ..modules.enterprises import operations as enterprise_ops
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
                                      FileCaseArgs, ReasonArgs, TimelineSchema)
 from .auth import current_api_user
@@ -18,8 +19,12 @@ blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案�
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(422, schema="Error")
 def file_case(args):
-    """File a case (立案登记) in the caller's unit: its process starts with the filing task."""
-    return case_ops.file_case(current_api_user(), **args)
+    """File a case (立案登记) in the caller's unit: its process starts with the filing task. The party is named,
+    chosen from the enterprise registry (`enterprise_id`) or added to it (`enterprise`)."""
+    if args["enterprise_id"] is not None or args["enterprise"] is not None:
+        return enterprise_ops.file_case_for_enterprise(current_api_user(), **args)
+    return case_ops.file_case(current_api_user(), source=args["source"], party_name=args["party_name"],
+                              party_type=args["party_type"], summary=args["summary"])
 
 
 @blp.route("", methods=["GET"])

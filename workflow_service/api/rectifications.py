@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from ..core.services import clock
 from ..modules.cases.queries import deadlines, open_tasks
+from ..modules.enterprises import operations as enterprise_ops
 from ..modules.rectification import operations as rect_ops
 from ..modules.rectification import queries
 from ..modules.rectification.schemas import IssueOrderArgs, OrderDetailSchema, OrderListArgs, OrderPageSchema, OrderSchema
@@ -21,6 +22,8 @@ blp = Blueprint("rectifications", __name__, url_prefix="/api/v1/rectifications",
 def issue(args):
     """责令限期整改: issue an order (basis, hidden dangers, actions, a deadline after today; a stop order for a
     major hidden danger); its process waits for the company's application or the deadline."""
+    if args["enterprise_id"] is not None:
+        return enterprise_ops.issue_order_for_enterprise(current_api_user(), **args)
     return rect_ops.issue_order(current_api_user(), **args)
 
 

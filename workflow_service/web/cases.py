@@ -7,11 +7,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 from marshmallow import ValidationError
 
+from ..core.errors import Forbidden, NotFound
 from ..core.services import clock, setting
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
+from ..modules.enterprises import operations as enterprise_ops
+from ..modules.enterprises import queries as enterprise_queries
 from ..modules.review import committee as committee_ops
 from ..modules.review.legal import sign_off_status, sign_offs
 from ..core.forms import load_form
@@ -67,18 +70,34 @@ def case_list():
 @login_required
 def file_case():
     errors, values = {}, {}
+    # The party chosen from the enterprise registry (生产经营单位): the company page's "登记案件" link.
+    enterprise_id = (request.form.get("enterprise_id") or request.args.get("enterprise_id") or "").strip()
+    enterprise = None
+    if enterprise_id.isdigit():
+        try:
+            enterprise = enterprise_queries.visible_enterprise(me(), int(enterprise_id))
+        except (NotFound, Forbidden):
+            enterprise = None
     if request.method == "POST":
-        values = {k: request.form.get(k, "").strip() for k in ("source", "party_name", "party_type", "summary")}
+        keys = ("source", "summary") if enterprise else ("source", "party_name", "party_type", "summary")
+        values = {k: request.form.get(k, "").strip() for k in keys}
+        if enterprise:
+            values["enterprise_id"] = enterprise.id
         try:
             args = FileCaseArgs().load(values)
         except ValidationError as exc:
             errors = exc.messages
         else:
-            case = case_ops.file_case(me(), **args)
+            if enterprise:
+                case = enterprise_ops.file_case_for_enterprise(me(), source=args["source"], summary=args["summary"],
+                                                               enterprise_id=enterprise.id)
+            else:
+                case = case_ops.file_case(me(), source=args["source"], party_name=args["party_name"],
+                                          party_type=args["party_type"], summary=args["summary"])
             flash(f"案件 {case.case_number} 已登记，请办理立案登记。", "success")
             return redirect(url_for("web.case_page", case_id=case.id))
-    return render_template("case_new.html", errors=errors, values=values, source_names=SOURCE_NAMES), \
-        (422 if errors else 200)
+    return render_template("case_new.html", errors=errors, values=values, source_names=SOURCE_NAMES,
+                           enterprise=enterprise), (422 if errors else 200)
 
 
 @bp.route("/cases/<int:case_id>")

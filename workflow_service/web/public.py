@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from ..core.errors import NotFound
 from ..core.services import clock
 from ..modules.disclosure import queries
+from ..modules.enterprises import draws
 from ..modules.disclosure.schemas import PublicDisclosureSchema
 
 bp = Blueprint("gongshi", __name__, url_prefix="/gongshi", template_folder="templates")
@@ -49,3 +50,24 @@ def disclosure_detail(disclosure_id: int):
     except NotFound:
         abort(404)
     return render_template("gongshi_detail.html", d=PublicDisclosureSchema().dump(disclosure))
+
+
+# -- 双随机一公开: the draws' seeds, candidates and results -------------------------------------------------
+@bp.route("/draws")
+def draw_list():
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        page = 1
+    items, total = draws.list_public(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template("gongshi_draws.html", items=items, total=total, page=page,
+                           pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE))
+
+
+@bp.route("/draws/<int:draw_id>")
+def draw_detail(draw_id: int):
+    try:
+        record = draws.describe(draws.get_public(draw_id))
+    except NotFound:
+        abort(404)
+    return render_template("gongshi_draw.html", d=record, public=True)

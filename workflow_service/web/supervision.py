@@ -12,6 +12,8 @@ from ..core.workdays import SHANGHAI
 from ..modules.alerts.queries import alert_counts_by_unit, alerts_for
 from ..modules.cases.audit import verify_audit_chain
 from ..modules.cases.queries import get_case
+from ..modules.enterprises.plan_models import KIND_LABELS
+from ..modules.enterprises.plans import plans_behind
 from ..modules.statistics.queries import unit_statistics
 from ..modules.transfers.queries import list_transfers
 from .charts import bar_chart
@@ -83,7 +85,8 @@ def supervision():
                            alert_pager=alert_pager, approvals=task_rows(approvals, now),
                            approval_pager=approval_pager, level=level, unit_id=unit_id,
                            unit_level_names=UNIT_LEVEL_NAMES, transfers=transfers, transfer_pager=transfer_pager,
-                           **statistics_view(user, _period()))
+                           plans_behind=plans_behind(user, now.astimezone(SHANGHAI).date()),
+                           plan_kinds=KIND_LABELS, **statistics_view(user, _period()))
 
 
 @bp.route("/supervision/audit")

@@ -23,7 +23,7 @@ from ..modules.simple_procedure import queries as simple_queries
 from ..modules.simple_procedure.schemas import OpenSimpleArgs
 from ..modules.users.models import Role
 from ..modules.users.provinces import province_code
-from .common import Pager, bp, me, page_number
+from .common import Pager, bp, is_supervisor, me, page_number
 from .enforcement import _submit
 
 SIMPLE_STATUS_NAMES = {"recording": "待当场决定", "decided": "已决定（待备案/缴款）", "closed": "已办结",
@@ -32,6 +32,15 @@ PENALTY_NAMES = {"warning": "警告", "fine": "罚款"}
 PAYMENT_NAMES = {"on_the_spot": "当场收缴", "bank": "十五日内到银行缴纳"}
 _SIMPLE_LABELS = {"party_name": "当事人", "party_type": "当事人类型", "place": "现场地点", "officers": "执法人员",
                   "violation_description": "违法行为", "provision": "违反的规定", "facts": "现场查明的事实"}
+
+
+@bp.route("/toolbox")
+@login_required
+def toolbox():
+    """执法工具: the pages of the rest of the toolbox, those the user's roles use first."""
+    user = me()
+    return render_template("toolbox.html", handler=user.has_role(Role.case_handler), supervisor=is_supervisor(user),
+                           admin=user.has_role(Role.admin))
 
 
 @bp.route("/simple-penalties")

@@ -46,9 +46,12 @@ def seed_settings() -> int:
     return 1
 
 
-def file_case(actor, *, source: str, party_name: str, party_type: str, summary: str, extra: dict | None = None) -> Case:
+def file_case(actor, *, source: str, party_name: str, party_type: str, summary: str, extra: dict | None = None,
+              enterprise_id: int | None = None) -> Case:
     """立案登记: a handler opens a case in their unit; the case process starts with its filing task.
-    `extra`: facts another process hands over with the case (a rectification's order and re-inspection)."""
+    `extra`: facts another process hands over with the case (a rectification's order and re-inspection);
+    `enterprise_id`: the party's entry in the enterprise registry, already checked by the caller
+    (enterprises.operations.file_case_for_enterprise)."""
     if not actor.has_role(Role.case_handler):
         raise Forbidden("仅承办人可登记案件 (only case handlers file cases)")
     try:
@@ -72,12 +75,14 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
         case_number=f"{unit.code}-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
         unit_id=unit.id, source=source, party_name=party_name, party_type=party_type, summary=summary,
         violations=[], status=CaseStatus.open.value, created_at=instance.started_at, created_by_id=actor.id,
+        enterprise_id=enterprise_id,
     )
     db.session.add(case)
     instance.business_key = case.case_number
     db.session.flush()
     record_event(actor, "case_filed", instance_id=instance.id,
-                 details={"case_number": case.case_number, "party": party_name, "source": source})
+                 details={"case_number": case.case_number, "party": party_name, "source": source,
+                          **({"enterprise_id": enterprise_id} if enterprise_id else {})})
     return case
 
 

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ...core.ids import Id
 from ...core.schemas import PageArgs
@@ -8,10 +8,24 @@ from .models import CaseSource, CaseStatus
 
 
 class FileCaseArgs(Schema):
+    """The party is named (`party_name`, `party_type`), or chosen from the enterprise registry (`enterprise_id`),
+    or added to the registry with the case (`enterprise`: the fields of POST /api/v1/enterprises)."""
     source = fields.String(required=True, validate=validate.OneOf([s.value for s in CaseSource]))
-    party_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    party_type = fields.String(required=True, validate=validate.OneOf(["organisation", "individual"]))
+    party_name = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    party_type = fields.String(load_default=None, validate=validate.OneOf(["organisation", "individual"]))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    enterprise_id = Id(load_default=None, metadata={"description": "the party from the enterprise registry"})
+    enterprise = fields.Dict(load_default=None, metadata={"description": "a new registry entry for the party"})
+
+    @validates_schema
+    def _one_party(self, data, **kwargs):
+        registry = [k for k in ("enterprise_id", "enterprise") if data.get(k) is not None]
+        if len(registry) > 1:
+            raise ValidationError("只能选择名录中的单位或新增单位之一", "enterprise")
+        if not registry:
+            missing = {k: ["当事人须填写 (required)"] for k in ("party_name", "party_type") if not data.get(k)}
+            if missing:
+                raise ValidationError(missing)
 
 
 class CaseListArgs(PageArgs):

@@ -57,14 +57,15 @@ def certified_officers(unit_id: int) -> list[User]:
     return sorted(users, key=lambda u: u.certificate_number)
 
 
-def company_pool(unit_id: int, classifications: list[str], region_codes: list[str]) -> list[Enterprise]:
-    query = sa.select(Enterprise).where(Enterprise.unit_id == unit_id,
+def company_pool(unit_id: int, classifications: list[str], region_codes: list[str]) -> list[tuple[int, str]]:
+    """(id, credit code) of the companies a draw picks from, by credit code."""
+    query = sa.select(Enterprise.id, Enterprise.credit_code).where(Enterprise.unit_id == unit_id,
                                         Enterprise.status == EnterpriseStatus.active.value)
     if classifications:
         query = query.where(Enterprise.classification.in_(classifications))
     if region_codes:
         query = query.where(sa.or_(*[Enterprise.region_code.startswith(r) for r in region_codes]))
-    return list(db.session.scalars(query.order_by(Enterprise.credit_code)))
+    return [tuple(row) for row in db.session.execute(query.order_by(Enterprise.credit_code))]
 
 
 def _require_drawer(actor, unit_id: int) -> None:
@@ -106,10 +107,10 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
         raise ValidationFailed(f"本单位持证执法人员只有 {len(officers)} 名，不足每家 {officers_per_company} 名",
                                {"officers_per_company": [f"不超过 {len(officers)}"]})
     seed = seed or secrets.token_hex(16)
-    codes = [e.credit_code for e in pool]
+    codes = [code for _id, code in pool]
     numbers = [u.certificate_number for u in officers]
     result = run_method(seed, codes, numbers, company_count, officers_per_company)
-    by_code = {e.credit_code: e for e in pool}
+    by_code = {code: enterprise_id for enterprise_id, code in pool}
     by_number = {u.certificate_number: u for u in officers}
     now = clock().now()
     record = RandomDraw(unit_id=actor.unit_id, plan_id=plan_id, title=(title or "").strip()[:200] or "双随机抽查",
@@ -120,7 +121,7 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
                         published_at=now if publish else None)
     for rank, (code, officer_numbers) in enumerate(result, start=1):
         ids = [by_number[n].id for n in officer_numbers]
-        record.items.append(DrawItem(rank=rank, enterprise_id=by_code[code].id, officer_ids=ids,
+        record.items.append(DrawItem(rank=rank, enterprise_id=by_code[code], officer_ids=ids,
                                      drawn_officer_ids=list(ids)))
     db.session.add(record)
     db.session.flush()
@@ -158,6 +159,13 @@ def publish(actor, draw_id: int) -> RandomDraw:
     db.session.flush()
     record_event(actor, "random_draw_published", details={"draw_id": record.id})
     return record
+
+
+def get_item(item_id: int) -> DrawItem:
+    item = db.session.get(DrawItem, item_id)
+    if item is None:
+        raise NotFound("抽取结果不存在")
+    return item
 
 
 def replace_officer(actor, item_id: int, *, user_id: int, reason: str, seed: str | None = None) -> DrawReplacement:

@@ -12,6 +12,10 @@ from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
+from ..cases.models import Case
+from ..cases.operations import file_case
+from ..rectification.models import RectificationOrder
+from ..rectification.operations import issue_order
 from ..users.models import Role, Unit
 from ..users.provinces import province_code
 from ..users.units import sees_unit
@@ -57,7 +61,7 @@ def seed_schemes() -> int:
     for code, (name, levels, basis) in DEFAULT_SCHEMES.items():
         if scheme_for(code) is None:
             db.session.add(ClassificationScheme(province_code=code, name=name, levels=levels, basis=basis,
-                                                updated_at=clock().now()))
+                                                updated_at=clock().now(), history=[]))
             created += 1
     db.session.flush()
     return created
@@ -78,12 +82,17 @@ def set_scheme(actor, *, name: str, levels: list[dict], basis: str | None = None
     missing = sorted(in_use - set(codes))
     if missing:
         raise ValidationFailed("仍有单位使用被删除的等级", {"levels": [f"使用中：{'、'.join(missing)}"]})
+    now = clock().now()
     scheme = scheme_for(unit.code)
     if scheme is None:
-        scheme = ClassificationScheme(province_code=unit.code)
+        scheme = ClassificationScheme(province_code=unit.code, history=[])
         db.session.add(scheme)
+    else:
+        scheme.history = [*(scheme.history or []), {
+            "name": scheme.name, "levels": scheme.levels, "basis": scheme.basis,
+            "from": scheme.updated_at.isoformat(), "until": now.isoformat(), "replaced_by": actor.username}]
     scheme.name, scheme.levels, scheme.basis, scheme.updated_at = name.strip()[:200] or "分类分级方案", clean, \
-        basis, clock().now()
+        basis, now
     db.session.flush()
     record_event(actor, "classification_scheme_set", details={"province": unit.code, "levels": codes})
     return scheme
@@ -237,3 +246,34 @@ def set_licence_status(actor, licence_id: int, *, status: str) -> Licence:
     db.session.flush()
     record_event(actor, "licence_status_set", details={"licence_id": licence.id, "status": licence.status})
     return licence
+
+
+def file_case_for_enterprise(actor, *, source: str, summary: str, enterprise_id: int | None = None,
+                             enterprise: dict | None = None, extra: dict | None = None, **_party) -> Case:
+    """立案登记 with the party from the registry (an enterprise the actor sees) or added to it with the case: the
+    case names the registered company, and the company's page lists the case."""
+    if enterprise_id is not None:
+        row = visible_party(actor, enterprise_id)
+    else:
+        if not actor.has_role(Role.case_handler):  # the case's own check, before the registry is changed
+            raise Forbidden("仅承办人可登记案件 (only case handlers file cases)")
+        fields = {k: v for k, v in (enterprise or {}).items() if k in ENTERPRISE_FIELDS or k == "unit_code"}
+        row = register_enterprise(actor, **fields)
+    return file_case(actor, source=source, party_name=row.name, party_type="organisation", summary=summary,
+                     extra=extra, enterprise_id=row.id)
+
+
+def visible_party(actor, enterprise_id: int) -> Enterprise:
+    row = db.session.get(Enterprise, enterprise_id)
+    if row is None:
+        raise ValidationFailed("名录中没有该单位", {"enterprise_id": ["不存在"]})
+    if not sees_unit(actor, row.unit):
+        raise Forbidden("无权选择该生产经营单位")
+    return row
+
+
+def issue_order_for_enterprise(actor, *, enterprise_id: int, **order) -> RectificationOrder:
+    """责令限期整改 of a company of the registry: the order names it, and its page lists the order."""
+    row = visible_party(actor, enterprise_id)
+    order.update(party_name=row.name, party_type="organisation")
+    return issue_order(actor, enterprise_id=row.id, **order)

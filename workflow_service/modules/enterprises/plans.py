@@ -10,7 +10,7 @@ of the unit above.
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -20,6 +20,7 @@ from ...core.services import clock
 from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..audit.operations import record_event
+from ..cases.models import Case
 from ..users.models import Role
 from ..users.units import in_visible_units, sees_unit
 from .models import Enterprise, EnterpriseStatus
@@ -44,7 +45,7 @@ def _check_targets(targets: list[dict], scheme) -> list[dict]:
         classification = target.get("classification") or None
         times, count = target.get("times_per_company"), target.get("count")
         if kind not in {k.value for k in InspectionKind}:
-            problems[f"targets.{i}.kind"] = ["应为 key（重点检查）、general（一般检查）或 random（双随机抽查）"]
+            problems[f"targets.{i}.kind"] = ["应为 key（重点检查）、general（一般检查）、random（双随机抽查）或 cases（立案查处）"]
         if classification is not None and classification not in codes:
             problems[f"targets.{i}.classification"] = [f"不在本省分类分级方案中（{'、'.join(sorted(codes)) or '未设置'}）"]
         if (times is None) == (count is None):
@@ -56,11 +57,15 @@ def _check_targets(targets: list[dict], scheme) -> list[dict]:
                                                    else "应为正整数"]
         if times is not None and classification is None:
             problems[f"targets.{i}.classification"] = ["按企业次数的目标须指定分类"]
+        every = target.get("every_years") or 1
+        if not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 5:
+            problems[f"targets.{i}.every_years"] = ["每几年一轮应为 1–5"]
         key = (kind, classification)
         if key in seen:
             problems[f"targets.{i}"] = ["同一检查方式和分类的目标重复"]
         seen.add(key)
-        clean.append({"kind": kind, "classification": classification, "times_per_company": times, "count": count})
+        clean.append({"kind": kind, "classification": classification, "times_per_company": times,
+                      "every_years": every if times is not None else None, "count": count})
     if problems:
         raise ValidationFailed("检查目标有误", problems)
     return clean
@@ -133,6 +138,10 @@ def companies_by_class(unit_id: int) -> dict[str | None, int]:
         .group_by(Enterprise.classification)).all())
 
 
+def planned_for(target: dict, companies: int) -> int:
+    return math.ceil(target["times_per_company"] * companies / (target.get("every_years") or 1))
+
+
 def approve_plan(actor, plan_id: int) -> InspectionPlan:
     """批准: the unit's 正职负责人 approves the plan; per-company targets become counts over the companies of
     their class in the registry today."""
@@ -147,7 +156,7 @@ def approve_plan(actor, plan_id: int) -> InspectionPlan:
         target = dict(target)
         if target["times_per_company"] is not None:
             target["companies"] = counts.get(target["classification"], 0)
-            target["planned"] = target["times_per_company"] * target["companies"]
+            target["planned"] = planned_for(target, target["companies"])
         else:
             target["planned"] = target["count"]
         targets.append(target)
@@ -177,10 +186,10 @@ def file_plan(actor, plan_id: int) -> InspectionPlan:
 def acknowledge_plan(actor, plan_id: int) -> InspectionPlan:
     """备案确认 by a 负责人 of the unit the plan was filed with."""
     plan = get_plan(actor, plan_id)
-    if plan.status != PlanStatus.filed.value or plan.filed_with_unit_id is None:
-        raise Conflict("计划尚未报备", {"status": [plan.status]})
-    if not (actor.unit_id == plan.filed_with_unit_id and any(actor.has_role(r) for r in PLANNER_ROLES)):
+    if not (actor.unit_id == plan.unit.parent_id and any(actor.has_role(r) for r in PLANNER_ROLES)):
         raise Forbidden("仅受理备案的上级单位负责人可确认备案")
+    if plan.status != PlanStatus.filed.value or plan.filed_with_unit_id != actor.unit_id:
+        raise Conflict("计划尚未报备", {"status": [plan.status]})
     if plan.acknowledged_at is not None:
         raise Conflict("已确认备案")
     plan.acknowledged_at, plan.acknowledged_by_id = clock().now(), actor.id
@@ -207,6 +216,16 @@ def draw_inspections(unit_id: int, start: date, end: date) -> list[dict]:
     return [{"enterprise_id": e, "kind": InspectionKind.random.value, "day": d} for e, d in rows]
 
 
+def filed_cases(unit_id: int, start: date, end: date) -> list[dict]:
+    """Cases the unit filed between the two days (Shanghai dates), for a 立案查处 target."""
+    since = datetime.combine(start, time(0), tzinfo=SHANGHAI)
+    until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+    rows = db.session.execute(sa.select(Case.enterprise_id, Case.created_at).where(
+        Case.unit_id == unit_id, Case.created_at >= since, Case.created_at < until)).all()
+    return [{"enterprise_id": e, "kind": InspectionKind.cases.value, "day": at.astimezone(SHANGHAI).date()}
+            for e, at in rows]
+
+
 def quarter_end(year: int, quarter: int) -> date:
     return date(year, 3 * quarter, 30 if quarter in (2, 3) else 31)
 
@@ -219,7 +238,7 @@ def progress(plan: InspectionPlan, at: date) -> dict:
     end = min(at, date(plan.year, 12, 31))
     done_rows: list[dict] = []
     if end >= start:
-        done_rows = draw_inspections(plan.unit_id, start, end)
+        done_rows = draw_inspections(plan.unit_id, start, end) + filed_cases(plan.unit_id, start, end)
         for _name, source in registry().inspection_count_sources:
             done_rows.extend(source(plan.unit_id, start, end))
     classes = dict(db.session.execute(sa.select(Enterprise.id, Enterprise.classification).where(
@@ -228,7 +247,7 @@ def progress(plan: InspectionPlan, at: date) -> dict:
     for target in plan.targets:
         planned = target.get("planned")
         if planned is None:  # a draft: what approving today would plan
-            planned = (target["times_per_company"] * companies_by_class(plan.unit_id).get(target["classification"], 0)
+            planned = (planned_for(target, companies_by_class(plan.unit_id).get(target["classification"], 0))
                        if target["times_per_company"] is not None else target["count"])
         matching = [r for r in done_rows if r["kind"] == target["kind"] and (
             target["classification"] is None or classes.get(r["enterprise_id"]) == target["classification"])]
@@ -250,3 +269,13 @@ def progress(plan: InspectionPlan, at: date) -> dict:
     return {"plan_id": plan.id, "at": at, "planned": planned_total, "done": done_total,
             "rate": round(100 * done_total / planned_total, 1) if planned_total else None,
             "targets": targets, "behind": behind, "alert": bool(behind)}
+
+
+def plans_behind(actor, at: date, limit: int = 50) -> list[tuple[InspectionPlan, dict]]:
+    """This year's approved plans of the units the actor sees that have a quarter behind at `at` (预警), with
+    their progress: the supervision page of the unit and of the units above."""
+    rows = db.session.scalars(sa.select(InspectionPlan).where(
+        in_visible_units(InspectionPlan.unit_id, actor), InspectionPlan.year == at.year,
+        InspectionPlan.status != PlanStatus.draft.value).order_by(InspectionPlan.unit_id).limit(500)).all()
+    behind = [(plan, progress(plan, at)) for plan in rows]
+    return [(plan, p) for plan, p in behind if p["alert"]][:limit]

@@ -15,6 +15,7 @@ from ..users.models import Unit
 from ..users.units import in_visible_units, sees_unit
 from .credit_code import normalize
 from .models import ClassificationScheme, Enterprise, EnterpriseStatus
+from .plan_models import DrawItem, RandomDraw
 
 SEARCH_LIMIT_MAX = 200
 
@@ -112,6 +113,12 @@ def history(actor, enterprise: Enterprise) -> list[dict]:
         entries.append({"kind": "classification", "at": change.changed_at,
                         "title": f"分类分级：{change.previous or '未分类'} → {change.classification or '未分类'}"
                                  f"（{change.reason}）", "status": None, "ref": change.id, "url": None})
+    drawn = db.session.execute(sa.select(DrawItem, RandomDraw).join(RandomDraw).where(
+        DrawItem.enterprise_id == enterprise.id, in_visible_units(RandomDraw.unit_id, actor))).all()
+    for item, draw in drawn:
+        entries.append({"kind": "draw", "at": draw.drawn_at, "title": f"双随机抽查：{draw.title}（第 {item.rank} 号）",
+                        "status": "inspected" if item.inspected_on else "drawn", "ref": draw.id,
+                        "url": f"/draws/{draw.id}"})
     for _name, source in registry().enterprise_history_sources:
         entries.extend(source(actor, enterprise))
     entries.sort(key=lambda e: e["at"], reverse=True)

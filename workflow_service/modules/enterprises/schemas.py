@@ -171,14 +171,19 @@ class SchemeSchema(Schema):
     name = fields.String()
     levels = fields.List(fields.Nested(SchemeLevelSchema))
     basis = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime()
+    history = fields.List(fields.Dict(), metadata={"description": "earlier versions, oldest first: name, levels, "
+                                                                  "basis, from, until, replaced_by"})
 
 
 # -- plans --------------------------------------------------------------------------------------------------
 class TargetSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in InspectionKind]),
-                         metadata={"description": "key 重点检查 | general 一般检查 | random 双随机抽查"})
+                         metadata={"description": "key 重点检查 | general 一般检查 | random 双随机抽查 | cases 立案查处"})
     classification = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
     times_per_company = fields.Integer(load_default=None, allow_none=True)
+    every_years = fields.Integer(load_default=None, allow_none=True,
+                                 metadata={"description": "with times_per_company: one round every N years (1–5)"})
     count = fields.Integer(load_default=None, allow_none=True)
     planned = fields.Integer(dump_only=True)
     companies = fields.Integer(dump_only=True)

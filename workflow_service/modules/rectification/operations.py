@@ -36,8 +36,9 @@ def end_of_day(day: date) -> datetime:
 def issue_order(actor, *, party_name: str, party_type: str, legal_basis: str, hidden_dangers: list[dict],
                 required_actions: str, rectify_by: date, major_hidden_danger: bool = False,
                 stop_order: dict | None = None, fine_imposed: float | None = None,
-                source_case_id: int | None = None) -> RectificationOrder:
-    """责令限期整改: the officer records the basis, the hidden dangers, what must be done and the deadline."""
+                source_case_id: int | None = None, enterprise_id: int | None = None) -> RectificationOrder:
+    """责令限期整改: the officer records the basis, the hidden dangers, what must be done and the deadline.
+    `enterprise_id`: the party's registry entry, checked by the caller (enterprises.operations)."""
     if not actor.has_role(Role.case_handler):
         raise Forbidden("仅执法人员可下达整改指令 (only case handlers issue rectification orders)")
     now = clock().now()
@@ -74,7 +75,7 @@ def issue_order(actor, *, party_name: str, party_type: str, legal_basis: str, hi
         major_hidden_danger=major, stop_order=stop_order,
         stop_order_kind=(stop_order or {}).get("kind"), fine_imposed=fine_imposed,
         source_case_id=source_case.id if source_case else None, status=RectificationStatus.rectifying.value,
-        issued_at=now, issued_by_id=actor.id)
+        issued_at=now, issued_by_id=actor.id, enterprise_id=enterprise_id)
     db.session.add(row)
     db.session.flush()
     instance.business_key = row.order_number
@@ -121,7 +122,8 @@ def open_case_for_failed_order(actor, order: RectificationOrder, reinspection: d
         extra["refused_stop_order"] = True
     summary = f"责令限期整改（{order.order_number}）逾期未整改或整改不到位，复查不合格：{reinspection.get('reinspection_findings', '')}"
     case = file_case(actor, source=CaseSource.overdue_rectification.value, party_name=order.party_name,
-                     party_type=order.party_type, summary=summary[:2000], extra=extra)
+                     party_type=order.party_type, summary=summary[:2000], extra=extra,
+                     enterprise_id=order.enterprise_id)
     order.penalty_case_id = case.id
     record_event(actor, "case_opened_from_rectification", instance_id=case.instance_id, details={
         "order_number": order.order_number, "case_number": case.case_number, "aggravating": True,

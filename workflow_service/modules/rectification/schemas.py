@@ -31,6 +31,8 @@ class IssueOrderArgs(Schema):
     fine_imposed = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0),
                                 metadata={"description": "已对该违法行为作出的罚款（元）：拒不改正的可按日连续处罚（安全生产法第一百一十二条）"})
     source_case_id = Id(load_default=None, allow_none=True)
+    enterprise_id = Id(load_default=None, allow_none=True,
+                       metadata={"description": "the party from the enterprise registry (its name replaces party_name)"})
 
 
 class OrderListArgs(PageArgs):

@@ -108,6 +108,34 @@ def set_user_active(actor, username: str, active: bool) -> User:
     return user
 
 
+def set_certificate(actor, username: str, *, number: str | None, valid_to) -> User:
+    """行政执法证: record (or, number None, withdraw) an officer's enforcement certificate. Only a certified case
+    handler inspects or is drawn for a random inspection (双随机 执法检查人员名录)."""
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    if user is None:
+        raise NotFound("用户不存在 (no such user)")
+    _require_administrator_of(actor, user.unit)
+    number = (number or "").strip() or None
+    if number is not None:
+        problems = {}
+        if len(number) > 32:
+            problems["number"] = ["执法证号不超过 32 位"]
+        if valid_to is None:
+            problems["valid_to"] = ["请填写有效期"]
+        if not user.has_role(Role.case_handler):
+            problems["username"] = ["仅执法人员（承办人）可登记执法证"]
+        taken = db.session.scalar(sa.select(User.id).where(User.certificate_number == number, User.id != user.id))
+        if taken:
+            problems["number"] = ["该执法证号已登记给其他人员"]
+        if problems:
+            raise ValidationFailed("执法证信息有误", problems)
+    user.certificate_number, user.certificate_valid_to = number, valid_to if number else None
+    db.session.flush()
+    record_event(actor, "certificate_set", details={"username": user.username, "number": number,
+                                                    "valid_to": valid_to.isoformat() if number and valid_to else None})
+    return user
+
+
 def authenticate(username: str, password: str, source: str = "") -> User:
     """Check a password, throttled per (username, source) (modules/users/throttling.py). An unknown name, a wrong
     password and a deactivated account get the same answer, after the same work.

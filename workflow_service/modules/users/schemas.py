@@ -21,6 +21,8 @@ class UserSchema(Schema):
     roles = fields.Method("_roles")
     active = fields.Boolean(metadata={"description": "false: deactivated (停用), no token or session works"})
     legal_qualification = fields.Boolean()
+    certificate_number = fields.String(allow_none=True, metadata={"description": "行政执法证号"})
+    certificate_valid_to = fields.Date(allow_none=True)
 
     def _roles(self, user):
         return sorted(r.value for r in user.roles)
@@ -55,3 +57,9 @@ class CreateUnitArgs(Schema):
     level = fields.String(required=True, validate=validate.OneOf(["province", "city", "county"]))
     parent_code = fields.String(required=True, validate=validate.Length(min=1, max=32),
                                 metadata={"description": "your unit or one below it (top-level units: CLI only)"})
+
+
+class CertificateArgs(Schema):
+    number = fields.String(required=True, allow_none=True, validate=validate.Length(max=32),
+                           metadata={"description": "行政执法证号; null withdraws it"})
+    valid_to = fields.Date(load_default=None, allow_none=True)
