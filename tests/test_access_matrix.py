@@ -350,7 +350,6 @@ RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation
                  "hidden_dangers": [{"description": "消防通道堵塞"}], "required_actions": "清理通道",
                  "rectify_by": "2099-12-31"}
 
-<<<<<<< HEAD
 
 
 def simple_record(unit):
@@ -414,7 +413,9 @@ ACCESS.update({
         "POST", f"/api/v1/challenges/{w.objects['challenge'][RELATION_UNITS[rel][1]]}/result",
         {"result": "revoked", "decided_at": "2026-10-12T09:00:00+08:00", "note": ""}),
         lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
-=======
+})
+
+
 # -- the enterprise registry, plans and draws (生产经营单位, 年度监督检查计划, 双随机) --------------------------------
 EDITORS = ("case_handler", "supervisor", "principal_head", "admin")
 PLANNERS = ("supervisor", "principal_head")
@@ -512,7 +513,6 @@ ACCESS.update({
     # A day in the future: 422 after the check.
     "inspection_plans.draw_item_inspected": Row(
         lambda w, rel: ("POST", f"/api/v1/draw-items/{_ITEM(w, rel)}/inspected", {"day": "2099-01-01"}), plans_own),
->>>>>>> feat/registry
 })
 
 # Not governed by role and unit: why, per endpoint.
