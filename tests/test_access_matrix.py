@@ -385,6 +385,72 @@ RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation
                  "hidden_dangers": [{"description": "消防通道堵塞"}], "required_actions": "清理通道",
                  "rectify_by": "2099-12-31"}
 
+
+
+def simple_record(unit):
+    return {"party_name": "矩阵五金店", "party_type": "organisation", "place": "现场", "violation_description": "未设警示标志",
+            "provision": "安全生产法第三十五条", "facts": "现场发现",
+            "officers": [{"username": f"matrix_case_handler_{unit}", "certificate_number": "1"},
+                         {"username": f"matrix_target_{unit}", "certificate_number": "2"}]}
+
+
+def simple_path(w, rel, suffix=""):
+    return f"/api/v1/simple-penalties/{w.objects['simple'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- simple procedure (简易程序): the handler opens a record in their own unit; only a handler of the record's
+    # unit decides or converts it (the decide task's role and unit). Allowed calls are refused after the access
+    # check: 5,000 yuan on the spot (422), a blank reason (422).
+    "simple_penalties.open_record": Row(lambda w, rel: ("POST", "/api/v1/simple-penalties",
+                                                        simple_record(RELATION_UNITS[rel][0])), only("case_handler")),
+    "simple_penalties.penalty_list": Row(lambda w, rel: ("GET", "/api/v1/simple-penalties?limit=100", None),
+                                         views_case, sees=sees_item("simple")),
+    "simple_penalties.penalty_detail": Row(lambda w, rel: ("GET", simple_path(w, rel), None), views_case),
+    "simple_penalties.decide": Row(lambda w, rel: ("POST", simple_path(w, rel, "/decision"), {
+        "facts_certain": True, "legal_basis": "安全生产法第九十九条", "penalty_kind": "fine", "fine_amount": 5000,
+        "certificates_shown": True, "decided_at": "2026-10-12T09:00:00+08:00", "payment_method": "bank"}),
+        lambda role, rel: role == "case_handler" and rel == "own"),
+    "simple_penalties.convert": Row(lambda w, rel: ("POST", simple_path(w, rel, "/conversion"), {"reason": " "}),
+                                    lambda role, rel: role == "case_handler" and rel == "own"),
+})
+
+
+def bad_benchmark_sheet(w, rel):
+    import io
+    # a sheet with a wrong category: an allowed administrator gets 422 after the access check, nothing imported
+    return ("POST", "/api/v1/discretion-benchmarks", Multipart(
+        file=(io.BytesIO("类别,编号,违法行为\n未知,X,Y\n".encode()), "b.csv"), jurisdiction="530000", title="矩阵",
+        effective_from="2026-01-01"))
+
+
+ACCESS.update({
+    # -- discretion benchmarks (裁量基准): published documents every user reads; administrators import their
+    # province's; a case's suggestions follow the case's visibility.
+    "discretion.import_benchmark": Row(bad_benchmark_sheet, only("admin")),
+    "discretion.benchmark_list": Row(lambda w, rel: ("GET", "/api/v1/discretion-benchmarks", None), anyone),
+    "discretion.benchmark_template": Row(lambda w, rel: ("GET", "/api/v1/discretion-benchmarks/template.csv", None),
+                                         anyone),
+    "discretion.benchmark_detail": Row(lambda w, rel: ("GET", "/api/v1/discretion-benchmarks/999999", None), anyone),
+    "discretion.case_discretion": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/discretion", None),
+                                      views_case),
+    # -- reconsiderations and lawsuits (行政复议/行政诉讼): recorded by the case's own handlers and heads (the
+    # world's cases have no decision yet: 409 after the access check); results by its heads (a revocation without
+    # its content: 422 after the access check).
+    "challenges.record_challenge": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/challenges", {
+        "kind": "reconsideration", "body": "人民政府", "filed_at": "2026-10-12T09:00:00+08:00"}),
+        lambda role, rel: role in ("case_handler", "supervisor", "principal_head") and rel == "own"),
+    "challenges.case_challenges": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/challenges", None),
+                                      views_case),
+    "challenges.challenge_list": Row(lambda w, rel: ("GET", "/api/v1/challenges?limit=100", None), views_case,
+                                     sees=sees_item("challenge")),
+    "challenges.record_result": Row(lambda w, rel: (
+        "POST", f"/api/v1/challenges/{w.objects['challenge'][RELATION_UNITS[rel][1]]}/result",
+        {"result": "revoked", "decided_at": "2026-10-12T09:00:00+08:00", "note": ""}),
+        lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
+})
+
+
 # -- the enterprise registry, plans and draws (生产经营单位, 年度监督检查计划, 双随机) --------------------------------
 EDITORS = ("case_handler", "supervisor", "principal_head", "admin")
 PLANNERS = ("supervisor", "principal_head")
@@ -570,7 +636,7 @@ class World:
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
         self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
-                        "inspection": {}, "hazard": {}}
+                        "inspection": {}, "hazard": {}, "simple": {}, "challenge": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -584,6 +650,9 @@ class World:
                                  {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
             assert response.status_code == 201, response.get_json()
             self.objects["transfer"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", "/api/v1/simple-penalties", simple_record(unit))
+            assert response.status_code == 201, response.get_json()
+            self.objects["simple"][unit] = response.get_json()["id"]
             response = self.call(handler, "POST", f"/api/v1/cases/{case['id']}/documents", {"doc_type": "filing_approval"})
             assert response.status_code == 201, response.get_json()
             self.objects["document"][unit] = response.get_json()["id"]
@@ -643,6 +712,7 @@ class World:
         from datetime import date, datetime, timedelta, timezone
 
         from workflow_service.modules.cases.models import Case
+        from workflow_service.modules.challenges.models import LegalChallenge
         from workflow_service.modules.disclosure.models import Disclosure
         from workflow_service.modules.review.models import Ballot, BallotSeat, Committee
         from workflow_service.modules.users.models import User
@@ -670,6 +740,11 @@ class World:
             db.session.flush()
             self.objects["ballot"][unit], self.objects["disclosure"][unit] = ballot.id, disclosure.id
             self._seed_inspection(db, unit, case, now)
+            challenge = LegalChallenge(case_id=case.id, unit_id=case.unit_id, kind="reconsideration", body="人民政府",
+                                       filed_at=now, late=False, note="", status="pending", recorded_at=now)
+            db.session.add(challenge)
+            db.session.flush()
+            self.objects["challenge"][unit] = challenge.id
         db.session.commit()
 
     def _seed_inspection(self, db, unit, case, now):

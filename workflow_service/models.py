@@ -17,5 +17,8 @@ from .modules.disclosure.models import Disclosure  # noqa: F401
 from .modules.documents.models import CaseFile, DocumentSequence, DocumentUnitSettings, IssuedDocument  # noqa: F401
 from .modules.inspections.models import (HiddenDanger, InspectedCompany, Inspection, InspectionFact,  # noqa: F401
                                          InspectionPhoto)
+from .modules.simple_procedure.models import SimplePenalty  # noqa: F401
 from .modules.enterprises.models import ClassificationChange, ClassificationScheme, Enterprise, Licence  # noqa: F401
 from .modules.enterprises.plan_models import DrawItem, DrawReplacement, InspectionPlan, RandomDraw  # noqa: F401
+from .modules.discretion.models import DiscretionBenchmark, DiscretionItem, DiscretionListEntry  # noqa: F401
+from .modules.challenges.models import LegalChallenge  # noqa: F401

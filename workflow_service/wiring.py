@@ -11,6 +11,8 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
                  hands it back (follow-up steps)
  6. transfers    a case that decided on a transfer opens it (a follow-up step)
  7. disclosure   a penalty decision drafts its disclosure (公示)
+ 7a. simple_procedure  the on-the-spot record follows its process; a conversion files the general case
+                 (a follow-up step) and moves the evidence
  8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
                  case file is built at archiving (unless WFS_DOCUMENTS_AUTO_ISSUE=0)
  9. inspections  the ledger line (隐患台账) follows its process; a submitted 现场检查记录 sets the ledger, the order
@@ -24,7 +26,10 @@ from .core.registry import Registry
 from .modules.alerts.operations import on_step as alerts_on_step
 from .modules.cases import operations as cases
 from .modules.cases import rules as case_rules
+from .modules.challenges import operations as challenges
+from .modules.challenges import queries as challenge_queries
 from .modules.disclosure import operations as disclosure
+from .modules.discretion import rules as discretion_rules
 from .modules.documents import operations as documents
 from .modules.inspections import facts as inspection_facts
 from .modules.inspections import operations as inspections
@@ -34,6 +39,8 @@ from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
 from .modules.rectification import rules as rectification_rules
 from .modules.review import committee, legal
+from .modules.simple_procedure import operations as simple_procedure
+from .modules.simple_procedure import rules as simple_procedure_rules
 from .modules.transfers import operations as transfers
 from .modules.transfers import queries as transfer_queries
 from .modules.transfers import rules as transfer_rules
@@ -48,6 +55,7 @@ def build_registry(settings: dict) -> Registry:
     registry.connect_step_handler("transfers.sync_transfer", transfers.sync_transfer)
     registry.connect_step_handler("transfers.case_reached_transfer", transfers.case_reached_transfer)
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
+    registry.connect_step_handler("simple_procedure.sync_penalty", simple_procedure.sync_penalty)
     if settings["DOCUMENTS_AUTO_ISSUE"]:  # off: a department issues its documents by hand from the case page
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
     registry.connect_step_handler("inspections.sync_hazard", inspections.sync_hazard)
@@ -58,8 +66,8 @@ def build_registry(settings: dict) -> Registry:
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
     # is pending, then a valid legal-review pass).
     for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
-                     rectification_rules.DECLARED, disclosure.DECLARED,
-                     inspection_rules.DECLARED):
+                     rectification_rules.DECLARED, disclosure.DECLARED, inspection_rules.DECLARED,
+                     simple_procedure_rules.DECLARED, discretion_rules.DECLARED, challenges.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)
@@ -69,4 +77,6 @@ def build_registry(settings: dict) -> Registry:
     registry.add_statistics_contributor(inspection_queries.STATISTICS)
     registry.connect_inspection_count("inspections.recorded", inspection_queries.plan_inspection_count)
     registry.connect_enterprise_history("inspections.history", inspection_queries.enterprise_history)
+    registry.add_statistics_contributor(challenge_queries.STATISTICS)
+    registry.connect_surcharge_pauses("challenges.surcharge_pauses", challenges.surcharge_pauses)
     return registry

@@ -23,6 +23,7 @@ _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
 _API_BLUEPRINTS |= {"inspections"}
+_API_BLUEPRINTS |= {"simple_penalties", "discretion", "challenges"}
 _API_BLUEPRINTS |= {"enterprises", "inspection_plans", "public_draws"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
@@ -59,8 +60,9 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, deadlines, definitions, disclosures,
-                   documents, evidence, inspections, rectifications, statistics, tasks, transfers, users)
+    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, deadlines, definitions,
+                   disclosures, discretion, documents, evidence, inspections, rectifications, simple_penalties,
+                   statistics, tasks, transfers, users)
 
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
                    audit, evidence, case_reviews, users):
@@ -69,7 +71,8 @@ def register_api(app) -> Api:
     from . import enterprises, inspection_plans
 
     for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, enterprises.blp,
-                      inspection_plans.blp, inspection_plans.public_blp, inspections.blp):
+                      inspection_plans.blp, inspection_plans.public_blp, inspections.blp, simple_penalties.blp,
+                      discretion.blp, challenges.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 

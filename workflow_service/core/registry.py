@@ -61,6 +61,9 @@ class Registry:
         self.enterprise_history_sources: list[tuple[str, Callable]] = []
         # Inspections counted against an annual inspection plan (年度监督检查计划), by the domain that does them.
         self.inspection_count_sources: list[tuple[str, Callable]] = []
+        # Periods during which the late-payment surcharge does not run (行政处罚法 Art 73(3): reconsideration and
+        # lawsuits), by the domain that records them.
+        self.surcharge_pause_sources: list[tuple[str, Callable]] = []
 
     def connect_step_handler(self, name: str, handler: Callable) -> None:
         """handler(record: StepRecord), called after every saved step, in the order of connection."""
@@ -95,6 +98,10 @@ class Registry:
         """source(unit_id, start: date, end: date) -> list of {"enterprise_id", "kind", "day"}: the inspections
         of the unit between the two days (inclusive), counted against its annual plan by kind (重点/一般/双随机)."""
         self.inspection_count_sources.append((name, source))
+
+    def connect_surcharge_pauses(self, name: str, source: Callable) -> None:
+        """source(case, now) -> list of (start, end) datetimes during which the surcharge is not counted."""
+        self.surcharge_pause_sources.append((name, source))
 
     def add_statistics_contributor(self, contributor) -> None:
         self.statistics_contributors.append(contributor)

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..core.errors import ValidationFailed
+from ..core.registry import registry
 from ..core.services import clock, setting
 from ..core.transaction import discard
 from ..modules.audit.queries import task_completion
@@ -46,7 +47,14 @@ def _render(task, schema, data, errors, message=None, status=200):
         source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task),
         submitted=_submitted(task, schema), **(evidence_panel(user, case) if case else {}),
         document_previews=task_documents(task) if task.status == TaskStatus.ready.value and case else [],
+        task_view=_task_view(task),
     ), status
+
+
+def _task_view(task) -> dict:
+    """What a domain adds to an open task's page (wiring.py: the discretion benchmark at the report step)."""
+    view = registry().view_for(task.instance.process_id, task.bpmn_id)
+    return view(task) if view is not None and task.status == TaskStatus.ready.value else {}
 
 
 def _reassignable(user, task) -> list:

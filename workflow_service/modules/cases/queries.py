@@ -166,6 +166,17 @@ def surcharge(case: Case, now) -> dict | None:
     if now < due_at:
         return None
     days_late = (now - due_at).days + 1  # the first day after the last day of payment is day 1
+    # 行政处罚法 Art 73(3): the days a reconsideration or lawsuit runs are not counted (wiring.py names the source).
+    paused = 0
+    for _, source in registry().surcharge_pause_sources:
+        for start, end in source(case, now):
+            start, end = max(start, due_at), min(end, now)
+            if end > start:
+                paused += (end - start).days + (1 if (end - start).seconds else 0)
+    days_late = max(0, days_late - paused)
     amount = min(fine, round(fine * SURCHARGE_RATE_PER_DAY * days_late, 2))
-    return {"fine": fine, "payment_due_at": due_at, "days_late": days_late, "amount": amount,
-            "capped": amount >= fine, "basis": "《行政处罚法》第七十二条"}
+    result = {"fine": fine, "payment_due_at": due_at, "days_late": days_late, "amount": amount,
+              "capped": amount >= fine, "basis": "《行政处罚法》第七十二条"}
+    if paused:
+        result.update(paused_days=paused, basis="《行政处罚法》第七十二条、第七十三条第三款（复议、诉讼期间不计算加处罚款）")
+    return result

@@ -122,6 +122,7 @@ class SurchargeSchema(Schema):
     amount = fields.Float()
     capped = fields.Boolean()
     basis = fields.String()
+    paused_days = fields.Integer(metadata={"description": "days not counted while a reconsideration or lawsuit ran"})
 
 
 class WaitingStepSchema(Schema):

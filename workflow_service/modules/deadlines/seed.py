@@ -23,6 +23,11 @@ RULES = [
     ("committee_vote", "案审会表决期限", 5, "working_days", "提请集体讨论之日",
      "《行政处罚法》第五十七条（全国未规定表决期限，依本单位案件审查委员会议事规则）", "L", 24, 48,
      "期限届满后主任委员可宣布表决结束；可配置"),
+    # 行政处罚法 Art 52(3): an on-the-spot decision is filed with the officers' department; the law sets no period,
+    # the former sector rule and provincial rules do (commonly within 5 days): configurable, confidence L.
+    ("simple_procedure_filing", "当场处罚决定备案期限", 5, "calendar_days", "当场作出行政处罚决定之日",
+     "《行政处罚法》第五十二条第三款（法律未规定备案期限，依部门规章及本省规定）", "L", 24, 48,
+     "法律未规定具体期限，默认5日，可按本省规定配置"),
     ("payment", "缴纳罚款期限", 15, "calendar_days", "收到处罚决定书之日", "《行政处罚法》第六十七条", "H", 72, 48, None),
     ("payment_demand", "催告前加处罚款期限", 30, "calendar_days", "缴款期限届满之日",
      "《行政强制法》第四十五条、第四十六条", "H", 72, 48, "加处罚款超过30日仍不履行的，催告后可申请强制执行"),

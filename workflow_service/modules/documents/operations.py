@@ -271,6 +271,9 @@ def documents_for_process_step(instance, step: str, actor=None) -> list[IssuedDo
         case_id = (order.source_case_id or order.penalty_case_id) if order else None
         if step == "reinspect" and data.get("reinspection_findings"):
             extra = {"findings": str(data["reinspection_findings"])[:5000]}
+    else:  # a process whose instance is the case's own (the simple procedure, 当场处罚)
+        owner = case_for_instance(instance.id)
+        case_id = owner.id if owner else None
     case = db.session.get(Case, case_id) if case_id else None
     if case is None:
         return []

@@ -30,6 +30,8 @@ class DocumentType:
 _TYPES = [
     DocumentType("penalty_decision", "行政处罚决定书", "罚", 3, "decision"),
     DocumentType("no_penalty_decision", "不予行政处罚决定书", "不罚", 3, "decision"),
+    # 行政处罚法 Art 52: the on-the-spot decision, numbered, handed to the party at once (简易程序)
+    DocumentType("onsite_penalty_decision", "当场行政处罚决定书", "当罚", 3, "decision"),
     DocumentType("filing_approval", "立案审批表", "立", 4, "form"),
     DocumentType("inspection_record", "现场检查记录", "检记", 6, "record"),
     DocumentType("preservation_notice", "先行登记保存证据通知书", "先保", 8, "notice"),
@@ -94,6 +96,7 @@ PROCESS_STEP_DOCUMENTS: dict[tuple[str, str], list[tuple[str, object]]] = {
     ("criminal_transfer", "hand_over"): [("transfer_letter", None)],
     ("rectification", "start_rectification"): [("rectification_order", None)],
     ("rectification", "reinspect"): [("reinspection_opinion", None)],
+    ("simple_procedure", "decide_on_the_spot"): [("onsite_penalty_decision", lambda d: d.get("converted") is False)],
 }
 
 # What an approver or a drafting handler sees on a task, "as it will be issued" (task BPMN id -> doc types).

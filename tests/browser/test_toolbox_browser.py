@@ -1,0 +1,176 @@
+"""The enforcement toolbox pages (issue 20) in headless Chromium: a handler records an on-the-spot penalty, is
+refused a 5,000-yuan fine on the task page with the reason, decides 2,000 yuan and sees the numbered decision; a
+supervisor sees the record in the unit's list."""
+from __future__ import annotations
+
+import pytest
+
+from ..case_driver import CaseDriver
+from .conftest import shot
+
+pytestmark = pytest.mark.usefixtures("chromium_path")
+
+
+@pytest.fixture
+def admin_api(api):
+    admin = api("admin")
+    response = admin.post("/api/v1/admin/clock", json={"now": "2026-10-12T09:00:00+08:00", "frozen": True})
+    assert response.status_code == 200, response.get_json()
+    return admin
+
+
+def test_a_handler_imposes_a_penalty_on_the_spot(open_page, api, admin_api, live_server):
+    CaseDriver(api, admin_api).at("2026-10-12T09:00")
+    page = open_page("handler1")
+    page.click("nav >> text=执法工具")
+    page.click("#tool-simple")
+    page.click("#open-simple")
+    page.fill("#party_name", "楚雄某五金店")
+    page.fill("#place", "鹿城镇某街12号")
+    page.fill("[name='officers.0.certificate_number']", "53010001")
+    page.fill("#violation_description", "未设置安全警示标志")
+    page.fill("#provision", "《安全生产法》第三十五条")
+    page.fill("#facts", "仓库门口未设置安全警示标志")
+    page.click("#simple-form button[type=submit]")
+    # one officer only: refused at the field, with the article
+    assert page.locator("[data-field=officers] .field-error").count() == 1
+    assert "第五十二条" in page.inner_text(".flash[role=alert]")
+    shot(page, "60-simple-record-refused")
+    page.fill("[name='officers.1.username']", "handler2")
+    page.fill("[name='officers.1.certificate_number']", "53010002")
+    page.click("#simple-form button[type=submit]")
+    assert "已记录" in page.inner_text(".flash")
+    shot(page, "61-simple-record")
+
+    page.click("#simple-tasks >> text=当场作出处罚决定")
+    page.click("button:has-text('认领')")
+    form = page.locator("form[data-schema-form]")
+    form.locator("input[name=converted][value=false]").check()
+    form.locator("input[name=facts_certain][value=true]").check()
+    page.fill("[name=legal_basis]", "《安全生产法》第九十九条第一项")
+    if page.locator("select[name=penalty_kind]").count():
+        page.select_option("select[name=penalty_kind]", "fine")
+    else:
+        page.check("input[name=penalty_kind][value=fine]")
+    page.fill("[name=fine_amount]", "5000")
+    form.locator("input[name=certificates_shown][value=true]").check()
+    form.locator("input[name=party_stated][value=false]").check()
+    page.fill("[name=decided_at]", "2026-10-12T09:00")
+    if page.locator("select[name=payment_method]").count():
+        page.select_option("select[name=payment_method]", "bank")
+    else:
+        page.check("input[name=payment_method][value=bank]")
+    page.click("form[data-schema-form] button[type=submit]")
+    error = page.locator("[data-field=fine_amount] .field-error")
+    assert "3000元" in error.inner_text() and "一般程序" in error.inner_text()
+    shot(page, "62-simple-decision-refused")
+    page.fill("[name=fine_amount]", "2000")
+    page.click("form[data-schema-form] button[type=submit]")
+    assert "已办结" in page.inner_text(".flash")
+
+    page.goto(f"{live_server.live_url}/simple-penalties")
+    page.click("#simple-list >> text=532301-JY-2026")
+    assert "已决定" in page.inner_text("#simple-status")
+    assert "当罚〔2026〕" in page.inner_text("#simple-documents")
+    assert "报所属行政机关备案" in page.inner_text("#simple-tasks")
+    assert "当场处罚决定备案期限" in page.inner_text("#simple-deadlines")
+    shot(page, "63-simple-decided")
+
+    supervisor = open_page("supervisor1")
+    supervisor.goto(f"{live_server.live_url}/simple-penalties")
+    assert "楚雄某五金店" in supervisor.inner_text("#simple-list")
+
+
+@pytest.fixture
+def benchmarks_removed_afterwards(live_server):
+    """The live server's database is shared by every browser test: a benchmark imported here would apply to the
+    cases of the tests that follow."""
+    yield
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+
+    with live_server.app_context():
+        for table in ("discretion_list_entries", "discretion_items", "discretion_benchmarks"):
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+        db.session.commit()
+
+
+def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_show_it(
+        open_page, api, admin_api, live_server, benchmarks_removed_afterwards):
+    from ..test_discretion import ROWS, sheet
+    from ..case_driver import fine_proposal
+
+    admin = open_page("admin")
+    admin.click("nav >> text=执法工具")
+    admin.click("#tool-discretion")
+    admin.fill("#title", "云南省应急管理行政处罚裁量基准")
+    admin.fill("#basis", "云应急规〔2023〕1号")
+    admin.fill("#effective_from", "2026-01-01")
+    admin.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv",
+                                           "buffer": sheet(ROWS[0], ROWS[1].replace(",一般,", ",很重,"))}])
+    admin.click("#discretion-import button[type=submit]")
+    shot(admin, "64-discretion-import-refused")
+    assert "情节" in admin.inner_text("#import-errors") and "未导入" in admin.inner_text(".flash[role=alert]")
+    admin.fill("#title", "云南省应急管理行政处罚裁量基准")
+    admin.fill("#effective_from", "2026-01-01")
+    admin.set_input_files("#file", files=[{"name": "ok.csv", "mimeType": "text/csv", "buffer": sheet(*ROWS)}])
+    admin.click("#discretion-import button[type=submit]")
+    assert "已导入第 1 版" in admin.inner_text(".flash")
+    assert "50000–80000 元" in admin.inner_text("#benchmark-detail")
+    shot(admin, "65-discretion-benchmark")
+
+    d = CaseDriver(api, admin_api).filed_and_investigated("2026-10-12T09:00")
+    task = d.open_task("investigation_report")
+    handler = open_page("handler1")
+    handler.goto(f"{live_server.live_url}/tasks/{task['id']}")
+    panel = handler.locator("#discretion-suggestions")
+    assert "较重" in panel.inner_text() and "50000–80000" in panel.inner_text()
+    shot(handler, "66-report-with-benchmark")
+    d.complete("investigation_report", {**fine_proposal(60000), "proposals": [{
+        **fine_proposal(60000)["proposals"][0], "circumstance": "general", "discretion": "一处未监控",
+        "out_of_range_reason": "关闭监控三个月，从重"}]})
+    review = d.open_task("legal_review")
+    reviewer = open_page("reviewer1")
+    reviewer.goto(f"{live_server.live_url}/tasks/{review['id']}")
+    findings = reviewer.inner_text("#discretion-findings")
+    assert "超出幅度" in findings and "关闭监控三个月" in findings
+    shot(reviewer, "67-legal-review-sees-the-reason")
+
+
+def test_a_reconsideration_is_recorded_and_its_revocation_withdraws_the_disclosure(open_page, api, admin_api,
+                                                                                   live_server):
+    from ..case_driver import FILING
+    from ..test_disclosure import decided
+
+    d = decided(CaseDriver(api, admin_api), FILING)
+    d.complete("record_disclosure", {"disclosure_publish": True}, username="reviewer1")
+    d.at("2026-10-17T10:00")
+    handler = open_page("handler1")
+    handler.goto(f"{live_server.live_url}/cases/{d.case['id']}")
+    handler.click("#challenges-link")
+    handler.fill("#body", "楚雄市人民政府")
+    handler.fill("#filed_at", "2026-10-18T09:00")  # tomorrow: refused
+    handler.click("#challenge-form button[type=submit]")
+    assert "不能晚于当前时间" in handler.inner_text("#challenge-form")
+    handler.fill("#filed_at", "2026-10-17T09:00")
+    handler.click("#challenge-form button[type=submit]")
+    assert "已登记行政复议" in handler.inner_text(".flash")
+    shot(handler, "68-reconsideration-recorded")
+
+    d.at("2026-11-27T10:00")
+    supervisor = open_page("supervisor1")
+    supervisor.goto(f"{live_server.live_url}/challenges")
+    supervisor.click(f"#challenge-list >> text={d.case['case_number']}")
+    assert "复议、诉讼期间" in supervisor.inner_text("#surcharge")
+    supervisor.select_option(".result-form select[name=result]", "revoked")
+    supervisor.fill(".result-form input[name=decided_at]", "2026-11-27T09:00")
+    supervisor.click(".result-form button[type=submit]")
+    assert "必填" in supervisor.inner_text(".result-form")  # a revocation needs its content
+    supervisor.select_option(".result-form select[name=result]", "revoked")
+    supervisor.fill(".result-form input[name=decided_at]", "2026-11-27T09:00")
+    supervisor.fill(".result-form textarea[name=note]", "认定事实不清，撤销")
+    supervisor.click(".result-form button[type=submit]")
+    assert "已启动撤回公示" in supervisor.inner_text(".flash")
+    assert "撤销" in supervisor.inner_text("#case-challenges")
+    shot(supervisor, "69-reconsideration-revoked")
