@@ -23,6 +23,7 @@ class ComputedTime:
     start: datetime
     at: datetime
     provisional: bool
+    version_id: int | None = None  # the rule version (deadline_rules.id) in force on the start day
 
 
 _jurisdiction: ContextVar[str | None] = ContextVar("deadline_jurisdiction", default=None)
@@ -69,7 +70,8 @@ def _compute(rule_id: str, start, kind: str) -> str:
           "escalation2": deadline.escalation2_at}[kind] + (_shifts.get() or {}).get(rule_id, timedelta(0))
     recorded = _recorded.get()
     if recorded is not None:
-        recorded.append(ComputedTime(rule_id, kind, deadline.start, at, deadline.due.provisional))
+        recorded.append(ComputedTime(rule_id, kind, deadline.start, at, deadline.due.provisional,
+                                     deadline.rule.id))
     return at.isoformat()
 
 
@@ -99,7 +101,7 @@ def moved_deadline(rule_id: str, due, kind: str = "deadline") -> str:
           "escalation2": due_at + timedelta(hours=rule.escalation2_after_hours)}[kind]
     recorded = _recorded.get()
     if recorded is not None:
-        recorded.append(ComputedTime(rule_id, kind, due_at, at, False))
+        recorded.append(ComputedTime(rule_id, kind, due_at, at, False, rule.id))
     return at.isoformat()
 
 

@@ -1,0 +1,119 @@
+"""Deadline rules by date (issue 17, deadlines 1 and 8): versions with effective_from/effective_to, the version
+in force on the day a period starts, running cases keeping theirs, and each rule's basis as the law sets it."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from .case_driver import FILING, CaseDriver
+
+
+def compute(client, rule, start):
+    response = client.get(f"/api/v1/deadlines/compute?rule={rule}&from={quote(start)}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_a_case_filed_before_february_2026_has_30_days_to_the_decision(login):
+    body = compute(login("handler1"), "decision_after_filing", "2025-12-20T09:00:00+08:00")
+    assert body["last_day"] == "2026-01-19"
+    assert body["period"] == "30 calendar_days"
+    assert "第七十七号" in body["basis"] or "令第77号" in body["basis"]
+    assert "第三十一条" in body["basis"]
+    assert body["unverified"] is False
+    assert (body["version"]["effective_from"], body["version"]["effective_to"]) == ("2015-05-01", "2026-02-01")
+    assert [t["cap_days"] for t in body["version"]["extension_tiers"]] == [90, 180]
+
+
+def test_a_case_filed_from_february_2026_has_90_days_marked_unverified(login):
+    handler = login("handler1")
+    last = compute(handler, "decision_after_filing", "2026-01-31T09:00:00+08:00")
+    first = compute(handler, "decision_after_filing", "2026-02-01T09:00:00+08:00")
+    assert last["period"] == "30 calendar_days" and last["last_day"] == "2026-03-02"  # 30 days from 31 January: 2 March
+    assert first["period"] == "90 calendar_days" and first["last_day"] == "2026-05-06"  # 2 May falls in the May Day holiday
+    assert first["unverified"] is True and first["confidence"] == "L"
+    assert "令第18号" in first["basis"]
+
+
+def test_the_rule_list_shows_every_rule_with_its_versions_basis_and_confidence(login):
+    rules = {r["rule_id"]: r for r in login("reviewer1").get("/api/v1/deadline-rules").get_json()}
+    assert {"demand_notice_wait", "lawsuit_period", "public_notice_service", "police_decision_leads",
+            "police_decision_major"} <= set(rules)
+    wait = rules["demand_notice_wait"]
+    assert (wait["amount"], wait["unit"]) == (10, "working_days")
+    assert "第五十四条" in wait["legal_basis"] and "第六十九条" in wait["legal_basis"]
+    versions = rules["decision_after_filing"]["versions"]
+    assert [(v["amount"], v["effective_from"], v["effective_to"], v["unverified"]) for v in versions] == [
+        (30, "2015-05-01", "2026-02-01", False), (90, "2026-02-01", None, True)]
+    for rule in rules.values():
+        assert rule["versions"] and rule["legal_basis"] and rule["confidence"] in ("H", "M", "L")
+
+
+# Item 8: each rule the review found loose cites what sets it, or says it is practice and configurable.
+@pytest.mark.parametrize("rule_id, cites, not_cited", [
+    ("statement_window", "实践做法，可配置", "第六十二条"),
+    ("payment_demand", "第五十四条", None),
+    ("reinspection", "安监总政法〔2016〕72号", "待核实"),
+    ("materials_notice", "应急〔2019〕54号", "第八条"),
+    ("materials_supplement", "应急〔2019〕54号", "第一百八十条"),
+    ("police_followup", "实践做法，可配置", None),
+    ("publication_period", "国家发展改革委令第58号", None),
+])
+def test_loose_legal_bases_are_corrected(login, rule_id, cites, not_cited):
+    rule = {r["rule_id"]: r for r in login("reviewer1").get("/api/v1/deadline-rules").get_json()}[rule_id]
+    text = f"{rule['legal_basis']} {rule['note'] or ''}"
+    assert cites in text
+    if not_cited:
+        assert not_cited not in rule["legal_basis"]
+    assert "《" in rule["legal_basis"] or rule["legal_basis"].startswith("实践做法，可配置")
+
+
+@pytest.fixture
+def driver(login):
+    return CaseDriver(login, login("admin"))
+
+
+def _new_versions_gone(app, rule_id):
+    from workflow_service.extensions import db
+    from workflow_service.modules.deadlines.operations import forget
+    with app.app_context():
+        first = db.session.scalar(sa.text("SELECT min(effective_from) FROM deadline_rules WHERE rule_id = :r "
+                                          "AND jurisdiction = 'national' AND effective_from > '2026-02-01'"),
+                                  {"r": rule_id})
+        if first is not None:
+            db.session.execute(sa.text("DELETE FROM deadline_rules WHERE rule_id = :r AND effective_from > '2026-02-01'"),
+                               {"r": rule_id})
+            db.session.execute(sa.text("UPDATE deadline_rules SET effective_to = NULL WHERE rule_id = :r "
+                                       "AND effective_from = '2026-02-01'"), {"r": rule_id})
+        db.session.commit()
+        forget()
+
+
+def test_a_running_case_keeps_the_version_it_started_with(app, driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    due_before, rule = d.due("investigate")
+    assert rule == "decision_after_filing" and due_before == "2026-12-21T16:00:00+00:00"  # 90 days: Sunday 20 December, so Monday
+    d.at("2026-09-25T09:00")
+    try:
+        response = d.admin.client.put("/api/v1/deadline-rules/decision_after_filing", json={"amount": 60},
+                                      headers=d.admin.headers)
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["effective_from"] == "2026-09-25"
+        # The next step of the running case counts its decision limit as before ...
+        d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                                 "collected_at": "2026-09-21T10:00:00+08:00"}]})
+        assert d.due("investigation_report")[0] == due_before
+        # ... a case filed after the change has 60 days, and the version that ran before it is closed.
+        assert compute(d.client("handler1"), "decision_after_filing", "2026-09-26T09:00:00+08:00")["period"] == \
+            "60 calendar_days"
+        versions = {r["rule_id"]: r for r in d.client("handler1").get("/api/v1/deadline-rules").get_json()}[
+            "decision_after_filing"]["versions"]
+        assert [(v["amount"], v["effective_from"], v["effective_to"]) for v in versions][-2:] == [
+            (90, "2026-02-01", "2026-09-25"), (60, "2026-09-25", None)]
+    finally:
+        _new_versions_gone(app, "decision_after_filing")
