@@ -2,6 +2,7 @@
 in force on the day a period starts, running cases keeping theirs, and each rule's basis as the law sets it."""
 from __future__ import annotations
 
+import sqlite3
 from urllib.parse import quote
 
 import pytest
@@ -117,3 +118,46 @@ def test_a_running_case_keeps_the_version_it_started_with(app, driver):
             (90, "2026-02-01", "2026-09-25"), (60, "2026-09-25", None)]
     finally:
         _new_versions_gone(app, "decision_after_filing")
+
+
+def test_the_migration_splits_the_decision_limit_and_keeps_running_timers_on_their_version(tmp_path):
+    from flask_migrate import upgrade
+
+    from workflow_service.extensions import db
+
+    from .conftest import make_app
+
+    old = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    try:
+        with old.app_context():
+            upgrade(revision="7c2d9e4f1a63")
+            db.session.execute(sa.text(
+                "INSERT INTO deadline_rules (id, rule_id, name, amount, unit, runs_from, legal_basis, confidence, "
+                "jurisdiction, effective_from, warning_lead_hours, escalation2_after_hours, note, updated_at) VALUES "
+                "(1, 'decision_after_filing', '立案后作出处罚决定', 90, 'calendar_days', '立案之日', '《行政处罚法》第六十条', "
+                "'H', 'national', '2021-07-15', 240, 168, NULL, '2026-01-01 00:00:00'), "
+                "(2, 'statement_window', '陈述申辩期限', 3, 'working_days', '告知书送达之日', "
+                "'《行政处罚法》第四十四条、第四十五条、第六十二条', 'M', 'national', '2021-07-15', 24, 48, NULL, "
+                "'2026-01-01 00:00:00')"))
+            db.session.commit()
+            db.engine.dispose()
+            raw = sqlite3.connect(tmp_path / "old.sqlite")  # no instance row needed: foreign keys are off here
+            raw.execute(
+                "INSERT INTO timers (instance_id, engine_task_id, bpmn_id, name, due_at, status, attempts, properties, "
+                "rule_id, rule_kind, created_at, provisional) VALUES (1, 't1', 'due_investigate', '办案期限', "
+                "'2026-04-20 16:00:00', 'waiting', 0, '{}', 'decision_after_filing', 'deadline', "
+                "'2026-01-20 01:00:00', 0)")
+            raw.commit()
+            raw.close()
+            upgrade()
+            rows = db.session.execute(sa.text(
+                "SELECT id, amount, effective_from, effective_to, confidence FROM deadline_rules "
+                "WHERE rule_id = 'decision_after_filing' ORDER BY effective_from")).all()
+            assert [tuple(r)[1:] for r in rows] == [(30, "2015-05-01", "2026-02-01", "M"), (90, "2026-02-01", None, "L")]
+            # The running timer was computed with the 90-day row: it keeps it.
+            assert db.session.scalar(sa.text("SELECT rule_version_id FROM timers")) == rows[1].id == 1
+            basis = db.session.scalar(sa.text("SELECT legal_basis FROM deadline_rules WHERE rule_id = 'statement_window'"))
+            assert "未规定期限" in basis
+    finally:
+        with old.app_context():
+            db.engine.dispose()
