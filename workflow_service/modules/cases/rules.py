@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from ...core.errors import ValidationFailed
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
-from ..deadlines.operations import compute_deadline
+from ..deadlines.operations import compute_deadline, find_rule
 from ..deadlines.script import execution_start
 from ...core.registry import Declarations
 from ..users.provinces import province_code
@@ -158,6 +158,36 @@ def enforcement_window(data: dict, province: str | None) -> EnforcementWindow | 
         reason += "，且尚未送达催告书"
     closes = compute_deadline("enforcement_application", start, province).due
     return EnforcementWindow(opens_at, opens_on, closes.last_day, reason)
+
+
+@DECLARED.task_rule(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")
+def _service_method_matches_its_dates(actor, task, data, current):
+    # 民事诉讼法 Art 95 (applied by 行政处罚法 Art 61): service by public notice (公告送达) takes effect when 30
+    # days have passed since publication; the service time recorded is that day, and it cannot be recorded
+    # before it has come.
+    published = data.get("published_at")
+    if data.get("service_method") != "public_notice":
+        if published:
+            raise ValidationFailed("仅公告送达填写公告发布时间 (a publication time belongs to service by public notice)",
+                                   {"published_at": ["非公告送达，请勿填写"]})
+        return data
+    if not published:
+        raise ValidationFailed("公告送达须填写公告发布时间 (when was the notice published?)", {"published_at": ["必填"]})
+    days = find_rule("public_notice_service", province_code(task.unit), _local_day(published)).amount
+    effective = _local_day(published) + timedelta(days=days)
+    errors = {}
+    if data.get("served_at") and _local_day(data["served_at"]) < effective:
+        errors["served_at"] = [f"公告送达自发出公告之日起经过{days}日视为送达，送达时间不早于 {effective}"]
+    if clock().now().astimezone(SHANGHAI).date() < effective:
+        errors.setdefault("published_at", []).append(f"公告期至 {effective} 届满，届满后方可记录送达")
+    if errors:
+        raise ValidationFailed(f"公告送达尚未生效：自发出公告之日起经过{days}日，即 {effective} 视为送达"
+                               "（《民事诉讼法》第九十五条）", errors, code="public_notice_not_effective")
+    return data
+
+
+def _local_day(value) -> date:
+    return _at(value).astimezone(SHANGHAI).date()
 
 
 @_rule("decide_preserved_evidence")
