@@ -72,6 +72,35 @@ def upgrade():
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rule_version_id', sa.Integer(), nullable=True))
 
+    # 延期审批: each extension of a decision limit is a request approved in the unit its tier names.
+    op.create_table(
+        'decision_extensions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('tier', sa.String(length=16), nullable=False),
+        sa.Column('approver_unit_id', sa.Integer(), nullable=False),
+        sa.Column('rule_version_id', sa.Integer(), nullable=False),
+        sa.Column('limit_days_before', sa.Integer(), nullable=False),
+        sa.Column('extend_to_days', sa.Integer(), nullable=False),
+        sa.Column('cap_days', sa.Integer(), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('requested_by_id', sa.Integer(), nullable=False),
+        sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('decided_by_id', sa.Integer(), nullable=True),
+        sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('opinion', sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(['approver_unit_id'], ['units.id']),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['decided_by_id'], ['users.id']),
+        sa.ForeignKeyConstraint(['requested_by_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_decision_extensions_case_id', 'decision_extensions', ['case_id'], unique=False)
+    op.create_index('ix_decision_extensions_queue', 'decision_extensions', ['status', 'approver_unit_id', 'due_at'],
+                    unique=False)
+
     bind = op.get_bind()
     now = datetime.now(timezone.utc)
     # Timers computed so far: the one version their rule had (national, or the province's own).
@@ -108,6 +137,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_decision_extensions_queue', table_name='decision_extensions')
+    op.drop_index('ix_decision_extensions_case_id', table_name='decision_extensions')
+    op.drop_table('decision_extensions')
     bind = op.get_bind()
     bind.execute(_rules.delete().where(_rules.c.rule_id == 'decision_after_filing',
                                        _rules.c.effective_to == _SPLIT, _rules.c.jurisdiction == 'national'))

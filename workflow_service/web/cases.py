@@ -144,7 +144,8 @@ def _case_action(operation, case_id, schema, *fields):
 @bp.route("/cases/<int:case_id>/extension", methods=["POST"])
 @login_required
 def extend_case(case_id):
-    """延期: the principal head approves more days for the decision deadline (行政处罚法 Art 60)."""
+    """延期 at once by the principal head where the decision limit's version names no extension tiers; a
+    version with tiers (令77号 Art 31) is extended by a request (API `POST /cases/{id}/extension-requests`)."""
     refused = _case_action(case_ops.extend_decision_deadline, case_id, ExtensionArgs, "days", "reason")
     if refused is None:
         flash("已批准延期，决定期限已顺延。", "success")

@@ -335,7 +335,7 @@ def _transfer_suspends_case(unit) -> bool:
 
 
 def _suspend_case(transfer: CriminalTransfer, data: dict) -> None:
-    """中止: from the principal head's approval the penalty case's 90-day decision deadline (行政处罚法 Art 60)
+    """中止: from the principal head's approval the penalty case's decision deadline (`decision_after_filing`)
     stops running while the case is with the police; it runs again when the transfer ends. Not for a case
     already decided (nothing left to decide) or already suspended for another reason."""
     case = db.session.get(Case, transfer.case_id) if transfer.case_id else None
