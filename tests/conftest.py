@@ -173,8 +173,8 @@ def app(database_url):
 _PER_TEST_TABLES = ["case_files", "issued_documents", "document_sequences", "document_unit_settings", "votes",
                     "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
                     "rectification_orders", "evidence_files", "disclosures", "alerts", "audit_events", "audit_chain_heads",
-                    "timers", "tasks", "decision_extensions", "cases", "deadline_adjustments", "process_instances", "clock_state",
-                    "login_throttles"]
+                    "timers", "tasks", "decision_extensions", "cases", "deadline_adjustments", "process_instances",
+                    "clock_state", "login_throttles"]
 
 
 @pytest.fixture(autouse=True)
