@@ -161,3 +161,23 @@ def test_the_migration_splits_the_decision_limit_and_keeps_running_timers_on_the
     finally:
         with old.app_context():
             db.engine.dispose()
+
+
+def test_a_case_shows_the_basis_of_the_version_its_deadline_runs_on(driver):
+    d = driver.at("2026-01-20T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.at("2026-03-01T09:00")  # later, with the 2026 version in force
+    task = d.open_task("investigate")
+    assert task["due_rule"]["period"] == "30 calendar_days" and "第三十一条" in task["due_rule"]["legal_basis"]
+    assert task["due_rule"]["unverified"] is False
+    running = [x for x in d.detail()["deadlines"] if x["rule_id"] == "decision_after_filing"]
+    assert running and all("第三十一条" in x["legal_basis"] and x["unverified"] is False for x in running)
+
+    later = CaseDriver(d.login, d.admin).at("2026-03-02T09:00")
+    later.file()
+    later.complete("draft_filing", FILING)
+    later.complete("approve_filing", {"filing_approved": True})
+    assert later.open_task("investigate")["due_rule"]["unverified"] is True
+    assert all(x["unverified"] for x in later.detail()["deadlines"] if x["rule_id"] == "decision_after_filing")

@@ -1,8 +1,9 @@
 """Deadline rules have versions by date; timers record the version they were computed with.
 
 - deadline_rules.extension_tiers: who may extend a limit and up to how many days in all (令77号 Art 31).
-- timers.rule_version_id: the deadline_rules row a due time was computed with; running timers get the row they
-  were computed with (the only version of their rule until now), so cases already running keep it.
+- timers.rule_version_id, tasks.due_rule_version_id: the deadline_rules row a due time was computed with; running
+  timers and tasks get the row they were computed with (the only version of their rule until now), so cases
+  already running keep it.
 - decision_after_filing is split by filing date: before 2026-02-01, 30 calendar days extendable to 90 and 180
   (令77号 Art 31); from 2026-02-01, the existing 90-day row, now marked unverified (confidence L).
 - The legal bases the December 2026 review found loose are corrected where they still read as seeded.
@@ -36,6 +37,7 @@ _rules = sa.table(
     sa.column('warning_lead_hours', sa.Integer), sa.column('escalation2_after_hours', sa.Integer),
     sa.column('note', sa.Text), sa.column('extension_tiers', _JSON), sa.column('updated_at', sa.DateTime(timezone=True)))
 _timers = sa.table('timers', sa.column('rule_id', sa.String), sa.column('rule_version_id', sa.Integer))
+_tasks = sa.table('tasks', sa.column('due_rule_id', sa.String), sa.column('due_rule_version_id', sa.Integer))
 
 _SPLIT = date(2026, 2, 1)
 _TIERS = [{"tier": "head", "approver": "本部门负责人", "cap_days": 90},
@@ -71,6 +73,8 @@ def upgrade():
         batch_op.add_column(sa.Column('extension_tiers', _JSON, nullable=True))
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rule_version_id', sa.Integer(), nullable=True))
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('due_rule_version_id', sa.Integer(), nullable=True))
 
     # 延期审批: each extension of a decision limit is a request approved in the unit its tier names.
     op.create_table(
@@ -108,6 +112,8 @@ def upgrade():
                                             .where(_rules.c.jurisdiction == 'national').group_by(_rules.c.rule_id)):
         bind.execute(_timers.update().where(_timers.c.rule_id == rule_id, _timers.c.rule_version_id.is_(None))
                      .values(rule_version_id=version_id))
+        bind.execute(_tasks.update().where(_tasks.c.due_rule_id == rule_id, _tasks.c.due_rule_version_id.is_(None))
+                     .values(due_rule_version_id=version_id))
 
     # The decision limit by filing date: the existing row becomes the version from 2026-02-01 (its timers keep it).
     row = bind.execute(sa.select(_rules).where(_rules.c.rule_id == 'decision_after_filing',
@@ -146,6 +152,8 @@ def downgrade():
     bind.execute(_rules.update().where(_rules.c.rule_id == 'decision_after_filing', _rules.c.effective_from == _SPLIT,
                                        _rules.c.jurisdiction == 'national')
                  .values(effective_from=date(2021, 7, 15), confidence='H', legal_basis='《行政处罚法》第六十条'))
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_column('due_rule_version_id')
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.drop_column('rule_version_id')
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:

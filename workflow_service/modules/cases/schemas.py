@@ -93,6 +93,7 @@ class DeadlineSchema(Schema):
     rule_name = fields.String(allow_none=True)
     legal_basis = fields.String(allow_none=True)
     provisional = fields.Boolean()
+    unverified = fields.Boolean(metadata={"description": "the rule version's confidence is L (未核实)"})
 
 
 class TimelineTaskSchema(Schema):

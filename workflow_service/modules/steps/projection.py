@@ -144,6 +144,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             task.missed_deadline_at = fired.due_at
             task.due_at = fired.due_at
             task.due_rule_id = fired.rule_id
+            task.due_rule_version_id = fired.rule_version_id
             task.due_provisional = bool(fired.provisional)
             missed_now.append((task, fired))
             continue
@@ -153,6 +154,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
         if deadline is not None:
             task.due_at = deadline.due_at
             task.due_rule_id = deadline.rule_id
+            task.due_rule_version_id = deadline.rule_version_id
             task.due_provisional = bool(deadline.provisional)
             if deadline.due_at > now:
                 task.missed_deadline_at = None  # moved past now again (an extension, a resumed suspension)
