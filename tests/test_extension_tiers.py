@@ -82,3 +82,34 @@ def test_a_refused_request_moves_nothing_and_a_tiered_limit_is_not_extended_at_o
     assert _decide(d, request["id"], "head1", approved=False)["status"] == "refused"
     assert d.due("investigate")[0] == "2026-01-19T16:00:00+00:00"
     assert _queue(d, "head1") == []
+
+
+def test_the_case_page_asks_for_an_extension_and_the_head_approves_it_from_the_page(app, driver):
+    from .test_web_pages import browser, csrf_token_in
+
+    d = _filed_in_december_2025(driver)
+    d.at("2026-01-05T10:00")
+    handler = browser(app, "handler1")
+    page = handler.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "自立案之日起 30 日" in page and "经本部门负责人批准可延长至 90 日" in page and "申请延期" in page
+    assert "第六十条：因案情复杂" not in page
+    response = handler.post(f"/cases/{d.case['id']}/extension-requests", data={
+        "csrf_token": csrf_token_in(page), "extend_to_days": "90", "reason": "需补充鉴定"})
+    assert response.status_code == 302
+    head = browser(app, "head1")
+    inbox = head.get("/").get_data(as_text=True)
+    assert "待审批的延期申请（1）" in inbox and "30 日 → 90 日" in inbox
+    (request,) = d.client("head1").get("/api/v1/cases/extension-requests").get_json()["items"]
+    case_page = head.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "批准延期" in case_page
+    response = head.post(f"/extension-requests/{request['id']}/decision", data={
+        "csrf_token": csrf_token_in(case_page), "approved": "true", "opinion": "同意"})
+    assert response.status_code == 302
+    assert d.due("investigate")[0] == "2026-03-20T16:00:00+00:00"
+    # Asking beyond the head's cap from the page: the message, and nothing changes.
+    page = handler.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    handler.post(f"/cases/{d.case['id']}/extension-requests", data={
+        "csrf_token": csrf_token_in(page), "extend_to_days": "400", "reason": "需补充鉴定"})
+    page = handler.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "上一级部门批准的延期应延长至 91–180 日" in page
+    assert len(d.client("handler1").get(f"/api/v1/cases/{d.case['id']}/extension-requests").get_json()["items"]) == 1

@@ -7,10 +7,12 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 from marshmallow import ValidationError
 
+from ..core.errors import ServiceError
 from ..core.services import clock, setting
+from ..core.transaction import discard
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
-from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
+from ..modules.cases.schemas import ExtensionArgs, ExtensionDecisionArgs, ExtensionRequestArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
 from ..modules.review import committee as committee_ops
 from ..modules.review.legal import sign_off_status, sign_offs
@@ -18,7 +20,7 @@ from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
-from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
+from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, chinese, is_supervisor, me, page_number
 from .documents import documents_panel
 from .evidence import evidence_panel
 
@@ -102,13 +104,24 @@ def case_page(case_id):
         d["days_left"] = working_days_left(d["due_at"], now)
     timeline_pager = Pager(page_number("timeline_page"), queries.timeline_count(case), per_page=50,
                            arg="timeline_page")
+    try:
+        decision_version = case_ops.decision_rule_version(case)
+    except ServiceError:
+        decision_version = None
+    extensions = case_ops.extension_requests(user, scope="case", case_id=case.id, visible=True)
     return render_template(
         "case.html", case=case, tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
         timeline=queries.timeline(case, limit=timeline_pager.per_page, offset=timeline_pager.offset),
         timeline_pager=timeline_pager, surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
-        may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user),
+        may_extend=user.has_role(Role.principal_head) and not (decision_version and decision_version.extension_tiers),
+        decision_version=decision_version, extensions=extensions,
+        may_decide_extension={r.id: case_ops.may_decide_extension(user, r) for r in extensions},
+        may_request_extension=(bool(decision_version and decision_version.extension_tiers)
+                               and user.unit_id == case.unit_id
+                               and (user.has_role(Role.case_handler) or user.has_role(Role.supervisor))),
+        may_suspend=is_supervisor(user),
         ballots=committee_ops.case_ballots(user, case), ballot_results=committee_ops.RESULT_LABELS,
         sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
         material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
@@ -150,6 +163,45 @@ def extend_case(case_id):
     if refused is None:
         flash("已批准延期，决定期限已顺延。", "success")
     return refused or redirect(url_for("web.case_page", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/extension-requests", methods=["POST"])
+@login_required
+def request_extension(case_id):
+    """延期申请: goes to the head of the unit, or the next-higher department, as the limit's tiers say."""
+    try:
+        args = ExtensionRequestArgs().load({k: request.form.get(k, "").strip() for k in ("extend_to_days", "reason")})
+        request_row = case_ops.request_extension(me(), case_id, args["extend_to_days"], args["reason"])
+    except ValidationError as exc:
+        labels = {"extend_to_days": "延长至（日）", "reason": "理由"}
+        flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+    except ServiceError as exc:
+        discard()
+        flash(chinese(exc.message), "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+    flash(f"延期申请已提交，待{request_row.approver_unit.name}负责人审批。", "success")
+    return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+
+
+@bp.route("/extension-requests/<int:request_id>/decision", methods=["POST"])
+@login_required
+def decide_extension(request_id):
+    """审批延期申请 from the case page or the inbox."""
+    back = request.form.get("back", "")
+    try:
+        args = ExtensionDecisionArgs().load({"approved": request.form.get("approved", ""),
+                                             "opinion": request.form.get("opinion", "").strip()})
+        row = case_ops.decide_extension(me(), request_id, args["approved"], args["opinion"])
+    except ValidationError:
+        flash("请填写审批意见。", "error")
+        return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("web.inbox"))
+    except ServiceError as exc:
+        discard()
+        flash(chinese(exc.message), "error")
+        return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("web.inbox"))
+    flash("已批准延期，决定期限已顺延。" if args["approved"] else "已不予批准延期。", "success")
+    return redirect(url_for("web.case_page", case_id=row.case_id) + "#case-actions")
 
 
 @bp.route("/cases/<int:case_id>/suspend", methods=["POST"])

@@ -301,6 +301,8 @@ def extension_requests(actor, *, scope: str = "mine", case_id: int | None = None
                        visible: bool = False) -> list[DecisionExtension]:
     """`mine`: the pending requests this user may decide, most urgent first (their approval queue); `case`: every
     request of a case the caller already found visible to the user (`visible`)."""
+    if scope != "case" and not (actor.has_role(Role.principal_head) or actor.has_role(Role.supervisor)):
+        return []  # only heads approve: no query for everyone else's inbox
     query = sa.select(DecisionExtension)
     if scope == "case":
         if not visible:
