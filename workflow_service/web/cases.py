@@ -30,7 +30,8 @@ ACTION_NAMES = {
     "task_created": "生成任务", "task_claimed": "认领任务", "task_released": "退回任务", "task_reassigned": "改派任务",
     "task_completed": "办结任务", "task_cancelled": "任务撤销", "timer_fired": "期限届满", "timer_failed": "定时执行失败",
     "timer_rescheduled": "期限调整", "timer_retried": "重试定时", "alert_raised": "发出预警/督办",
-    "deadline_extended": "延期", "case_suspended": "中止", "case_resumed": "恢复",
+    "deadline_extended": "延期", "extension_requested": "申请延期", "extension_refused": "不予批准延期",
+    "case_suspended": "中止", "case_resumed": "恢复",
     "ballot_opened": "提请集体讨论", "vote_cast": "委员表决", "ballot_recusal": "委员回避", "ballot_closed": "表决结束",
     "legal_review_signed": "法制审核签署", "evidence_uploaded": "上传证据", "transfer_opened": "移送公安机关",
 }
@@ -119,6 +120,7 @@ def case_page(case_id):
         decision_version=decision_version, extensions=extensions,
         may_decide_extension={r.id: case_ops.may_decide_extension(user, r) for r in extensions},
         may_request_extension=(bool(decision_version and decision_version.extension_tiers)
+                               and not any(r.status == "pending" for r in extensions)
                                and user.unit_id == case.unit_id
                                and (user.has_role(Role.case_handler) or user.has_role(Role.supervisor))),
         may_suspend=is_supervisor(user),
