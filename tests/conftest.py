@@ -175,9 +175,9 @@ _PER_TEST_TABLES = ["hidden_dangers", "inspection_photos", "inspections", "inspe
                     "simple_penalties", "case_files", "issued_documents", "document_sequences", "document_unit_settings", "votes",
                     "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
                     "rectification_orders", "evidence_files", "disclosures", "alerts", "audit_events", "audit_chain_heads",
-                    "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state",
-                    "login_throttles", "random_draw_replacements", "random_draw_items", "random_draws", "inspection_plans",
-                    "enterprise_licences", "enterprise_classification_changes", "enterprises"]
+                    "timers", "tasks", "decision_extensions", "cases", "deadline_adjustments", "process_instances",
+                    "clock_state", "login_throttles", "random_draw_replacements", "random_draw_items", "random_draws",
+                    "inspection_plans", "enterprise_licences", "enterprise_classification_changes", "enterprises"]
 
 
 @pytest.fixture(autouse=True)

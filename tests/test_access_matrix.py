@@ -137,6 +137,18 @@ ACCESS: dict[str, Row] = {
     "cases.extend": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/extension",
                                         {"days": 30, "reason": "案情复杂"}),
                         lambda role, rel: role == "principal_head" and rel == "own"),
+    # 延期申请 by the case's own unit (its handlers or supervisors); the open filing has no running decision
+    # deadline yet, so an allowed call answers 409 and changes nothing.
+    "cases.request_extension": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/extension-requests",
+                                                   {"extend_to_days": 90, "reason": "案情复杂"}),
+                                   lambda role, rel: role in ("case_handler", "supervisor") and rel == "own"),
+    "cases.case_extension_requests": Row(
+        lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/extension-requests", None), views_case),
+    "cases.extension_queue": Row(lambda w, rel: ("GET", "/api/v1/cases/extension-requests", None), anyone),
+    # 审批延期申请: heads only (which request is theirs is checked on the request: none exists here, 404).
+    "cases.decide_extension": Row(lambda w, rel: ("POST", "/api/v1/cases/extension-requests/999999/decision",
+                                                  {"approved": True, "opinion": "同意"}),
+                                  only("supervisor", "principal_head")),
     "cases.suspend": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/suspend", {"reason": "中止"}),
                          lambda role, rel: role in ("supervisor", "principal_head") and rel == "own",
                          undo=resume_case),

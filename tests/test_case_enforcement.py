@@ -12,15 +12,18 @@ def driver(login):
     return CaseDriver(login, login("admin"))
 
 
-def test_the_court_is_asked_only_ten_days_after_the_demand(driver):
+def test_the_court_is_asked_only_once_the_lawsuit_period_has_passed(driver):
     d = driver.filed_and_investigated()
-    _served_with_fine(d)
+    _served_with_fine(d)  # served 29 September 2026: the lawsuit period (6 months) ends on 29 March 2027
     d.complete("record_payment", {"paid": False})
     d.complete("payment_demand", {"demand_served_at": "2026-11-17T10:00:00+08:00", "surcharge_amount": 5000})
-    body = d.complete("apply_enforcement", {"enforcement_applied_at": "2026-11-20T10:00:00+08:00",
+    d.at("2026-12-01T10:00")
+    body = d.complete("apply_enforcement", {"enforcement_applied_at": "2026-12-01T10:00:00+08:00",
                                             "enforcement_court": "楚雄市人民法院"}, expect=422)
-    assert "第五十四条" in body["message"]
-    d.complete("apply_enforcement", {"enforcement_applied_at": "2026-11-27T10:00:00+08:00",
+    assert "起诉期限" in body["message"] and "2027-03-30" in body["message"]
+    assert body["details"]["window"] == ["申请期间 2027-03-30 至 2027-06-29"]
+    d.at("2027-03-30T10:00")
+    d.complete("apply_enforcement", {"enforcement_applied_at": "2027-03-30T10:00:00+08:00",
                                      "enforcement_court": "楚雄市人民法院"})
 
 

@@ -48,7 +48,7 @@ def test_rules_list_their_basis_and_confidence(login):
     assert rules["decision_after_filing"]["amount"] == 90
     assert rules["decision_after_filing"]["unit"] == "calendar_days"
     assert "第六十条" in rules["decision_after_filing"]["legal_basis"]
-    assert rules["reinspection"]["confidence"] == "L"
+    assert rules["reinspection"]["confidence"] == "M"
 
 
 def test_bad_compute_requests_get_clear_errors(login):

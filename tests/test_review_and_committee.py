@@ -139,7 +139,7 @@ def test_the_reviewer_cannot_approve_the_decision(app, driver, committee):
     body = d.complete("approve_decision", {"decision_approved": True}, username=dual, expect=403)
     assert body["code"] == "separation_of_duties"
     d.complete("approve_decision", {"decision_approved": True}, username="supervisor1")
-    assert d.open_steps() == ["serve_decision"]
+    assert d.open_steps() == ["record_disclosure", "serve_decision"]  # disclosure runs from the decision
 
 
 def test_a_sign_off_stops_counting_when_the_proposal_changes_and_the_case_is_reviewed_again(driver):
@@ -192,7 +192,7 @@ def test_a_ballot_reaching_its_majority_and_its_minutes(driver):
     assert len(closed) == 1 and closed[0]["details"]["result"] == "passed"
     d.complete("draft_decision", DECISION)
     d.complete("approve_decision", {"decision_approved": True})
-    assert d.open_steps() == ["serve_decision"]
+    assert d.open_steps() == ["record_disclosure", "serve_decision"]  # disclosure runs from the decision
 
 
 def test_a_failed_quorum_after_the_chair_closes_the_ballot(driver, sweep):

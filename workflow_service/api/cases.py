@@ -7,7 +7,8 @@ from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.enterprises import operations as enterprise_ops
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
-                                     FileCaseArgs, ReasonArgs, TimelineSchema)
+                                     ExtensionDecisionArgs, ExtensionListSchema, ExtensionRequestArgs,
+                                     ExtensionRequestSchema, FileCaseArgs, ReasonArgs, TimelineSchema)
 from .auth import current_api_user
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件 (penalty cases)")
@@ -79,8 +80,50 @@ def _process_data(case) -> dict:
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(409, schema="Error")
 def extend(args, case_id):
-    """延期: the principal head approves more days for the decision deadline (行政处罚法 Art 60)."""
+    """延期 at once by the principal head, where the case's decision-limit version names no extension tiers
+    (as administrators configure it); a version with tiers (令77号 Art 31) answers 409: ask with
+    `POST /cases/{id}/extension-requests`."""
     return case_ops.extend_decision_deadline(current_api_user(), case_id, args["days"], args["reason"])
+
+
+@blp.route("/<int:case_id>/extension-requests", methods=["POST"])
+@blp.arguments(ExtensionRequestArgs)
+@blp.response(201, ExtensionRequestSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(409, schema="Error")
+@blp.alt_response(422, schema="Error")
+def request_extension(args, case_id):
+    """延期申请: extend the decision limit to `extend_to_days` days from filing. It goes to the tier whose cap
+    covers it — the department's head (e.g. to 90 days), then the next-higher department (to 180) — as an
+    approval with its own deadline (rule `extension_approval`)."""
+    return case_ops.request_extension(current_api_user(), case_id, args["extend_to_days"], args["reason"])
+
+
+@blp.route("/<int:case_id>/extension-requests", methods=["GET"])
+@blp.response(200, ExtensionListSchema)
+def case_extension_requests(case_id):
+    """The extension requests of a case, decided or not."""
+    user = current_api_user()
+    case = queries.get_case(user, case_id)
+    return {"items": case_ops.extension_requests(user, scope="case", case_id=case.id, visible=True)}
+
+
+@blp.route("/extension-requests", methods=["GET"])
+@blp.response(200, ExtensionListSchema)
+def extension_queue():
+    """待审批的延期申请: the requests this user may approve, most urgent first."""
+    return {"items": case_ops.extension_requests(current_api_user())}
+
+
+@blp.route("/extension-requests/<int:request_id>/decision", methods=["POST"])
+@blp.arguments(ExtensionDecisionArgs)
+@blp.response(200, ExtensionRequestSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+@blp.alt_response(409, schema="Error")
+def decide_extension(args, request_id):
+    """审批延期申请: approved, the decision limit's running deadlines move to the new limit."""
+    return case_ops.decide_extension(current_api_user(), request_id, args["approved"], args["opinion"])
 
 
 @blp.route("/<int:case_id>/suspend", methods=["POST"])

@@ -19,9 +19,10 @@ blp = Blueprint("deadlines", __name__, url_prefix="/api/v1", description="法定
 @blp.route("/deadline-rules", methods=["GET"])
 @blp.response(200, DeadlineRuleSchema(many=True))
 def rules():
-    """Every deadline rule with its period, legal basis, confidence, jurisdiction and alert timing."""
+    """Every deadline rule as in force today, with its period, legal basis, confidence and alert timing, and
+    every version by date (`versions`: effective_from, effective_to) and jurisdiction."""
     current_api_user()
-    return deadline_ops.list_rules()
+    return deadline_ops.rules_with_versions()
 
 
 @blp.route("/deadline-rules/<rule_id>", methods=["PUT"])
@@ -42,12 +43,14 @@ def update_rule(scope, changes, rule_id):
 @blp.response(200, ComputeSchema)
 @blp.alt_response(404, schema="Error")
 def compute(args):
-    """When does a period end? e.g. `?rule=service_of_decision&from=2026-09-28T10:00:00+08:00`."""
+    """When does a period end? e.g. `?rule=service_of_decision&from=2026-09-28T10:00:00+08:00`. The rule's
+    version is the one in force on the day of `from` (for `decision_after_filing`, the filing date)."""
     current_api_user()
     result = deadline_ops.compute_deadline(args["rule"], args["from_"], args["jurisdiction"])
     return {
         "rule": result.rule.rule_id, "name": result.rule.name, "period": f"{result.rule.amount} {result.rule.unit}",
         "runs_from": result.rule.runs_from, "basis": result.rule.legal_basis, "confidence": result.rule.confidence,
+        "unverified": result.rule.confidence == "L", "version": result.rule,
         "start": result.start, "due_at": result.due.due_at,
         "due_at_local": result.due.due_at.astimezone(SHANGHAI).isoformat(), "last_day": result.due.last_day,
         "provisional": result.due.provisional, "warning_at": result.warning_at,

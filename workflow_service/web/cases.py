@@ -7,11 +7,12 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from ..core.errors import Forbidden, NotFound
+from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.services import clock, setting
+from ..core.transaction import discard
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
-from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
+from ..modules.cases.schemas import ExtensionArgs, ExtensionDecisionArgs, ExtensionRequestArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
 from ..modules.enterprises import operations as enterprise_ops
 from ..modules.enterprises import queries as enterprise_queries
@@ -21,7 +22,7 @@ from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
-from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
+from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, chinese, is_supervisor, me, page_number
 from .documents import documents_panel
 from .evidence import evidence_panel
 
@@ -31,7 +32,8 @@ ACTION_NAMES = {
     "task_created": "生成任务", "task_claimed": "认领任务", "task_released": "退回任务", "task_reassigned": "改派任务",
     "task_completed": "办结任务", "task_cancelled": "任务撤销", "timer_fired": "期限届满", "timer_failed": "定时执行失败",
     "timer_rescheduled": "期限调整", "timer_retried": "重试定时", "alert_raised": "发出预警/督办",
-    "deadline_extended": "延期", "case_suspended": "中止", "case_resumed": "恢复",
+    "deadline_extended": "延期", "extension_requested": "申请延期", "extension_refused": "不予批准延期",
+    "case_suspended": "中止", "case_resumed": "恢复",
     "ballot_opened": "提请集体讨论", "vote_cast": "委员表决", "ballot_recusal": "委员回避", "ballot_closed": "表决结束",
     "legal_review_signed": "法制审核签署", "evidence_uploaded": "上传证据", "transfer_opened": "移送公安机关",
 }
@@ -121,13 +123,25 @@ def case_page(case_id):
         d["days_left"] = working_days_left(d["due_at"], now)
     timeline_pager = Pager(page_number("timeline_page"), queries.timeline_count(case), per_page=50,
                            arg="timeline_page")
+    try:
+        decision_version = case_ops.decision_rule_version(case)
+    except ServiceError:
+        decision_version = None
+    extensions = case_ops.extension_requests(user, scope="case", case_id=case.id, visible=True)
     return render_template(
         "case.html", case=case, tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
         timeline=queries.timeline(case, limit=timeline_pager.per_page, offset=timeline_pager.offset),
         timeline_pager=timeline_pager, surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
-        may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user),
+        may_extend=user.has_role(Role.principal_head) and not (decision_version and decision_version.extension_tiers),
+        decision_version=decision_version, extensions=extensions,
+        may_decide_extension={r.id: case_ops.may_decide_extension(user, r) for r in extensions},
+        may_request_extension=(bool(decision_version and decision_version.extension_tiers)
+                               and not any(r.status == "pending" for r in extensions)
+                               and user.unit_id == case.unit_id
+                               and (user.has_role(Role.case_handler) or user.has_role(Role.supervisor))),
+        may_suspend=is_supervisor(user),
         ballots=committee_ops.case_ballots(user, case), ballot_results=committee_ops.RESULT_LABELS,
         sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
         material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
@@ -163,11 +177,51 @@ def _case_action(operation, case_id, schema, *fields):
 @bp.route("/cases/<int:case_id>/extension", methods=["POST"])
 @login_required
 def extend_case(case_id):
-    """延期: the principal head approves more days for the decision deadline (行政处罚法 Art 60)."""
+    """延期 at once by the principal head where the decision limit's version names no extension tiers; a
+    version with tiers (令77号 Art 31) is extended by a request (API `POST /cases/{id}/extension-requests`)."""
     refused = _case_action(case_ops.extend_decision_deadline, case_id, ExtensionArgs, "days", "reason")
     if refused is None:
         flash("已批准延期，决定期限已顺延。", "success")
     return refused or redirect(url_for("web.case_page", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/extension-requests", methods=["POST"])
+@login_required
+def request_extension(case_id):
+    """延期申请: goes to the head of the unit, or the next-higher department, as the limit's tiers say."""
+    try:
+        args = ExtensionRequestArgs().load({k: request.form.get(k, "").strip() for k in ("extend_to_days", "reason")})
+        request_row = case_ops.request_extension(me(), case_id, args["extend_to_days"], args["reason"])
+    except ValidationError as exc:
+        labels = {"extend_to_days": "延长至（日）", "reason": "理由"}
+        flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+    except ServiceError as exc:
+        discard()
+        flash(chinese(exc.message), "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+    flash(f"延期申请已提交，待{request_row.approver_unit.name}负责人审批。", "success")
+    return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
+
+
+@bp.route("/extension-requests/<int:request_id>/decision", methods=["POST"])
+@login_required
+def decide_extension(request_id):
+    """审批延期申请 from the case page or the inbox."""
+    back = request.form.get("back", "")
+    try:
+        args = ExtensionDecisionArgs().load({"approved": request.form.get("approved", ""),
+                                             "opinion": request.form.get("opinion", "").strip()})
+        row = case_ops.decide_extension(me(), request_id, args["approved"], args["opinion"])
+    except ValidationError:
+        flash("请填写审批意见。", "error")
+        return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("web.inbox"))
+    except ServiceError as exc:
+        discard()
+        flash(chinese(exc.message), "error")
+        return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("web.inbox"))
+    flash("已批准延期，决定期限已顺延。" if args["approved"] else "已不予批准延期。", "success")
+    return redirect(url_for("web.case_page", case_id=row.case_id) + "#case-actions")
 
 
 @bp.route("/cases/<int:case_id>/suspend", methods=["POST"])

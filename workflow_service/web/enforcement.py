@@ -167,7 +167,7 @@ def transfer_page(transfer_id):
 @login_required
 def record_police_answer(transfer_id):
     """A handler records the police's (or procuratorate's) answer; the operation checks the stage and the unit."""
-    raw = {k: request.form.get(k, "").strip() for k in ("kind", "note", "document_number", "stage")}
+    raw = {k: request.form.get(k, "").strip() for k in ("kind", "note", "document_number", "stage", "review_days")}
     answered = request.form.get("answered_at", "").strip()
     values = {k: v for k, v in raw.items() if v or k in ("kind", "note")}
     try:
@@ -177,7 +177,7 @@ def record_police_answer(transfer_id):
     except (ValueError, ValidationError) as exc:
         messages = getattr(exc, "messages", {"answered_at": ["时间格式有误"]})
         labels = {"kind": "请选择答复类型", "answered_at": "答复时间格式有误", "note": "说明过长",
-                  "document_number": "文书编号过长", "stage": "诉讼阶段过长"}
+                  "document_number": "文书编号过长", "stage": "诉讼阶段过长", "review_days": "审查期限应为3、7或30日"}
         return _render_transfer(transfer_id, {k: labels.get(k, "有误") for k in messages}, "请检查答复内容。", 422)
     try:
         transfer_ops.record_police_answer(me(), transfer_id, **args)

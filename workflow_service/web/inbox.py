@@ -6,6 +6,7 @@ from flask_login import login_required
 
 from ..core.services import clock
 from ..modules.alerts.queries import alerts_for
+from ..modules.cases.operations import extension_requests
 from ..modules.deadlines.queries import working_days_left
 from ..modules.steps import tasks as task_ops
 from ..modules.tasks.queries import list_tasks
@@ -32,7 +33,9 @@ def inbox():
     available, available_pager.total = list_tasks(user, "available", limit=available_pager.per_page,
                                                   offset=available_pager.offset)
     alerts, alerts_total = alerts_for(user, limit=10)
-    return render_template("inbox.html", user=user, now=now, mine=task_rows(mine, now),
+    extensions = [{"request": r, "days_left": working_days_left(r.due_at, now), "overdue": r.due_at <= now}
+                  for r in extension_requests(user)]
+    return render_template("inbox.html", user=user, now=now, mine=task_rows(mine, now), extensions=extensions,
                            available=task_rows(available, now), alerts=alerts, alerts_total=alerts_total,
                            mine_total=mine_pager.total, available_total=available_pager.total,
                            mine_pager=mine_pager, available_pager=available_pager)

@@ -139,7 +139,8 @@ def check_task_deadlines(facts: CaseFacts) -> list[dict]:
 
 
 def check_decision_deadline(facts: CaseFacts) -> list[dict]:
-    """行政处罚法 Art 60: the decision within 90 days of filing, unless an approved extension covers it."""
+    """The decision within the limit in force on the filing date (`decision_after_filing`: 30 days before
+    2026-02-01 under 令77号 Art 31, 90 from then on), unless an approved extension covers it."""
     filed = parse_time(facts.data.get("filed_at"))
     decided = decided_at(facts)
     if filed is None or decided is None or outcome(facts) == "transfer":

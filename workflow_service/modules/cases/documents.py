@@ -49,6 +49,8 @@ ACTION_LABELS: dict[str, str] = {
     "timer_retried": "定时任务重试",
     "alert_raised": "预警督办",
     "deadline_extended": "延期审批",
+    "extension_requested": "申请延期",
+    "extension_refused": "不予批准延期",
     "case_suspended": "案件中止",
     "case_resumed": "案件恢复",
     "process_completed": "流程结束",

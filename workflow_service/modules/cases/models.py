@@ -67,3 +67,39 @@ class BusinessSetting(db.Model):
     updated_at = sa.Column(UTCDateTime, nullable=False)
 
     __table_args__ = (sa.UniqueConstraint("key", "jurisdiction", name="uq_business_settings_key"),)
+
+
+class ExtensionStatus(str, enum.Enum):
+    pending = "pending"    # 待审批
+    approved = "approved"  # 已批准
+    refused = "refused"    # 不予批准
+
+
+class DecisionExtension(db.Model):
+    """延期审批: a request to extend a case's decision limit, approved in the unit its tier names — the
+    department's head up to the first cap, the next-higher department up to the second (令77号 Art 31: 30 days,
+    extendable to 90 and then 180) — within its own deadline (`extension_approval`)."""
+
+    __tablename__ = "decision_extensions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    case_id = sa.Column(sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    tier = sa.Column(sa.String(16), nullable=False)          # head | superior
+    approver_unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
+    rule_version_id = sa.Column(sa.Integer, nullable=False)  # the decision limit's version (deadline_rules.id)
+    limit_days_before = sa.Column(sa.Integer, nullable=False)
+    extend_to_days = sa.Column(sa.Integer, nullable=False)   # the new limit in days from filing
+    cap_days = sa.Column(sa.Integer, nullable=False)
+    reason = sa.Column(sa.Text, nullable=False)
+    status = sa.Column(sa.String(16), nullable=False, default=ExtensionStatus.pending.value)
+    requested_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False)
+    requested_at = sa.Column(UTCDateTime, nullable=False)
+    due_at = sa.Column(UTCDateTime, nullable=False)
+    decided_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    decided_at = sa.Column(UTCDateTime, nullable=True)
+    opinion = sa.Column(sa.Text, nullable=True)
+
+    case = db.relationship("Case")
+    approver_unit = db.relationship("Unit")
+
+    __table_args__ = (sa.Index("ix_decision_extensions_queue", "status", "approver_unit_id", "due_at"),)

@@ -16,10 +16,13 @@ from ..steps.locking import lock_instance
 from ..users.provinces import province_code
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role
-from .models import BusinessSetting, Case, CaseSource, CaseStatus
+from ...core.workdays import SHANGHAI
+from ..deadlines.operations import compute_deadline, find_rule
+from .models import BusinessSetting, Case, CaseSource, CaseStatus, DecisionExtension, ExtensionStatus
 
 CASE_PROCESS = "case_handling"
-# The 90-day decision deadline (行政处罚法 Art 60) runs from filing; extensions and suspensions move it.
+# The decision limit runs from filing, on the rule version in force on the filing date (30 days before
+# 2026-02-01 under 令77号 Art 31; 90 days, unverified, from then on); extensions and suspensions move it.
 DECISION_RULE = "decision_after_filing"
 # Parked timers of a suspended case wait here (far beyond any real deadline) until it resumes.
 PARKED_UNTIL = datetime(2999, 1, 1, tzinfo=timezone.utc)
@@ -154,20 +157,167 @@ def _adjust(case: Case, kind: str, shift: timedelta, reason: str, actor) -> None
 
 
 def extend_decision_deadline(actor, case_id: int, days: int, reason: str) -> Case:
-    """延期: the principal head approves more time for the decision (行政处罚法 Art 60 "经批准延长")."""
+    """延期 approved at once by the principal head, for a decision limit whose rule version names no extension
+    tiers (the version an administrator configures). Where the version names tiers (令77号 Art 31), an extension
+    is a request approved in the unit of its tier (`request_extension`, `decide_extension`)."""
     case = _case_for_change(actor, case_id, Role.principal_head)
     if case.status != CaseStatus.open.value:
         raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")
     timers = _decision_timers(case)
     if not timers:
         raise Conflict("该案件没有进行中的决定期限 (no running decision deadline)", code="no_deadline")
+    version = decision_rule_version(case)
+    if version.extension_tiers:
+        raise Conflict("该案适用的期限规则规定了分级延期审批，请提出延期申请，由相应负责人审批 (this limit is extended by a "
+                       "request approved in its tier)", code="extension_needs_request",
+                       details={"tiers": version.extension_tiers})
+    _extend(case, actor, timers, days, reason, {"rule_version": version.id})
+    return case
+
+
+def _extend(case: Case, actor, timers: list[Timer], days: int, reason: str, details: dict) -> None:
     instance = lock_instance(case.instance_id)
     _adjust(case, "extension", timedelta(days=days), reason, actor)
     pipeline.reschedule_timers(instance, {t.engine_task_id: t.due_at + timedelta(days=days) for t in timers},
                                 "extension_approved", actor)
     record_event(actor, "deadline_extended", instance_id=case.instance_id,
-                 details={"rule": DECISION_RULE, "days": days, "reason": reason})
-    return case
+                 details={"rule": DECISION_RULE, "days": days, "reason": reason, **details})
+
+
+# -- 延期审批: an extension by tiers ---------------------------------------------------------------------------------
+TIER_NAMES = {"head": "本部门负责人", "superior": "上一级部门"}
+
+
+def decision_rule_version(case: Case):
+    """The decision limit's version this case runs on: the one its decision timers were computed with, or the
+    one in force on its filing date."""
+    version_id, start = db.session.execute(
+        sa.select(Timer.rule_version_id, Timer.rule_start).where(
+            Timer.instance_id == case.instance_id, Timer.rule_id == DECISION_RULE)
+        .order_by(Timer.rule_version_id.is_(None), Timer.id).limit(1)).first() or (None, None)
+    on = (start or case.created_at).astimezone(SHANGHAI).date()
+    return find_rule(DECISION_RULE, province_code(case.unit), on, version_id=version_id)
+
+
+def extended_days(case: Case) -> int:
+    """Days the decision limit was extended by approved extensions (suspensions do not count toward a cap)."""
+    seconds = db.session.scalar(sa.select(sa.func.sum(DeadlineAdjustment.shift_seconds)).where(
+        DeadlineAdjustment.instance_id == case.instance_id, DeadlineAdjustment.rule_id == DECISION_RULE,
+        DeadlineAdjustment.kind == "extension")) or 0
+    return int(seconds) // 86400
+
+
+def _approver_unit(case: Case, tier: str):
+    if tier == "head":
+        return case.unit
+    if case.unit.parent is None:
+        raise Conflict("本单位没有上一级部门，无从报请批准 (no higher department to approve)", code="no_superior")
+    return case.unit.parent
+
+
+def request_extension(actor, case_id: int, extend_to_days: int, reason: str) -> DecisionExtension:
+    """A handler of the case asks to extend the decision limit to `extend_to_days` days from filing: the request
+    goes to the tier whose cap covers it (the head first, then the next-higher department), with its own
+    deadline; one request at a time; never beyond the last cap."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在 (no such case)")
+    if case.unit_id != actor.unit_id or not (actor.has_role(Role.case_handler) or actor.has_role(Role.supervisor)):
+        raise Forbidden("仅本案承办单位的承办人或分管负责人可提出延期申请 (only the case's unit asks for an extension)")
+    if case.status != CaseStatus.open.value:
+        raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")
+    if not _decision_timers(case):
+        raise Conflict("该案件没有进行中的决定期限 (no running decision deadline)", code="no_deadline")
+    if db.session.scalar(sa.select(DecisionExtension.id).where(
+            DecisionExtension.case_id == case.id, DecisionExtension.status == ExtensionStatus.pending.value)):
+        raise Conflict("已有待审批的延期申请 (an extension request is already pending)", code="extension_pending")
+    version = decision_rule_version(case)
+    tiers = version.extension_tiers or []
+    if not tiers:
+        raise Conflict("该案适用的期限规则未规定延期 (the limit's rule version names no extension)",
+                       code="no_extension_tiers")
+    limit = version.amount + extended_days(case)
+    tier = next((t for t in tiers if t["cap_days"] > limit), None)
+    if tier is None:
+        raise Conflict(f"决定期限已延长至 {limit} 日，已达最长期限，不得再延长 (the last cap is reached)",
+                       code="extension_cap_reached", details={"limit_days": limit})
+    if not limit < extend_to_days <= tier["cap_days"]:
+        raise ValidationFailed(
+            f"{TIER_NAMES.get(tier['tier'], tier['tier'])}批准的延期应延长至 {limit + 1}–{tier['cap_days']} 日"
+            f"（自立案之日起；{version.legal_basis}）",
+            {"extend_to_days": [f"{limit + 1} 至 {tier['cap_days']}"]}, code="extension_over_cap")
+    now = clock().now()
+    request = DecisionExtension(
+        case_id=case.id, tier=tier["tier"], approver_unit_id=_approver_unit(case, tier["tier"]).id,
+        rule_version_id=version.id, limit_days_before=limit, extend_to_days=extend_to_days, cap_days=tier["cap_days"],
+        reason=reason, status=ExtensionStatus.pending.value, requested_by_id=actor.id, requested_at=now,
+        due_at=compute_deadline("extension_approval", now, province_code(case.unit)).due.due_at)
+    db.session.add(request)
+    db.session.flush()
+    record_event(actor, "extension_requested", instance_id=case.instance_id, details={
+        "request": request.id, "tier": request.tier, "approver_unit": request.approver_unit.code,
+        "from_days": limit, "to_days": extend_to_days, "cap_days": request.cap_days, "reason": reason,
+        "due_at": request.due_at.isoformat(), "rule_version": version.id})
+    return request
+
+
+def may_decide_extension(actor, request: DecisionExtension) -> bool:
+    """The head tier: the principal head of the case's unit; the superior tier: the principal head or a
+    supervising head (分管负责人) of the next-higher department."""
+    roles = (Role.principal_head,) if request.tier == "head" else (Role.principal_head, Role.supervisor)
+    return bool(actor.is_active) and actor.unit_id == request.approver_unit_id and any(actor.has_role(r) for r in roles)
+
+
+def decide_extension(actor, request_id: int, approved: bool, opinion: str) -> DecisionExtension:
+    if not (actor.has_role(Role.principal_head) or actor.has_role(Role.supervisor)):
+        raise Forbidden("仅负责人可审批延期申请 (only heads approve extensions)")
+    request = db.session.get(DecisionExtension, request_id)
+    if request is None:
+        raise NotFound("延期申请不存在 (no such extension request)")
+    if not may_decide_extension(actor, request):
+        raise Forbidden(f"该延期申请应由{request.approver_unit.name}的负责人审批 (not yours to approve)")
+    if request.status != ExtensionStatus.pending.value:
+        raise Conflict("该延期申请已审批 (already decided)", code="extension_decided")
+    if actor.id == request.requested_by_id:
+        raise Forbidden("申请人不得审批本人的延期申请 (no one approves their own request)")
+    case = request.case
+    now = clock().now()
+    request.status = (ExtensionStatus.approved if approved else ExtensionStatus.refused).value
+    request.decided_by_id, request.decided_at, request.opinion = actor.id, now, opinion
+    details = {"request": request.id, "tier": request.tier, "from_days": request.limit_days_before,
+               "to_days": request.extend_to_days, "cap_days": request.cap_days, "opinion": opinion,
+               "late": now > request.due_at}
+    if approved:
+        timers = _decision_timers(case)
+        if case.status != CaseStatus.open.value or not timers:
+            raise Conflict("案件已无进行中的决定期限 (no running decision deadline any more)", code="no_deadline")
+        if request.limit_days_before != (limit := decision_rule_version(case).amount + extended_days(case)):
+            raise Conflict("决定期限已变化，请重新申请 (the limit changed since the request)", code="extension_stale",
+                           details={"limit_days": limit})
+        _extend(case, actor, timers, request.extend_to_days - request.limit_days_before, request.reason,
+                {**details, "rule_version": request.rule_version_id})
+    else:
+        record_event(actor, "extension_refused", instance_id=case.instance_id, details=details)
+    db.session.flush()
+    return request
+
+
+def extension_requests(actor, *, scope: str = "mine", case_id: int | None = None,
+                       visible: bool = False) -> list[DecisionExtension]:
+    """`mine`: the pending requests this user may decide, most urgent first (their approval queue); `case`: every
+    request of a case the caller already found visible to the user (`visible`)."""
+    if scope != "case" and not (actor.has_role(Role.principal_head) or actor.has_role(Role.supervisor)):
+        return []  # only heads approve: no query for everyone else's inbox
+    query = sa.select(DecisionExtension)
+    if scope == "case":
+        if not visible:
+            raise Forbidden("无权查看该案件 (not visible)")
+        query = query.where(DecisionExtension.case_id == case_id)
+    else:
+        query = query.where(DecisionExtension.status == ExtensionStatus.pending.value,
+                            DecisionExtension.approver_unit_id == actor.unit_id)
+    rows = list(db.session.scalars(query.order_by(DecisionExtension.due_at, DecisionExtension.id)))
+    return rows if scope == "case" else [r for r in rows if may_decide_extension(actor, r)]
 
 
 def suspend_case(actor, case_id: int, reason: str) -> Case:

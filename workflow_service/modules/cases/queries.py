@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
 from ...core.registry import registry
+from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..audit.models import AuditEvent
 from ..deadlines.models import DeadlineRule
@@ -75,17 +76,33 @@ def deadlines(case: Case, include_fired: bool = False) -> list[dict]:
     timers = db.session.scalars(sa.select(Timer).where(Timer.instance_id == case.instance_id,
                                                        Timer.status.in_(statuses))
                                 .order_by(Timer.due_at))
-    rules = {r.rule_id: r for r in db.session.scalars(sa.select(DeadlineRule).where(DeadlineRule.jurisdiction == "national"))}
+    rows = list(db.session.scalars(sa.select(DeadlineRule)))
+    by_id = {r.id: r for r in rows}
+    national: dict[str, list[DeadlineRule]] = {}
+    for row in rows:
+        if row.jurisdiction == "national":
+            national.setdefault(row.rule_id, []).append(row)
     result = []
     for timer in timers:
-        rule = rules.get(timer.rule_id)
+        rule = by_id.get(timer.rule_version_id) or _in_force(national.get(timer.rule_id, ()), timer.rule_start)
         result.append({
             "timer": timer.bpmn_id, "name": timer.name, "kind": timer.rule_kind or "timer", "due_at": timer.due_at,
             "rule_id": timer.rule_id, "rule_name": rule.name if rule else None,
             "legal_basis": rule.legal_basis if rule else None, "provisional": timer.provisional,
-            "status": timer.status,
+            "unverified": bool(rule and rule.confidence == "L"), "status": timer.status,
         })
     return result
+
+
+def _in_force(versions, start):
+    """The version a timer's rule had on its start day (timers computed before versions were recorded)."""
+    if not versions:
+        return None
+    if start is None:
+        return max(versions, key=lambda r: r.effective_from)
+    day = start.astimezone(SHANGHAI).date()
+    found = [r for r in versions if r.effective_from <= day and (r.effective_to is None or r.effective_to > day)]
+    return (found or sorted(versions, key=lambda r: r.effective_from))[-1]
 
 
 def case_for_instance(instance_id: int) -> Case | None:

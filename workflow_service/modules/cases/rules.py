@@ -1,11 +1,14 @@
 """Case rules enforced when a task is completed: what the law requires and a form schema cannot say."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from ...core.errors import ValidationFailed
-from ..deadlines.operations import compute_deadline
+from ...core.services import clock
+from ...core.workdays import SHANGHAI
+from ..deadlines.operations import compute_deadline, find_rule
+from ..deadlines.script import execution_start
 from ...core.registry import Declarations
 from ..users.provinces import province_code
 from ..users.units import require_two_officers
@@ -103,14 +106,88 @@ def _hearing_notice_and_chair(actor, task, data, current):
 
 
 @_rule("apply_enforcement")
-def _enforcement_only_ten_days_after_the_demand(actor, task, data, current):
-    # 行政强制法 Art 54: the court may be asked only when the demand (催告书) was served ten days earlier
-    # and the party still has not paid.
-    served, applied = current.get("demand_served_at"), data.get("enforcement_applied_at")
-    if served and applied and _at(applied) < _at(served) + timedelta(days=10):
-        raise ValidationFailed("催告书送达十日后方可申请强制执行 (apply only ten days after the demand; 行政强制法第五十四条)",
-                               {"enforcement_applied_at": [f"不早于 {(_at(served) + timedelta(days=10)).date()}"]})
+def _enforcement_only_inside_the_court_window(actor, task, data, current):
+    # 行政强制法 Art 54, 69: the court may be asked once the demand (催告书) has been served ten working days;
+    # Art 53 with 行政诉讼法 Art 46: only when the lawsuit period (6 months from service, moved by an approved
+    # deferral) has passed, within 3 months after it.
+    applied = data.get("enforcement_applied_at")
+    if not applied:
+        return data
+    window = enforcement_window(current, province_code(task.unit))
+    if window is None:
+        return data
+    if min(_at(applied), clock().now()) < window.opens_at:  # neither the date entered nor today may precede it
+        raise ValidationFailed(f"尚不能申请人民法院强制执行：{window.reason}，{window.opens_on} 起方可申请"
+                               f"（《行政强制法》第五十三条、第五十四条）",
+                               {"enforcement_applied_at": [f"不早于 {window.opens_on}"],
+                                "window": [f"申请期间 {window.opens_on} 至 {window.closes_on}"]},
+                               code="enforcement_window_not_open")
     return data
+
+
+@dataclass(frozen=True)
+class EnforcementWindow:
+    """When a department without its own enforcement power may apply to the court (申请人民法院强制执行)."""
+
+    opens_at: datetime
+    opens_on: date
+    closes_on: date | None
+    reason: str
+
+
+def enforcement_window(data: dict, province: str | None) -> EnforcementWindow | None:
+    """The window as the case's data sets it: the later of (a) the day after the lawsuit period, counted from
+    service moved by an approved deferral, and (b) the demand served 10 working days earlier (the 10th working
+    day after service: served 2026-02-10, then from 2026-03-02 on); it closes when `enforcement_application`
+    ends (3 months after the lawsuit period). None before the decision is served."""
+    served = data.get("served_at_iso") or data.get("served_at")
+    if not served:
+        return None
+    deferral = _at(data["deferral_until"]) if data.get("deferral_approved") and data.get("deferral_until") else None
+    start = execution_start(_at(served), deferral, province)
+    lawsuit = compute_deadline("lawsuit_period", start, province).due
+    opens_at, opens_on = lawsuit.due_at, (lawsuit.due_at.astimezone(SHANGHAI)).date()
+    reason = f"起诉期限至 {lawsuit.last_day or opens_on} 届满"
+    if data.get("demand_served_at"):
+        wait = compute_deadline("demand_notice_wait", _at(data["demand_served_at"]), province).due
+        wait_day = wait.last_day or (wait.due_at.astimezone(SHANGHAI)).date()
+        wait_at = datetime.combine(wait_day, time(0), SHANGHAI)
+        if wait_at > opens_at:
+            opens_at, opens_on, reason = wait_at, wait_day, "催告书送达未满十个工作日"
+    else:
+        reason += "，且尚未送达催告书"
+    closes = compute_deadline("enforcement_application", start, province).due
+    return EnforcementWindow(opens_at, opens_on, closes.last_day, reason)
+
+
+@DECLARED.task_rule(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")
+def _service_method_matches_its_dates(actor, task, data, current):
+    # 民事诉讼法 Art 95 (applied by 行政处罚法 Art 61): service by public notice (公告送达) takes effect when 30
+    # days have passed since publication; the service time recorded is that day, and it cannot be recorded
+    # before it has come.
+    published = data.get("published_at")
+    if data.get("service_method") != "public_notice":
+        if published:
+            raise ValidationFailed("仅公告送达填写公告发布时间 (a publication time belongs to service by public notice)",
+                                   {"published_at": ["非公告送达，请勿填写"]})
+        return data
+    if not published:
+        raise ValidationFailed("公告送达须填写公告发布时间 (when was the notice published?)", {"published_at": ["必填"]})
+    days = find_rule("public_notice_service", province_code(task.unit), _local_day(published)).amount
+    effective = _local_day(published) + timedelta(days=days)
+    errors = {}
+    if data.get("served_at") and _local_day(data["served_at"]) < effective:
+        errors["served_at"] = [f"公告送达自发出公告之日起经过{days}日视为送达，送达时间不早于 {effective}"]
+    if clock().now().astimezone(SHANGHAI).date() < effective:
+        errors.setdefault("published_at", []).append(f"公告期至 {effective} 届满，届满后方可记录送达")
+    if errors:
+        raise ValidationFailed(f"公告送达尚未生效：自发出公告之日起经过{days}日，即 {effective} 视为送达"
+                               "（《民事诉讼法》第九十五条）", errors, code="public_notice_not_effective")
+    return data
+
+
+def _local_day(value) -> date:
+    return _at(value).astimezone(SHANGHAI).date()
 
 
 @_rule("decide_preserved_evidence")

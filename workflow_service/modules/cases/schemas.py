@@ -41,6 +41,39 @@ class ExtensionArgs(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class ExtensionRequestArgs(Schema):
+    extend_to_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650),
+                                    metadata={"description": "延长至（自立案之日起）的日数，如 90 或 180"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ExtensionDecisionArgs(Schema):
+    approved = fields.Boolean(required=True)
+    opinion = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ExtensionRequestSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_number = fields.Function(lambda r: r.case.case_number)
+    tier = fields.String()
+    tier_name = fields.Function(lambda r: {"head": "本部门负责人批准", "superior": "上一级部门批准"}.get(r.tier, r.tier))
+    approver_unit = fields.Function(lambda r: {"code": r.approver_unit.code, "name": r.approver_unit.name})
+    limit_days_before = fields.Integer()
+    extend_to_days = fields.Integer()
+    cap_days = fields.Integer()
+    reason = fields.String()
+    status = fields.String()
+    requested_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime(metadata={"description": "审批期限 (extension_approval)"})
+    decided_at = fields.AwareDateTime(allow_none=True)
+    opinion = fields.String(allow_none=True)
+
+
+class ExtensionListSchema(Schema):
+    items = fields.List(fields.Nested(ExtensionRequestSchema))
+
+
 class ReasonArgs(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
@@ -74,6 +107,7 @@ class DeadlineSchema(Schema):
     rule_name = fields.String(allow_none=True)
     legal_basis = fields.String(allow_none=True)
     provisional = fields.Boolean()
+    unverified = fields.Boolean(metadata={"description": "the rule version's confidence is L (未核实)"})
 
 
 class TimelineTaskSchema(Schema):

@@ -6,7 +6,7 @@ import enum
 import sqlalchemy as sa
 
 from ...core import presence
-from ...core.db import UTCDateTime
+from ...core.db import JSONType, UTCDateTime
 from ...extensions import db
 
 
@@ -19,7 +19,10 @@ class PeriodUnit(str, enum.Enum):
 
 class DeadlineRule(db.Model):
     """A named statutory or configured period. Several rows may share a rule id: one per jurisdiction
-    (national, or a province code) and effective period; the most specific one in force applies."""
+    (national, or a province code) and effective period (版本: effective_from inclusive, effective_to exclusive);
+    a period uses the version in force on the day it starts, the most specific jurisdiction first. A version a
+    deadline was computed with is never changed in place (timers.rule_version_id records it): a change makes a
+    new version from the day it is made, so running cases keep theirs."""
 
     __tablename__ = "deadline_rules"
 
@@ -40,6 +43,9 @@ class DeadlineRule(db.Model):
     # Level-2 escalation (to the unit above) this many hours after the deadline; level 1 is at the deadline.
     escalation2_after_hours = sa.Column(sa.Integer, nullable=False, default=48)
     note = sa.Column(sa.Text, nullable=True)
+    # A limit that may be extended: [{"tier": "head"|"superior", "approver": "...", "cap_days": N}, ...] in order,
+    # each tier's cap counted in calendar days from the period's start (e.g. 令77号 Art 31: 90, then 180).
+    extension_tiers = sa.Column(JSONType, nullable=True)
     updated_at = sa.Column(UTCDateTime, nullable=False)
 
     __table_args__ = (

@@ -9,14 +9,15 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from ...core.clock import as_utc
-from ...core.errors import Forbidden, NotFound, ValidationFailed
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...core.workdays import SHANGHAI, DayInfo, Due, HolidayCalendar, compute_due, official_days_from_chinese_calendar
 from ...extensions import db
 from ..audit.operations import record_event
+from ..timers.models import Timer
 from ..users.models import Role
 from .models import CalendarDay, CalendarYear, DeadlineRule, PeriodUnit
-from .seed import RULES, RULES_EFFECTIVE_FROM
+from .seed import rule_rows
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,13 @@ def _rules(version: tuple | None = None) -> dict[str, list]:
 
 
 def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = None, *,
-              version: tuple | None = None) -> RuleVersion:
-    """The rule in force on `on`: a province's own version wins over the national one."""
+              version: tuple | None = None, version_id: int | None = None) -> RuleVersion:
+    """The rule in force on `on`: a province's own version wins over the national one. `version_id`: the
+    version a running period was computed with (timers.rule_version_id), used again while it exists."""
+    if version_id is not None:
+        for rule in _rules(version).get(rule_id, ()):
+            if rule.id == version_id:
+                return rule
     on = on or clock().now().astimezone(SHANGHAI).date()
     jurisdictions = {j for j in (jurisdiction, "national") if j}
     candidates = [r for r in _rules(version).get(rule_id, ())
@@ -112,11 +118,15 @@ def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = N
     return candidates[0]
 
 
-def compute_deadline(rule_id: str, start: datetime, jurisdiction: str | None = None) -> Deadline:
+def compute_deadline(rule_id: str, start: datetime, jurisdiction: str | None = None, *,
+                     version_id: int | None = None) -> Deadline:
+    """The period of `rule_id` starting at `start`, on the rule's version in force on the start day (the
+    filing date for the decision limit), or on `version_id` when a running period already has one."""
     if start.tzinfo is None:
         raise ValidationFailed("起算时间须带时区 (the start time needs an offset)", {"from": ["include an offset"]})
     calendar_version, rules_version = _versions()
-    rule = find_rule(rule_id, jurisdiction, start.astimezone(SHANGHAI).date(), version=rules_version)
+    rule = find_rule(rule_id, jurisdiction, start.astimezone(SHANGHAI).date(), version=rules_version,
+                     version_id=version_id)
     due = compute_due(start, rule.amount, rule.unit, load_calendar(calendar_version))
     return Deadline(rule=rule, start=as_utc(start), due=due,
                     warning_at=due.due_at - timedelta(hours=rule.warning_lead_hours),
@@ -126,6 +136,40 @@ def compute_deadline(rule_id: str, start: datetime, jurisdiction: str | None = N
 def list_rules() -> list[DeadlineRule]:
     return list(db.session.scalars(sa.select(DeadlineRule).order_by(DeadlineRule.rule_id, DeadlineRule.jurisdiction,
                                                                     DeadlineRule.effective_from)))
+
+
+@dataclass(frozen=True)
+class RuleWithVersions:
+    """One rule id as people read it: the national version in force today, and every version by date."""
+
+    current: DeadlineRule
+    versions: list
+
+    def __getattr__(self, name):
+        return getattr(self.current, name)
+
+
+def rules_with_versions(on: date | None = None) -> list[RuleWithVersions]:
+    on = on or clock().now().astimezone(SHANGHAI).date()
+    grouped: dict[str, list[DeadlineRule]] = {}
+    for row in list_rules():
+        grouped.setdefault(row.rule_id, []).append(row)
+    result = []
+    for rule_id, rows in grouped.items():
+        national = [r for r in rows if r.jurisdiction == "national"] or rows
+        in_force = [r for r in national if r.effective_from <= on and (r.effective_to is None or r.effective_to > on)]
+        current = (in_force or sorted(national, key=lambda r: r.effective_from))[-1]
+        result.append(RuleWithVersions(current, rows))
+    return result
+
+
+def _used(rule: DeadlineRule) -> bool:
+    """Whether a deadline was computed with this version (a timer records it)."""
+    return db.session.scalar(sa.select(Timer.id).where(Timer.rule_version_id == rule.id).limit(1)) is not None
+
+
+# The columns that change a computed date: a version in use is never edited in them.
+_COMPUTING = ("amount", "unit", "warning_lead_hours", "escalation2_after_hours")
 
 
 def update_rule(actor, rule_id: str, changes: dict, jurisdiction: str = "national") -> DeadlineRule:
@@ -147,6 +191,21 @@ def update_rule(actor, rule_id: str, changes: dict, jurisdiction: str = "nationa
             PeriodUnit(changes["unit"])
         except ValueError:
             raise ValidationFailed("期限单位无效 (invalid unit)", {"unit": [f"one of {[u.value for u in PeriodUnit]}"]})
+    today = clock().now().astimezone(SHANGHAI).date()
+    new_version = None
+    if not created and any(k in changes for k in _COMPUTING) and _used(rule):
+        # Deadlines were computed with this version: it stays as it is for them, and the change is a new
+        # version from today (a period that starts from today on uses it).
+        if rule.effective_from >= today:
+            raise Conflict("该版本已用于计算期限，不能修改；请于次日起生效新版本 (this version is in use; change it from "
+                           "tomorrow)", code="rule_version_in_use")
+        new_version = DeadlineRule(**{c.name: getattr(rule, c.name) for c in DeadlineRule.__table__.columns
+                                      if c.name != "id"})
+        new_version.effective_from = today
+        rule.effective_to = today
+        rule.updated_at = clock().now()
+        db.session.add(new_version)
+        rule = new_version
     before = {k: getattr(rule, k) for k in changes}
     for key, value in changes.items():
         setattr(rule, key, value)
@@ -155,26 +214,32 @@ def update_rule(actor, rule_id: str, changes: dict, jurisdiction: str = "nationa
     forget()
     record_event(actor, "deadline_rule_changed", details={
         "rule": rule_id, "jurisdiction": jurisdiction, "created": created,
+        "new_version_from": str(today) if new_version is not None else None,
         "before": {k: str(v) for k, v in before.items()}, "after": {k: str(v) for k, v in changes.items()}})
     return rule
 
 
 def seed_rules() -> int:
-    existing = set(db.session.execute(sa.select(DeadlineRule.rule_id).where(DeadlineRule.jurisdiction == "national"))
-                   .scalars())
+    """The national versions of seed.py that the table lacks. A version overlapping a row already there (an
+    administrator's or a migration's) is not added: the table's rows win."""
+    existing = db.session.execute(sa.select(DeadlineRule.rule_id, DeadlineRule.effective_from,
+                                            DeadlineRule.effective_to)
+                                  .where(DeadlineRule.jurisdiction == "national")).all()
     now = clock().now()
     added = 0
-    for (rule_id, name, amount, unit, runs_from, basis, confidence, warn, esc2, note) in RULES:
-        if rule_id in existing:
+    for row in rule_rows():
+        if any(rule_id == row["rule_id"] and _overlap(start, end, row["effective_from"], row["effective_to"])
+               for rule_id, start, end in existing):
             continue
-        db.session.add(DeadlineRule(
-            rule_id=rule_id, name=name, amount=amount, unit=unit, runs_from=runs_from, legal_basis=basis,
-            confidence=confidence, jurisdiction="national", effective_from=RULES_EFFECTIVE_FROM,
-            warning_lead_hours=warn, escalation2_after_hours=esc2, note=note, updated_at=now))
+        db.session.add(DeadlineRule(**row, updated_at=now))
         added += 1
     db.session.flush()
     forget()
     return added
+
+
+def _overlap(start_a: date, end_a: date | None, start_b: date, end_b: date | None) -> bool:
+    return (end_b is None or start_a < end_b) and (end_a is None or start_b < end_a)
 
 
 # -- the holiday calendar ----------------------------------------------------------------------------

@@ -3,7 +3,29 @@ from marshmallow import Schema, fields, validate
 from .models import PeriodUnit
 
 
+class DeadlineRuleVersionSchema(Schema):
+    """One version of a rule: in force from effective_from (inclusive) to effective_to (exclusive)."""
+
+    id = fields.Integer()
+    amount = fields.Integer()
+    unit = fields.String()
+    runs_from = fields.String()
+    legal_basis = fields.String()
+    confidence = fields.String()
+    unverified = fields.Function(lambda r: r.confidence == "L",
+                                 metadata={"description": "confidence L: not yet checked against the text (未核实)"})
+    jurisdiction = fields.String()
+    effective_from = fields.Date()
+    effective_to = fields.Date(allow_none=True)
+    extension_tiers = fields.Raw(allow_none=True)
+    warning_lead_hours = fields.Integer()
+    escalation2_after_hours = fields.Integer()
+    note = fields.String(allow_none=True)
+
+
 class DeadlineRuleSchema(Schema):
+    """A rule as in force today (national), with every version by date and jurisdiction."""
+
     rule_id = fields.String()
     name = fields.String()
     amount = fields.Integer()
@@ -17,6 +39,9 @@ class DeadlineRuleSchema(Schema):
     warning_lead_hours = fields.Integer()
     escalation2_after_hours = fields.Integer()
     note = fields.String(allow_none=True)
+    unverified = fields.Function(lambda r: r.confidence == "L")
+    extension_tiers = fields.Raw(allow_none=True)
+    versions = fields.List(fields.Nested(DeadlineRuleVersionSchema))
 
 
 class RuleUpdateArgs(Schema):
@@ -45,6 +70,8 @@ class ComputeSchema(Schema):
     runs_from = fields.String()
     basis = fields.String()
     confidence = fields.String()
+    unverified = fields.Boolean(metadata={"description": "the version's confidence is L (未核实)"})
+    version = fields.Nested(DeadlineRuleVersionSchema, metadata={"description": "the version in force on the start day"})
     start = fields.AwareDateTime()
     due_at = fields.AwareDateTime()
     due_at_local = fields.String(metadata={"description": "the due time in Asia/Shanghai"})

@@ -23,6 +23,7 @@ class ComputedTime:
     start: datetime
     at: datetime
     provisional: bool
+    version_id: int | None = None  # the rule version (deadline_rules.id) in force on the start day
 
 
 _jurisdiction: ContextVar[str | None] = ContextVar("deadline_jurisdiction", default=None)
@@ -69,7 +70,8 @@ def _compute(rule_id: str, start, kind: str) -> str:
           "escalation2": deadline.escalation2_at}[kind] + (_shifts.get() or {}).get(rule_id, timedelta(0))
     recorded = _recorded.get()
     if recorded is not None:
-        recorded.append(ComputedTime(rule_id, kind, deadline.start, at, deadline.due.provisional))
+        recorded.append(ComputedTime(rule_id, kind, deadline.start, at, deadline.due.provisional,
+                                     deadline.rule.id))
     return at.isoformat()
 
 
@@ -99,8 +101,22 @@ def moved_deadline(rule_id: str, due, kind: str = "deadline") -> str:
           "escalation2": due_at + timedelta(hours=rule.escalation2_after_hours)}[kind]
     recorded = _recorded.get()
     if recorded is not None:
-        recorded.append(ComputedTime(rule_id, kind, due_at, at, False))
+        recorded.append(ComputedTime(rule_id, kind, due_at, at, False, rule.id))
     return at.isoformat()
+
+
+def deferred_start(start, deferral_until) -> str:
+    """The start of the execution periods (the lawsuit period, the court-application window) after an approved
+    deferral or instalments (行政处罚法 Art 66): moved by as much as the deferral moved the payment deadline
+    (`payment`, 15 days from service), never earlier."""
+    return execution_start(_start(start), _start(deferral_until), _jurisdiction.get()).isoformat()
+
+
+def execution_start(served_at: datetime, deferral_until: datetime | None, jurisdiction: str | None) -> datetime:
+    if deferral_until is None:
+        return served_at
+    payment_due = compute_deadline("payment", served_at, jurisdiction).due.due_at
+    return served_at + max(deferral_until - payment_due, timedelta(0))
 
 
 def now_iso() -> str:
@@ -109,7 +125,7 @@ def now_iso() -> str:
 
 def script_functions() -> dict:
     return {"deadline": deadline, "warning_time": warning_time, "escalation_time": escalation_time,
-            "moved_deadline": moved_deadline, "now_iso": now_iso}
+            "moved_deadline": moved_deadline, "deferred_start": deferred_start, "now_iso": now_iso}
 
 
 # The script functions that compute a deadline-rule time, and the kind of time each gives.

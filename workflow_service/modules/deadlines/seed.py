@@ -3,17 +3,30 @@ from __future__ import annotations
 
 from datetime import date
 
-# (rule id, name, amount, unit, runs from, legal basis, confidence, warning lead h, level-2 after h, note)
+# (rule id, name, amount, unit, runs from, legal basis, confidence, warning lead h, level-2 after h, note[, version])
+# A rule id listed more than once has versions by date: `version` gives effective_from / effective_to (exclusive)
+# and, for a limit that may be extended, its extension tiers (who approves, up to how many days in all).
+# A basis that no statute sets says so: "实践做法，可配置" (practice, configurable).
 RULES = [
     ("evidence_preservation", "先行登记保存物品处理决定", 7, "working_days", "先行登记保存之日",
      "《行政处罚法》第五十六条、第八十五条", "H", 24, 48, None),
+    ("decision_after_filing", "立案后作出处罚决定", 30, "calendar_days", "立案之日",
+     "《安全生产违法行为行政处罚办法》（原国家安全监管总局令第77号）第三十一条", "M", 120, 72,
+     "2026-02-01前立案的案件：30日内作出决定；案情复杂的经本部门负责人批准可延长至90日，"
+     "特殊情况经上一级部门批准可延长至180日；中止期间不计入",
+     {"effective_from": date(2015, 5, 1), "effective_to": date(2026, 2, 1),
+      "extension_tiers": [{"tier": "head", "approver": "本部门负责人", "cap_days": 90},
+                          {"tier": "superior", "approver": "上一级部门", "cap_days": 180}]}),
     ("decision_after_filing", "立案后作出处罚决定", 90, "calendar_days", "立案之日",
-     "《行政处罚法》第六十条", "H", 240, 168,
-     "法律、法规、规章另有规定的从其规定（应急管理部令第18号自2026-02-01施行，可按其规定调整）；经批准延期的顺延，中止期间不计入"),
+     "《行政处罚法》第六十条；应急管理部令第18号（2026-02-01施行，文本未录入）", "L", 240, 168,
+     "未核实：2026-02-01起立案的案件暂按《行政处罚法》第六十条默认90日，待录入应急管理部令第18号文本后由管理员核实调整；"
+     "中止期间不计入",
+     {"effective_from": date(2026, 2, 1)}),
     ("service_of_decision", "送达行政处罚决定书", 7, "working_days", "作出决定之日（当事人不在场）",
      "《行政处罚法》第六十一条、第八十五条", "H", 48, 48, None),
     ("statement_window", "陈述申辩期限", 3, "working_days", "告知书送达之日",
-     "《行政处罚法》第四十四条、第四十五条、第六十二条", "M", 24, 48, "法律未规定具体期限，3个工作日为常见做法，可配置"),
+     "《行政处罚法》第四十四条、第四十五条（规定告知和陈述、申辩权利，未规定期限）", "M", 24, 48,
+     "实践做法，可配置（常见3个工作日）"),
     ("hearing_request", "申请听证期限", 5, "working_days", "告知书送达之日", "《行政处罚法》第六十四条、第八十五条",
      "H", 24, 48, None),
     ("hearing_notice", "听证通知提前期", 7, "working_days", "听证通知送达之日（听证日不得早于期满）",
@@ -29,18 +42,27 @@ RULES = [
      "《行政处罚法》第五十二条第三款（法律未规定备案期限，依部门规章及本省规定）", "L", 24, 48,
      "法律未规定具体期限，默认5日，可按本省规定配置"),
     ("payment", "缴纳罚款期限", 15, "calendar_days", "收到处罚决定书之日", "《行政处罚法》第六十七条", "H", 72, 48, None),
-    ("payment_demand", "催告前加处罚款期限", 30, "calendar_days", "缴款期限届满之日",
-     "《行政强制法》第四十五条、第四十六条", "H", 72, 48, "加处罚款超过30日仍不履行的，催告后可申请强制执行"),
-    ("enforcement_application", "申请人民法院强制执行期限", 9, "months", "处罚决定书送达之日",
-     "《行政强制法》第五十三条、第五十四条；《行政诉讼法》第四十六条", "H", 720, 168,
-     "复议期60日、诉讼期6个月届满后3个月内申请；催告书送达10日后方可申请"),
+    ("payment_demand", "催告期限", 30, "calendar_days", "缴款期限届满之日（批准延期、分期的，自延至之日）",
+     "《行政强制法》第五十四条（申请人民法院强制执行前应催告，未规定催告时点）；第四十五条（加处罚款）", "M", 72, 48,
+     "实践做法，可配置：加处罚款满30日后催告（第四十六条的三十日适用于有强制执行权的行政机关）"),
+    ("enforcement_application", "申请人民法院强制执行期限", 9, "months", "处罚决定书送达之日（批准延期、分期的顺延）",
+     "《行政强制法》第五十三条；《行政诉讼法》第四十六条", "H", 720, 168,
+     "起诉期限（6个月）届满后3个月内申请；催告书送达满10个工作日后方可申请（《行政强制法》第五十四条、第六十九条）"),
+    ("lawsuit_period", "提起行政诉讼期限", 6, "months", "处罚决定书送达之日（批准延期、分期的顺延）",
+     "《行政诉讼法》第四十六条；《行政强制法》第五十三条", "H", 168, 168,
+     "期限届满且当事人未申请复议、未起诉又不履行的，方可申请人民法院强制执行（申请窗口自届满次日起3个月）"),
+    ("demand_notice_wait", "催告后申请强制执行等待期", 10, "working_days", "催告书送达之日",
+     "《行政强制法》第五十四条、第六十九条", "H", 24, 48,
+     "催告书送达十日后当事人仍未履行的，方可申请；十日以内的期限为工作日"),
     ("disclosure", "处罚决定公示期限", 7, "working_days", "作出处罚决定之日", "《安全生产法》第七十八条", "H", 48, 48, None),
     ("disclosure_withdrawal", "撤回公示期限", 3, "working_days", "决定变更、撤销或确认无效之日", "《行政处罚法》第四十八条",
      "H", 24, 48, None),
-    ("publication_period", "公示期限", 12, "months", "公示之日", "信用信息修复相关规定（2026-04-01起调整）", "M", 168, 168,
-     "安全生产行政处罚信息公示最短1年、最长3年，可配置"),
-    ("reinspection", "整改复查期限", 10, "calendar_days", "整改期限届满或收到复查申请之日", "2015年安全生产执法程序规定（待核实）",
-     "L", 48, 48, "未经确认，可配置"),
+    ("publication_period", "公示期", 12, "months", "公示之日",
+     "《失信行为纠正后的信用信息修复管理办法（试行）》（国家发展改革委令第58号）；2026-04-01起施行的信用修复新规未录入",
+     "M", 168, 168, "实践做法，可配置：安全生产行政处罚信息公示期最短1年、最长3年"),
+    ("reinspection", "整改复查期限", 10, "calendar_days", "整改期限届满或收到复查申请之日",
+     "《安全生产执法程序规定》（安监总政法〔2016〕72号，规范性文件）；《安全生产违法行为行政处罚办法》（2015）", "M", 48, 48,
+     "实践做法，可配置"),
     # Inspections and the hidden-danger ledger (隐患台账): the date is set by the officer (moved_deadline); the rule
     # gives its warning lead and level-2 escalation. The amounts are the defaults offered when none is set.
     ("inspection_record", "监督检查完成期限", 30, "calendar_days", "下达检查任务之日", "年度监督检查计划（本单位确定）", "L", 72, 168,
@@ -55,10 +77,16 @@ RULES = [
      "H", 24, 24, "日的类型未明确，默认自然日，可配置"),
     ("transfer_handover", "批准后移送期限", 24, "hours", "批准移送之时", "《行政执法机关移送涉嫌犯罪案件的规定》第五条；应急〔2019〕54号",
      "H", 4, 24, None),
-    ("police_decision", "公安机关立案审查期限", 3, "calendar_days", "公安机关受理之日",
-     "《行政执法机关移送涉嫌犯罪案件的规定》第八条", "H", 24, 48, None),
-    ("materials_supplement", "补充移送材料期限", 3, "calendar_days", "收到补充材料通知之日", "《公安机关办理刑事案件程序规定》第一百八十条",
-     "H", 24, 48, None),
+    ("police_decision", "公安机关立案审查期限（3日）", 3, "calendar_days", "公安机关受理之日",
+     "《行政执法机关移送涉嫌犯罪案件的规定》第八条", "H", 24, 48, "公安机关告知书未载明延长的，受理之日起3日内决定"),
+    ("police_decision_leads", "公安机关立案审查期限（需核查线索，7日）", 7, "calendar_days", "公安机关受理之日",
+     "《公安机关办理刑事案件程序规定》第一百八十条；应急〔2019〕54号", "M", 24, 48,
+     "公安机关告知需要核查线索的，受理之日起7日内决定（以公安机关告知为准）"),
+    ("police_decision_major", "公安机关立案审查期限（重大复杂，30日）", 30, "calendar_days", "公安机关受理之日",
+     "《公安机关办理刑事案件程序规定》第一百八十条；应急〔2019〕54号", "M", 72, 168,
+     "重大、疑难、复杂案件经县级以上公安机关负责人批准，受理之日起30日内决定（以公安机关告知为准）"),
+    ("materials_supplement", "补充移送材料期限", 3, "calendar_days", "收到补充材料通知之日",
+     "《安全生产行政执法与刑事司法衔接工作办法》（应急〔2019〕54号）", "M", 24, 48, None),
     ("reconsideration_request", "提请复议期限", 3, "calendar_days", "收到不予立案决定之日",
      "《行政执法机关移送涉嫌犯罪案件的规定》第九条", "H", 24, 48, None),
     ("reconsideration_decision", "公安机关复议决定期限", 3, "calendar_days", "收到复议申请之日",
@@ -66,16 +94,34 @@ RULES = [
     ("procuratorate_request", "建议检察机关监督期限", 3, "calendar_days", "收到复议决定之日",
      "《行政执法机关移送涉嫌犯罪案件的规定》第九条", "H", 24, 48, None),
     ("materials_notice", "公安机关告知补充材料期限", 24, "hours", "公安机关受理移送之时",
-     "《行政执法机关移送涉嫌犯罪案件的规定》第八条；《公安机关办理刑事案件程序规定》第一百八十条", "H", 4, 24,
+     "《安全生产行政执法与刑事司法衔接工作办法》（应急〔2019〕54号）", "M", 4, 24,
      "材料不全的，公安机关应在受理后24小时内书面告知；逾期告知的答复标记为逾期"),
     ("police_followup", "移送后跟踪间隔", 30, "calendar_days", "上次跟踪之日",
-     "《行政执法机关移送涉嫌犯罪案件的规定》第三条、第十四条（移送后跟踪、监督）；应急〔2019〕54号", "L", 72, 168,
-     "跟踪间隔无法定标准，默认30日，可配置"),
+     "实践做法，可配置（跟踪监督见《行政执法机关移送涉嫌犯罪案件的规定》第十四条，未规定间隔）", "L", 72, 168,
+     "跟踪间隔无法定标准，默认30日"),
     ("followup_record", "登记跟踪情况期限", 5, "working_days", "定期跟踪到期之日",
      "《行政执法机关移送涉嫌犯罪案件的规定》第十四条（移送后跟踪、监督）；应急〔2019〕54号", "L", 24, 48,
      "跟踪到期后向公安机关、检察机关了解并登记进展的期限无法定标准，默认5个工作日，可配置"),
     ("evidence_handover", "移交涉案物品期限", 3, "calendar_days", "收到立案通知之日",
      "《行政执法机关移送涉嫌犯罪案件的规定》第十二条", "H", 24, 48, None),
+    ("public_notice_service", "公告送达生效期", 30, "calendar_days", "公告发布之日",
+     "《民事诉讼法》第九十五条（参照适用，《行政处罚法》第六十一条）", "H", 0, 0, "自发出公告之日起经过三十日，即视为送达"),
+    ("extension_approval", "延期审批期限", 3, "working_days", "提出延期申请之日", "实践做法，可配置", "L", 24, 48,
+     "延期申请应在原期限届满前审批完毕"),
 ]
 
 RULES_EFFECTIVE_FROM = date(2021, 7, 15)  # the revised 行政处罚法 took effect on 2021-07-15
+
+
+def rule_rows() -> list[dict]:
+    """Every seeded version as the columns of a deadline_rules row (jurisdiction national)."""
+    rows = []
+    for entry in RULES:
+        rule_id, name, amount, unit, runs_from, basis, confidence, warn, esc2, note = entry[:10]
+        version = entry[10] if len(entry) > 10 else {}
+        rows.append({"rule_id": rule_id, "name": name, "amount": amount, "unit": unit, "runs_from": runs_from,
+                     "legal_basis": basis, "confidence": confidence, "jurisdiction": "national",
+                     "effective_from": version.get("effective_from", RULES_EFFECTIVE_FROM),
+                     "effective_to": version.get("effective_to"), "extension_tiers": version.get("extension_tiers"),
+                     "warning_lead_hours": warn, "escalation2_after_hours": esc2, "note": note})
+    return rows

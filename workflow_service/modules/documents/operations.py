@@ -216,7 +216,8 @@ def _receipt_fields(case: Case, step: str, data: dict) -> dict:
                       note=data.get("service_note") or "",
                       document_number=fields["document_number"] or data.get("decision_number") or "")
     if fields.get("method") == "public_notice" and fields["served_at"]:
-        fields.update(published_at=fields["served_at"], publication=data.get("service_note") or "")
+        fields.update(published_at=data.get("published_at") or fields["served_at"],
+                      publication=data.get("service_note") or "")
     return _public_notice_effect({k: v for k, v in fields.items() if v})
 
 

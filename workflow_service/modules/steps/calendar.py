@@ -24,7 +24,8 @@ def recompute_provisional_timers(actor=None) -> int:
     by_instance: dict[int, dict] = {}
     for timer in timers:
         instance = db.session.get(ProcessInstance, timer.instance_id)
-        result = compute_deadline(timer.rule_id, timer.rule_start, province_of(instance.unit_id))
+        result = compute_deadline(timer.rule_id, timer.rule_start, province_of(instance.unit_id),
+                                  version_id=timer.rule_version_id)
         new_due = {"deadline": result.due.due_at, "warning": result.warning_at,
                    "escalation2": result.escalation2_at}[timer.rule_kind]
         new_due += deadline_shifts(instance.id).get(timer.rule_id, timedelta(0))
@@ -37,8 +38,8 @@ def recompute_provisional_timers(actor=None) -> int:
     for timer in timers:  # flags after the move: a rule counted on official data is final
         if timer.status == TimerStatus.waiting.value:
             instance = db.session.get(ProcessInstance, timer.instance_id)
-            timer.provisional = compute_deadline(timer.rule_id, timer.rule_start,
-                                                 province_of(instance.unit_id)).due.provisional
+            timer.provisional = compute_deadline(timer.rule_id, timer.rule_start, province_of(instance.unit_id),
+                                                 version_id=timer.rule_version_id).due.provisional
     _refresh_task_provisional_flags({t.instance_id for t in timers})
     db.session.flush()
     return moved

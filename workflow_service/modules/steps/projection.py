@@ -58,7 +58,8 @@ def _new_timer(instance, w, found, now, status: TimerStatus) -> Timer:
         instance_id=instance.id, engine_task_id=w.task_id, bpmn_id=w.bpmn_id, name=w.name, due_at=w.due_at,
         status=status.value, attempts=0, attached_engine_task_id=w.attached_to_task_id, properties=w.properties,
         created_at=now, rule_id=found.rule_id if found else None, rule_kind=found.kind if found else None,
-        rule_start=found.start if found else None, provisional=bool(found and found.provisional))
+        rule_start=found.start if found else None, provisional=bool(found and found.provisional),
+        rule_version_id=found.version_id if found else None)
     db.session.add(timer)
     return timer
 
@@ -143,6 +144,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
             task.missed_deadline_at = fired.due_at
             task.due_at = fired.due_at
             task.due_rule_id = fired.rule_id
+            task.due_rule_version_id = fired.rule_version_id
             task.due_provisional = bool(fired.provisional)
             missed_now.append((task, fired))
             continue
@@ -152,6 +154,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
         if deadline is not None:
             task.due_at = deadline.due_at
             task.due_rule_id = deadline.rule_id
+            task.due_rule_version_id = deadline.rule_version_id
             task.due_provisional = bool(deadline.provisional)
             if deadline.due_at > now:
                 task.missed_deadline_at = None  # moved past now again (an extension, a resumed suspension)

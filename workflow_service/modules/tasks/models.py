@@ -48,6 +48,8 @@ class Task(db.Model):
     due_at = sa.Column(UTCDateTime, nullable=True)
     # The deadline rule behind due_at (its legal basis is in deadline_rules) and whether it is provisional.
     due_rule_id = sa.Column(sa.String(64), nullable=True)
+    # Its version (deadline_rules.id, from the deadline's timer): the basis shown is the one that computed it.
+    due_rule_version_id = sa.Column(sa.Integer, nullable=True)
     due_provisional = sa.Column(sa.Boolean, nullable=False, default=False)
     # The deadline this task missed (its deadline timer fired with the work not done), whoever noticed first:
     # the sweep, or the step that completed it (steps/pipeline.py settles due timers before every step).

@@ -61,12 +61,14 @@ class TaskSchema(Schema):
             provinces[task.unit_id] = province_code(task.unit)
         province = provinces[task.unit_id]
         cache = g.setdefault("due_rules", {})
-        key = (task.due_rule_id, province)
+        version_id = getattr(task, "due_rule_version_id", None)
+        key = (task.due_rule_id, province, version_id)
         if key not in cache:
             try:
-                rule = find_rule(task.due_rule_id, province)
+                rule = find_rule(task.due_rule_id, province, version_id=version_id)
                 cache[key] = {"rule_id": rule.rule_id, "name": rule.name, "legal_basis": rule.legal_basis,
-                              "period": f"{rule.amount} {rule.unit}", "jurisdiction": rule.jurisdiction}
+                              "period": f"{rule.amount} {rule.unit}", "jurisdiction": rule.jurisdiction,
+                              "unverified": rule.confidence == "L"}
             except Exception:  # noqa: BLE001 - a rule removed since: show the id alone
                 cache[key] = {"rule_id": task.due_rule_id}
         return cache[key]

@@ -38,6 +38,8 @@ class Timer(db.Model):
     rule_id = sa.Column(sa.String(64), nullable=True)
     rule_kind = sa.Column(sa.String(16), nullable=True)  # deadline | warning | escalation2
     rule_start = sa.Column(UTCDateTime, nullable=True)
+    # The version of the rule (deadline_rules.id) the due time was computed with: a recomputation uses it again.
+    rule_version_id = sa.Column(sa.Integer, nullable=True)
     # Computed for a year without the official holiday arrangement: recomputed when it is imported.
     provisional = sa.Column(sa.Boolean, nullable=False, default=False)
     created_at = sa.Column(UTCDateTime, nullable=False)

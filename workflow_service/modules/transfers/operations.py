@@ -42,7 +42,8 @@ SUSPENSION_BASIS = ("《行政执法机关移送涉嫌犯罪案件的规定》�
 
 # Which answers the police (or the procuratorate) can give at each stage of a transfer.
 ANSWERS_BY_STAGE = {
-    TransferStage.police_review.value: {"received", "materials_missing", "case_opened", "not_opened", "returned"},
+    TransferStage.police_review.value: {"received", "review_extended", "materials_missing", "case_opened", "not_opened",
+                                        "returned"},
     TransferStage.reconsideration.value: {"case_opened", "reconsideration_upheld"},
     TransferStage.procuratorate_supervision.value: {"case_opened", "returned"},
     TransferStage.criminal_proceedings.value: {"stage", "judgment", "returned"},
@@ -51,7 +52,11 @@ ANSWER_LABELS = {
     "received": "公安机关已受理", "materials_missing": "公安机关告知补充材料", "case_opened": "公安机关决定立案",
     "not_opened": "公安机关决定不予立案", "reconsideration_upheld": "公安机关复议维持不予立案",
     "returned": "不作犯罪处理，退回行政处理", "stage": "刑事诉讼进展", "judgment": "已作出刑事判决",
+    "review_extended": "公安机关告知延长立案审查期限",
 }
+# The police's review of a transfer: 3 days from acceptance, 7 where leads must be checked, 30 for a major or
+# complex case with county-level approval — as the police's notice states (deadline rules of each length).
+REVIEW_WINDOWS = {3: "police_decision", 7: "police_decision_leads", 30: "police_decision_major"}
 
 
 # -- opening a transfer -------------------------------------------------------------------------------------
@@ -192,9 +197,12 @@ def _may_record(actor: User, transfer: CriminalTransfer) -> str:
 
 
 def record_police_answer(actor: User, transfer_id: int, *, kind: str, answered_at: datetime | None = None,
-                         note: str = "", document_number: str | None = None, stage: str | None = None) -> CriminalTransfer:
+                         note: str = "", document_number: str | None = None, stage: str | None = None,
+                         review_days: int | None = None) -> CriminalTransfer:
     """公安机关（或检察机关）的答复: recorded by a handler or posted by the integration account; delivered to the
-    transfer process as the message `police_answer`."""
+    transfer process as the message `police_answer`. `review_days`: the review period the police's notice of
+    acceptance (or of a longer review) states — 3, 7 or 30 days from acceptance; the waiting deadline and its
+    escalations follow it."""
     transfer = db.session.get(CriminalTransfer, transfer_id)
     if transfer is None:
         raise NotFound("移送不存在 (no such transfer)")
@@ -207,10 +215,25 @@ def record_police_answer(actor: User, transfer_id: int, *, kind: str, answered_a
     if kind not in expected:
         raise Conflict(f"移送当前阶段（{transfer.stage}）不接受该答复 (this answer is not expected now)",
                        code="answer_not_expected", details={"stage": transfer.stage, "expected": sorted(expected)})
+    if review_days is not None and review_days not in REVIEW_WINDOWS:
+        raise ValidationFailed("立案审查期限应为3日、7日或30日 (the police review 3, 7 or 30 days)",
+                               {"review_days": ["3、7 或 30"]})
+    if review_days is not None and kind not in ("received", "review_extended"):
+        raise ValidationFailed("仅受理或延长审查的告知载明审查期限 (only an acceptance states the review period)",
+                               {"review_days": ["该答复不载明审查期限"]})
     instance = lock_instance(transfer.instance_id)
     data = instance.data or {}
+    if kind == "review_extended":
+        if not data.get("police_accepted_at"):
+            raise Conflict("公安机关尚未受理，无从延长审查期限 (the police have not accepted the transfer yet)",
+                           code="not_accepted")
+        if review_days not in (7, 30):
+            raise ValidationFailed("延长审查的告知应载明7日或30日 (a longer review is 7 or 30 days)",
+                                   {"review_days": ["7 或 30"]})
     payload = {"kind": kind, "answered_at": answered_at.isoformat(), "note": note, "document_number": document_number,
                "stage": stage}
+    if review_days is not None:
+        payload["review_days"] = review_days
     entry = {**payload, "label": ANSWER_LABELS[kind], "recorded_at": now.isoformat(), "recorded_by": actor.username,
              "via": via}
     if kind == "materials_missing" and data.get("police_accepted_at"):
@@ -281,7 +304,8 @@ _TASK_STAGES = {"draft_transfer_report": "report", "approve_transfer": "approval
                 "supplement_materials": "materials_supplement", "hand_over_evidence": "evidence_handover",
                 "decide_after_not_opened": "not_opened", "decide_after_reconsideration": "reconsideration_upheld",
                 "follow_up": "criminal_proceedings"}
-_WAIT_STAGES = {"police_decision": "police_review", "reconsideration_decision": "reconsideration",
+_WAIT_STAGES = {"police_decision": "police_review", "police_decision_leads": "police_review",
+                "police_decision_major": "police_review", "reconsideration_decision": "reconsideration",
                 "police_followup": "procuratorate_supervision"}
 
 
@@ -311,7 +335,7 @@ def _transfer_suspends_case(unit) -> bool:
 
 
 def _suspend_case(transfer: CriminalTransfer, data: dict) -> None:
-    """中止: from the principal head's approval the penalty case's 90-day decision deadline (行政处罚法 Art 60)
+    """中止: from the principal head's approval the penalty case's decision deadline (`decision_after_filing`)
     stops running while the case is with the police; it runs again when the transfer ends. Not for a case
     already decided (nothing left to decide) or already suspended for another reason."""
     case = db.session.get(Case, transfer.case_id) if transfer.case_id else None

@@ -24,6 +24,9 @@ class PoliceAnswerArgs(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=4000))
     document_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     stage = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    review_days = fields.Integer(load_default=None, allow_none=True, validate=validate.OneOf([3, 7, 30]),
+                                 metadata={"description": "公安机关告知的立案审查期限（自受理之日起3、7或30日）；"
+                                                          "received 或 review_extended 时填写"})
 
 
 class TransferListArgs(PageArgs):
