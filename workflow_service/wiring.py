@@ -64,10 +64,11 @@ def build_registry(settings: dict) -> Registry:
     registry.connect_step_handler("inspections.count_facts", inspection_facts.count_facts)
 
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
-    # is pending, then a valid legal-review pass).
-    for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
-                     rectification_rules.DECLARED, disclosure.DECLARED, inspection_rules.DECLARED,
-                     simple_procedure_rules.DECLARED, discretion_rules.DECLARED, challenges.DECLARED):
+    # is pending, then a valid legal-review pass; apply_enforcement: a pending reconsideration or lawsuit, or a
+    # decision it annulled, is the reason given before the court window's dates).
+    for declared in (challenges.DECLARED, case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED,
+                     committee.DECLARED, rectification_rules.DECLARED, disclosure.DECLARED, inspection_rules.DECLARED,
+                     simple_procedure_rules.DECLARED, discretion_rules.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)
