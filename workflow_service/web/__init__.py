@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import browser_session
 from ..core.errors import ServiceError
+from ..core.messages import to_chinese
 from ..extensions import login_manager
 from ..modules.users.models import Role
 from ..modules.users.operations import authenticate
@@ -91,6 +92,14 @@ def register_web(app) -> None:
     login_manager.login_message = "请先登录"
     app.extensions["wfs_error_page"] = _error_page
     assets = Path(app.config["WFS"]["ASSETS_DIR"])
+
+    @app.template_filter("zh")
+    def _zh(message):
+        """Every flash and field message a page shows, in Chinese (core/messages.py); a field's list of messages
+        as one line."""
+        if isinstance(message, (list, tuple)):
+            return "；".join(str(to_chinese(m)) for m in message)
+        return to_chinese(message)
 
     @app.template_filter("local")
     def _local(value):

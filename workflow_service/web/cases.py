@@ -18,6 +18,7 @@ from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
+from ..modules.users.queries import display_names
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
 from .documents import documents_panel
 from .evidence import evidence_panel
@@ -38,6 +39,24 @@ MATERIAL_NAMES = {"facts": "案件事实", "violations": "违法行为", "eviden
                   "evidence_files": "证据文件"}
 OUTCOME_NAMES = {"pass": "通过", "return": "退回补充调查", "fail": "不通过"}
 REVIEW_STAGES = {"legal_review": "法制审核", "legal_review_after_hearing": "再次法制审核"}
+
+
+def task_groups(open_tasks) -> list[dict]:
+    """当前环节: the open tasks, one line per step, with the names of the people it waits for (the six votes of
+    a committee are one step: 案审会表决 · 案审委员 · 张委员、李委员 …, not six lines without names)."""
+    usernames = {u for t in open_tasks if t.assignee is None for u in (t.candidate_usernames or [])}
+    names = display_names(usernames)
+    groups: dict[tuple, dict] = {}
+    for task in open_tasks:
+        group = groups.setdefault((task.bpmn_id, task.name, task.role, task.due_at),
+                                  {"task": task, "tasks": [], "people": []})
+        group["tasks"].append(task)
+        if task.assignee is not None:
+            people = [task.assignee.display_name]
+        else:
+            people = [names.get(u, u) for u in (task.candidate_usernames or [])]
+        group["people"].extend(p for p in people if p not in group["people"])
+    return list(groups.values())
 
 
 def checklist_titles() -> dict:
@@ -106,7 +125,8 @@ def case_page(case_id):
         "case.html", case=case, tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
         timeline=queries.timeline(case, limit=timeline_pager.per_page, offset=timeline_pager.offset),
         timeline_pager=timeline_pager, surcharge=queries.surcharge(case, now), markers=markers,
-        data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
+        data=case.instance.data or {}, handler_names=display_names((case.instance.data or {}).get("handlers") or []),
+        task_groups=task_groups(open_tasks), status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
         may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user),
         ballots=committee_ops.case_ballots(user, case), ballot_results=committee_ops.RESULT_LABELS,

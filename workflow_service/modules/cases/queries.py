@@ -14,7 +14,7 @@ from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
 from ..users.models import User
 from ..users.units import in_visible_units, sees_unit
-from .documents import ACTION_LABELS, TASK_DOCUMENTS
+from .documents import TASK_DOCUMENTS, action_label
 from .models import Case
 
 
@@ -135,7 +135,7 @@ def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict
         result.append({
             "id": event.id, "seq": event.seq, "occurred_at": event.occurred_at, "actor_name": event.actor_name,
             "actor_display_name": names.get(event.actor_id, "系统" if event.actor_id is None else event.actor_name),
-            "action": event.action, "action_label": ACTION_LABELS.get(event.action, event.action),
+            "action": event.action, "action_label": action_label(event.action),
             "task_id": event.task_id,
             "task": {"id": task.id, "bpmn_id": task.bpmn_id, "name": task.name} if task is not None else None,
             "document": document, "evidence": evidence, "details": details, "hash": event.hash,

@@ -29,3 +29,14 @@ def users_in_tree(actor: User, *, limit: int = 50, offset: int = 0) -> tuple[lis
     rows = db.session.scalars(query.options(selectinload(User.unit)).order_by(User.unit_id, User.username)
                               .limit(limit).offset(offset))
     return list(rows), total
+
+
+def display_names(usernames) -> dict[str, str]:
+    """username -> the name people know the user by (承办人 李承办, not handler2); a username with no user
+    keeps itself."""
+    wanted = sorted({str(u) for u in usernames or () if u})
+    if not wanted:
+        return {}
+    found = dict(db.session.execute(sa.select(User.username, User.display_name)
+                                    .where(User.username.in_(wanted))).all())
+    return {u: found.get(u) or u for u in wanted}

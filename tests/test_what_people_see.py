@@ -1,0 +1,56 @@
+"""What the pages show must be true and readable (issue 16, "What people see"): names rather than usernames,
+the timeline in Chinese, the committee's open votes as one step with the members' names, the case list's
+search, case numbers per unit and year, the real reason for a refused extension, the integration account kept
+out of the web UI, money shown as money."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .case_driver import CaseDriver
+from .test_auth_and_access import csrf_token_in, web_login
+from .test_review_and_committee import _to_committee
+
+
+@pytest.fixture
+def driver(login):
+    return CaseDriver(login, login("admin"))
+
+
+def browser(app, username):
+    client = app.test_client()
+    assert web_login(client, username).status_code == 302
+    return client
+
+
+def section(page: str, element_id: str) -> str:
+    match = re.search(rf'<section id="{element_id}".*?</section>', page, re.S)
+    assert match, f"no section #{element_id}"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0)))
+
+
+def test_the_case_page_names_the_handlers_and_the_committee_members_it_waits_for(app, driver):
+    d = _to_committee(driver)
+    d.open_ballot()
+    page = browser(app, "supervisor1").get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "张承办、李承办" in page and "handler1、handler2" not in page
+    steps = section(page, "open-tasks")
+    # Six votes are one step, with the six names; not six lines of "案审会表决 案审委员".
+    assert steps.count("案审会表决") == 1, steps
+    assert "6 项" in steps
+    for name in ("赵局长", "委员1", "委员2", "委员3", "委员4", "委员5"):
+        assert name in steps, steps
+
+
+def test_the_timeline_says_who_and_what_in_chinese(app, driver, sweep):
+    d = _to_committee(driver)
+    page = browser(app, "supervisor1").get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    timeline = section(page, "timeline")
+    assert "张承办 · 登记案件" in timeline or "张承办 · 案件登记" in timeline
+    assert "刘法制 · 法制审核签署" in timeline
+    assert not re.search(r"\b(system|handler1|reviewer1)\b", timeline), timeline
+    assert not re.search(r"[a-z]+_[a-z_]+", timeline), timeline  # no raw event types (disclosure_drafted)
+    api = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/timeline").get_json()
+    labels = {e["action"]: e["action_label"] for e in api["items"]}
+    assert all(re.search(r"[\u4e00-\u9fff]", label) for label in labels.values()), labels
