@@ -54,3 +54,31 @@ def test_the_timeline_says_who_and_what_in_chinese(app, driver, sweep):
     api = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/timeline").get_json()
     labels = {e["action"]: e["action_label"] for e in api["items"]}
     assert all(re.search(r"[\u4e00-\u9fff]", label) for label in labels.values()), labels
+
+
+def test_case_numbers_restart_each_year_in_the_services_time_zone(driver):
+    first = driver.at("2026-12-30T09:00").file()
+    second = driver.file()
+    # 08:00 on 1 January in Beijing is still 31 December in UTC: a case of 2027, its first.
+    new_year = driver.at("2027-01-01T08:00").file()
+    assert first["case_number"] == "532301-2026-000001" and second["case_number"] == "532301-2026-000002"
+    assert new_year["case_number"] == "532301-2027-000001"
+    assert driver.file()["case_number"] == "532301-2027-000002"
+
+
+def test_concurrent_filings_never_share_a_case_number(app, login):
+    """Eight handlers' filings at once (threads, each its own request and transaction): eight numbers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [login("handler1" if i % 2 else "handler2") for i in range(8)]
+
+    def file(api):
+        return api.post("/api/v1/cases", json={"source": "inspection", "party_name": "并发登记有限公司",
+                                               "party_type": "organisation", "summary": "同时登记"})
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(file, clients))
+    numbers = sorted(a.get_json()["case_number"] for a in answers if a.status_code == 201)
+    assert all(a.status_code in (201, 409) for a in answers), [a.get_json() for a in answers]
+    assert len(numbers) == len(set(numbers)) and numbers[0].endswith("-000001")
+    assert numbers == [f"532301-2026-{n:06d}" for n in range(1, len(numbers) + 1)]

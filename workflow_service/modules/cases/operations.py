@@ -17,6 +17,7 @@ from ..users.provinces import province_code
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role
 from .models import BusinessSetting, Case, CaseSource, CaseStatus
+from .numbering import take_case_number
 
 CASE_PROCESS = "case_handling"
 # The 90-day decision deadline (行政处罚法 Art 60) runs from filing; extensions and suspensions move it.
@@ -69,7 +70,7 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
     instance = pipeline.start(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
                                        data=data)
     case = Case(
-        case_number=f"{unit.code}-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
+        case_number=take_case_number(unit, instance.started_at), instance_id=instance.id,
         unit_id=unit.id, source=source, party_name=party_name, party_type=party_type, summary=summary,
         violations=[], status=CaseStatus.open.value, created_at=instance.started_at, created_by_id=actor.id,
     )
