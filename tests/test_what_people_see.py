@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .case_driver import CaseDriver
+from .case_driver import FILING, CaseDriver
 from .test_auth_and_access import csrf_token_in, web_login
 from .test_review_and_committee import _to_committee
 
@@ -82,3 +82,35 @@ def test_concurrent_filings_never_share_a_case_number(app, login):
     assert all(a.status_code in (201, 409) for a in answers), [a.get_json() for a in answers]
     assert len(numbers) == len(set(numbers)) and numbers[0].endswith("-000001")
     assert numbers == [f"532301-2026-{n:06d}" for n in range(1, len(numbers) + 1)]
+
+
+def test_the_case_list_finds_cases_by_party_number_dates_stage_and_shows_where_each_stands(app, driver):
+    first = driver.at("2026-09-21T09:00").file("楚雄某化工有限公司")
+    driver.complete("draft_filing", FILING)
+    second = driver.at("2026-10-12T09:00").file("禄丰某矿业有限公司")
+    api = driver.client("supervisor1")
+
+    def found(query):
+        answer = api.get(f"/api/v1/cases?{query}")
+        assert answer.status_code == 200, answer.get_json()
+        return [c["case_number"] for c in answer.get_json()["items"]]
+
+    assert found("q=矿业") == [second["case_number"]]
+    assert found(f"q={first['case_number']}") == [first["case_number"]]
+    assert found("q=532301-2026") == [second["case_number"], first["case_number"]]
+    assert found("q=%25") == []  # a wildcard is a character, not "everything"
+    assert found("filed_from=2026-10-01") == [second["case_number"]]
+    assert found("filed_to=2026-09-21") == [first["case_number"]]
+    assert found("stage=approve_filing") == [first["case_number"]]
+    items = api.get("/api/v1/cases").get_json()["items"]
+    assert {c["case_number"]: c["current_stages"] for c in items} == {
+        first["case_number"]: ["立案审批"], second["case_number"]: ["立案登记"]}
+    assert api.get("/api/v1/cases?filed_from=yesterday").status_code == 422
+
+    page = browser(app, "supervisor1").get("/cases?q=化工&filed_from=2026-09-01&filed_to=2026-09-30")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and first["case_number"] in body and second["case_number"] not in body
+    assert "<th>当前环节</th>" in body and "立案审批" in body
+    bad = browser(app, "supervisor1").get("/cases?filed_from=yesterday&q=矿业")
+    assert bad.status_code == 200 and second["case_number"] in bad.get_data(as_text=True)
+    assert "筛选条件无效" in bad.get_data(as_text=True)

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from ..core.services import clock, setting
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
-from ..modules.cases.schemas import ExtensionArgs, FileCaseArgs, ReasonArgs
+from ..modules.cases.schemas import CaseListArgs, ExtensionArgs, FileCaseArgs, ReasonArgs
 from ..modules.deadlines.queries import working_days_left
 from ..modules.review import committee as committee_ops
 from ..modules.review.legal import sign_off_status, sign_offs
@@ -18,7 +18,7 @@ from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
-from ..modules.users.queries import display_names
+from ..modules.users.queries import display_names, visible_units
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
 from .documents import documents_panel
 from .evidence import evidence_panel
@@ -69,17 +69,32 @@ def checklist_titles() -> dict:
 @bp.route("/cases")
 @login_required
 def case_list():
+    """案件: search by case number or party, filing dates, stage, unit, status, overdue; each row shows where
+    the case stands. A filter that cannot be read is dropped with a message, never answered with an error."""
     user = me()
     now = clock().now()
-    status = request.args.get("status") or None
-    if status not in CASE_STATUS_NAMES:
-        status = None
+    try:
+        args = CaseListArgs().load({k: v for k, v in request.args.items()
+                                    if k in ("q", "filed_from", "filed_to", "stage", "unit_id", "status") and v})
+    except ValidationError as exc:
+        flash("以下筛选条件无效，已忽略：" + "、".join(FILTER_LABELS.get(k, k) for k in exc.messages), "error")
+        args = {k: v for k, v in (exc.valid_data or {}).items()}
+    args = {k: args.get(k) for k in ("q", "filed_from", "filed_to", "stage", "unit_id", "status")}
     overdue = request.args.get("overdue") == "1" or None
+    filed_from, filed_to = queries.filing_bounds(args["filed_from"], args["filed_to"])
     pager = Pager(page_number(), 0)
-    cases, pager.total = queries.list_cases(user, status=status, overdue=overdue, now=now, limit=pager.per_page,
-                                            offset=pager.offset)
-    return render_template("cases.html", cases=cases, pager=pager, status=status, overdue=overdue,
+    cases, pager.total = queries.list_cases(user, status=args["status"], overdue=overdue, now=now,
+                                            limit=pager.per_page, offset=pager.offset, q=args["q"],
+                                            stage=args["stage"], unit_id=args["unit_id"], filed_from=filed_from,
+                                            filed_to=filed_to)
+    return render_template("cases.html", cases=cases, pager=pager, status=args["status"], overdue=overdue,
+                           filters=args, stages=queries.current_stages(cases),
+                           stage_choices=queries.open_stage_names(user), unit_choices=visible_units(user),
                            status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES)
+
+
+FILTER_LABELS = {"q": "案件编号或当事人", "filed_from": "登记日期（起）", "filed_to": "登记日期（止）", "stage": "当前环节",
+                 "unit_id": "办案单位", "status": "状态"}
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from .models import User, UserRole
-from .units import in_subtree
+from .models import Unit, User, UserRole
+from .units import in_subtree, visible_unit_ids
 
 
 def unit_members(unit_id: int, limit: int = 50) -> list[User]:
@@ -40,3 +40,8 @@ def display_names(usernames) -> dict[str, str]:
     found = dict(db.session.execute(sa.select(User.username, User.display_name)
                                     .where(User.username.in_(wanted))).all())
     return {u: found.get(u) or u for u in wanted}
+
+
+def visible_units(user: User) -> list:
+    """The units whose records the user sees (users/units.py), by their place in the tree: a list's unit filter."""
+    return list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(visible_unit_ids(user))).order_by(Unit.path)))
