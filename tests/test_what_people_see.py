@@ -114,3 +114,32 @@ def test_the_case_list_finds_cases_by_party_number_dates_stage_and_shows_where_e
     bad = browser(app, "supervisor1").get("/cases?filed_from=yesterday&q=矿业")
     assert bad.status_code == 200 and second["case_number"] in bad.get_data(as_text=True)
     assert "筛选条件无效" in bad.get_data(as_text=True)
+
+
+def test_an_extension_without_a_running_deadline_says_so_instead_of_blaming_someone_else(app, driver):
+    case = driver.at("2026-10-12T09:00").file()  # not yet approved: the 90-day decision deadline has not started
+    client = browser(app, "head1")
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "尚无进行中的作出处罚决定期限" in page and 'action="/cases/%d/extension"' % case["id"] not in page
+    answer = client.post(f"/cases/{case['id']}/extension", data={"csrf_token": csrf_token_in(page), "days": "30",
+                                                               "reason": "案情复杂"}, follow_redirects=True)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "没有进行中的决定期限" in body
+    assert "已被他人处理" not in body and "请刷新" not in body
+    api = driver.client("head1").post(f"/api/v1/cases/{case['id']}/extension", json={"days": 30, "reason": "案情复杂"})
+    assert api.status_code == 409 and api.get_json()["code"] == "no_deadline"
+    assert api.get_json()["message"] == "该案件没有进行中的决定期限"
+
+
+def test_the_integration_account_cannot_use_the_web_ui_and_is_told_why(app, driver):
+    case = driver.at("2026-10-12T09:00").file()
+    client = app.test_client()
+    answer = web_login(client, "police_gateway")
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 403 and "接口账户" in body and "不能登录网页界面" in body
+    assert client.get("/").status_code == 302  # no session: back to the login page
+    # Its API token still works where it is meant to, and elsewhere the refusal says what the account is.
+    gateway = driver.client("police_gateway")
+    refused = gateway.get(f"/api/v1/cases/{case['id']}")
+    assert refused.status_code == 403 and "接口账户" in refused.get_json()["message"]
+    assert "another unit" not in refused.get_json()["message"] and "其他单位" not in refused.get_json()["message"]

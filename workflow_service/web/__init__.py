@@ -44,6 +44,10 @@ def login():
             # Answered, not raised: the request commits (core/transaction.py) and keeps the failed-login count.
             flash(exc.message, "error")
             return render_template("login.html", form=form), exc.status
+        if not user.is_officer and user.has_role(Role.integration):
+            # 接口账户: another system's account (the police's gateway) works through its API endpoints only.
+            flash("接口账户供其他系统通过接口报送使用，不能登录网页界面。请使用本人的执法人员账户登录。", "error")
+            return render_template("login.html", form=form), 403
         browser_session.start(user)
         target = request.args.get("next", "")
         if not is_local_path(target):
@@ -69,6 +73,17 @@ _ERROR_HINTS = {403: "该页面或操作不属于您的角色或单位。如需�
                 500: "服务暂时出现问题，请稍后再试；问题持续时请联系管理员。"}
 
 
+# The 409s that mean someone else changed the record meanwhile; any other 409 (a case with no running deadline, a
+# closed ballot) says its own reason and needs no advice to refresh.
+_CHANGED_MEANWHILE = {"conflict", "stale_version", "already_claimed", "task_not_open"}
+
+
+def _error_hint(status: int, code: str) -> str:
+    if status == 409 and code not in _CHANGED_MEANWHILE:
+        return ""
+    return _ERROR_HINTS.get(status, "")
+
+
 def _error_page(status: int, code: str, message: str, details: dict):
     """Browser pages show errors as a page in Chinese; the API keeps its JSON shape (core/errors.py)."""
     if status == 401:
@@ -77,7 +92,7 @@ def _error_page(status: int, code: str, message: str, details: dict):
         message = "页面已过期或来源不明，请刷新页面后重新提交。"
     try:
         body = render_template("errors/error.html", status=status, title=_ERROR_TITLES.get(status, "出错了"),
-                               message=message if status != 500 else "", hint=_ERROR_HINTS.get(status, ""),
+                               message=message if status != 500 else "", hint=_error_hint(status, code),
                                code=code)
     except Exception:  # noqa: BLE001 - a broken template must not hide the original error
         return None

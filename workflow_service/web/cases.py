@@ -7,7 +7,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 from marshmallow import ValidationError
 
+from ..core.errors import Conflict, ValidationFailed
 from ..core.services import clock, setting
+from ..core.transaction import discard
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import CaseListArgs, ExtensionArgs, FileCaseArgs, ReasonArgs
@@ -144,6 +146,8 @@ def case_page(case_id):
         task_groups=task_groups(open_tasks), status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
         may_extend=user.has_role(Role.principal_head), may_suspend=is_supervisor(user),
+        decision_deadline_running=any(d["rule_id"] == case_ops.DECISION_RULE and d["status"] == "waiting"
+                                      for d in deadlines),
         ballots=committee_ops.case_ballots(user, case), ballot_results=committee_ops.RESULT_LABELS,
         sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
         material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
@@ -172,7 +176,14 @@ def _case_action(operation, case_id, schema, *fields):
         labels = {"days": "延长天数（1 至 365）", "reason": "理由"}
         flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
         return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
-    operation(me(), case_id, *(args[k] for k in fields))
+    try:
+        operation(me(), case_id, *(args[k] for k in fields))
+    except (Conflict, ValidationFailed) as exc:
+        # The real reason, on the case page where the action was asked ("该案件没有进行中的决定期限"), not a
+        # conflict page telling the user that someone else changed the case.
+        discard()
+        flash(exc.message, "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
     return None
 
 

@@ -15,7 +15,7 @@ from ..deadlines.models import DeadlineRule
 from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
 from ..users.models import User
-from ..users.units import in_visible_units, sees_unit
+from ..users.units import in_visible_units, refusal_reason, sees_unit
 from .documents import TASK_DOCUMENTS, action_label
 from .models import Case
 
@@ -30,7 +30,7 @@ def get_case(user: User, case_id: int) -> Case:
     if case is None:
         raise NotFound("案件不存在 (no such case)")
     if not can_view_case(user, case):
-        raise Forbidden("无权查看该案件 (this case belongs to another unit)")
+        raise Forbidden(refusal_reason(user, "无权查看该案件 (this case belongs to another unit)"))
     return case
 
 
