@@ -11,6 +11,7 @@ import pytest
 from .case_driver import FILING, CaseDriver
 from .test_auth_and_access import csrf_token_in, web_login
 from .test_review_and_committee import _to_committee
+from .test_statistics import seeded  # noqa: F401  (the statistics fixture: cases with fines in October 2026)
 
 
 @pytest.fixture
@@ -143,3 +144,23 @@ def test_the_integration_account_cannot_use_the_web_ui_and_is_told_why(app, driv
     refused = gateway.get(f"/api/v1/cases/{case['id']}")
     assert refused.status_code == 403 and "接口账户" in refused.get_json()["message"]
     assert "another unit" not in refused.get_json()["message"] and "其他单位" not in refused.get_json()["message"]
+
+
+def test_statistics_show_fines_as_money_and_charts_keep_whole_unit_names(seeded, app):
+    page = browser(app, "city_supervisor").get("/supervision?period=2026-10").get_data(as_text=True)
+    table = re.search(r'<table class="counts" id="statistics-table">.*?</table>', page, re.S).group(0)
+    assert "35,000.00 元" in table and "2,000.00 元" in table  # 5,000 + 30,000 in the county; 2,000 in the other
+    assert not re.search(r"\b\d+\.0\b", table), table
+    fines = re.search(r'<figure id="chart-fines">.*?</figure>', page, re.S).group(0)
+    assert "35,000.00" in fines
+    # The longest unit name is printed whole, inside the drawing (its label column is as wide as the name).
+    assert "楚雄彝族自治州应急管理局" in fines and "…" not in fines
+    x = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end">楚雄彝族自治州应急管理局', fines).group(1))
+    assert x >= 12 * 13  # twelve characters of 13 px end at x without running off the left edge
+
+
+def test_money_is_written_with_separators_and_two_decimals():
+    from workflow_service.web.charts import figure, money
+
+    assert money(30000) == "30,000.00 元" and money(30000.0) == "30,000.00 元" and money("1500") == "1,500.00 元"
+    assert figure(12, "cases_filed") == "12" and figure(None, "fines_yuan") == "—" and figure(66.67, "x_rate") == "66.7"

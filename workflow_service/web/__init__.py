@@ -21,6 +21,7 @@ from ..core.messages import to_chinese
 from ..extensions import login_manager
 from ..modules.users.models import Role
 from ..modules.users.operations import authenticate
+from .charts import figure, money
 from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_local_path, is_supervisor
 
 
@@ -115,6 +116,9 @@ def register_web(app) -> None:
         if isinstance(message, (list, tuple)):
             return "；".join(str(to_chinese(m)) for m in message)
         return to_chinese(message)
+
+    app.add_template_filter(figure, "figure")
+    app.add_template_filter(money, "money")
 
     @app.template_filter("local")
     def _local(value):
