@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from .case_driver import FILING, CaseDriver
 from .test_auth_and_access import csrf_token_in, web_login
@@ -164,3 +165,66 @@ def test_money_is_written_with_separators_and_two_decimals():
 
     assert money(30000) == "30,000.00 元" and money(30000.0) == "30,000.00 元" and money("1500") == "1,500.00 元"
     assert figure(12, "cases_filed") == "12" and figure(None, "fines_yuan") == "—" and figure(66.67, "x_rate") == "66.7"
+
+
+def test_the_demo_clock_can_be_set_back_from_the_page(app, login):
+    client = browser(app, "admin")
+    page = client.get("/admin/clock").get_data(as_text=True)
+    assert "ISO 8601" not in page and 'name="set_to"' in page
+    token = csrf_token_in(page)
+    moved = client.post("/admin/clock", data={"csrf_token": token, "what": "advance", "amount": "3", "unit": "days"},
+                        follow_redirects=True)
+    assert "2026-10-15 09:00" in moved.get_data(as_text=True)
+    back = client.post("/admin/clock", data={"csrf_token": token, "what": "set", "set_to": "2026-10-01T08:30"},
+                       follow_redirects=True)
+    assert back.status_code == 200 and "2026-10-01 08:30" in back.get_data(as_text=True)
+    assert login("admin").get("/api/v1/admin/clock").get_json()["now"].startswith("2026-10-01T00:30")
+    bad = client.post("/admin/clock", data={"csrf_token": token, "what": "set", "set_to": "someday"})
+    assert bad.status_code == 422 and "请填写要设定的日期和时间" in bad.get_data(as_text=True)
+
+
+def test_every_page_links_a_favicon_that_exists(app):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    href = re.search(r'<link rel="icon"[^>]*href="([^"]+)"', page).group(1)
+    assert client.get(href).status_code == 200
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
+def test_the_demo_data_can_be_reset(tmp_path):
+    from flask_migrate import upgrade
+
+    from workflow_service.demo import seed_demo
+    from workflow_service.extensions import db
+    from workflow_service.modules.cases.models import Case
+    from workflow_service.modules.system.models import ClockState
+
+    from .conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    with app.app_context():
+        upgrade()
+        seed_demo()
+        db.session.commit()
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "handler1", "password": "test-password-1"})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    assert client.post("/api/v1/cases", headers=headers, json={
+        "source": "inspection", "party_name": "某公司", "party_type": "organisation", "summary": "检查"}).status_code == 201
+    refused = app.test_cli_runner().invoke(args=["wfs", "reset-demo"], input="n\n")
+    assert refused.exit_code != 0
+    result = app.test_cli_runner().invoke(args=["wfs", "reset-demo", "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+        assert db.session.get(ClockState, 1).offset_seconds == 0
+    # The users are back (with fresh sessions: the old token is gone) and the numbering starts again.
+    assert client.get("/api/v1/cases", headers=headers).status_code == 401
+    token = client.post("/api/v1/auth/token", json={"username": "handler1", "password": "test-password-1"})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    filed = client.post("/api/v1/cases", headers=headers, json={
+        "source": "inspection", "party_name": "某公司", "party_type": "organisation", "summary": "检查"})
+    assert filed.get_json()["case_number"].endswith("-000001")
+    production = make_app(f"sqlite:///{tmp_path / 'demo.sqlite'}", SETTABLE_CLOCK=False)
+    assert production.test_cli_runner().invoke(args=["wfs", "reset-demo", "--yes"]).exit_code == 2

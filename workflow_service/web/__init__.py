@@ -144,6 +144,12 @@ def register_web(app) -> None:
                 "nav_handler": user.has_role(Role.case_handler), "role_names": ROLE_NAMES,
                 "level_names": LEVEL_NAMES}
 
+    @app.route("/favicon.ico")
+    def favicon():
+        # Browsers and tools ask for /favicon.ico whatever the page links: the same icon, not a 404 in the console.
+        return send_from_directory(Path(__file__).parent / "static", "favicon.svg", mimetype="image/svg+xml",
+                                   max_age=86400)
+
     @app.route("/static/vendor/bpmn-js/<path:filename>")
     def bpmn_js_asset(filename):
         # bpmn-js comes from the npm registry (package.json; `make run` installs it) and is served from here:

@@ -50,7 +50,7 @@ def move_clock(actor, *, advance: str | None = None, now: datetime | None = None
         service_clock.set_now(before + delta, frozen=frozen)
     else:
         if now.tzinfo is None:
-            raise ValidationFailed("时间须带时区 (a time zone is required)", {"now": ["include an offset, e.g. +08:00"]})
+            raise ValidationFailed("时间须带时区 (a time zone is required)", {"now": ["须带时区，如 +08:00"]})
         service_clock.set_now(now, frozen=frozen)
     after = service_clock.now()
     row = db.session.get(ClockState, 1) or ClockState(id=1)
