@@ -28,8 +28,9 @@ def english_sentences(text: str) -> list[str]:
 
 
 def page_text(body: str) -> str:
-    """What a person reads on a page: its text and the attributes a browser shows or reads aloud."""
-    body = re.sub(r"(?is)<(script|style)\b.*?</\1>|<!--.*?-->", " ", body)
+    """What a person reads on a page: its text and the attributes a browser shows or reads aloud. A command or an
+    identifier set in <code> (`make reset-demo`, a username) is typed, not read as a sentence."""
+    body = re.sub(r"(?is)<(script|style|code|kbd)\b.*?</\1>|<!--.*?-->", " ", body)
     shown = re.findall(r'(?i)\b(?:title|placeholder|aria-label|alt)="([^"]*)"', body)
     text = re.sub(r"(?s)<[^>]+>", " ", body)
     return html.unescape(" ".join([text, *shown]))
