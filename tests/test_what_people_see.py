@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from .case_driver import FILING, CaseDriver
 from .test_auth_and_access import csrf_token_in, web_login
+from .test_chinese_text import _file_case
 from .test_review_and_committee import _to_committee
 from .test_statistics import seeded  # noqa: F401  (the statistics fixture: cases with fines in October 2026)
 
@@ -228,3 +229,46 @@ def test_the_demo_data_can_be_reset(tmp_path):
     assert filed.get_json()["case_number"].endswith("-000001")
     production = make_app(f"sqlite:///{tmp_path / 'demo.sqlite'}", SETTABLE_CLOCK=False)
     assert production.test_cli_runner().invoke(args=["wfs", "reset-demo", "--yes"]).exit_code == 2
+
+
+def test_every_page_has_a_heading_and_a_skip_link(app, login):
+    from .test_chinese_text import _NOT_PAGES, _fill, _routes
+
+    case, task = _file_case(login("handler1"))
+    ids = {"case_id": case["id"], "task_id": task["id"]}
+    missing = []
+    for username in ("handler1", "supervisor1", "admin", "member1"):
+        client = browser(app, username)
+        for rule in _routes(app, lambda p: not p.startswith(_NOT_PAGES)):
+            if "GET" not in rule.methods or rule.endpoint in ("web.case_diagram", "web.download_evidence"):
+                continue
+            answer = client.get(_fill(rule.rule, ids), follow_redirects=True)
+            body = answer.get_data(as_text=True)
+            if answer.mimetype != "text/html":
+                continue
+            if "<h1" not in body or 'class="skip-link" href="#main"' not in body or '<div id="main" tabindex="-1">' not in body:
+                missing.append(f"{username} {rule.rule} [{answer.status_code}]")
+    assert not missing, missing
+
+
+def test_field_errors_are_tied_to_their_fields_and_choices_are_fieldsets(app, login):
+    client = browser(app, "handler1")
+    token = csrf_token_in(client.get("/cases/new").get_data(as_text=True))
+    page = client.post("/cases/new", data={"csrf_token": token, "source": "sky", "party_name": ""})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 422
+    for field in ("source", "party_name", "summary"):
+        control = re.search(rf'<(?:input|select|textarea)[^>]*id="{field}"[^>]*>', body).group(0)
+        assert 'aria-invalid="true"' in control, control
+        described = re.search(r'aria-describedby="([^"]+)"', control).group(1)
+        for error_id in described.split():
+            assert re.search(rf'<p class="field-error" role="alert" id="{error_id}">[^<]+</p>', body), error_id
+    group = re.search(r'<fieldset class="field has-error"[^>]*>\s*<legend class="label">当事人类型', body)
+    assert group and 'aria-describedby="party_type-error"' in group.group(0)
+    # A task form's yes/no and choice questions are fieldsets named by their legend.
+    case, task = _file_case(login("handler1"))
+    form = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert 'type="radio"' in form
+    for radio in re.finditer(r'<input type="radio" name="([^"]+)"', form):
+        before = form[:radio.start()]
+        assert before.rfind("<fieldset") > before.rfind("</fieldset>"), radio.group(1)
