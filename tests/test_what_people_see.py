@@ -272,3 +272,32 @@ def test_field_errors_are_tied_to_their_fields_and_choices_are_fieldsets(app, lo
     for radio in re.finditer(r'<input type="radio" name="([^"]+)"', form):
         before = form[:radio.start()]
         assert before.rfind("<fieldset") > before.rfind("</fieldset>"), radio.group(1)
+
+
+def test_the_messages_the_issue_quoted_are_chinese_now(app, login):
+    handler = login("handler1")
+    answer = handler.post("/api/v1/cases", json={"source": "sky", "party_name": "", "party_type": "organisation",
+                                                 "summary": "检查"}).get_json()
+    assert answer["code"] == "validation_failed"
+    assert answer["details"]["source"][0].startswith("必须是以下取值之一：inspection")
+    assert answer["details"]["party_name"] == ["长度须在 1 至 200 个字符之间"]
+    listed = handler.get("/api/v1/cases?filed_from=someday").get_json()
+    assert listed["details"]["filed_from"] == ["不是有效的日期（格式：年-月-日，如 2026-10-12）"]
+    case, task = _file_case(handler)
+    handler.post(f"/api/v1/tasks/{task['id']}/claim", json={})
+    filing = handler.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {**FILING, "handlers": []}}).get_json()
+    assert filing["code"] == "validation_failed" and filing["details"]["handlers"], filing
+    assert all("too short" not in m and "至少" in m for m in filing["details"]["handlers"]), filing
+    wrong = app.test_client().post("/api/v1/auth/token", json={"username": "handler1", "password": "x"}).get_json()
+    assert wrong == {"code": "bad_credentials", "message": "用户名或密码错误", "details": {}}
+    client = app.test_client()
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    page = client.post("/login", data={"username": "handler1", "password": "x", "csrf_token": token})
+    assert "用户名或密码错误" in page.get_data(as_text=True) and "wrong username" not in page.get_data(as_text=True)
+    missing = browser(app, "handler1").get("/no-such-page")
+    assert missing.status_code == 404 and "页面不存在" in missing.get_data(as_text=True)
+    assert "Not Found" not in missing.get_data(as_text=True)
+    big = handler.client.post(f"/api/v1/cases/{case['id']}/extension", data="x" * (17 << 20),
+                              content_type="application/json", headers=handler.headers)
+    assert big.status_code == 413 and big.get_json()["message"].startswith("上传内容超过大小上限")
+    assert "Request Entity Too Large" not in big.get_data(as_text=True)
