@@ -301,3 +301,16 @@ def test_the_messages_the_issue_quoted_are_chinese_now(app, login):
                               content_type="application/json", headers=handler.headers)
     assert big.status_code == 413 and big.get_json()["message"].startswith("上传内容超过大小上限")
     assert "Request Entity Too Large" not in big.get_data(as_text=True)
+
+
+def test_the_translation_keeps_codes_and_values_and_drops_only_english_glosses():
+    from workflow_service.core.messages import to_chinese, to_chinese_all
+
+    assert to_chinese("用户名或密码错误 (wrong username or password)") == "用户名或密码错误"
+    assert to_chinese("统一社会信用代码校验位不符 (GB 32100-2015)") == "统一社会信用代码校验位不符 (GB 32100-2015)"
+    assert to_chinese("拨快 (P3D)") == "拨快 (P3D)" and to_chinese("改派给 (handler2)") == "改派给 (handler2)"
+    assert to_chinese("Not a valid date.").startswith("不是有效的日期")
+    assert to_chinese("Length must be between 1 and 200.") == "长度须在 1 至 200 个字符之间"
+    assert to_chinese_all({"a": ["Unknown field."], "b": {0: {"c": ["Missing data for required field."]}},
+                           "n": 3}) == {"a": ["不允许的字段"], "b": {0: {"c": ["必填"]}}, "n": 3}
+    assert to_chinese("楚雄某化工有限公司") == "楚雄某化工有限公司" and to_chinese(None) is None

@@ -42,6 +42,13 @@ _FIXED = {
     "Invalid email address.": "不是有效的电子邮件地址",
     "expected an object": "应为对象",
     "already exists": "已存在",
+    # The service's own short field messages (modules/*/operations.py), said once here.
+    "unknown user": "用户不存在",
+    "unknown unit": "单位不存在",
+    "empty file": "文件为空",
+    "required": "必填",
+    "include an offset": "须带时区，如 +08:00",
+    "include an offset, e.g. +08:00": "须带时区，如 +08:00",
 }
 
 # marshmallow's validators with numbers or choices in them; the group keeps the value.
@@ -61,6 +68,8 @@ _PATTERNS = [
     (re.compile(r"^Must be equal to (.*)\.$"), lambda m: f"必须为 {m.group(1)}"),
     (re.compile(r"^Invalid value\b.*$"), lambda m: "取值无效"),
     (re.compile(r"^one of (.*)$"), lambda m: f"可选取值：{m.group(1)}"),
+    (re.compile(r"^unknown: (.*)$"), lambda m: f"无效：{m.group(1)}"),
+    (re.compile(r"^at most (\d+) bytes$"), lambda m: f"不能超过 {m.group(1)} 字节"),
     (re.compile(r"^Shorter than minimum length.*$"), lambda m: "内容过短"),
 ]
 
