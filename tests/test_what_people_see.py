@@ -314,3 +314,11 @@ def test_the_translation_keeps_codes_and_values_and_drops_only_english_glosses()
     assert to_chinese_all({"a": ["Unknown field."], "b": {0: {"c": ["Missing data for required field."]}},
                            "n": 3}) == {"a": ["不允许的字段"], "b": {0: {"c": ["必填"]}}, "n": 3}
     assert to_chinese("楚雄某化工有限公司") == "楚雄某化工有限公司" and to_chinese(None) is None
+
+
+def test_an_unclaimed_step_names_who_may_take_it(app, driver):
+    driver.at("2026-10-12T09:00").file()
+    driver.complete("draft_filing", FILING)
+    page = browser(app, "handler1").get(f"/cases/{driver.case['id']}").get_data(as_text=True)
+    steps = section(page, "open-tasks")
+    assert "立案审批" in steps and "可由" in steps and "王分管" in steps and "赵局长" in steps, steps

@@ -20,7 +20,7 @@ from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
-from ..modules.users.queries import display_names, visible_units
+from ..modules.users.queries import display_names, unit_members_with_role, visible_units
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, is_supervisor, me, page_number
 from .documents import documents_panel
 from .evidence import evidence_panel
@@ -49,14 +49,20 @@ def task_groups(open_tasks) -> list[dict]:
     usernames = {u for t in open_tasks if t.assignee is None for u in (t.candidate_usernames or [])}
     names = display_names(usernames)
     groups: dict[tuple, dict] = {}
+    role_holders: dict[tuple, list[str]] = {}
     for task in open_tasks:
         group = groups.setdefault((task.bpmn_id, task.name, task.role, task.due_at),
                                   {"task": task, "tasks": [], "people": []})
         group["tasks"].append(task)
         if task.assignee is not None:
             people = [task.assignee.display_name]
-        else:
-            people = [names.get(u, u) for u in (task.candidate_usernames or [])]
+        elif task.candidate_usernames:
+            people = [names.get(u, u) for u in task.candidate_usernames]
+        else:  # an unclaimed task of a role: whoever of the unit holds it may take it
+            key = (task.unit_id, task.role)
+            if key not in role_holders:
+                role_holders[key] = [u.display_name for u in unit_members_with_role(task.unit_id, task.role, limit=8)]
+            people = role_holders[key]
         group["people"].extend(p for p in people if p not in group["people"])
     return list(groups.values())
 
