@@ -10,7 +10,7 @@ PORT ?= 5000
 # The demo lets an administrator move the clock (POST /api/v1/admin/clock); production never does.
 export WFS_SETTABLE_CLOCK ?= 1
 
-.PHONY: run test install db demo clean
+.PHONY: run test install db demo reset-demo clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@# WeasyPrint (the documents' PDFs) needs pango; best effort, as root on Debian (.ci/run does the same).
@@ -29,6 +29,11 @@ db: install
 
 demo: db
 	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs seed-demo
+
+# Start the demo again from nothing: every case, task and record goes, the demo users and definitions come back,
+# the clock returns to the real time (refused in production and without WFS_SETTABLE_CLOCK=1).
+reset-demo: db
+	WFS_SCHEDULER_ENABLED=0 $(BIN)/wfs reset-demo --yes
 
 run: demo node_modules/.installed
 	@echo "安全生产执法案件办理工作流服务: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/docs)"

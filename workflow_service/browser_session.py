@@ -12,7 +12,7 @@ import time
 from flask import current_app, session
 from flask_login import login_user, logout_user
 
-from .modules.users.models import TokenKind, User
+from .modules.users.models import Role, TokenKind, User
 from .modules.users.operations import end_session, issue_token, user_for_token
 
 SESSION_KEY = "wfs_session"
@@ -39,6 +39,8 @@ def load(user_id: str) -> User | None:
     user = user_for_token(token, TokenKind.web)
     if user is None or str(user.id) != str(user_id):
         return None
+    if not user.is_officer and user.has_role(Role.integration):
+        return None  # 接口账户 work through the API only (a session started before that rule ends here)
     if now - seen >= _SEEN_RESOLUTION:
         session[SEEN_KEY] = now
     return user

@@ -141,6 +141,20 @@ def seed_demo_cmd():
     click.echo(summary)
 
 
+@wfs.command("reset-demo")
+@click.confirmation_option(prompt="删除全部案件、任务、记录和用户，重新加载演示数据？")
+def reset_demo_cmd():
+    """Delete every case, task, record and user and load the demo data afresh (the demo only: refused in
+    production and without WFS_SETTABLE_CLOCK=1). `make reset-demo`."""
+    from .demo import reset_demo
+
+    try:
+        summary = reset_demo()
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(summary)
+
+
 @wfs.command("seed-reference")
 def seed_reference_cmd():
     """Load the deadline rules and the official holiday calendar (idempotent; for production too)."""

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .core.errors import Forbidden
+from .core.clock import utcnow
+from .core.services import clock
 from .extensions import db
 from .modules.cases.operations import seed_settings
 from .modules.enterprises.credit_code import make_credit_code
@@ -19,6 +21,7 @@ from .modules.deadlines.operations import seed_calendar_from_library, seed_rules
 from .modules.processes.definitions import deploy_package, read_package
 from .modules.review.committee import configure_committee
 from .modules.review.models import Committee
+from .modules.system.models import ClockState
 from .modules.users.models import Unit, User
 from .modules.users.operations import create_unit, create_user
 
@@ -109,3 +112,19 @@ def seed_demo() -> str:
     deployed = [d for d, created in deploy_package(None, files) if created] if files else []
     return (f"demo data: {created_units} unit(s), {created_users} user(s) created; "
             f"{len(deployed)} process definition(s) deployed")
+
+
+def reset_demo() -> str:
+    """Start the demo again: every row of every table goes (cases, tasks, audit records, users, sessions, the
+    moved clock), then the demo data is loaded afresh. Refused in production, and wherever the clock is not the
+    demo's settable one (a real deployment keeps WFS_SETTABLE_CLOCK off)."""
+    config = current_app.config["WFS"]
+    if config["ENV"] == "production" or not config["SETTABLE_CLOCK"]:
+        raise Forbidden("只有演示环境（WFS_SETTABLE_CLOCK=1，非生产环境）可以重置演示数据")
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    # The running services read the clock from this row: back to the real time, not frozen.
+    db.session.add(ClockState(id=1, offset_seconds=0.0, frozen_at=None, updated_at=utcnow()))
+    clock().load(0.0, None)
+    db.session.flush()
+    return "demo data reset; " + seed_demo()

@@ -32,11 +32,16 @@ def file_case(args):
 @blp.arguments(CaseListArgs, location="query")
 @blp.response(200, CasePageSchema)
 def case_list(args):
-    """Cases of my unit (supervisors: and of the units below), filtered by unit, stage, overdue, status."""
+    """Cases of my unit (supervisors: and of the units below), searched by case number or party, filtered by
+    filing dates, unit, stage, overdue, status; each with the steps it stands at."""
     user = current_api_user()
+    filed_from, filed_to = queries.filing_bounds(args["filed_from"], args["filed_to"])
     items, total = queries.list_cases(user, unit_id=args["unit_id"], stage=args["stage"], overdue=args["overdue"],
                                       status=args["status"], now=clock().now(), limit=args["limit"],
-                                      offset=args["offset"])
+                                      offset=args["offset"], q=args["q"], filed_from=filed_from, filed_to=filed_to)
+    stages = queries.current_stages(items)
+    for case in items:
+        case.current_stages = stages[case.id]
     return {"items": items, "total": total}
 
 

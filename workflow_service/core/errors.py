@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import current_app, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from .messages import is_chinese, to_chinese, to_chinese_all
+
 
 class ServiceError(Exception):
     """An expected error a user can act on. Operations raise these; the API renders them."""
@@ -55,6 +57,9 @@ class TooManyRequests(ServiceError):
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None):
+    # What a person reads is Chinese (core/messages.py): the libraries' English messages translated, the English
+    # glosses dropped; the English stays in `code`.
+    message, details = to_chinese(message), to_chinese_all(details or {})
     # Browser pages get the error as an HTML page in Chinese (rendered by web/, registered as
     # app.extensions["wfs_error_page"]); the API, and any client asking for JSON, keeps the one JSON shape.
     page = current_app.extensions.get("wfs_error_page") if has_request_context() else None
@@ -77,9 +82,15 @@ _HTTP_CODES = {
 
 # Werkzeug's own English descriptions, said in Chinese (the English kept in brackets as everywhere else).
 _HTTP_MESSAGES = {
-    400: "请求无效 (bad request)", 404: "页面或记录不存在 (not found)", 405: "不支持该请求方法 (method not allowed)",
-    415: "不支持的内容类型 (unsupported media type)", 429: "请求过于频繁，请稍后再试 (too many requests)",
+    400: "请求无效 (bad request)", 401: "请先登录", 403: "无权访问", 404: "页面或记录不存在 (not found)",
+    405: "不支持该请求方法 (method not allowed)", 406: "无法提供所要求的格式", 408: "请求超时，请重试",
+    409: "操作冲突，请刷新后重试", 410: "该内容已不存在", 411: "请求缺少长度信息", 412: "前提条件不满足，请刷新后重试",
+    414: "请求地址过长", 415: "不支持的内容类型 (unsupported media type)", 416: "请求的范围无效",
+    422: "输入有误", 428: "缺少前提条件", 429: "请求过于频繁，请稍后再试 (too many requests)",
+    431: "请求头过大", 500: "服务内部错误", 501: "不支持该操作", 502: "上游服务出错", 503: "服务暂时不可用，请稍后再试",
 }
+# Flask-WTF's CSRF refusals (an expired or missing form token) in words a person can act on.
+_CSRF_MESSAGE = "页面已过期或来源不明，请刷新页面后重新提交。"
 
 
 def _http_message(exc: HTTPException) -> str:
@@ -90,7 +101,12 @@ def _http_message(exc: HTTPException) -> str:
         return f"上传内容超过大小上限{size} (the request body is too large)"
     if exc.description == type(exc).description and status in _HTTP_MESSAGES:
         return _HTTP_MESSAGES[status]
-    return exc.description or exc.name
+    description = exc.description or exc.name
+    if "CSRF" in description:
+        return _CSRF_MESSAGE
+    if not is_chinese(to_chinese(description)):  # a library's English sentence: say what the status means
+        return _HTTP_MESSAGES.get(status, "请求无法处理")
+    return description
 
 
 def register_error_handlers(app) -> None:

@@ -81,9 +81,15 @@ def validate_submission(schema: dict, data) -> dict:
 
 
 def _message(error) -> str:
-    labels = {
-        "type": "类型不正确", "minimum": "数值过小", "maximum": "数值过大", "minLength": "内容过短",
-        "maxLength": "内容过长", "enum": "不在可选范围内", "pattern": "格式不正确", "format": "格式不正确",
-        "minItems": "项目过少", "maxItems": "项目过多", "const": "取值不正确",
+    """The validator's complaint in Chinese, with the limit it names (jsonschema's own text is English)."""
+    limit = error.validator_value
+    says = {
+        "type": lambda: "类型不正确", "minimum": lambda: f"不能小于 {limit}", "maximum": lambda: f"不能大于 {limit}",
+        "exclusiveMinimum": lambda: f"须大于 {limit}", "exclusiveMaximum": lambda: f"须小于 {limit}",
+        "minLength": lambda: "必填" if limit == 1 else f"至少 {limit} 个字符",
+        "maxLength": lambda: f"不能超过 {limit} 个字符", "enum": lambda: "不在可选范围内", "pattern": lambda: "格式不正确",
+        "format": lambda: "格式不正确", "minItems": lambda: f"至少需要 {limit} 项", "maxItems": lambda: f"最多 {limit} 项",
+        "uniqueItems": lambda: "不能有重复项", "const": lambda: "取值不正确", "multipleOf": lambda: f"须为 {limit} 的整数倍",
     }
-    return f"{labels.get(error.validator, '取值无效')} ({error.message})"
+    say = says.get(error.validator)
+    return say() if say is not None else "取值无效"

@@ -17,9 +17,11 @@ from wtforms.validators import DataRequired, Length
 
 from .. import browser_session
 from ..core.errors import ServiceError
+from ..core.messages import to_chinese
 from ..extensions import login_manager
 from ..modules.users.models import Role
 from ..modules.users.operations import authenticate
+from .charts import figure, money
 from .common import LEVEL_NAMES, ROLE_NAMES, bp, is_local_path, is_supervisor
 
 
@@ -43,6 +45,10 @@ def login():
             # Answered, not raised: the request commits (core/transaction.py) and keeps the failed-login count.
             flash(exc.message, "error")
             return render_template("login.html", form=form), exc.status
+        if not user.is_officer and user.has_role(Role.integration):
+            # 接口账户: another system's account (the police's gateway) works through its API endpoints only.
+            flash("接口账户供其他系统通过接口报送使用，不能登录网页界面。请使用本人的执法人员账户登录。", "error")
+            return render_template("login.html", form=form), 403
         browser_session.start(user)
         target = request.args.get("next", "")
         if not is_local_path(target):
@@ -68,6 +74,17 @@ _ERROR_HINTS = {403: "该页面或操作不属于您的角色或单位。如需�
                 500: "服务暂时出现问题，请稍后再试；问题持续时请联系管理员。"}
 
 
+# The 409s that mean someone else changed the record meanwhile; any other 409 (a case with no running deadline, a
+# closed ballot) says its own reason and needs no advice to refresh.
+_CHANGED_MEANWHILE = {"conflict", "stale_version", "already_claimed", "task_not_open"}
+
+
+def _error_hint(status: int, code: str) -> str:
+    if status == 409 and code not in _CHANGED_MEANWHILE:
+        return ""
+    return _ERROR_HINTS.get(status, "")
+
+
 def _error_page(status: int, code: str, message: str, details: dict):
     """Browser pages show errors as a page in Chinese; the API keeps its JSON shape (core/errors.py)."""
     if status == 401:
@@ -76,7 +93,7 @@ def _error_page(status: int, code: str, message: str, details: dict):
         message = "页面已过期或来源不明，请刷新页面后重新提交。"
     try:
         body = render_template("errors/error.html", status=status, title=_ERROR_TITLES.get(status, "出错了"),
-                               message=message if status != 500 else "", hint=_ERROR_HINTS.get(status, ""),
+                               message=message if status != 500 else "", hint=_error_hint(status, code),
                                code=code)
     except Exception:  # noqa: BLE001 - a broken template must not hide the original error
         return None
@@ -91,6 +108,17 @@ def register_web(app) -> None:
     login_manager.login_message = "请先登录"
     app.extensions["wfs_error_page"] = _error_page
     assets = Path(app.config["WFS"]["ASSETS_DIR"])
+
+    @app.template_filter("zh")
+    def _zh(message):
+        """Every flash and field message a page shows, in Chinese (core/messages.py); a field's list of messages
+        as one line."""
+        if isinstance(message, (list, tuple)):
+            return "；".join(str(to_chinese(m)) for m in message)
+        return to_chinese(message)
+
+    app.add_template_filter(figure, "figure")
+    app.add_template_filter(money, "money")
 
     @app.template_filter("local")
     def _local(value):
@@ -115,6 +143,12 @@ def register_web(app) -> None:
                 "nav_operator": user.has_role(Role.platform_operator),
                 "nav_handler": user.has_role(Role.case_handler), "role_names": ROLE_NAMES,
                 "level_names": LEVEL_NAMES}
+
+    @app.route("/favicon.ico")
+    def favicon():
+        # Browsers and tools ask for /favicon.ico whatever the page links: the same icon, not a 404 in the console.
+        return send_from_directory(Path(__file__).parent / "static", "favicon.svg", mimetype="image/svg+xml",
+                                   max_age=86400)
 
     @app.route("/static/vendor/bpmn-js/<path:filename>")
     def bpmn_js_asset(filename):

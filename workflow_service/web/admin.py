@@ -3,6 +3,7 @@ the demo clock. Each form is parsed with the API's marshmallow schemas and calls
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
@@ -25,7 +26,7 @@ from ..modules.users import operations as user_ops
 from ..modules.users.models import Role, Unit, UnitLevel
 from ..modules.users.queries import users_in_tree
 from ..modules.users.units import subtree_clause
-from .common import PERIOD_UNIT_NAMES, ROLE_NAMES, UNIT_LEVEL_NAMES, Pager, bp, me, page_number, require_admin
+from .common import PERIOD_UNIT_NAMES, ROLE_NAMES, UNIT_LEVEL_NAMES, Pager, bp, me, page_number, require_admin, tz
 
 
 def _admin():
@@ -204,6 +205,28 @@ def admin_definitions():
 
 
 # -- the demo clock -------------------------------------------------------------------------------------------
+_ADVANCE_UNITS = {"days": "P{}D", "hours": "PT{}H", "minutes": "PT{}M"}
+
+
+def _advance(form) -> str | None:
+    """拨快 N 天/小时/分钟 as the ISO 8601 duration move_clock takes; a typed duration ("P3D") still works."""
+    typed = form.get("advance", "").strip()
+    if typed:
+        return typed
+    amount, unit = form.get("amount", "").strip(), form.get("unit", "days")
+    if not amount.isdigit() or not 1 <= int(amount) <= 3650 or unit not in _ADVANCE_UNITS:
+        raise ValidationFailed("请填写要拨快的时长", {"amount": ["请填写 1 至 3650 之间的整数"]})
+    return _ADVANCE_UNITS[unit].format(int(amount))
+
+
+def _local_instant(text: str) -> datetime:
+    """A date and time typed on the page (datetime-local, in the service's time zone) as an aware instant."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationFailed("请填写要设定的日期和时间", {"set_to": ["格式如 2026-10-12 09:00"]}) from None
+    return value.replace(tzinfo=tz()) if value.tzinfo is None else value
+
 @bp.route("/admin/clock", methods=["GET", "POST"])
 @login_required
 def admin_clock():
@@ -214,11 +237,15 @@ def admin_clock():
             if request.form.get("what") == "sweep":
                 result = sweep_due_timers()  # one transaction per timer (modules/steps/sweep.py)
                 flash(f"已执行定时扫描：触发 {result.fired} 个，失败 {result.failed} 个。", "success")
+            elif request.form.get("what") == "set":
+                move_clock(actor, now=_local_instant(request.form.get("set_to", "")))
+                flash("时钟已调整。", "success")
             else:
-                move_clock(actor, advance=request.form.get("advance", "").strip() or None)
+                move_clock(actor, advance=_advance(request.form))
                 flash("时钟已调整。", "success")
             return redirect(url_for("web.admin_clock"))
         except ServiceError as exc:
             errors = _fail(exc)
-    return render_template("admin/clock.html", now=clock().now(), settable=clock().settable, errors=errors), \
+    return render_template("admin/clock.html", now=clock().now(), settable=clock().settable, errors=errors,
+                           now_local=clock().now().astimezone(tz()).strftime("%Y-%m-%dT%H:%M")), \
         (422 if errors else 200)

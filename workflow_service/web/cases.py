@@ -7,12 +7,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from ..core.errors import Forbidden, NotFound, ServiceError
+from ..core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from ..core.services import clock, setting
 from ..core.transaction import discard
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
-from ..modules.cases.schemas import ExtensionArgs, ExtensionDecisionArgs, ExtensionRequestArgs, FileCaseArgs, ReasonArgs
+from ..modules.cases.schemas import (CaseListArgs, ExtensionArgs, ExtensionDecisionArgs, ExtensionRequestArgs,
+                                       FileCaseArgs, ReasonArgs)
 from ..modules.deadlines.queries import working_days_left
 from ..modules.enterprises import operations as enterprise_ops
 from ..modules.enterprises import queries as enterprise_queries
@@ -22,6 +23,7 @@ from ..core.forms import load_form
 from ..modules.transfers.queries import transfer_for_case
 from ..modules.tasks.models import TaskStatus
 from ..modules.users.models import Role
+from ..modules.users.queries import display_names, unit_members_with_role, visible_units
 from .common import CASE_STATUS_NAMES, SOURCE_NAMES, Pager, bp, chinese, is_supervisor, me, page_number
 from .documents import documents_panel
 from .evidence import evidence_panel
@@ -45,6 +47,30 @@ OUTCOME_NAMES = {"pass": "通过", "return": "退回补充调查", "fail": "不�
 REVIEW_STAGES = {"legal_review": "法制审核", "legal_review_after_hearing": "再次法制审核"}
 
 
+def task_groups(open_tasks) -> list[dict]:
+    """当前环节: the open tasks, one line per step, with the names of the people it waits for (the six votes of
+    a committee are one step: 案审会表决 · 案审委员 · 张委员、李委员 …, not six lines without names)."""
+    usernames = {u for t in open_tasks if t.assignee is None for u in (t.candidate_usernames or [])}
+    names = display_names(usernames)
+    groups: dict[tuple, dict] = {}
+    role_holders: dict[tuple, list[str]] = {}
+    for task in open_tasks:
+        group = groups.setdefault((task.bpmn_id, task.name, task.role, task.due_at),
+                                  {"task": task, "tasks": [], "people": []})
+        group["tasks"].append(task)
+        if task.assignee is not None:
+            people = [task.assignee.display_name]
+        elif task.candidate_usernames:
+            people = [names.get(u, u) for u in task.candidate_usernames]
+        else:  # an unclaimed task of a role: whoever of the unit holds it may take it
+            key = (task.unit_id, task.role)
+            if key not in role_holders:
+                role_holders[key] = [u.display_name for u in unit_members_with_role(task.unit_id, task.role, limit=8)]
+            people = role_holders[key]
+        group["people"].extend(p for p in people if p not in group["people"])
+    return list(groups.values())
+
+
 def checklist_titles() -> dict:
     """The eight items' Chinese titles, from the legal review form (forms/case_legal_review.json)."""
     schema = load_form(setting("FORMS_DIR"), "case_legal_review")
@@ -55,17 +81,32 @@ def checklist_titles() -> dict:
 @bp.route("/cases")
 @login_required
 def case_list():
+    """案件: search by case number or party, filing dates, stage, unit, status, overdue; each row shows where
+    the case stands. A filter that cannot be read is dropped with a message, never answered with an error."""
     user = me()
     now = clock().now()
-    status = request.args.get("status") or None
-    if status not in CASE_STATUS_NAMES:
-        status = None
+    try:
+        args = CaseListArgs().load({k: v for k, v in request.args.items()
+                                    if k in ("q", "filed_from", "filed_to", "stage", "unit_id", "status") and v})
+    except ValidationError as exc:
+        flash("以下筛选条件无效，已忽略：" + "、".join(FILTER_LABELS.get(k, k) for k in exc.messages), "error")
+        args = {k: v for k, v in (exc.valid_data or {}).items()}
+    args = {k: args.get(k) for k in ("q", "filed_from", "filed_to", "stage", "unit_id", "status")}
     overdue = request.args.get("overdue") == "1" or None
+    filed_from, filed_to = queries.filing_bounds(args["filed_from"], args["filed_to"])
     pager = Pager(page_number(), 0)
-    cases, pager.total = queries.list_cases(user, status=status, overdue=overdue, now=now, limit=pager.per_page,
-                                            offset=pager.offset)
-    return render_template("cases.html", cases=cases, pager=pager, status=status, overdue=overdue,
+    cases, pager.total = queries.list_cases(user, status=args["status"], overdue=overdue, now=now,
+                                            limit=pager.per_page, offset=pager.offset, q=args["q"],
+                                            stage=args["stage"], unit_id=args["unit_id"], filed_from=filed_from,
+                                            filed_to=filed_to)
+    return render_template("cases.html", cases=cases, pager=pager, status=args["status"], overdue=overdue,
+                           filters=args, stages=queries.current_stages(cases),
+                           stage_choices=queries.open_stage_names(user), unit_choices=visible_units(user),
                            status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES)
+
+
+FILTER_LABELS = {"q": "案件编号或当事人", "filed_from": "登记日期（起）", "filed_to": "登记日期（止）", "stage": "当前环节",
+                 "unit_id": "办案单位", "status": "状态"}
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -132,7 +173,8 @@ def case_page(case_id):
         "case.html", case=case, tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
         timeline=queries.timeline(case, limit=timeline_pager.per_page, offset=timeline_pager.offset),
         timeline_pager=timeline_pager, surcharge=queries.surcharge(case, now), markers=markers,
-        data=case.instance.data or {}, status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
+        data=case.instance.data or {}, handler_names=display_names((case.instance.data or {}).get("handlers") or []),
+        task_groups=task_groups(open_tasks), status_names=CASE_STATUS_NAMES, source_names=SOURCE_NAMES,
         action_names=ACTION_NAMES, days_left={t.id: working_days_left(t.due_at, now) for t in open_tasks},
         may_extend=user.has_role(Role.principal_head) and not (decision_version and decision_version.extension_tiers),
         decision_version=decision_version, extensions=extensions,
@@ -142,6 +184,8 @@ def case_page(case_id):
                                and user.unit_id == case.unit_id
                                and (user.has_role(Role.case_handler) or user.has_role(Role.supervisor))),
         may_suspend=is_supervisor(user),
+        decision_deadline_running=any(d["rule_id"] == case_ops.DECISION_RULE and d["status"] == "waiting"
+                                      for d in deadlines),
         ballots=committee_ops.case_ballots(user, case), ballot_results=committee_ops.RESULT_LABELS,
         sign_off=sign_off_status(case), reviews=sign_offs(case), sign_off_reasons=SIGN_OFF_REASONS,
         material_names=MATERIAL_NAMES, outcome_names=OUTCOME_NAMES, review_stages=REVIEW_STAGES,
@@ -170,7 +214,14 @@ def _case_action(operation, case_id, schema, *fields):
         labels = {"days": "延长天数（1 至 365）", "reason": "理由"}
         flash("请检查：" + "、".join(labels.get(k, k) for k in exc.messages), "error")
         return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
-    operation(me(), case_id, *(args[k] for k in fields))
+    try:
+        operation(me(), case_id, *(args[k] for k in fields))
+    except (Conflict, ValidationFailed) as exc:
+        # The real reason, on the case page where the action was asked ("该案件没有进行中的决定期限"), not a
+        # conflict page telling the user that someone else changed the case.
+        discard()
+        flash(exc.message, "error")
+        return redirect(url_for("web.case_page", case_id=case_id) + "#case-actions")
     return None
 
 

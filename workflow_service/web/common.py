@@ -1,7 +1,6 @@
 """What every page module shares: the blueprint, the signed-in user, paging, and role checks for navigation."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -9,6 +8,7 @@ from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from ..core.errors import Forbidden
+from ..core.messages import to_chinese
 from ..modules.users.models import ROLE_LABELS, Role
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
@@ -73,8 +73,8 @@ def page_number(arg: str = "page") -> int:
 
 
 def chinese(message: str) -> str:
-    """Service messages read "中文 (English)": the pages show the Chinese."""
-    return re.sub(r"\s*\([^()]*[A-Za-z][^()]*\)\s*$", "", message or "")
+    """Service messages read "中文 (English)": the pages show the Chinese (core/messages.py, as everywhere)."""
+    return to_chinese(message or "")
 
 
 def is_local_path(target: str) -> bool:

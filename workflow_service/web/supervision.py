@@ -50,7 +50,7 @@ def statistics_view(user, period: str) -> dict:
             ("立案数", [x["cases_filed"] for x in f]), ("处罚决定数", [x["penalty_decisions"] for x in f]),
             ("结案数", [x["cases_closed"] for x in f])]),
         "chart_fines": bar_chart("罚款金额（元）", labels, [
-            ("罚款金额（元）", [x["fines_yuan"] for x in f])]),
+            ("罚款金额（元）", [x["fines_yuan"] for x in f])], money=True),
         "chart_overdue": bar_chart("逾期任务与督办", labels, [
             ("逾期任务数", [x["overdue_tasks"] for x in f]), ("督办数", [x["escalations"] for x in f])]),
         "main_columns": [c for c in stats["columns"] if c["key"] in (

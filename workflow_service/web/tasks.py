@@ -18,7 +18,7 @@ from ..modules.tasks.models import TaskStatus
 from ..modules.tasks.queries import can_claim, get_visible_task
 from ..modules.tasks.schemas import TaskSchema
 from ..modules.users.models import Role
-from ..modules.users.queries import unit_members, unit_members_with_role
+from ..modules.users.queries import display_names, unit_members, unit_members_with_role
 from ..modules.users.units import unit_contains
 from .common import SOURCE_NAMES, bp, me, tz
 from .evidence import evidence_panel
@@ -43,6 +43,7 @@ def _render(task, schema, data, errors, message=None, status=200):
         message=message, now=now, rule=_RULES._due_rule(task), days_left=working_days_left(task.due_at, now),
         is_open=task.status == TaskStatus.ready.value, mine=task.assignee_id == user.id,
         claimable=task.assignee_id is None and can_claim(user, task), process_data=process_data,
+        handler_names=display_names(process_data.get("handlers") or []),
         evidence=process_data.get("evidence") if isinstance(process_data.get("evidence"), list) else [],
         source_names=SOURCE_NAMES, unit_users=_unit_users(task), reassignable=_reassignable(user, task),
         submitted=_submitted(task, schema), **(evidence_panel(user, case) if case else {}),

@@ -25,7 +25,7 @@ def verify_audit_chain(actor, *, instance_id: int | None = None, case_id: int | 
     if instance_id is None:
         if not system:
             raise ValidationFailed("请指定案件、流程实例或系统链 (name a case, an instance or the system chain)",
-                                   {"instance_id": ["one of case_id, instance_id, system is required"]})
+                                   {"instance_id": ["请给出 case_id、instance_id 或 system 之一"]})
         if not actor.has_role(Role.admin):
             raise Forbidden("系统审计链仅管理员可校验 (the system chain is for administrators)")
         return verify_chain(None)

@@ -66,4 +66,37 @@ ACTION_LABELS: dict[str, str] = {
     "document_voided": "文书作废",
     "case_file_built": "生成案卷",
     "documents_not_issued": "文书待出具",
+    "ballot_opened": "提请集体讨论",
+    "vote_cast": "委员表决",
+    "ballot_recusal": "委员回避",
+    "ballot_closed": "表决结束",
+    "legal_review_signed": "法制审核签署",
+    "crime_screened": "涉嫌犯罪研判",
+    "rectification_ordered": "责令限期整改",
+    "case_opened_from_rectification": "逾期未整改转立案",
+    "case_return_needs_filing": "退回案件待立案",
+    "disclosure_drafted": "生成公示稿",
+    "disclosure_published": "公示发布",
+    "disclosure_not_published": "决定不予公示",
+    "disclosure_expired": "公示期满撤下",
+    "disclosure_withdrawal_requested": "申请撤下公示",
+    "disclosure_withdrawn": "公示撤下",
+    "clock_moved": "调整演示时钟",
+    "calendar_imported": "导入节假日安排",
+    "deadline_rule_changed": "修改期限规则",
+    "definition_deployed": "部署流程定义",
+    "committee_configured": "设置案审委员会",
+    "document_settings_changed": "设置文书编号",
+    "unit_created": "新建单位",
+    "user_created": "新建用户",
+    "user_deactivated": "停用用户",
+    "user_activated": "启用用户",
+    "token_issued": "签发接口令牌",
+    "logged_out": "退出登录",
+    "login_throttled": "登录受限",
 }
+
+
+def action_label(action: str) -> str:
+    """What the timeline calls an audited action; an action without a label yet is still said in Chinese."""
+    return ACTION_LABELS.get(action) or "其他记录"

@@ -51,7 +51,25 @@ class Case(db.Model):
     instance = db.relationship("ProcessInstance")
     unit = db.relationship("Unit")
 
-    __table_args__ = (sa.Index("ix_cases_unit_status", "unit_id", "status", "created_at"),)
+    __table_args__ = (sa.Index("ix_cases_unit_status", "unit_id", "status", "created_at"),
+                      # The case list's search: by party (a prefix uses the index) and by filing date.
+                      sa.Index("ix_cases_party_name", "party_name"),
+                      sa.Index("ix_cases_created_at", "created_at"))
+
+
+class CaseNumberSequence(db.Model):
+    """The last case number (案件编号) given, per unit and year: numbers restart each year (…-2027-000001).
+    Filing locks this row (SELECT ... FOR UPDATE) until its transaction ends, so two filings at the same instant
+    take turns and never share a number; the unique constraint on cases.case_number is the second guard."""
+
+    __tablename__ = "case_number_sequences"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
+    year = sa.Column(sa.Integer, nullable=False)
+    last_number = sa.Column(sa.Integer, nullable=False, default=0)
+
+    __table_args__ = (sa.UniqueConstraint("unit_id", "year", name="uq_case_number_sequences_key"),)
 
 
 class BusinessSetting(db.Model):

@@ -19,6 +19,7 @@ from ..users.models import Role
 from ...core.workdays import SHANGHAI
 from ..deadlines.operations import compute_deadline, find_rule
 from .models import BusinessSetting, Case, CaseSource, CaseStatus, DecisionExtension, ExtensionStatus
+from .numbering import take_case_number
 
 CASE_PROCESS = "case_handling"
 # The decision limit runs from filing, on the rule version in force on the filing date (30 days before
@@ -75,7 +76,7 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
     instance = pipeline.start(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
                                        data=data)
     case = Case(
-        case_number=f"{unit.code}-{instance.started_at.year}-{instance.id:06d}", instance_id=instance.id,
+        case_number=take_case_number(unit, instance.started_at), instance_id=instance.id,
         unit_id=unit.id, source=source, party_name=party_name, party_type=party_type, summary=summary,
         violations=[], status=CaseStatus.open.value, created_at=instance.started_at, created_by_id=actor.id,
         enterprise_id=enterprise_id,

@@ -1,21 +1,23 @@
 """What a case looks like to the people who may see it: list, detail, deadlines, timeline."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
 from ...core.registry import registry
 from ...core.workdays import SHANGHAI
+from ...core.services import setting
 from ...extensions import db
 from ..audit.models import AuditEvent
 from ..deadlines.models import DeadlineRule
 from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
 from ..users.models import User
-from ..users.units import in_visible_units, sees_unit
-from .documents import ACTION_LABELS, TASK_DOCUMENTS
+from ..users.units import in_visible_units, refusal_reason, sees_unit
+from .documents import TASK_DOCUMENTS, action_label
 from .models import Case
 
 
@@ -29,14 +31,37 @@ def get_case(user: User, case_id: int) -> Case:
     if case is None:
         raise NotFound("案件不存在 (no such case)")
     if not can_view_case(user, case):
-        raise Forbidden("无权查看该案件 (this case belongs to another unit)")
+        raise Forbidden(refusal_reason(user, "无权查看该案件 (this case belongs to another unit)"))
     return case
 
 
-def list_cases(user: User, *, unit_id=None, stage=None, overdue=None, status=None, now=None, limit=50, offset=0):
+def filing_bounds(filed_from: date | None, filed_to: date | None) -> tuple[datetime | None, datetime | None]:
+    """A range of filing days (both included, in the service's time zone) as the instants `list_cases` takes."""
+    zone = ZoneInfo(setting("TIMEZONE"))
+    start = datetime.combine(filed_from, time(), zone) if filed_from else None
+    end = datetime.combine(filed_to + timedelta(days=1), time(), zone) if filed_to else None
+    return start, end
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_cases(user: User, *, unit_id=None, stage=None, overdue=None, status=None, now=None, limit=50, offset=0,
+               q=None, filed_from=None, filed_to=None):
+    """The cases the user sees, newest first. `q`: a case number (or its beginning) or part of the party's name;
+    `filed_from`/`filed_to`: instants bounding the filing time (from inclusive, to exclusive)."""
     query = sa.select(Case).where(in_visible_units(Case.unit_id, user))
     if unit_id is not None:
         query = query.where(Case.unit_id == unit_id)
+    if q:
+        pattern = _like_escaped(q.strip())
+        query = query.where(sa.or_(Case.case_number.like(f"{pattern}%", escape="\\"),
+                                   Case.party_name.like(f"%{pattern}%", escape="\\")))
+    if filed_from is not None:
+        query = query.where(Case.created_at >= filed_from)
+    if filed_to is not None:
+        query = query.where(Case.created_at < filed_to)
     if status:
         query = query.where(Case.status == status)
     open_task = sa.select(Task.instance_id).where(Task.status == TaskStatus.ready.value)
@@ -47,6 +72,33 @@ def list_cases(user: User, *, unit_id=None, stage=None, overdue=None, status=Non
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(Case.id.desc()).limit(limit).offset(offset))
     return list(rows), total
+
+
+def current_stages(cases: list[Case]) -> dict[int, list[str]]:
+    """case id -> the names of the steps it stands at (its open tasks, or the message it waits for), for a list
+    of cases in one query."""
+    by_instance = {c.instance_id: c for c in cases}
+    stages: dict[int, list[str]] = {c.id: [] for c in cases}
+    if not by_instance:
+        return stages
+    rows = db.session.execute(sa.select(Task.instance_id, Task.name).where(
+        Task.instance_id.in_(list(by_instance)), Task.status == TaskStatus.ready.value).order_by(Task.id))
+    for instance_id, name in rows:
+        names = stages[by_instance[instance_id].id]
+        if name not in names:
+            names.append(name)
+    for case in cases:
+        if not stages[case.id]:
+            stages[case.id] = [e.get("name") for e in (case.instance.waiting_events or []) if e.get("name")]
+    return stages
+
+
+def open_stage_names(user: User) -> list[tuple[str, str]]:
+    """(bpmn id, name) of the steps the user's visible cases stand at now: the choices of the list's stage filter."""
+    visible = sa.select(Case.instance_id).where(in_visible_units(Case.unit_id, user))
+    rows = db.session.execute(sa.select(Task.bpmn_id, sa.func.min(Task.name)).where(
+        Task.status == TaskStatus.ready.value, Task.instance_id.in_(visible)).group_by(Task.bpmn_id))
+    return sorted(((b, n) for b, n in rows), key=lambda r: r[1])
 
 
 def open_tasks(case: Case) -> list[Task]:
@@ -152,7 +204,7 @@ def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict
         result.append({
             "id": event.id, "seq": event.seq, "occurred_at": event.occurred_at, "actor_name": event.actor_name,
             "actor_display_name": names.get(event.actor_id, "系统" if event.actor_id is None else event.actor_name),
-            "action": event.action, "action_label": ACTION_LABELS.get(event.action, event.action),
+            "action": event.action, "action_label": action_label(event.action),
             "task_id": event.task_id,
             "task": {"id": task.id, "bpmn_id": task.bpmn_id, "name": task.name} if task is not None else None,
             "document": document, "evidence": evidence, "details": details, "hash": event.hash,

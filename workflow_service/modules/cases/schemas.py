@@ -34,6 +34,10 @@ class CaseListArgs(PageArgs):
                           metadata={"description": "the id of an open task, e.g. legal_review"})
     overdue = fields.Boolean(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in CaseStatus]))
+    q = fields.String(load_default=None, validate=validate.Length(max=200),
+                      metadata={"description": "a case number (or its beginning) or part of the party's name"})
+    filed_from = fields.Date(load_default=None, metadata={"description": "filed on or after this day"})
+    filed_to = fields.Date(load_default=None, metadata={"description": "filed on or before this day"})
 
 
 class ExtensionArgs(Schema):
@@ -91,6 +95,7 @@ class CaseSchema(Schema):
     status = fields.String()
     created_at = fields.AwareDateTime()
     closed_at = fields.AwareDateTime(allow_none=True)
+    current_stages = fields.List(fields.String(), metadata={"description": "the steps the case stands at (list only)"})
 
 
 class CasePageSchema(Schema):

@@ -113,7 +113,7 @@ def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = N
                   if r.jurisdiction in jurisdictions and r.effective_from <= on
                   and (r.effective_to is None or r.effective_to > on)]
     if not candidates:
-        raise NotFound(f"期限规则不存在 (no deadline rule {rule_id!r})", {"rule": ["unknown rule id"]})
+        raise NotFound(f"期限规则不存在 (no deadline rule {rule_id!r})", {"rule": ["期限规则不存在"]})
     candidates.sort(key=lambda r: (r.jurisdiction == "national", -r.effective_from.toordinal()))
     return candidates[0]
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from ...core.errors import Forbidden
 from ...extensions import db
 from ..users.models import Unit, User
-from ..users.units import in_subtree, in_visible_units, sees_unit
+from ..users.units import in_subtree, in_visible_units, refusal_reason, sees_unit
 from .models import RectificationOrder, RectificationStatus
 from ..statistics.contributors import StatisticsContributor
 from .operations import get_order
@@ -17,7 +17,7 @@ from .operations import get_order
 def visible_order(user: User, order_id: int) -> RectificationOrder:
     order = get_order(order_id)
     if not sees_unit(user, order.unit):
-        raise Forbidden("无权查看该整改指令 (this order belongs to another unit)")
+        raise Forbidden(refusal_reason(user, "无权查看该整改指令 (this order belongs to another unit)"))
     return order
 
 

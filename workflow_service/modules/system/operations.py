@@ -42,7 +42,7 @@ def move_clock(actor, *, advance: str | None = None, now: datetime | None = None
         raise Forbidden("仅管理员可调整时钟 (administrators only)")
     if (advance is None) == (now is None):
         raise ValidationFailed("请给出 advance 或 now 之一 (give exactly one of advance, now)",
-                               {"advance": ["exactly one of advance, now"]})
+                               {"advance": ["advance 与 now 须且只能给出其一"]})
     sync_clock()
     before = service_clock.now()
     if advance is not None:
@@ -50,7 +50,7 @@ def move_clock(actor, *, advance: str | None = None, now: datetime | None = None
         service_clock.set_now(before + delta, frozen=frozen)
     else:
         if now.tzinfo is None:
-            raise ValidationFailed("时间须带时区 (a time zone is required)", {"now": ["include an offset, e.g. +08:00"]})
+            raise ValidationFailed("时间须带时区 (a time zone is required)", {"now": ["须带时区，如 +08:00"]})
         service_clock.set_now(now, frozen=frozen)
     after = service_clock.now()
     row = db.session.get(ClockState, 1) or ClockState(id=1)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ...core.errors import Forbidden, NotFound
 from ...extensions import db
 from ..users.models import Role, User
-from ..users.units import in_visible_units, oversees, sees_unit, works_in
+from ..users.units import in_visible_units, oversees, refusal_reason, sees_unit, works_in
 from .models import Task, TaskStatus
 
 def can_view(user: User, task: Task) -> bool:
@@ -35,7 +35,7 @@ def get_task(task_id: int) -> Task:
 def get_visible_task(user: User, task_id: int) -> Task:
     task = get_task(task_id)
     if not can_view(user, task):
-        raise Forbidden("无权查看该任务 (this task belongs to another role or unit)")
+        raise Forbidden(refusal_reason(user, "无权查看该任务 (this task belongs to another role or unit)"))
     return task
 
 

@@ -15,8 +15,8 @@ from ..cases.models import Case
 from ..deadlines.models import DeadlineRule
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role, Unit, User
-from ..users.units import (in_subtree, in_visible_units, integration_reaches, sees_unit, subtree_ids,
-                           visible_unit_ids)
+from ..users.units import (in_subtree, in_visible_units, integration_reaches, refusal_reason, sees_unit,
+                           subtree_ids, visible_unit_ids)
 from ..statistics.contributors import StatisticsContributor
 from .models import CriminalTransfer, TransferStatus
 
@@ -35,7 +35,7 @@ def visible_transfer(user: User, transfer_id: int) -> CriminalTransfer:
     if transfer is None:
         raise NotFound("移送不存在 (no such transfer)")
     if not (sees_unit(user, transfer.unit) or integration_reaches(user, transfer.unit)):
-        raise Forbidden("无权查看该移送 (this transfer belongs to another unit)")
+        raise Forbidden(refusal_reason(user, "无权查看该移送 (this transfer belongs to another unit)"))
     return transfer
 
 

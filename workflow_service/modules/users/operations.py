@@ -38,7 +38,7 @@ def create_unit(actor, *, code: str, name: str, level: str, parent_code: str | N
     if parent_code:
         parent = db.session.scalar(sa.select(Unit).filter_by(code=parent_code))
         if parent is None:
-            raise NotFound(f"上级单位不存在 (no unit {parent_code})", {"parent_code": ["unknown unit"]})
+            raise NotFound(f"上级单位不存在 (no unit {parent_code})", {"parent_code": ["单位不存在"]})
         _require_administrator_of(actor, parent)
     if db.session.scalar(sa.select(Unit).filter_by(code=code)) is not None:
         raise Conflict(f"单位代码已存在 (unit {code} exists)", {"code": ["already exists"]})
@@ -65,7 +65,7 @@ def create_user(actor, *, username: str, password: str, display_name: str, unit_
         raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
     unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
     if unit is None:
-        raise NotFound(f"单位不存在 (no unit {unit_code})", {"unit_code": ["unknown unit"]})
+        raise NotFound(f"单位不存在 (no unit {unit_code})", {"unit_code": ["单位不存在"]})
     _require_administrator_of(actor, unit)
     try:
         role_values = sorted({Role(r).value for r in roles})

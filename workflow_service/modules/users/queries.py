@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from .models import User, UserRole
-from .units import in_subtree
+from .models import Unit, User, UserRole
+from .units import in_subtree, visible_unit_ids
 
 
 def unit_members(unit_id: int, limit: int = 50) -> list[User]:
@@ -29,3 +29,19 @@ def users_in_tree(actor: User, *, limit: int = 50, offset: int = 0) -> tuple[lis
     rows = db.session.scalars(query.options(selectinload(User.unit)).order_by(User.unit_id, User.username)
                               .limit(limit).offset(offset))
     return list(rows), total
+
+
+def display_names(usernames) -> dict[str, str]:
+    """username -> the name people know the user by (承办人 李承办, not handler2); a username with no user
+    keeps itself."""
+    wanted = sorted({str(u) for u in usernames or () if u})
+    if not wanted:
+        return {}
+    found = dict(db.session.execute(sa.select(User.username, User.display_name)
+                                    .where(User.username.in_(wanted))).all())
+    return {u: found.get(u) or u for u in wanted}
+
+
+def visible_units(user: User) -> list:
+    """The units whose records the user sees (users/units.py), by their place in the tree: a list's unit filter."""
+    return list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(visible_unit_ids(user))).order_by(Unit.path)))

@@ -122,3 +122,14 @@ def require_two_officers(usernames, unit_id: int, *, field: str, message: str) -
         problem = f"须为本单位在职执法人员：{', '.join(bad)}" if bad else "至少两名不同的执法人员"
         raise ValidationFailed(message, {field: [problem]})
     return names
+
+
+def refusal_reason(user: User, default: str) -> str:
+    """Why a record is not shown to the user, in the user's terms: an account that is not an officer is refused for
+    what it is (an integration account, a platform operator), not because the record "belongs to another unit"."""
+    if not user.is_officer:
+        if user.has_role(Role.integration):
+            return "接口账户只能通过为其开放的接口报送（如公安机关对移送的答复），不能查看案件、任务和文书"
+        if user.has_role(Role.platform_operator):
+            return "平台运维人员只部署流程定义，不查看案件、任务和文书"
+    return default

@@ -12,3 +12,26 @@
     }
   });
 })();
+
+// Field errors are tied to their fields (WCAG 3.3.1): a control in a field marked has-error gets aria-invalid and is
+// described by the field's messages. The schema forms and the filing form say so in their HTML already; this
+// covers the hand-written forms the same way.
+(function () {
+  var count = 0;
+  document.querySelectorAll('.has-error').forEach(function (field) {
+    var messages = Array.prototype.filter.call(field.querySelectorAll('.field-error'), function (m) {
+      return m.closest('.has-error') === field;
+    });
+    if (!messages.length) { return; }
+    var ids = messages.map(function (m) {
+      if (!m.id) { count += 1; m.id = 'field-error-' + count; }
+      return m.id;
+    }).join(' ');
+    field.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(function (control) {
+      if (control.closest('.has-error') !== field) { return; }
+      control.setAttribute('aria-invalid', 'true');
+      if (!control.hasAttribute('aria-describedby')) { control.setAttribute('aria-describedby', ids); }
+    });
+    if (field.tagName === 'FIELDSET' && !field.hasAttribute('aria-describedby')) { field.setAttribute('aria-describedby', ids); }
+  });
+})();
