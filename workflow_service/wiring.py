@@ -10,9 +10,10 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
  5. transfers    the transfer row follows its process; an approval suspends the case, the end of the transfer
                  hands it back (follow-up steps)
  6. transfers    a case that decided on a transfer opens it (a follow-up step)
- 7. disclosure   a penalty decision drafts its disclosure (公示)
- 8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
+ 7. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
                  case file is built at archiving (unless WFS_DOCUMENTS_AUTO_ISSUE=0)
+ 8. disclosure   a penalty decision drafts its disclosure (公示), with the number of the decision as issued
+                 (or as reserved, when documents are issued by hand)
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .modules.cases import operations as cases
 from .modules.cases import rules as case_rules
 from .modules.disclosure import operations as disclosure
 from .modules.documents import operations as documents
+from .modules.documents import review as document_review
 from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
 from .modules.rectification import rules as rectification_rules
@@ -40,14 +42,14 @@ def build_registry(settings: dict) -> Registry:
     registry.connect_step_handler("rectification.sync_order", rectification.sync_order)
     registry.connect_step_handler("transfers.sync_transfer", transfers.sync_transfer)
     registry.connect_step_handler("transfers.case_reached_transfer", transfers.case_reached_transfer)
-    registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
     if settings["DOCUMENTS_AUTO_ISSUE"]:  # off: a department issues its documents by hand from the case page
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
+    registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
 
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
     # is pending, then a valid legal-review pass).
     for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
-                     rectification_rules.DECLARED, disclosure.DECLARED):
+                     rectification_rules.DECLARED, disclosure.DECLARED, document_review.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)

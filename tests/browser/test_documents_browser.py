@@ -29,7 +29,7 @@ def test_the_approver_sees_the_decision_on_the_approval_task(open_page, api, adm
     d.complete("investigation_report", fine_proposal(8000))
     d.complete("notify_intended_penalty", {"notified_at": "2026-10-12T11:00:00+08:00", "hearing_offered": False})
     d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
-    d.complete("draft_decision", {**DECISION, "decision_party": "楚雄某烟花爆竹有限公司"})
+    d.complete("draft_decision", DECISION)
     task = d.open_task("approve_decision")
 
     page = open_page("supervisor1")

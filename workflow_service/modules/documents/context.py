@@ -168,9 +168,11 @@ def _transfer(case: Case) -> dict | None:
             "approved_at": chinese_date(transfer.approved_at)}
 
 
-def build_context(case: Case, *, now, extra: dict | None = None) -> dict:
-    """Everything a template may print about the case, with dates in Chinese form and amounts in capitals."""
-    data = case.instance.data or {}
+def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict | None = None) -> dict:
+    """Everything a template may print about the case, with dates in Chinese form and amounts in capitals.
+    `overlay`: what a form holds before it is submitted, laid over the process data (a preview of the
+    document as the step will issue it)."""
+    data = {**(case.instance.data or {}), **(overlay or {})}
     unit = case.unit
     settings = unit_settings(unit)
     violations = _violations(data)
