@@ -184,7 +184,7 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
     # The case-file review (案卷评查) reads the documents: the decision has its receipt, the notice came first.
     review_codes = {x["code"] for x in d.client("supervisor1").post(
         "/api/v1/case-reviews", json={"case_id": d.case["id"]}).get_json()["items"][0]["defects"]}
-    assert not review_codes & {"receipt_missing", "notice_after_decision"}
+    assert not review_codes & {"receipt_missing", "notice_after_decision", "signature_missing"}
 
     # A page as a person sees it: rasterised for a look (Chinese in the embedded font, not boxes).
     ARTIFACTS.mkdir(exist_ok=True)
@@ -392,7 +392,8 @@ def test_the_case_file_review_reads_the_documents_that_exist():
 
     day = lambda d: datetime(2026, 9, d, 2, 0, tzinfo=timezone.utc)  # noqa: E731
     notice, decision = ("penalty_notice", "楚应急罚告〔2026〕1号", day(24)), ("penalty_decision", "楚应急罚〔2026〕1号", day(28))
-    receipt = ("service_receipt", None, day(29))
+    receipt = ("service_receipt", None, day(29), {"document_number": "楚应急罚〔2026〕1号",
+                                                  "served_at": "2026-09-29T10:00:00+08:00"})
     assert check_issued_documents(facts(notice, decision, receipt)) == []
     assert [d["code"] for d in check_issued_documents(facts(notice, decision))] == ["receipt_missing"]
     late = ("penalty_notice", "楚应急罚告〔2026〕2号", day(29))

@@ -16,6 +16,7 @@ from ..core.transaction import discard
 from ..extensions import db
 from ..modules.documents import operations as doc_ops
 from ..modules.documents.models import CaseFile, IssuedDocument
+from ..modules.documents.numbering import decision_number
 from ..modules.documents.registry import DOCUMENT_TYPES
 from ..modules.tasks.queries import get_visible_task
 from .common import bp, chinese, me, tz
@@ -32,6 +33,7 @@ def documents_panel(user, case) -> dict:
                                   .order_by(CaseFile.version.desc()).limit(1))
     own = case.unit_id == user.unit_id
     return {"documents": documents, "case_file": case_file, "document_status_names": STATUS_NAMES,
+            "decision_number": decision_number(case.id),
             "document_types": {k: t.title for k, t in DOCUMENT_TYPES.items()},
             "may_issue_documents": own and any(user.has_role(r) for r in doc_ops.ISSUER_ROLES),
             "may_void_documents": own and any(user.has_role(r) for r in doc_ops.VOIDER_ROLES)}

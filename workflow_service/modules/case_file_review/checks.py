@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from ...core.clock import as_utc
 from ...core.workdays import SHANGHAI
@@ -25,6 +26,7 @@ DEFECTS: dict[str, tuple[str, int]] = {
     "disclosure_late": ("处罚决定未在法定期限内公示（安全生产法第七十八条）", 10),
     "receipt_missing": ("决定书没有送达回执（行政处罚法第六十一条）", 10),
     "notice_after_decision": ("告知书晚于处罚决定书出具（行政处罚法第四十四条、第六十二条）", 20),
+    "signature_missing": ("文书缺少签名（执法人员、审批人、受送达人或者见证人）", 5),
 }
 
 # Deadlines the party keeps (statements, hearing request, payment): a party's silence is no officer's defect.
@@ -41,6 +43,15 @@ OUTCOME_DOCUMENTS = {
     # the transfer letter (移送书) is written in the transfer's own process: its hand-over refuses to go without it
     "transfer": ["legal_review"],
 }
+
+
+class DocumentFact(NamedTuple):
+    """An issued document in force, as the review reads it."""
+    doc_type: str
+    number: str | None
+    issued_at: datetime
+    fields: dict = {}          # what the document records beyond the case (a receipt: which document, when)
+    signatures: list = []      # its signature blocks: [{"role", "name", "signed"}]
 
 
 @dataclass
@@ -226,24 +237,45 @@ def check_disclosure(facts: CaseFacts) -> list[dict]:
 
 
 def check_issued_documents(facts: CaseFacts) -> list[dict]:
-    """What the documents themselves show: a decision needs its service receipt (文书送达回执), and the notice
-    (告知书) comes before the decision it announces."""
+    """What the documents themselves show: a decision needs a receipt (文书送达回执) that acknowledges that
+    decision as served (the notice's receipt is not the decision's), the notice (告知书) comes before the
+    decision it announces, and every signature block is signed."""
     if not facts.documents:
         return []
+    documents = [d if isinstance(d, DocumentFact) else DocumentFact(*d) for d in facts.documents]
     by_type: dict[str, list] = {}
-    for doc_type, number, issued_at in facts.documents:
-        by_type.setdefault(doc_type, []).append((number, issued_at))
+    for d in documents:
+        by_type.setdefault(d.doc_type, []).append((d.number, d.issued_at))
     found = []
     decisions = by_type.get("penalty_decision", []) + by_type.get("no_penalty_decision", [])
-    if decisions and not by_type.get("service_receipt"):
-        found.append(defect("receipt_missing", f"决定书{decisions[-1][0] or ''}没有文书送达回执"))
+    if decisions:
+        number = decisions[-1][0]
+        served = [d for d in documents if d.doc_type == "service_receipt" and (d.fields or {}).get("served_at")
+                  and (d.fields or {}).get("document_number") == number]
+        if not served:
+            found.append(defect("receipt_missing", f"决定书{number or ''}没有记载送达的文书送达回执"))
     penalty = by_type.get("penalty_decision")
     if penalty:
         late = [(n, t) for n, t in by_type.get("penalty_notice", []) if t > penalty[0][1]]
         if late:
             found.append(defect("notice_after_decision", f"告知书{late[0][0]}出具于{_local(late[0][1])}，"
                                                          f"决定书{penalty[0][0]}出具于{_local(penalty[0][1])}"))
+    for d in documents:
+        missing = [b["role"] for b in d.signatures or [] if not b.get("signed")]
+        if missing:
+            title = DOCUMENT_TITLES.get(d.doc_type, d.doc_type)
+            found.append(defect("signature_missing", f"{title}{d.number or ''}缺少{'、'.join(missing)}签名",
+                                doc_type=d.doc_type))
     return found
+
+
+# The titles the review names documents by (documents/registry.py holds the full list; the review reads only
+# these facts, so it keeps its own short names).
+DOCUMENT_TITLES = {"penalty_decision": "行政处罚决定书", "no_penalty_decision": "不予行政处罚决定书",
+                   "filing_approval": "立案审批表", "closure_approval": "结案审批表", "case_report": "案件处理呈批表",
+                   "inspection_record": "现场检查记录", "reinspection_opinion": "整改复查意见书",
+                   "legal_review_opinion": "法制审核意见书", "service_receipt": "文书送达回执",
+                   "penalty_notice": "行政处罚告知书"}
 
 
 CHECKS = [check_documents, check_two_officers, check_task_deadlines, check_decision_deadline, check_legal_review,

@@ -119,6 +119,11 @@ def document_number(case_id: int, doc_type: str) -> str | None:
     return reservation.number if reservation is not None else None
 
 
+def decision_number(case_id: int) -> str | None:
+    """决定书文号 of the case: its penalty decision's, else its no-penalty decision's (issued or reserved)."""
+    return document_number(case_id, "penalty_decision") or document_number(case_id, "no_penalty_decision")
+
+
 def configure_unit(actor, unit_code: str, *, dept_code: str, type_codes: dict | None = None,
                    reconsideration_body: str | None = None, court: str | None = None,
                    payment_account: str | None = None, address: str | None = None) -> DocumentUnitSettings:

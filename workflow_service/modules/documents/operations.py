@@ -26,6 +26,7 @@ from . import numbering, rendering
 from .casefile import build_case_file
 from .context import build_context
 from .review import document_items
+from .signatures import signature_blocks, signers
 from .models import DocumentStatus, IssuedDocument
 from .registry import (DOCUMENT_TYPES, PROCESS_STEP_DOCUMENTS, SERVED_BY_STEP, STEP_DOCUMENTS, TASK_PREVIEWS,
                        DocumentType, document_type)
@@ -81,12 +82,14 @@ def _render(case: Case, doc_type: DocumentType, *, number: str | None, version: 
     context = build_context(case, now=now, extra=extra, overlay=overlay)
     context["doc"] = {"type": doc_type.key, "title": doc_type.title, "number": number, "version": version,
                       "issued_date": context["today"]}
+    blocks = signature_blocks(case, doc_type, context)
+    context["signers"] = signers(blocks)
     html = rendering.render_html(doc_type.template, context)
     try:
         pdf, pages = rendering.html_to_pdf_pages(html, rendering.environment_font_dir())
     except rendering.FontsMissing as exc:
         raise DocumentFontsMissing("文书字体未安装，无法生成文书（请执行 npm install）", {"fonts": [str(exc)]}) from None
-    return html, pdf, pages
+    return html, pdf, pages, blocks
 
 
 def _year(now) -> int:
@@ -105,11 +108,11 @@ def _freeze(case: Case, doc_type: DocumentType, actor, *, extra: dict, step: str
         else:
             year = _year(now)
             number, sequence = numbering.take_number(case.unit, doc_type, year)
-    html, pdf, pages = _render(case, doc_type, number=number, version=version, extra=extra, now=now)
+    html, pdf, pages, blocks = _render(case, doc_type, number=number, version=version, extra=extra, now=now)
     document = IssuedDocument(
         case_id=case.id, unit_id=case.unit_id, doc_type=doc_type.key, title=doc_type.title, number=number,
         year=year, sequence=sequence, version=version, status=DocumentStatus.issued.value, step=step,
-        fields=extra, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_pages=pages,
+        fields=extra, signatures=blocks, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_pages=pages,
         html=html, html_sha256=hashlib.sha256(html.encode()).hexdigest(), issued_at=now,
         issued_by_id=getattr(actor, "id", None), supersedes_id=supersedes.id if supersedes else None,
         correction_reason=reason)
@@ -204,7 +207,7 @@ def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict 
     kind = _type(doc_type)
     now = clock().now()
     number, _reserved = preview_number(case, kind, now)
-    _html, pdf, _pages = _render(case, kind, number=number, version=1, extra=_check_extra(extra), now=now,
+    _html, pdf, _pages, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra), now=now,
                                  overlay=overlay)
     return pdf
 
@@ -244,8 +247,9 @@ def _receipt_fields(case: Case, step: str, data: dict) -> dict:
               "document_number": served.number if served else "", "served_at": data.get(time_key) or ""}
     if time_key == "served_at":  # the serve steps' form records how, to whom and where (the other steps only when)
         fields.update(method=data.get("service_method") or "", recipient=data.get("recipient") or "",
-                      note=data.get("service_note") or "",
-                      document_number=fields["document_number"] or data.get("decision_number") or "")
+                      note=data.get("service_note") or "", place=data.get("service_place") or "",
+                      witness=data.get("witness") or "",
+                      document_number=fields["document_number"] or numbering.decision_number(case.id) or "")
     if fields.get("method") == "public_notice" and fields["served_at"]:
         fields.update(published_at=fields["served_at"], publication=data.get("service_note") or "")
     return _public_notice_effect({k: v for k, v in fields.items() if v})
@@ -268,7 +272,7 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
         extra = _receipt_fields(case, step, data) if doc_type == "service_receipt" else {}
         if doc_type in ("payment_demand", "enforcement_application"):
             decision = current_document(case.id, "penalty_decision")
-            extra["decision_number"] = decision.number if decision else data.get("decision_number") or ""
+            extra["decision_number"] = decision.number if decision else numbering.decision_number(case.id) or ""
         issued.append(_freeze(case, DOCUMENT_TYPES[doc_type], actor, extra=extra, step=step))
     if step == "archive":
         build_case_file(case, actor, retention=data.get("retention") or "30年",
