@@ -236,6 +236,9 @@ ACCESS: dict[str, Row] = {
     # The task's document as it will be issued: who sees the task.
     "documents.task_preview": Row(lambda w, rel: ("GET", f"/api/v1/tasks/{w.task(rel)['id']}/document-preview"
                                                          "?doc_type=filing_approval", None), views_task),
+    # ... and with what the task's form holds (a preview: nothing kept).
+    "documents.task_preview_with_form": Row(lambda w, rel: ("POST", f"/api/v1/tasks/{w.task(rel)['id']}/document-preview",
+                                                            {"doc_type": "filing_approval", "data": {}}), views_task),
     # Administrators of the unit tree; the allowed call names an unknown document type and gets 422.
     "documents.document_settings": Row(lambda w, rel: ("PUT", f"/api/v1/admin/document-settings/{RELATION_UNITS[rel][1]}",
                                                        {"dept_code": "矩阵", "type_codes": {"no_such_type": "X"}}),
