@@ -49,8 +49,8 @@ def decision_items(context: dict) -> list[dict]:
     evidence = "、".join(f"{e['type_label']}（{e['description']}）" for e in context["evidence"])
     if evidence:
         facts += f"。证据：{evidence}"
-    basis = "；".join(f"第{v['index']}项依据{v['basis'] or '有关法律、法规、规章'}" for v in violations
-                      if v["outcome"] == "penalty")
+    basis = "；".join(f"第{v['index']}项依据{v['basis']}" for v in violations
+                      if v["outcome"] == "penalty" and v["basis"])
     penalty = context["penalty_text"]
     kinds_and_basis = f"{penalty}（{basis}）" if basis else penalty
     if context["total_fine"]:
