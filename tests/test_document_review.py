@@ -245,3 +245,32 @@ def test_the_review_flags_a_decision_whose_only_receipt_is_the_notices():
     found = {x["code"]: x for x in check_issued_documents(facts)}
     assert "楚应急罚〔2026〕1号" in found["receipt_missing"]["detail"]
     assert "结案审批表" in found["signature_missing"]["detail"] and "审批人" in found["signature_missing"]["detail"]
+
+
+def test_officers_sign_with_their_certificate_numbers_and_the_review_names_one_without(steps, app):
+    # Users stay for the test session (conftest): the officer may exist from an earlier run on this database.
+    created = steps.admin.post("/api/v1/admin/users", json={
+        "username": "handler9", "password": "新来的承办人密码123", "display_name": "孙新人", "unit_code": "532301",
+        "roles": ["case_handler"]})
+    assert created.status_code in (201, 409), created.get_json()
+    if created.status_code == 201:
+        assert created.get_json()["certificate_number"] is None
+    d = steps.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", {**FILING, "party": PARTY, "handlers": ["handler1", "handler9"]})
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "inspection_record", "description": "监测监控系统未运行",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    record = next(x for x in d.documents() if x["doc_type"] == "inspection_record")
+    text = text_of(d.pdf(record))
+    assert "张承办" in text and "执法证件号：53010026001" in text and "孙新人" in text
+    with app.app_context():
+        from workflow_service.extensions import db
+        from workflow_service.modules.case_file_review.checks import check_issued_documents
+        from workflow_service.modules.case_file_review.operations import gather_facts
+        from workflow_service.modules.cases.models import Case
+
+        found = [x for x in check_issued_documents(gather_facts(db.session.get(Case, d.case["id"])))
+                 if x["code"] == "signature_missing"]
+    assert found and all("孙新人（无执法证件号）" in x["detail"] for x in found)
+    assert any("现场检查记录" in x["detail"] for x in found)

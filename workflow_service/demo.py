@@ -40,6 +40,9 @@ USERS = [
     ("police_gateway", "公安机关接口", "532301", ["integration"], False),
 ]
 
+# 执法证件号 of the demo officers (printed beside their signatures on documents).
+CERTIFICATES = {"handler1": "53010026001", "handler2": "53010026002", "supervisor1": "53010026003",
+                "head1": "53010026004", "reviewer1": "53010026005"}
 
 # The county's case review committee (案件审查委员会): the head chairs it; two thirds of the members make a
 # quorum, more than half of the votes cast decide, and on a tie the chair's vote decides.
@@ -68,7 +71,8 @@ def seed_demo() -> str:
     for username, display_name, unit_code, roles, qualified in USERS:
         if db.session.scalar(sa.select(User).filter_by(username=username)) is None:
             create_user(None, username=username, password=config["DEMO_PASSWORD"], display_name=display_name,
-                        unit_code=unit_code, roles=roles, legal_qualification=qualified)
+                        unit_code=unit_code, roles=roles, legal_qualification=qualified,
+                        certificate_number=CERTIFICATES.get(username))
             created_users += 1
     for unit_code, chair, members, quorum, pass_ratio, tie_rule in COMMITTEES:
         unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))

@@ -1,4 +1,4 @@
-"""Documents: numbers reserved for a document before it is issued (the decision's number, taken when its draft is
+"""Documents: officers' certificate numbers (users.certificate_number, printed beside their signatures), numbers reserved for a document before it is issued (the decision's number, taken when its draft is
 submitted and shown to the approver), and the signature blocks an issued document carries (read by the case-file
 review).
 
@@ -40,6 +40,8 @@ def upgrade():
     sa.UniqueConstraint('unit_id', 'doc_type', 'year', 'sequence', name='uq_document_number_reservations_number')
     )
     op.create_index('ix_document_number_reservations_case', 'document_number_reservations', ['case_id', 'doc_type'], unique=False)
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('certificate_number', sa.String(length=32), nullable=True))
     with op.batch_alter_table('issued_documents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('signatures', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'),
                                       nullable=False, server_default='[]'))
@@ -48,5 +50,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('issued_documents', schema=None) as batch_op:
         batch_op.drop_column('signatures')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('certificate_number')
     op.drop_index('ix_document_number_reservations_case', table_name='document_number_reservations')
     op.drop_table('document_number_reservations')

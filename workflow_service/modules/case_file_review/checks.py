@@ -261,7 +261,8 @@ def check_issued_documents(facts: CaseFacts) -> list[dict]:
             found.append(defect("notice_after_decision", f"告知书{late[0][0]}出具于{_local(late[0][1])}，"
                                                          f"决定书{penalty[0][0]}出具于{_local(penalty[0][1])}"))
     for d in documents:
-        missing = [b["role"] for b in d.signatures or [] if not b.get("signed")]
+        missing = [f"{b['role']}{b.get('name') or ''}" + ("（无执法证件号）" if b.get("name") and "certificate" in b else "")
+                   for b in d.signatures or [] if not b.get("signed")]
         if missing:
             title = DOCUMENT_TITLES.get(d.doc_type, d.doc_type)
             found.append(defect("signature_missing", f"{title}{d.number or ''}缺少{'、'.join(missing)}签名",

@@ -44,7 +44,8 @@ def _display_names(usernames) -> list[dict]:
     if not names:
         return []
     found = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
-    return [{"username": n, "name": found[n].display_name if n in found else n} for n in names]
+    return [{"username": n, "name": found[n].display_name if n in found else n,
+             "certificate": (found[n].certificate_number or "") if n in found else ""} for n in names]
 
 
 def _reconsideration_body(unit) -> str:

@@ -50,8 +50,11 @@ def signature_blocks(case, doc_type: DocumentType, context: dict) -> list[dict]:
         blocks.append(_block("承办人", _completer(case.instance_id, submit) or "、".join(handlers)))
         blocks.append(_block("审批人", _completer(case.instance_id, approve)))
     if doc_type.key in SIGNED_BY_HANDLERS:
-        blocks.append(_block("执法人员", handlers[0] if handlers else ""))
-        blocks.append(_block("执法人员", handlers[1] if len(handlers) > 1 else ""))
+        # Two officers, each signing with the number of their enforcement certificate (行政处罚法 Art 42, 55).
+        officers = context["handlers"][:2]
+        for officer in officers + [{"name": "", "certificate": ""}] * (2 - len(officers)):
+            blocks.append({"role": "执法人员", "name": officer["name"], "certificate": officer.get("certificate") or "",
+                           "signed": bool(officer["name"] and officer.get("certificate"))})
     if doc_type.key == "legal_review_opinion":
         reviews = context["legal_reviews"]
         blocks.append(_block("法制审核人员", reviews[-1]["reviewer"] if reviews else ""))

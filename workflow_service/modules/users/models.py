@@ -73,6 +73,9 @@ class User(UserMixin, db.Model):
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     # Legal reviewers must hold the legal professional qualification when first appointed (行政处罚法 Art 58).
     legal_qualification = sa.Column(sa.Boolean, nullable=False, default=False)
+    # 执法证件号: officers show their enforcement certificate and sign documents with its number (行政处罚法
+    # Art 42, 55); documents print it beside the officer's signature.
+    certificate_number = sa.Column(sa.String(32), nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     unit = db.relationship(Unit)

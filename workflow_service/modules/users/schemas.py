@@ -21,6 +21,7 @@ class UserSchema(Schema):
     roles = fields.Method("_roles")
     active = fields.Boolean(metadata={"description": "false: deactivated (停用), no token or session works"})
     legal_qualification = fields.Boolean()
+    certificate_number = fields.String(allow_none=True, metadata={"description": "执法证件号 (enforcement certificate)"})
 
     def _roles(self, user):
         return sorted(r.value for r in user.roles)
@@ -47,6 +48,8 @@ class CreateUserArgs(Schema):
     roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
                         validate=validate.Length(min=1, max=8))
     legal_qualification = fields.Boolean(load_default=False)
+    certificate_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
+                                       metadata={"description": "执法证件号, printed beside the officer's signature"})
 
 
 class CreateUnitArgs(Schema):
