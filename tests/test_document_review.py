@@ -274,3 +274,26 @@ def test_officers_sign_with_their_certificate_numbers_and_the_review_names_one_w
                  if x["code"] == "signature_missing"]
     assert found and all("孙新人（无执法证件号）" in x["detail"] for x in found)
     assert any("现场检查记录" in x["detail"] for x in found)
+
+
+def test_a_no_penalty_decision_opens_with_the_reports_facts_and_is_issued_under_its_reserved_number(steps):
+    d = steps.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", {**FILING, "party": PARTY})
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    report = fine_proposal(0, types=(), outcome="no_penalty_first")
+    report["facts"] = "当事人初次违法，已当场整改，未造成危害后果"
+    d.complete("investigation_report", report)
+    task = d.open_task("draft_no_penalty_decision")
+    data = d.client("handler1").get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
+    assert data["no_penalty_facts"] == report["facts"]
+    d.complete("draft_no_penalty_decision", {"no_penalty_reason": "first_violation", "no_penalty_facts": report["facts"],
+                                             "no_penalty_basis": "《行政处罚法》第三十三条第一款"})
+    approval = d.client("supervisor1").get(f"/api/v1/tasks/{d.open_task('approve_no_penalty')['id']}").get_json()
+    number = approval["documents"][0]["number"]
+    assert number == "楚市应急不罚〔2026〕1号" and approval["documents"][0]["number_reserved"] is True
+    d.complete("approve_no_penalty", {"no_penalty_approved": True}, username="supervisor1")
+    issued = [x for x in d.documents() if x["doc_type"] == "no_penalty_decision"]
+    assert [x["number"] for x in issued] == [number] and d.detail()["decision_number"] == number
