@@ -297,3 +297,17 @@ def test_a_no_penalty_decision_opens_with_the_reports_facts_and_is_issued_under_
     d.complete("approve_no_penalty", {"no_penalty_approved": True}, username="supervisor1")
     issued = [x for x in d.documents() if x["doc_type"] == "no_penalty_decision"]
     assert [x["number"] for x in issued] == [number] and d.detail()["decision_number"] == number
+
+
+def test_a_preview_of_a_form_holding_nonsense_is_refused_with_a_message(steps):
+    d = steps.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", {**FILING, "party": PARTY})
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    task = d.open_task("investigation_report")
+    response = d.client("handler1").post(f"/api/v1/tasks/{task['id']}/document-preview", json={
+        "doc_type": "case_report", "data": {"proposals": [{"violation_index": 1, "outcome": "penalty",
+                                                            "penalty_types": ["fine"], "fine_amount": "很多"}]}})
+    assert response.status_code == 422 and response.get_json()["code"] == "validation_failed"

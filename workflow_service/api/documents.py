@@ -189,7 +189,7 @@ def task_preview_with_form(args, task_id):
     task = get_visible_task(user, task_id)
     case = doc_ops.case_of_task(task)
     schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
-    pdf = doc_ops.preview(case, args["doc_type"], overlay=doc_ops.form_overlay(task, schema, args["data"]))
+    pdf = doc_ops.preview(case, args["doc_type"], overlay=doc_ops.form_overlay(schema, args["data"]))
     discard()  # a preview changes nothing
     return _pdf_response(pdf, f"{args['doc_type']}-preview.pdf")
 

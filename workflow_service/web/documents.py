@@ -94,6 +94,6 @@ def task_document_preview(task_id):
     case = doc_ops.case_of_task(task)
     schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
     data = {k: v for k, v in decode_form(schema, request.form, tz()).items() if v not in (None, "")}
-    pdf = doc_ops.preview(case, request.args.get("doc_type", ""), overlay=doc_ops.form_overlay(task, schema, data))
+    pdf = doc_ops.preview(case, request.args.get("doc_type", ""), overlay=doc_ops.form_overlay(schema, data))
     discard()  # a preview changes nothing
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf", max_age=0)

@@ -207,12 +207,19 @@ def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict 
     kind = _type(doc_type)
     now = clock().now()
     number, _reserved = preview_number(case, kind, now)
-    _html, pdf, _pages, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra), now=now,
-                                 overlay=overlay)
+    try:
+        _html, pdf, _pages, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra),
+                                              now=now, overlay=overlay)
+    except (ValueError, TypeError, ArithmeticError):
+        if not overlay:
+            raise
+        # What a form holds before it is validated (an amount that is no number): no preview, a message.
+        raise ValidationFailed("表单内容有误，无法生成文书预览，请先更正 (the form's values cannot be previewed)",
+                               {"data": ["请检查金额、日期等填写内容"]}) from None
     return pdf
 
 
-def form_overlay(task, schema: dict, data) -> dict:
+def form_overlay(schema: dict, data) -> dict:
     """What a task's form holds, for a preview: only the form's own fields, never an engine or service key."""
     if not isinstance(data, dict):
         raise ValidationFailed("预览内容应为表单数据 (form data expected)", {"data": ["应为对象"]})
