@@ -343,6 +343,9 @@ ACCESS.update({
                             administers, undo=reactivate_target),
     "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
                           administers),
+    # 执法证件号: setting the target's number to none (as it was) changes nothing a later cell reads.
+    "users.set_certificate": Row(lambda w, rel: ("PUT", f"/api/v1/admin/users/{target_user(rel)}/certificate",
+                                                 {"certificate_number": None}), administers),
 })
 
 RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation", "legal_basis": "安全生产法第六十五条",

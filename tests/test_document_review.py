@@ -274,6 +274,18 @@ def test_officers_sign_with_their_certificate_numbers_and_the_review_names_one_w
                  if x["code"] == "signature_missing"]
     assert found and all("孙新人（无执法证件号）" in x["detail"] for x in found)
     assert any("现场检查记录" in x["detail"] for x in found)
+    # An administrator records the officer's certificate; the next record carries it.
+    def put(client, number):
+        return client.client.put("/api/v1/admin/users/handler9/certificate", headers=client.headers,
+                                 json={"certificate_number": number})
+
+    done = put(steps.admin, "53010026099")
+    assert done.status_code == 200 and done.get_json()["certificate_number"] == "53010026099"
+    assert put(d.client("handler1"), "1").status_code == 403
+    corrected = d.client("handler1").post(f"/api/v1/cases/{d.case['id']}/documents/{record['id']}/corrections",
+                                          json={"reason": "补记执法证件号"}).get_json()
+    assert "执法证件号：53010026099" in text_of(d.pdf(corrected))
+    put(steps.admin, None)
 
 
 def test_a_no_penalty_decision_opens_with_the_reports_facts_and_is_issued_under_its_reserved_number(steps):

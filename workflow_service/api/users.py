@@ -8,7 +8,8 @@ from ..core.schemas import PageArgs
 from ..modules.users import operations as user_ops
 from ..modules.users.models import Role
 from ..modules.users.queries import users_in_tree
-from ..modules.users.schemas import CreateUnitArgs, CreateUserArgs, UnitSchema, UserPageSchema, UserSchema
+from ..modules.users.schemas import (CertificateArgs, CreateUnitArgs, CreateUserArgs, UnitSchema, UserPageSchema,
+                                     UserSchema)
 from .auth import current_api_user, requires_role
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/admin", description="用户与单位 (users and units)")
@@ -70,3 +71,16 @@ def deactivate(username):
 def activate(username):
     """启用 a deactivated account again (it logs in afresh: no old token or session comes back)."""
     return user_ops.set_user_active(current_api_user(), username, True)
+
+
+@blp.route("/users/<username>/certificate", methods=["PUT"])
+@requires_role(Role.admin, message=_ADMINS_ONLY)
+@blp.arguments(CertificateArgs)
+@blp.response(200, UserSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+@blp.alt_response(422, schema="Error")
+def set_certificate(args, username):
+    """执法证件号 of an officer (administrators of the officer's unit tree): printed beside their signature on the
+    documents they sign; the case-file review names a signature without one."""
+    return user_ops.set_certificate_number(current_api_user(), username, args["certificate_number"])

@@ -108,6 +108,21 @@ def set_user_active(actor, username: str, active: bool) -> User:
     return user
 
 
+def set_certificate_number(actor, username: str, certificate_number: str | None) -> User:
+    """执法证件号: the number of an officer's enforcement certificate, printed beside their signature on the
+    documents they sign (行政处罚法 Art 42, 55); None when the certificate was withdrawn."""
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    if user is None:
+        raise NotFound("用户不存在 (no such user)")
+    _require_administrator_of(actor, user.unit)
+    before = user.certificate_number
+    user.certificate_number = (certificate_number or "").strip() or None
+    record_event(actor, "user_certificate_changed",
+                 details={"username": user.username, "before": before, "after": user.certificate_number})
+    db.session.flush()
+    return user
+
+
 def authenticate(username: str, password: str, source: str = "") -> User:
     """Check a password, throttled per (username, source) (modules/users/throttling.py). An unknown name, a wrong
     password and a deactivated account get the same answer, after the same work.

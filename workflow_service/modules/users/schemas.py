@@ -52,6 +52,11 @@ class CreateUserArgs(Schema):
                                        metadata={"description": "执法证件号, printed beside the officer's signature"})
 
 
+class CertificateArgs(Schema):
+    certificate_number = fields.String(required=True, allow_none=True, validate=validate.Length(max=32),
+                                       metadata={"description": "执法证件号; null when the certificate was withdrawn"})
+
+
 class CreateUnitArgs(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
