@@ -12,6 +12,7 @@ from typing import NamedTuple
 from ...core.clock import as_utc
 from ...core.workdays import SHANGHAI
 from ..cases.documents import TASK_DOCUMENTS
+from ..documents.registry import DOCUMENT_TYPES
 
 # code -> (description, points deducted)
 DEFECTS: dict[str, tuple[str, int]] = {
@@ -264,19 +265,10 @@ def check_issued_documents(facts: CaseFacts) -> list[dict]:
         missing = [f"{b['role']}{b.get('name') or ''}" + ("（无执法证件号）" if b.get("name") and "certificate" in b else "")
                    for b in d.signatures or [] if not b.get("signed")]
         if missing:
-            title = DOCUMENT_TITLES.get(d.doc_type, d.doc_type)
+            title = DOCUMENT_TYPES[d.doc_type].title if d.doc_type in DOCUMENT_TYPES else d.doc_type
             found.append(defect("signature_missing", f"{title}{d.number or ''}缺少{'、'.join(missing)}签名",
                                 doc_type=d.doc_type))
     return found
-
-
-# The titles the review names documents by (documents/registry.py holds the full list; the review reads only
-# these facts, so it keeps its own short names).
-DOCUMENT_TITLES = {"penalty_decision": "行政处罚决定书", "no_penalty_decision": "不予行政处罚决定书",
-                   "filing_approval": "立案审批表", "closure_approval": "结案审批表", "case_report": "案件处理呈批表",
-                   "inspection_record": "现场检查记录", "reinspection_opinion": "整改复查意见书",
-                   "legal_review_opinion": "法制审核意见书", "service_receipt": "文书送达回执",
-                   "penalty_notice": "行政处罚告知书"}
 
 
 CHECKS = [check_documents, check_two_officers, check_task_deadlines, check_decision_deadline, check_legal_review,
