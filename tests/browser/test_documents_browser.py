@@ -29,6 +29,15 @@ def test_the_approver_sees_the_decision_on_the_approval_task(open_page, api, adm
     d.complete("investigation_report", fine_proposal(8000))
     d.complete("notify_intended_penalty", {"notified_at": "2026-10-12T11:00:00+08:00", "hearing_offered": False})
     d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    # The drafting handler sees the decision as it will be issued, from the case, and writes only the reasoning.
+    draft = d.open_task("draft_decision")
+    handler_page = open_page("handler1")
+    handler_page.goto(f"{live_server.live_url}/tasks/{draft['id']}")
+    drafted = handler_page.locator("#document-preview").inner_text()
+    assert "楚雄某烟花爆竹有限公司" in drafted and "人民币捌仟元整" in drafted and "出具时编号" in drafted
+    assert handler_page.locator("#task-form textarea[name=decision_reasoning]").count() == 1
+    assert handler_page.locator("#task-form input[name=decision_number]").count() == 0
+    shot(handler_page, "29-draft-decision-with-its-document")
     d.complete("draft_decision", DECISION)
     task = d.open_task("approve_decision")
 
