@@ -8,10 +8,8 @@ FILING = {"source": "inspection", "party": {"name": "楚雄某化工有限公司
           "handlers": ["handler1", "handler2"],
           "violations": [{"description": "未对重大危险源进行监测监控", "provision": "《安全生产法》第四十条"}],
           "summary": "日常检查发现"}
-DECISION = {"decision_number": "楚应急罚〔2026〕1号", "decision_party": "楚雄某化工有限公司",
-            "decision_facts_and_evidence": "现场检查笔录、照片", "decision_basis": "《安全生产法》第一百零一条",
-            "decision_penalty_and_execution": "罚款，十五日内缴纳", "decision_remedy": "六十日内申请复议或六个月内起诉",
-            "decision_authority_and_date": "楚雄市应急管理局"}
+# 制作处罚决定书: the six items of Art 59 and the number come from the case; the handler writes the reasoning.
+DECISION = {"decision_reasoning": "当事人未对重大危险源进行监测监控，事实清楚；未提出陈述申辩，依法按一般情节裁量"}
 
 
 CHECK_ITEMS = ("enforcement_body", "jurisdiction", "procedure", "facts_and_evidence", "legal_provisions",

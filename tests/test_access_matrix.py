@@ -249,6 +249,9 @@ ACCESS: dict[str, Row] = {
     # The task's document as it will be issued: who sees the task.
     "documents.task_preview": Row(lambda w, rel: ("GET", f"/api/v1/tasks/{w.task(rel)['id']}/document-preview"
                                                          "?doc_type=filing_approval", None), views_task),
+    # ... and with what the task's form holds (a preview: nothing kept).
+    "documents.task_preview_with_form": Row(lambda w, rel: ("POST", f"/api/v1/tasks/{w.task(rel)['id']}/document-preview",
+                                                            {"doc_type": "filing_approval", "data": {}}), views_task),
     # Administrators of the unit tree; the allowed call names an unknown document type and gets 422.
     "documents.document_settings": Row(lambda w, rel: ("PUT", f"/api/v1/admin/document-settings/{RELATION_UNITS[rel][1]}",
                                                        {"dept_code": "矩阵", "type_codes": {"no_such_type": "X"}}),
@@ -391,6 +394,9 @@ ACCESS.update({
                                  administers),
     "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
                           administers),
+    # 执法证件号: setting the target's number to none (as it was) changes nothing a later cell reads.
+    "users.set_certificate": Row(lambda w, rel: ("PUT", f"/api/v1/admin/users/{target_user(rel)}/certificate",
+                                                 {"certificate_number": None}), administers),
 })
 
 RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation", "legal_basis": "安全生产法第六十五条",

@@ -47,7 +47,8 @@ def closed_case(d, *, preservation_decided="", notice_at="2026-09-24T10:00", sta
     d.complete("draft_decision", DECISION)
     d.at(decide_at)
     d.complete("approve_decision", {"decision_approved": True})
-    d.complete("serve_decision", {"served_at": f"{served_at}:00+08:00", "service_method": "direct"})
+    d.complete("serve_decision", {"served_at": f"{served_at}:00+08:00", "service_method": "direct",
+                                  "recipient": "李四"})
     d.complete("record_payment", {"paid": True, "paid_at": f"{served_at}:00+08:00", "amount_paid": 5000})
     d.at(disclosed_at)  # the reviewer confirms the redacted draft and publishes it (行政执法公示)
     d.complete("record_disclosure", {"disclosure_publish": True})

@@ -72,8 +72,7 @@ def test_a_first_violation_is_not_punished_and_the_case_closes(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="no_penalty_first"))
     assert d.open_steps() == ["draft_no_penalty_decision"]
-    d.complete("draft_no_penalty_decision", {"no_penalty_decision_number": "楚应急不罚〔2026〕1号",
-                                             "no_penalty_reason": "first_violation", "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
+    d.complete("draft_no_penalty_decision", {"no_penalty_reason": "first_violation", "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
                                              "no_penalty_basis": "《行政处罚法》第三十三条第一款"})
     d.complete("approve_no_penalty", {"no_penalty_approved": True})
     assert d.open_steps() == ["serve_no_penalty_decision"]
@@ -390,8 +389,7 @@ def test_a_suspected_crime_is_legally_reviewed_before_it_waits_for_the_transfer(
 def test_a_no_penalty_decision_is_served_within_seven_working_days(driver):
     d = driver.filed_and_investigated()
     d.complete("investigation_report", fine_proposal(0, types=(), outcome="no_penalty_first"))
-    d.complete("draft_no_penalty_decision", {"no_penalty_decision_number": "楚应急不罚〔2026〕2号",
-                                             "no_penalty_reason": "first_violation", "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
+    d.complete("draft_no_penalty_decision", {"no_penalty_reason": "first_violation", "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
                                              "no_penalty_basis": "《行政处罚法》第三十三条第一款"})
     d.at("2026-09-28T10:00")
     d.complete("approve_no_penalty", {"no_penalty_approved": True})

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .case_driver import DECISION, FILING, CaseDriver, fine_proposal
+from .case_driver import FILING, CaseDriver, fine_proposal
 
 ID_NUMBER = "53230119851012341X"
 MOBILE = "13987654321"
@@ -28,10 +28,12 @@ FILING_WITH_PERSONAL_DATA = {
                                    f"法定代表人{LEGAL_REP}未组织培训",
                     "provision": "《安全生产法》第二十八条"}],
 }
+# The reasoning (说理) is the handler's own text: it goes into the decision, never into the disclosure.
 DECISION_WITH_PERSONAL_DATA = {
-    **DECISION, "decision_basis": "《安全生产法》第九十七条第三项",
-    "decision_penalty_and_execution": f"罚款人民币伍仟元，于十五日内缴至账号{ACCOUNT}；承办人张承办，咨询电话{LANDLINE}",
+    "decision_reasoning": f"罚款人民币伍仟元，于十五日内缴至账号{ACCOUNT}；承办人张承办，咨询电话{LANDLINE}",
 }
+PROPOSAL = fine_proposal(5000)
+PROPOSAL["proposals"][0]["basis"] = "《安全生产法》第九十七条第三项"
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def decided(d, filing=FILING_WITH_PERSONAL_DATA):
     d.complete("approve_filing", {"filing_approved": True})
     d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
                                              "collected_at": "2026-09-21T10:00:00+08:00"}]})
-    d.complete("investigation_report", fine_proposal(5000))
+    d.complete("investigation_report", PROPOSAL)
     d.at("2026-09-24T10:00")
     d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False})
     d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})

@@ -184,7 +184,7 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
     # The case-file review (案卷评查) reads the documents: the decision has its receipt, the notice came first.
     review_codes = {x["code"] for x in d.client("supervisor1").post(
         "/api/v1/case-reviews", json={"case_id": d.case["id"]}).get_json()["items"][0]["defects"]}
-    assert not review_codes & {"receipt_missing", "notice_after_decision"}
+    assert not review_codes & {"receipt_missing", "notice_after_decision", "signature_missing"}
 
     # A page as a person sees it: rasterised for a look (Chinese in the embedded font, not boxes).
     ARTIFACTS.mkdir(exist_ok=True)
@@ -291,16 +291,28 @@ def test_the_approver_sees_the_decision_as_it_will_be_issued(steps):
     task = d.open_task("approve_decision")
     detail = d.client("supervisor1").get(f"/api/v1/tasks/{task['id']}").get_json()
     assert [x["doc_type"] for x in detail["documents"]] == ["penalty_decision"]
-    response = d.client("supervisor1").get(detail["documents"][0]["preview_url"])
+    shown = detail["documents"][0]
+    # 决定审批 shows the decision's number (reserved when its draft was submitted) and the six items of Art 59.
+    assert shown["number"] == "楚市应急罚〔2026〕1号" and shown["number_reserved"] is True
+    items = {i["label"]: i["text"] for i in shown["items"]}
+    assert list(items)[:6] == ["当事人", "违法事实和证据", "行政处罚的种类和依据", "履行方式和期限",
+                               "申请行政复议、提起行政诉讼的途径和期限", "作出决定的行政机关和日期"]
+    assert PARTY["credit_code"] in items["当事人"] and "未对重大危险源进行监测监控" in items["违法事实和证据"]
+    assert "罚款人民币伍仟元整（¥5,000.00）" in items["行政处罚的种类和依据"]
+    assert "十五日内缴至中国农业银行楚雄分行" in items["履行方式和期限"]
+    assert "楚雄市人民政府" in items["申请行政复议、提起行政诉讼的途径和期限"]
+    assert items["作出决定的行政机关和日期"].startswith("楚雄市应急管理局") and items["说理"] == DECISION["decision_reasoning"]
+    response = d.client("supervisor1").get(shown["preview_url"])
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = text_of(response.data)
-    assert "楚市应急罚〔2026〕1号（预览，出具时编号）" in text and "罚款人民币伍仟元整（¥5,000.00）" in text
-    assert PARTY["credit_code"] in text
-    # Previewing froze nothing and took no number.
+    assert "楚市应急罚〔2026〕1号" in text and "预览" not in text and "罚款人民币伍仟元整（¥5,000.00）" in text
+    assert PARTY["credit_code"] in text and DECISION["decision_reasoning"] in text
+    # Previewing froze nothing; another case's decision issued meanwhile takes the next number, not this one's.
     assert [x for x in d.documents() if x["doc_type"] == "penalty_decision"] == []
     d.complete("approve_decision", {"decision_approved": True}, username="supervisor1")
     issued = [x for x in d.documents() if x["doc_type"] == "penalty_decision"]
     assert [x["number"] for x in issued] == ["楚市应急罚〔2026〕1号"]
+    assert DECISION["decision_reasoning"] in text_of(d.pdf(issued[0]))
 
 
 def test_two_issuers_at_the_same_instant_never_share_a_number(steps, app, database_url):
@@ -380,7 +392,8 @@ def test_the_case_file_review_reads_the_documents_that_exist():
 
     day = lambda d: datetime(2026, 9, d, 2, 0, tzinfo=timezone.utc)  # noqa: E731
     notice, decision = ("penalty_notice", "楚应急罚告〔2026〕1号", day(24)), ("penalty_decision", "楚应急罚〔2026〕1号", day(28))
-    receipt = ("service_receipt", None, day(29))
+    receipt = ("service_receipt", None, day(29), {"document_number": "楚应急罚〔2026〕1号",
+                                                  "served_at": "2026-09-29T10:00:00+08:00"})
     assert check_issued_documents(facts(notice, decision, receipt)) == []
     assert [d["code"] for d in check_issued_documents(facts(notice, decision))] == ["receipt_missing"]
     late = ("penalty_notice", "楚应急罚告〔2026〕2号", day(29))

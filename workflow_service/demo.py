@@ -48,9 +48,12 @@ USERS = [
     ("police_gateway", "公安机关接口", "532301", ["integration"], False),
 ]
 
-
-# 行政执法证 of the demo's enforcement officers (certificate number, valid through): only they are drawn.
-CERTIFICATES = {"handler1": ("53230119001", date(2029, 12, 31)), "handler2": ("53230119002", date(2029, 12, 31))}
+# 执法证件号 of the demo officers (printed beside their signatures on documents).
+# 行政执法证 of the demo's officers (certificate number, valid through): printed beside their signatures on the
+# documents they sign; only the certified case handlers are drawn for inspections.
+CERTIFICATES = {"handler1": ("53230119001", date(2029, 12, 31)), "handler2": ("53230119002", date(2029, 12, 31)),
+                "supervisor1": ("53010026003", date(2029, 12, 31)), "head1": ("53010026004", date(2029, 12, 31)),
+                "reviewer1": ("53010026005", date(2029, 12, 31))}
 
 # A few companies of the demo county's registry (生产经营单位名录): name, 17 characters of the credit code (the check
 # character is computed), industry (GB/T 4754), class.

@@ -10,11 +10,12 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
  5. transfers    the transfer row follows its process; an approval suspends the case, the end of the transfer
                  hands it back (follow-up steps)
  6. transfers    a case that decided on a transfer opens it (a follow-up step)
- 7. disclosure   a penalty decision drafts its disclosure (公示)
- 7a. simple_procedure  the on-the-spot record follows its process; a conversion files the general case
-                 (a follow-up step) and moves the evidence
- 8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
+ 7. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
                  case file is built at archiving (unless WFS_DOCUMENTS_AUTO_ISSUE=0)
+ 8. disclosure   a penalty decision drafts its disclosure (公示), with the number of the decision as issued
+                 (or as reserved, when documents are issued by hand)
+ 8a. simple_procedure  the on-the-spot record follows its process; a conversion files the general case
+                 (a follow-up step) and moves the evidence
  9. inspections  the ledger line (隐患台账) follows its process; a submitted 现场检查记录 sets the ledger, the order
                  and the case going; an order's re-inspection answers the hidden dangers it covers (follow-up steps)
 10. inspections  the statistics' facts (inspection_facts, per unit and month) are added to
@@ -35,6 +36,7 @@ from .modules.inspections import facts as inspection_facts
 from .modules.inspections import operations as inspections
 from .modules.inspections import queries as inspection_queries
 from .modules.inspections import rules as inspection_rules
+from .modules.documents import review as document_review
 from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
 from .modules.rectification import rules as rectification_rules
@@ -54,10 +56,10 @@ def build_registry(settings: dict) -> Registry:
     registry.connect_step_handler("rectification.sync_order", rectification.sync_order)
     registry.connect_step_handler("transfers.sync_transfer", transfers.sync_transfer)
     registry.connect_step_handler("transfers.case_reached_transfer", transfers.case_reached_transfer)
-    registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
-    registry.connect_step_handler("simple_procedure.sync_penalty", simple_procedure.sync_penalty)
     if settings["DOCUMENTS_AUTO_ISSUE"]:  # off: a department issues its documents by hand from the case page
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
+    registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
+    registry.connect_step_handler("simple_procedure.sync_penalty", simple_procedure.sync_penalty)
     registry.connect_step_handler("inspections.sync_hazard", inspections.sync_hazard)
     registry.connect_step_handler("inspections.on_inspection_recorded", inspections.on_inspection_recorded)
     registry.connect_step_handler("inspections.follow_rectification", inspections.follow_rectification)
@@ -67,8 +69,8 @@ def build_registry(settings: dict) -> Registry:
     # is pending, then a valid legal-review pass; apply_enforcement: a pending reconsideration or lawsuit, or a
     # decision it annulled, is the reason given before the court window's dates).
     for declared in (challenges.DECLARED, case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED,
-                     committee.DECLARED, rectification_rules.DECLARED, disclosure.DECLARED, inspection_rules.DECLARED,
-                     simple_procedure_rules.DECLARED, discretion_rules.DECLARED):
+                     committee.DECLARED, rectification_rules.DECLARED, disclosure.DECLARED, document_review.DECLARED,
+                     inspection_rules.DECLARED, simple_procedure_rules.DECLARED, discretion_rules.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)

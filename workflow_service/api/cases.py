@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from ..core.services import clock
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
+from ..modules.documents.numbering import decision_number
 from ..modules.enterprises import operations as enterprise_ops
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
                                      ExtensionDecisionArgs, ExtensionListSchema, ExtensionRequestArgs,
@@ -61,6 +62,7 @@ def case_detail(case_id):
     case.timeline = queries.timeline(case)
     case.data = _process_data(case)
     case.surcharge = queries.surcharge(case, clock().now())
+    case.decision_number = decision_number(case.id)  # from the documents: issued, or reserved for the decision
     return case
 
 

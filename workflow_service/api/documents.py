@@ -14,7 +14,10 @@ from ..modules.documents.numbering import configure_unit
 from ..modules.documents.rendering import html_to_docx, void_stamped
 from ..modules.documents.schemas import (CaseFileArgs, CaseFileSchema, CorrectArgs, DocumentListSchema,
                                          DocumentSchema, DocumentSettingsArgs, DocumentSettingsSchema, FormatArgs,
-                                         IssueArgs, PreviewArgs, VoidArgs)
+                                         IssueArgs, PreviewArgs, TaskPreviewArgs, VoidArgs)
+from ..core.forms import load_form
+from ..core.services import setting
+from ..core.transaction import discard
 from ..modules.tasks.queries import get_visible_task
 from .auth import current_api_user
 
@@ -170,6 +173,25 @@ def task_preview(args, task_id):
     task = get_visible_task(user, task_id)
     case = doc_ops.case_of_task(task)
     return _pdf_response(doc_ops.preview(case, args["doc_type"]), f"{args['doc_type']}-preview.pdf")
+
+
+@blp.route("/tasks/<int:task_id>/document-preview", methods=["POST"])
+@blp.arguments(TaskPreviewArgs)
+@blp.response(200, _PDF, content_type="application/pdf")
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+@blp.alt_response(422, schema="Error")
+def task_preview_with_form(args, task_id):
+    """The task's document as the step will issue it with `data`, what its form holds before it is submitted
+    (only the form's own fields): the handler checks the document while writing, e.g. the reasoning (说理) of a
+    decision. Nothing is frozen or kept, no number is taken."""
+    user = current_api_user()
+    task = get_visible_task(user, task_id)
+    case = doc_ops.case_of_task(task)
+    schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
+    pdf = doc_ops.preview(case, args["doc_type"], overlay=doc_ops.form_overlay(schema, args["data"]))
+    discard()  # a preview changes nothing
+    return _pdf_response(pdf, f"{args['doc_type']}-preview.pdf")
 
 
 @blp.route("/admin/document-settings/<unit_code>", methods=["PUT"])

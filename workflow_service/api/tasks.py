@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from ..core.services import setting
 from ..core.forms import load_form
 from ..modules.documents.operations import task_documents
+from ..modules.documents.review import returned_opinion
 from ..modules.steps import tasks as task_ops
 from ..modules.tasks.models import TaskStatus
 from ..core.registry import registry
@@ -40,8 +41,13 @@ def task_detail(task_id):
     view = registry().view_for(task.instance.process_id, task.bpmn_id)
     if view is not None and task.status == TaskStatus.ready.value:
         task.data = {**task.data, **view(task)}
-    # An approver sees the document being approved, as it will be issued (a drafting handler: as drafted).
+    if task.status == TaskStatus.ready.value and not task.form.get("x-sign-off"):
+        task.data = registry().prefilled(task, task.data)  # what the case holds under another name
+    # An approver sees the document being approved, as it will be issued (a drafting handler: as drafted), and
+    # a handler whose draft was sent back sees why.
     task.documents = task_documents(task) if task.status == TaskStatus.ready.value else []
+    returned = returned_opinion(task)
+    task.returned = {**returned, "at": returned["at"].isoformat() if returned["at"] else None} if returned else None
     return task
 
 

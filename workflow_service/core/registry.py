@@ -24,6 +24,7 @@ class Declarations:
     task_rules: list[tuple[TaskKey, Callable]] = field(default_factory=list)
     task_guards: list[tuple[TaskKey, Callable]] = field(default_factory=list)
     task_views: list[tuple[TaskKey, Callable]] = field(default_factory=list)
+    task_prefills: list[tuple[TaskKey, Callable]] = field(default_factory=list)
 
     def task_rule(self, process_id: str, *bpmn_ids: str):
         """rule(actor, task, submitted data, current process data) -> data (may add service-computed facts;
@@ -47,6 +48,14 @@ class Declarations:
             return fn
         return declare
 
+    def task_prefill(self, process_id: str, *bpmn_ids: str):
+        """prefill(task) -> dict of values the task's form opens with where the process data has none (what
+        the case holds under another name: the handler checks it, never retypes it)."""
+        def declare(fn):
+            self.task_prefills.extend(((process_id, b), fn) for b in bpmn_ids)
+            return fn
+        return declare
+
 
 class Registry:
     def __init__(self) -> None:
@@ -54,6 +63,7 @@ class Registry:
         self.task_rules: dict[TaskKey, list[Callable]] = {}
         self.task_guards: dict[TaskKey, list[Callable]] = {}
         self.task_views: dict[TaskKey, Callable] = {}
+        self.task_prefills: dict[TaskKey, list[Callable]] = {}
         self.resume_guards: list[tuple[str, Callable]] = []
         self.statistics_contributors: list = []
         self.waiting_describers: dict[str, Callable] = {}
@@ -80,6 +90,8 @@ class Registry:
             if key in self.task_views:
                 raise ValueError(f"two views for task {key}")
             self.task_views[key] = fn
+        for key, fn in declarations.task_prefills:
+            self.task_prefills.setdefault(key, []).append(fn)
 
     def connect_resume_guard(self, name: str, guard: Callable) -> None:
         """guard(case) raises a ServiceError to refuse a person resuming a suspended case by hand."""
@@ -114,6 +126,14 @@ class Registry:
 
     def view_for(self, process_id: str, bpmn_id: str) -> Callable | None:
         return self.task_views.get((process_id, bpmn_id))
+
+    def prefilled(self, task, data: dict) -> dict:
+        """`data` with the task's prefills filled in where it holds nothing (None, "" or an empty list)."""
+        values = {}
+        for fn in self.task_prefills.get((task.instance.process_id, task.bpmn_id), []):
+            values.update(fn(task))
+        missing = {k: v for k, v in values.items() if data.get(k) in (None, "", [], {})}
+        return {**data, **missing} if missing else data
 
 
 def registry() -> Registry:

@@ -78,7 +78,8 @@ def admin_users():
                 user = user_ops.create_user(
                     actor, username=values.get("username", "").strip(), password=values.get("password", ""),
                     display_name=values.get("display_name", "").strip(), unit_code=values.get("unit_code", ""),
-                    roles=request.form.getlist("roles"), legal_qualification=bool(request.form.get("legal_qualification")))
+                    roles=request.form.getlist("roles"), legal_qualification=bool(request.form.get("legal_qualification")),
+                    certificate_number=values.get("certificate_number", "").strip()[:32] or None)
                 flash(f"用户「{user.display_name}」已创建。", "success")
             return redirect(url_for("web.admin_users"))
         except ServiceError as exc:

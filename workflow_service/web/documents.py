@@ -3,17 +3,24 @@ and voiding (forms to the documents operations); on a task, the document it draf
 issued. Who may do what is decided by modules/documents."""
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, request, send_file, url_for
 from flask_login import login_required
 
 from ..core.errors import NotFound, ServiceError
+from ..core.forms import load_form
+from ..core.services import setting
 from ..core.transaction import discard
 from ..extensions import db
 from ..modules.documents import operations as doc_ops
 from ..modules.documents.models import CaseFile, IssuedDocument
+from ..modules.documents.numbering import decision_number
 from ..modules.documents.registry import DOCUMENT_TYPES
-from .common import bp, chinese, me
+from ..modules.tasks.queries import get_visible_task
+from .common import bp, chinese, me, tz
+from .schema_form import decode_form
 
 STATUS_NAMES = {"issued": "有效", "superseded": "已更正", "void": "作废"}
 
@@ -26,6 +33,7 @@ def documents_panel(user, case) -> dict:
                                   .order_by(CaseFile.version.desc()).limit(1))
     own = case.unit_id == user.unit_id
     return {"documents": documents, "case_file": case_file, "document_status_names": STATUS_NAMES,
+            "decision_number": decision_number(case.id),
             "document_types": {k: t.title for k, t in DOCUMENT_TYPES.items()},
             "may_issue_documents": own and any(user.has_role(r) for r in doc_ops.ISSUER_ROLES),
             "may_void_documents": own and any(user.has_role(r) for r in doc_ops.VOIDER_ROLES)}
@@ -75,3 +83,17 @@ def void_document(case_id, document_id):
     return _back(case_id)
 
 
+
+
+@bp.route("/tasks/<int:task_id>/document-preview", methods=["POST"])
+@login_required
+def task_document_preview(task_id):
+    """The task's document as the step will issue it with what its form holds now (the form's 预览 button posts
+    here): nothing is frozen, no number is taken, nothing is kept."""
+    task = get_visible_task(me(), task_id)
+    case = doc_ops.case_of_task(task)
+    schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
+    data = {k: v for k, v in decode_form(schema, request.form, tz()).items() if v not in (None, "")}
+    pdf = doc_ops.preview(case, request.args.get("doc_type", ""), overlay=doc_ops.form_overlay(schema, data))
+    discard()  # a preview changes nothing
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf", max_age=0)

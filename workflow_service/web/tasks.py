@@ -12,7 +12,9 @@ from ..modules.audit.queries import task_completion
 from ..modules.cases.queries import case_for_instance
 from ..modules.deadlines.queries import working_days_left
 from ..core.forms import load_form
+from ..core.registry import registry
 from ..modules.documents.operations import task_documents
+from ..modules.documents.review import returned_opinion
 from ..modules.steps import tasks as task_ops
 from ..modules.tasks.models import TaskStatus
 from ..modules.tasks.queries import can_claim, get_visible_task
@@ -49,6 +51,7 @@ def _render(task, schema, data, errors, message=None, status=200):
         submitted=_submitted(task, schema), **(evidence_panel(user, case) if case else {}),
         document_previews=task_documents(task) if task.status == TaskStatus.ready.value and case else [],
         task_view=_task_view(task),
+        returned=returned_opinion(task),
     ), status
 
 
@@ -115,6 +118,8 @@ def task_page(task_id):
     data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
     if schema.get("x-sign-off"):
         data = {k: v for k, v in data.items() if k not in schema.get("properties", {})}
+    elif task.status == TaskStatus.ready.value:
+        data = registry().prefilled(task, data)  # what the case holds under another name (e.g. the filing summary)
     return _render(task, schema, data, {})
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from ...core.clock import as_utc
 from ...core.workdays import SHANGHAI
 from ..cases.documents import TASK_DOCUMENTS
+from ..documents.registry import DOCUMENT_TYPES
 
 # code -> (description, points deducted)
 DEFECTS: dict[str, tuple[str, int]] = {
@@ -25,6 +27,7 @@ DEFECTS: dict[str, tuple[str, int]] = {
     "disclosure_late": ("处罚决定未在法定期限内公示（安全生产法第七十八条）", 10),
     "receipt_missing": ("决定书没有送达回执（行政处罚法第六十一条）", 10),
     "notice_after_decision": ("告知书晚于处罚决定书出具（行政处罚法第四十四条、第六十二条）", 20),
+    "signature_missing": ("文书缺少签名（执法人员、审批人、受送达人或者见证人）", 5),
 }
 
 # Deadlines the party keeps (statements, hearing request, payment): a party's silence is no officer's defect.
@@ -41,6 +44,15 @@ OUTCOME_DOCUMENTS = {
     # the transfer letter (移送书) is written in the transfer's own process: its hand-over refuses to go without it
     "transfer": ["legal_review"],
 }
+
+
+class DocumentFact(NamedTuple):
+    """An issued document in force, as the review reads it."""
+    doc_type: str
+    number: str | None
+    issued_at: datetime
+    fields: dict = {}          # what the document records beyond the case (a receipt: which document, when)
+    signatures: list = []      # its signature blocks: [{"role", "name", "signed"}]
 
 
 @dataclass
@@ -227,23 +239,36 @@ def check_disclosure(facts: CaseFacts) -> list[dict]:
 
 
 def check_issued_documents(facts: CaseFacts) -> list[dict]:
-    """What the documents themselves show: a decision needs its service receipt (文书送达回执), and the notice
-    (告知书) comes before the decision it announces."""
+    """What the documents themselves show: a decision needs a receipt (文书送达回执) that acknowledges that
+    decision as served (the notice's receipt is not the decision's), the notice (告知书) comes before the
+    decision it announces, and every signature block is signed."""
     if not facts.documents:
         return []
+    documents = [d if isinstance(d, DocumentFact) else DocumentFact(*d) for d in facts.documents]
     by_type: dict[str, list] = {}
-    for doc_type, number, issued_at in facts.documents:
-        by_type.setdefault(doc_type, []).append((number, issued_at))
+    for d in documents:
+        by_type.setdefault(d.doc_type, []).append((d.number, d.issued_at))
     found = []
     decisions = by_type.get("penalty_decision", []) + by_type.get("no_penalty_decision", [])
-    if decisions and not by_type.get("service_receipt"):
-        found.append(defect("receipt_missing", f"决定书{decisions[-1][0] or ''}没有文书送达回执"))
+    if decisions:
+        number = decisions[-1][0]
+        served = [d for d in documents if d.doc_type == "service_receipt" and (d.fields or {}).get("served_at")
+                  and (d.fields or {}).get("document_number") == number]
+        if not served:
+            found.append(defect("receipt_missing", f"决定书{number or ''}没有记载送达的文书送达回执"))
     penalty = by_type.get("penalty_decision")
     if penalty:
         late = [(n, t) for n, t in by_type.get("penalty_notice", []) if t > penalty[0][1]]
         if late:
             found.append(defect("notice_after_decision", f"告知书{late[0][0]}出具于{_local(late[0][1])}，"
                                                          f"决定书{penalty[0][0]}出具于{_local(penalty[0][1])}"))
+    for d in documents:
+        missing = [f"{b['role']}{b.get('name') or ''}" + ("（无执法证件号）" if b.get("name") and "certificate" in b else "")
+                   for b in d.signatures or [] if not b.get("signed")]
+        if missing:
+            title = DOCUMENT_TYPES[d.doc_type].title if d.doc_type in DOCUMENT_TYPES else d.doc_type
+            found.append(defect("signature_missing", f"{title}{d.number or ''}缺少{'、'.join(missing)}签名",
+                                doc_type=d.doc_type))
     return found
 
 

@@ -21,7 +21,7 @@ from ..review.models import LegalReview
 from ..tasks.models import Task, TaskStatus
 from ..users.models import Unit, User
 from ..users.units import OVERSEER_ROLES, in_subtree, sees_unit
-from .checks import CaseFacts, Completion, review
+from .checks import CaseFacts, Completion, DocumentFact, review
 from ..documents.models import DocumentStatus, IssuedDocument
 
 REVIEWER_ROLES = OVERSEER_ROLES  # those who see the units below their own (users/units.py)
@@ -47,8 +47,10 @@ def gather_facts(case: Case) -> CaseFacts:
     sign_offs = [(r.outcome, r.signed_at) for r in db.session.scalars(
         sa.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.signed_at, LegalReview.id))]
 
-    documents = [(d.doc_type, d.number, d.issued_at) for d in db.session.execute(
-        sa.select(IssuedDocument.doc_type, IssuedDocument.number, IssuedDocument.issued_at)
+    documents = [DocumentFact(d.doc_type, d.number, d.issued_at, d.fields or {}, d.signatures or [])
+                 for d in db.session.execute(
+        sa.select(IssuedDocument.doc_type, IssuedDocument.number, IssuedDocument.issued_at, IssuedDocument.fields,
+                  IssuedDocument.signatures)
         .where(IssuedDocument.case_id == case.id, IssuedDocument.status == DocumentStatus.issued.value)
         .order_by(IssuedDocument.issued_at, IssuedDocument.id))]
     return CaseFacts(data=dict(instance.data or {}), completions=completions,

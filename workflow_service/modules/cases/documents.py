@@ -64,6 +64,8 @@ ACTION_LABELS: dict[str, str] = {
     "case_returned_by_police": "公安机关、检察机关退回",
     "document_issued": "出具文书",
     "document_voided": "文书作废",
+    "document_number_reserved": "预留文号",
+    "user_certificate_changed": "登记执法证件号",
     "case_file_built": "生成案卷",
     "documents_not_issued": "文书待出具",
     "ballot_opened": "提请集体讨论",

@@ -187,3 +187,6 @@ class CaseDetailSchema(CaseSchema):
     deadlines = fields.List(fields.Nested(DeadlineSchema))
     timeline = fields.List(fields.Nested(TimelineEventSchema))
     data = fields.Dict(metadata={"description": "the case's process data"})
+    decision_number = fields.String(allow_none=True, dump_default=None, metadata={
+        "description": "决定书文号: the number of the case's decision as issued (or reserved when its draft was "
+                       "submitted); the system's number, never typed"})

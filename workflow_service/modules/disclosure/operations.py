@@ -22,6 +22,8 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
 from ..deadlines.operations import compute_deadline
+from ..documents.context import build_context
+from ..documents.numbering import document_number
 from ..steps import pipeline
 from ..users.provinces import province_code
 from ..tasks.models import Task
@@ -75,14 +77,19 @@ def draft_disclosure(case: Case, data: dict, now) -> Disclosure:
     party = data.get("party") if isinstance(data.get("party"), dict) else {}
     credit = str(party.get("credit_code") or "").strip()
     decided_at = _decided_at(data)
+    # What the decision says, as the documents module writes it from the case (the basis cited per violation,
+    # the combined penalty in figures and capitals): nothing here is typed a second time.
+    context = build_context(case, now=now)
+    basis = "；".join(f"{v['provision']}；{v['basis']}" if v["basis"] else v["provision"]
+                      for v in context["violations"] if v["outcome"] == "penalty")
     disclosure = Disclosure(
         case_id=case.id, instance_id=case.instance_id, unit_id=case.unit_id, status=DisclosureStatus.draft.value,
-        decision_number=str(data.get("decision_number") or case.case_number)[:100],
+        decision_number=str(document_number(case.id, "penalty_decision") or case.case_number)[:100],
         party_name=str(party.get("name") or case.party_name)[:200], party_type=str(party.get("type") or case.party_type),
         party_credit_code=(redactor.redact(credit) or None)[:64] if credit else None,
         violation=redactor.redact(_violation_text(data)) or "—",
-        legal_basis=redactor.redact(str(data.get("decision_basis") or "")) or "—",
-        penalty=redactor.redact(str(data.get("decision_penalty_and_execution") or "")) or "—",
+        legal_basis=redactor.redact(basis) or "—",
+        penalty=redactor.redact(context["penalty_text"]) or "—",
         deciding_body=case.unit.name, decision_date=decided_at.astimezone(SHANGHAI).date(), decided_at=decided_at,
         drafted_at=now,
     )
@@ -99,11 +106,13 @@ def draft_on_decision(record) -> None:
     if record.process_id != CASE_PROCESS:
         return
     instance, data, now = record.instance, record.snapshot.data, record.now
-    if not data.get("decided_at") or data.get("case_outcome") != "penalty" or not data.get("decision_number"):
+    if not data.get("decided_at") or data.get("case_outcome") != "penalty":
         return
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
     if case is None or db.session.scalar(sa.select(Disclosure.id).where(Disclosure.case_id == case.id)):
         return
+    if not document_number(case.id, "penalty_decision"):
+        return  # a decision is disclosed under its number: issued, or reserved when its draft was submitted
     draft_disclosure(case, data, now)
 
 

@@ -44,7 +44,8 @@ def _display_names(usernames) -> list[dict]:
     if not names:
         return []
     found = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
-    return [{"username": n, "name": found[n].display_name if n in found else n} for n in names]
+    return [{"username": n, "name": found[n].display_name if n in found else n,
+             "certificate": (found[n].certificate_number or "") if n in found else ""} for n in names]
 
 
 def _reconsideration_body(unit) -> str:
@@ -168,9 +169,11 @@ def _transfer(case: Case) -> dict | None:
             "approved_at": chinese_date(transfer.approved_at)}
 
 
-def build_context(case: Case, *, now, extra: dict | None = None) -> dict:
-    """Everything a template may print about the case, with dates in Chinese form and amounts in capitals."""
-    data = case.instance.data or {}
+def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict | None = None) -> dict:
+    """Everything a template may print about the case, with dates in Chinese form and amounts in capitals.
+    `overlay`: what a form holds before it is submitted, laid over the process data (a preview of the
+    document as the step will issue it)."""
+    data = {**(case.instance.data or {}), **(overlay or {})}
     unit = case.unit
     settings = unit_settings(unit)
     violations = _violations(data)

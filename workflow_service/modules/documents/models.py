@@ -52,6 +52,10 @@ class IssuedDocument(db.Model):
     void_reason = sa.Column(sa.Text, nullable=True)
     voided_at = sa.Column(UTCDateTime, nullable=True)
     voided_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    # The signature and seal blocks the document carries, as filled in when it was issued: [{"role": 执法人员 |
+    # 审批人 | 受送达人 | 见证人 | 送达人 | 印章, "name": ..., "signed": bool}]. The case-file review (案卷评查) reads
+    # them: an approval form without its approver, a receipt without the recipient's signature or a witness.
+    signatures = sa.Column(JSONType, nullable=False, default=list, server_default="[]")
 
     issued_by = db.relationship("User", foreign_keys=[issued_by_id])
     voided_by = db.relationship("User", foreign_keys=[voided_by_id])
@@ -65,6 +69,32 @@ class IssuedDocument(db.Model):
     @property
     def is_current(self) -> bool:
         return self.status == DocumentStatus.issued.value
+
+
+class NumberReservation(db.Model):
+    """A number (文号) taken for a document before it is issued: the decision's number is taken when its draft is
+    submitted (制作处罚决定书), so the approver approves the document with the number it will carry and the
+    decision is issued under it once approved. The sequence has moved on; the number is this case's and no other
+    document's. `document_id` is the document that took it (None: not issued yet)."""
+
+    __tablename__ = "document_number_reservations"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    case_id = sa.Column(sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
+    doc_type = sa.Column(sa.String(48), nullable=False)
+    number = sa.Column(sa.String(100), nullable=False)
+    year = sa.Column(sa.Integer, nullable=False)
+    sequence = sa.Column(sa.Integer, nullable=False)
+    step = sa.Column(sa.String(64), nullable=True)
+    reserved_at = sa.Column(UTCDateTime, nullable=False)
+    reserved_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    document_id = sa.Column(sa.Integer, sa.ForeignKey("issued_documents.id"), nullable=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "doc_type", "year", "sequence", name="uq_document_number_reservations_number"),
+        sa.Index("ix_document_number_reservations_case", "case_id", "doc_type"),
+    )
 
 
 class DocumentSequence(db.Model):

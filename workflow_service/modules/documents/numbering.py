@@ -14,8 +14,9 @@ from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..users.models import Unit
-from .models import DocumentSequence, DocumentUnitSettings
+from .models import DocumentSequence, DocumentStatus, DocumentUnitSettings, IssuedDocument, NumberReservation
 from .registry import DOCUMENT_TYPES, DocumentType
+from .text import to_local
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..users.models import Role
@@ -77,6 +78,50 @@ def peek_number(unit: Unit, doc_type: DocumentType, year: int) -> str:
         DocumentSequence.year == year)) or 0
     settings = unit_settings(unit)
     return format_number(dept_code(unit, settings), type_code(unit, doc_type, settings), year, last + 1)
+
+
+def open_reservation(case_id: int, doc_type: str) -> NumberReservation | None:
+    """The number reserved for the case's next document of this type, not yet taken by an issued one."""
+    return db.session.scalar(sa.select(NumberReservation).where(
+        NumberReservation.case_id == case_id, NumberReservation.doc_type == doc_type,
+        NumberReservation.document_id.is_(None)).order_by(NumberReservation.id.desc()).limit(1))
+
+
+def reserve_number(case, doc_type: DocumentType, actor, *, step: str | None = None) -> NumberReservation:
+    """Take the number the case's next document of this type will carry, now (see NumberReservation). A case
+    that already holds one keeps it: a decision sent back for redrafting is issued under the number its
+    approver saw."""
+    existing = open_reservation(case.id, doc_type.key)
+    if existing is not None:
+        return existing
+    now = clock().now()
+    year = to_local(now).year
+    number, sequence = take_number(case.unit, doc_type, year)
+    reservation = NumberReservation(case_id=case.id, unit_id=case.unit_id, doc_type=doc_type.key, number=number,
+                                    year=year, sequence=sequence, step=step, reserved_at=now,
+                                    reserved_by_id=getattr(actor, "id", None))
+    db.session.add(reservation)
+    db.session.flush()
+    record_event(actor, "document_number_reserved", instance_id=case.instance_id, details={
+        "doc_type": doc_type.key, "title": doc_type.title, "number": number, "step": step})
+    return reservation
+
+
+def document_number(case_id: int, doc_type: str) -> str | None:
+    """The number of the case's document of this type: the one in force as issued, else the one reserved for
+    it. The only source of a document's number (disclosure, the case page and the API read it here)."""
+    issued = db.session.scalar(sa.select(IssuedDocument.number).where(
+        IssuedDocument.case_id == case_id, IssuedDocument.doc_type == doc_type,
+        IssuedDocument.status == DocumentStatus.issued.value).order_by(IssuedDocument.id.desc()).limit(1))
+    if issued:
+        return issued
+    reservation = open_reservation(case_id, doc_type)
+    return reservation.number if reservation is not None else None
+
+
+def decision_number(case_id: int) -> str | None:
+    """决定书文号 of the case: its penalty decision's, else its no-penalty decision's (issued or reserved)."""
+    return document_number(case_id, "penalty_decision") or document_number(case_id, "no_penalty_decision")
 
 
 def configure_unit(actor, unit_code: str, *, dept_code: str, type_codes: dict | None = None,

@@ -25,6 +25,8 @@ from ..users.models import Role
 from . import numbering, rendering
 from .casefile import build_case_file
 from .context import build_context
+from .review import document_items
+from .signatures import signature_blocks, signers
 from .models import DocumentStatus, IssuedDocument
 from .registry import (DOCUMENT_TYPES, PROCESS_STEP_DOCUMENTS, SERVED_BY_STEP, STEP_DOCUMENTS, TASK_PREVIEWS,
                        DocumentType, document_type)
@@ -75,16 +77,19 @@ def _case_for_issue(actor, case_id: int, roles=ISSUER_ROLES) -> Case:
     return case
 
 
-def _render(case: Case, doc_type: DocumentType, *, number: str | None, version: int, extra: dict, now):
-    context = build_context(case, now=now, extra=extra)
+def _render(case: Case, doc_type: DocumentType, *, number: str | None, version: int, extra: dict, now,
+            overlay: dict | None = None):
+    context = build_context(case, now=now, extra=extra, overlay=overlay)
     context["doc"] = {"type": doc_type.key, "title": doc_type.title, "number": number, "version": version,
                       "issued_date": context["today"]}
+    blocks = signature_blocks(case, doc_type, context)
+    context["signers"] = signers(blocks)
     html = rendering.render_html(doc_type.template, context)
     try:
         pdf, pages = rendering.html_to_pdf_pages(html, rendering.environment_font_dir())
     except rendering.FontsMissing as exc:
         raise DocumentFontsMissing("文书字体未安装，无法生成文书（请执行 npm install）", {"fonts": [str(exc)]}) from None
-    return html, pdf, pages
+    return html, pdf, pages, blocks
 
 
 def _year(now) -> int:
@@ -94,19 +99,27 @@ def _year(now) -> int:
 def _freeze(case: Case, doc_type: DocumentType, actor, *, extra: dict, step: str | None, number=None, year=None,
             sequence=None, version=1, supersedes: IssuedDocument | None = None, reason: str | None = None):
     now = clock().now()
+    reservation = None
     if doc_type.numbered and number is None:
-        year = _year(now)
-        number, sequence = numbering.take_number(case.unit, doc_type, year)
-    html, pdf, pages = _render(case, doc_type, number=number, version=version, extra=extra, now=now)
+        # A number reserved for it (the decision's, taken when its draft was submitted) is the one it carries.
+        reservation = numbering.open_reservation(case.id, doc_type.key)
+        if reservation is not None:
+            number, year, sequence = reservation.number, reservation.year, reservation.sequence
+        else:
+            year = _year(now)
+            number, sequence = numbering.take_number(case.unit, doc_type, year)
+    html, pdf, pages, blocks = _render(case, doc_type, number=number, version=version, extra=extra, now=now)
     document = IssuedDocument(
         case_id=case.id, unit_id=case.unit_id, doc_type=doc_type.key, title=doc_type.title, number=number,
         year=year, sequence=sequence, version=version, status=DocumentStatus.issued.value, step=step,
-        fields=extra, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_pages=pages,
+        fields=extra, signatures=blocks, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_pages=pages,
         html=html, html_sha256=hashlib.sha256(html.encode()).hexdigest(), issued_at=now,
         issued_by_id=getattr(actor, "id", None), supersedes_id=supersedes.id if supersedes else None,
         correction_reason=reason)
     db.session.add(document)
     db.session.flush()
+    if reservation is not None:
+        reservation.document_id = document.id
     record_event(actor, "document_issued", instance_id=case.instance_id, details={
         "document_id": document.id, "doc_type": doc_type.key, "title": doc_type.title, "number": number,
         "version": version, "pdf_sha256": document.pdf_sha256, "html_sha256": document.html_sha256,
@@ -177,16 +190,44 @@ def current_document(case_id: int, doc_type: str) -> IssuedDocument | None:
         IssuedDocument.status == DocumentStatus.issued.value).order_by(IssuedDocument.id.desc()).limit(1))
 
 
-def preview(case: Case, doc_type: str, extra: dict | None = None) -> bytes:
-    """The document as it will be issued, from what the case holds now, without freezing it or taking a
-    number: the number shown is the one the next issue would take (marked as not yet issued)."""
+def preview_number(case: Case, kind: DocumentType, now) -> tuple[str | None, bool]:
+    """The number a preview shows and whether it is the document's own: the number reserved for it (the
+    decision's, once its draft is submitted), else the one the next issue would take, marked as not yet taken."""
+    if not kind.numbered:
+        return None, False
+    reservation = numbering.open_reservation(case.id, kind.key)
+    if reservation is not None:
+        return reservation.number, True
+    return f"{numbering.peek_number(case.unit, kind, _year(now))}（预览，出具时编号）", False
+
+
+def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict | None = None) -> bytes:
+    """The document as it will be issued, from what the case holds now (and `overlay`: what the step's form
+    holds before it is submitted), without freezing it or taking a number."""
     kind = _type(doc_type)
     now = clock().now()
-    number = None
-    if kind.numbered:
-        number = f"{numbering.peek_number(case.unit, kind, _year(now))}（预览，出具时编号）"
-    _html, pdf, _pages = _render(case, kind, number=number, version=1, extra=_check_extra(extra), now=now)
+    number, _reserved = preview_number(case, kind, now)
+    try:
+        _html, pdf, _pages, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra),
+                                              now=now, overlay=overlay)
+    except (ValueError, TypeError, ArithmeticError):
+        if not overlay:
+            raise
+        # What a form holds before it is validated (an amount that is no number): no preview, a message.
+        raise ValidationFailed("表单内容有误，无法生成文书预览，请先更正 (the form's values cannot be previewed)",
+                               {"data": ["请检查金额、日期等填写内容"]}) from None
     return pdf
+
+
+def form_overlay(schema: dict, data) -> dict:
+    """What a task's form holds, for a preview: only the form's own fields, never an engine or service key."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("预览内容应为表单数据 (form data expected)", {"data": ["应为对象"]})
+    allowed = set((schema or {}).get("properties") or {})
+    unknown = sorted(k for k in data if k not in allowed)
+    if unknown:
+        raise ValidationFailed("预览内容包含本表单没有的字段 (unknown fields)", {k: ["本表单没有该字段"] for k in unknown})
+    return dict(data)
 
 
 def preview_types(bpmn_id: str, data: dict) -> list[str]:
@@ -213,8 +254,9 @@ def _receipt_fields(case: Case, step: str, data: dict) -> dict:
               "document_number": served.number if served else "", "served_at": data.get(time_key) or ""}
     if time_key == "served_at":  # the serve steps' form records how, to whom and where (the other steps only when)
         fields.update(method=data.get("service_method") or "", recipient=data.get("recipient") or "",
-                      note=data.get("service_note") or "",
-                      document_number=fields["document_number"] or data.get("decision_number") or "")
+                      note=data.get("service_note") or "", place=data.get("service_place") or "",
+                      witness=data.get("witness") or "",
+                      document_number=fields["document_number"] or numbering.decision_number(case.id) or "")
     if fields.get("method") == "public_notice" and fields["served_at"]:
         fields.update(published_at=data.get("published_at") or fields["served_at"],
                       publication=data.get("service_note") or "")
@@ -238,7 +280,7 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
         extra = _receipt_fields(case, step, data) if doc_type == "service_receipt" else {}
         if doc_type in ("payment_demand", "enforcement_application"):
             decision = current_document(case.id, "penalty_decision")
-            extra["decision_number"] = decision.number if decision else data.get("decision_number") or ""
+            extra["decision_number"] = decision.number if decision else numbering.decision_number(case.id) or ""
         issued.append(_freeze(case, DOCUMENT_TYPES[doc_type], actor, extra=extra, step=step))
     if step == "archive":
         build_case_file(case, actor, retention=data.get("retention") or "30年",
@@ -291,13 +333,22 @@ def case_of_task(task) -> Case:
 
 
 def task_documents(task) -> list[dict]:
-    """The documents a task shows as they will be issued, with the link to each preview."""
-    if case_of_task_or_none(task) is None:
+    """The documents a task shows as they will be issued: title, the number they will carry (`number_reserved`:
+    it is theirs already), what they say in items a person checks (the decision's six items of 行政处罚法
+    Art 59, the closure's reason, summary and payment), and the link to each preview."""
+    case = case_of_task_or_none(task)
+    if case is None:
         return []
     data = task.instance.data or {}
-    return [{"doc_type": t, "title": DOCUMENT_TYPES[t].title,
-             "preview_url": f"/api/v1/tasks/{task.id}/document-preview?doc_type={t}"}
-            for t in preview_types(task.bpmn_id, data)]
+    now = clock().now()
+    result = []
+    for t in preview_types(task.bpmn_id, data):
+        kind = DOCUMENT_TYPES[t]
+        number, reserved = preview_number(case, kind, now)
+        result.append({"doc_type": t, "title": kind.title, "number": number, "number_reserved": reserved,
+                       "items": document_items(case, t, now=now),
+                       "preview_url": f"/api/v1/tasks/{task.id}/document-preview?doc_type={t}"})
+    return result
 
 
 def case_of_task_or_none(task) -> Case | None:

@@ -24,6 +24,11 @@ class PreviewArgs(Schema):
     doc_type = fields.String(required=True, validate=validate.OneOf(sorted(DOCUMENT_TYPES)))
 
 
+class TaskPreviewArgs(PreviewArgs):
+    data = fields.Dict(keys=fields.String(), load_default=dict,
+                       metadata={"description": "what the task's form holds now (its own fields only)"})
+
+
 class CaseFileArgs(Schema):
     retention = fields.String(load_default="30年", validate=validate.OneOf(["永久", "30年", "10年"]),
                               metadata={"description": "保管期限"})

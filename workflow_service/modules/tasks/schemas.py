@@ -83,4 +83,8 @@ class TaskDetailSchema(TaskSchema):
     form = fields.Dict(metadata={"description": "the form's JSON Schema"})
     data = fields.Dict(metadata={"description": "the current data of the task"})
     documents = fields.List(fields.Dict(), dump_default=list, metadata={
-        "description": "the documents this task drafts or approves, each with a link to it as it will be issued"})
+        "description": "the documents this task drafts or approves, as they will be issued: title, `number` "
+                       "(`number_reserved`: the number is the document's own already), `items` (what it says, "
+                       "e.g. the six items of a decision), `preview_url` (the PDF)"})
+    returned = fields.Dict(allow_none=True, dump_default=None, metadata={
+        "description": "a draft sent back by its approver: the approval step, `opinion`, `by`, `at`"})

@@ -74,7 +74,8 @@ class User(UserMixin, db.Model):
     # Legal reviewers must hold the legal professional qualification when first appointed (行政处罚法 Art 58).
     legal_qualification = sa.Column(sa.Boolean, nullable=False, default=False)
     # 行政执法证 (enforcement certificate): only a certified officer inspects or is drawn for an inspection
-    # (双随机 执法检查人员名录库); valid through certificate_valid_to.
+    # (双随机 执法检查人员名录库); valid through certificate_valid_to. Documents print its number beside the
+    # officer's signature (行政处罚法 Art 42, 55).
     certificate_number = sa.Column(sa.String(32), nullable=True)
     certificate_valid_to = sa.Column(sa.Date, nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False)

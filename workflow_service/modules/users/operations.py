@@ -60,7 +60,7 @@ CLI_ONLY_ROLES = {Role.platform_operator.value}
 
 
 def create_user(actor, *, username: str, password: str, display_name: str, unit_code: str,
-                roles: list[str], legal_qualification: bool = False) -> User:
+                roles: list[str], legal_qualification: bool = False, certificate_number: str | None = None) -> User:
     if actor is not None and not actor.has_role(Role.admin):
         raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
     unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
@@ -80,7 +80,7 @@ def create_user(actor, *, username: str, password: str, display_name: str, unit_
     user = User(
         username=username, display_name=display_name, unit=unit, active=True,
         password_hash=hash_password(password), legal_qualification=legal_qualification,
-        created_at=clock().now(),
+        certificate_number=(certificate_number or "").strip() or None, created_at=clock().now(),
     )
     user.role_rows = [UserRole(role=r) for r in role_values]
     db.session.add(user)

@@ -49,6 +49,8 @@ class CreateUserArgs(Schema):
     roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
                         validate=validate.Length(min=1, max=8))
     legal_qualification = fields.Boolean(load_default=False)
+    certificate_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
+                                       metadata={"description": "执法证件号, printed beside the officer's signature"})
 
 
 class CreateUnitArgs(Schema):
