@@ -60,6 +60,7 @@ class DeadlineSchema(Schema):
     rule_name = fields.String(allow_none=True)
     legal_basis = fields.String(allow_none=True)
     provisional = fields.Boolean()
+    status = fields.String(metadata={"description": "waiting: still running; fired: run out (its step may be open)"})
 
 
 class TimelineTaskSchema(Schema):
