@@ -113,3 +113,20 @@ def test_a_violation_that_does_not_exist_is_named_on_the_first_submit_with_the_o
     assert details["proposals.0.violation_index"] == ["第 2 项违法行为不存在（本案共 1 项）"]
     assert details["proposals"] == ["应对第 1 至 1 项违法行为各提出一项意见，缺第 1 项"]
     d.complete("investigation_report", fine_proposal(5000))
+
+
+def test_the_disclosure_review_form_opens_with_the_generated_draft(app, driver):
+    from .test_disclosure import CREDIT_CODE, PERSONAL, decided
+    from .test_web_pages import browser
+
+    d = decided(driver)
+    task = d.open_task("record_disclosure")
+    page = browser(app, "reviewer1").get(f"/tasks/{task['id']}").get_data(as_text=True)
+    form = page[page.index('id="task-form"'):]
+    form = form[:form.index("</form>")]
+    assert 'name="disclosure_draft.decision_number" value="楚应急罚〔2026〕1号"' in form
+    assert 'name="disclosure_draft.party_name" value="楚雄某化工有限公司"' in form
+    assert f'name="disclosure_draft.party_credit_code" value="{CREDIT_CODE}"' in form
+    assert 'name="disclosure_draft.deciding_body" value="楚雄市应急管理局"' in form
+    assert "未经安全培训上岗作业" in form  # the violation, in its textarea
+    assert not any(value in form for value in PERSONAL)  # the redacted draft, not the case data

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..core.errors import ValidationFailed
+from ..core.registry import registry
 from ..core.services import clock, setting
 from ..core.transaction import discard
 from ..modules.audit.queries import task_completion
@@ -106,6 +107,10 @@ def task_page(task_id):
     data = (task.instance.data or {}) if task.status == TaskStatus.ready.value else {}
     if schema.get("x-sign-off"):
         data = {k: v for k, v in data.items() if k not in schema.get("properties", {})}
+    # What the task's domain adds to its form, as the API's task detail does (the 公示 draft to review).
+    view = registry().view_for(task.instance.process_id, task.bpmn_id)
+    if view is not None and task.status == TaskStatus.ready.value:
+        data = {**data, **view(task)}
     return _render(task, schema, data, {})
 
 
