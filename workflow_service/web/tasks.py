@@ -33,7 +33,7 @@ def _render(task, schema, data, errors, message=None, status=200):
     case = case_for_instance(task.instance_id)
     process_data = task.instance.data or {}
     unplaced = {}
-    fields = build_fields(schema, data, errors, tz())
+    fields = build_fields(schema, data, errors, tz(), people=_people(task))
     placed = _names(fields)
     for key, messages in (errors or {}).items():
         if key not in placed:
@@ -72,6 +72,13 @@ def reassign(task_id):
     return redirect(url_for("web.task_page", task_id=task_id))
 
 
+def _people(task) -> dict:
+    """Whom a form may name (`x-choose`): 承办人 are the unit's enforcement officers (case handlers with their
+    certificates, 行政处罚法 Art 42), by name; never its reviewers, committee members or system accounts."""
+    return {"officers": [(u.username, u.display_name)
+                         for u in unit_members_with_role(task.unit_id, Role.case_handler.value)]}
+
+
 def _unit_users(task) -> list:
     return unit_members(task.unit_id)
 
@@ -83,7 +90,7 @@ def _submitted(task, schema):
     event = task_completion(task.id)
     if event is None:
         return None
-    return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz())
+    return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz(), people=_people(task))
 
 
 def _names(fields) -> set[str]:
