@@ -70,6 +70,12 @@ def submission_errors(schema: dict, data) -> dict[str, list[str]]:
         return {"_schema": ["表单数据必须是对象"]}
     errors: dict[str, list[str]] = {}
     _dunder_keys(data, [], errors)
+    if schema.get("additionalProperties") is not False:
+        # Top-level keys become process variables the script engine sees: only the form's own, whatever it says.
+        allowed = set(schema.get("properties") or {})
+        for key in data:
+            if isinstance(key, str) and not key.startswith("__") and key not in allowed:
+                errors.setdefault(key, []).append("未知字段")
     for error in Draft202012Validator(schema).iter_errors(data):
         for field, message in _field_messages(error):
             if message not in errors.get(field, []):
