@@ -130,3 +130,13 @@ def test_the_disclosure_review_form_opens_with_the_generated_draft(app, driver):
     assert 'name="disclosure_draft.deciding_body" value="楚雄市应急管理局"' in form
     assert "未经安全培训上岗作业" in form  # the violation, in its textarea
     assert not any(value in form for value in PERSONAL)  # the redacted draft, not the case data
+
+
+def test_a_surcharge_above_the_fine_is_refused(driver):
+    d = driver.filed_and_investigated()
+    _served_with_fine(d, fine=5000)
+    d.complete("record_payment", {"paid": False})
+    d.at("2026-11-17T12:00")
+    details = _refused(d, "payment_demand", {"demand_served_at": "2026-11-17T10:00:00+08:00", "surcharge_amount": 6000})
+    assert details["surcharge_amount"] == ["加处罚款 6,000.00 元超过罚款 5,000.00 元（加处罚款数额不得超出罚款数额）"]
+    d.complete("payment_demand", {"demand_served_at": "2026-11-17T10:00:00+08:00", "surcharge_amount": 5000})
