@@ -102,6 +102,11 @@ def test_a_case_with_a_penalty_decision_is_not_closed_as_no_penalty(driver):
     assert details["closure_reason"] == ["本案已作出行政处罚决定（楚应急罚〔2026〕1号），结案情形不能是“决定不予行政处罚”"]
     details = _refused(d, "draft_closure_report", {"closure_reason": "enforcement", "closure_summary": "结案"})
     assert "未申请人民法院强制执行" in details["closure_reason"][0]
+    # Input of the wrong shape is a message at its field, never an error of the service.
+    details = _refused(d, "draft_closure_report", {"closure_reason": ["no_penalty"], "closure_summary": "结案"})
+    assert details["closure_reason"][0] == "类型不正确，应为文字"
+    details = _refused(d, "draft_closure_report", {"closure_reason": "enforcement", "closure_summary": "结案"})
+    assert "未申请人民法院强制执行" in details["closure_reason"][0]
     d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"})
 
 
@@ -140,3 +145,26 @@ def test_a_surcharge_above_the_fine_is_refused(driver):
     details = _refused(d, "payment_demand", {"demand_served_at": "2026-11-17T10:00:00+08:00", "surcharge_amount": 6000})
     assert details["surcharge_amount"] == ["加处罚款 6,000.00 元超过罚款 5,000.00 元（加处罚款数额不得超出罚款数额）"]
     d.complete("payment_demand", {"demand_served_at": "2026-11-17T10:00:00+08:00", "surcharge_amount": 5000})
+
+
+@pytest.mark.parametrize("value", [None, True, 0, -1, 1e308, "", "x", "2026-13-45T99:99", [], [1], {}, {"a": 1},
+                                   [{"violation_index": True}], [None], "2026-09-21T10:00:00+08:00"])
+def test_the_case_checks_answer_messages_for_input_of_any_shape(value):
+    """A check runs on data the schema may still refuse: whatever the shape, it answers messages, never raises."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from workflow_service.modules.cases.rules import DECLARED
+
+    current = {"filed_at": "2026-09-21T01:00:00+00:00", "decided_at": "2026-09-28T02:00:00+00:00",
+               "total_fine": 5000, "violations": [{}], "case_outcome": "penalty", "decision_approved": True,
+               "served_at": "2026-09-29T10:00:00+08:00"}
+    for (_process, bpmn_id), check in DECLARED.task_checks:
+        task = SimpleNamespace(bpmn_id=bpmn_id, created_at=datetime(2026, 10, 1, tzinfo=timezone.utc), unit_id=1)
+        fields = ["party", "proposals", "paid", "amount_paid", "closure_reason", "surcharge_amount", "served_at",
+                  "paid_at", "archived_at", "notified_at", "demand_served_at", "enforcement_applied_at"]
+        for data in ({f: value for f in fields}, {"party": {"type": "organisation", "credit_code": value}},
+                     {"proposals": [{"violation_index": value}]}, {"paid": True, "amount_paid": value}):
+            result = check(None, task, data, current)
+            assert isinstance(result, dict)
+            assert all(isinstance(m, str) for messages in result.values() for m in messages)

@@ -241,7 +241,7 @@ _CLOSURE_REASONS = {"executed": "处罚决定执行完毕", "no_penalty": "决�
 @_check("draft_closure_report")
 def _closure_reason_fits_the_decision(actor, task, data, current):
     reason = data.get("closure_reason")
-    if reason not in _CLOSURE_REASONS:
+    if not isinstance(reason, str) or reason not in _CLOSURE_REASONS:
         return {}
     penalty = bool(current.get("decision_approved")) or current.get("case_outcome") == "penalty"
     if penalty and reason == "no_penalty":
