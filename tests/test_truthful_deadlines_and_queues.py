@@ -69,7 +69,6 @@ def test_a_committee_members_claimable_queue_counts_and_pages_only_their_own_vot
 def test_the_claimable_queue_pages_without_repeats_or_gaps(app, driver, login):
     """Three cases' filing drafts for handler1: every limit pages through all three, once each."""
     handler = login("handler1")
-    ids = []
     for party in ("甲公司", "乙公司", "丙公司"):
         response = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": party,
                                                        "party_type": "organisation", "summary": "日常检查发现"})
