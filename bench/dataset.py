@@ -355,7 +355,8 @@ def copy_case(writer: Writer, template: Template, unit_id: int, *, closed: bool,
             task_ids[-i - 1] = writer.add("tasks", dict(
                 instance_id=instance_id, engine_task_id=str(uuid.uuid4()), bpmn_id=bpmn_id, name=bpmn_id,
                 lane="承办人", role="case_handler", unit_id=unit_id, form_id=bpmn_id, candidate_usernames=None,
-                assignee_id=handler_id, due_at=created + timedelta(days=7), due_rule_id=None, due_provisional=False,
+                candidates_only=False, assignee_id=handler_id, due_at=created + timedelta(days=7), due_rule_id=None,
+                due_provisional=False,
                 status="completed", version=2, created_at=created, claimed_at=created,
                 completed_at=created + timedelta(days=2), completed_by_id=handler_id,
                 missed_deadline_at=None, late_amount=None, late_unit=None))

@@ -1,6 +1,9 @@
 """Drives penalty cases through the HTTP API as the users who do each step."""
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 ROLE_USERS = {"case_handler": "handler1", "supervisor": "supervisor1", "legal_reviewer": "reviewer1",
               "principal_head": "head1"}
 
@@ -31,6 +34,25 @@ def fine_proposal(amount, types=("fine",), outcome="penalty"):
                                                "fine_amount": amount}]}
 
 
+# Form fields that name a time to come ("x-may-be-future" in forms/).
+FUTURE_FIELDS = {"hearing_at", "deferral_until"}
+
+
+def _recorded_times(value, skip, key=None):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k not in skip:
+                yield from _recorded_times(v, skip, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _recorded_times(v, skip, key)
+    elif isinstance(value, str) and _ISO_TIME.match(value):
+        yield datetime.fromisoformat(value)
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+
+
 class CaseDriver:
     def __init__(self, login, admin):
         self.login = login
@@ -56,6 +78,18 @@ class CaseDriver:
         self.case = response.get_json()
         return self.case
 
+    def after_recorded_events(self, data):
+        """A person records what has happened (served, paid, collected): the service refuses a time after its
+        clock. Scenarios state the times they record; the clock is moved forward to the latest of them when it
+        is earlier (times a form may set in the future, a hearing or a deferral, do not move it)."""
+        latest = max((t for t in _recorded_times(data, FUTURE_FIELDS)), default=None)
+        if latest is None:
+            return
+        now = datetime.fromisoformat(self.admin.get("/api/v1/admin/clock").get_json()["now"])
+        if latest > now:
+            response = self.admin.post("/api/v1/admin/clock", json={"now": latest.isoformat()})
+            assert response.status_code == 200, response.get_json()
+
     def detail(self, username="supervisor1"):
         return self.client(username).get(f"/api/v1/cases/{self.case['id']}").get_json()
 
@@ -64,7 +98,9 @@ class CaseDriver:
         assert tasks, f"{bpmn_id} is not open; open: {[t['bpmn_id'] for t in self.detail()['open_tasks']]}"
         return tasks[0]
 
-    def complete(self, bpmn_id, data, username=None, expect=200):
+    def complete(self, bpmn_id, data, username=None, expect=200, move_clock=True):
+        if move_clock:
+            self.after_recorded_events(data)
         task = self.open_task(bpmn_id)
         client = self.client(username or ROLE_USERS[task["role"]])
         response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})

@@ -170,7 +170,7 @@ def app(database_url):
 
 
 # Emptied before every test, children first; users, units, definitions and API tokens (see `login`) stay.
-_PER_TEST_TABLES = ["hidden_dangers", "inspection_photos", "inspections", "inspected_companies", "inspection_facts",
+_PER_TEST_TABLES = ["task_candidates", "hidden_dangers", "inspection_photos", "inspections", "inspected_companies", "inspection_facts",
                     "legal_challenges", "discretion_list_entries", "discretion_items", "discretion_benchmarks",
                     "simple_penalties", "case_files", "document_number_reservations", "issued_documents", "document_sequences", "case_number_sequences",
                     "document_unit_settings", "votes",

@@ -16,7 +16,7 @@ ADDRESS = "楚雄市鹿城镇紫溪路18号3栋2单元501室"
 ACCOUNT = "6228480012345678901"
 WORKER = "张三丰"
 LEGAL_REP = "李建国"
-CREDIT_CODE = "91532301MA6K1234XB"
+CREDIT_CODE = "91532301MA6K1234XN"
 PERSONAL = [ID_NUMBER, MOBILE, LANDLINE, "3123456", ADDRESS, "紫溪路18号", ACCOUNT, WORKER, LEGAL_REP,
             "张承办", "刘法制"]  # the last two: officers of the case (handler1, reviewer1)
 

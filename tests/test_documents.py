@@ -17,7 +17,7 @@ from .case_driver import DECISION, FILING, CaseDriver, fine_proposal, review
 from .test_reliability_concurrency import storm
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-PARTY = {"name": "楚雄某化工有限公司", "type": "organisation", "credit_code": "91532301MA6K0ABC1X",
+PARTY = {"name": "楚雄某化工有限公司", "type": "organisation", "credit_code": "91532301MA6K0ABC1P",
          "address": "云南省楚雄市鹿城镇阳光大道88号", "legal_representative": "李四"}
 
 

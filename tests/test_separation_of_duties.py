@@ -50,6 +50,7 @@ def test_whoever_drafted_the_decision_cannot_approve_it(app, login, dual):
     d.complete("draft_filing", FILING)
     d.complete("approve_filing", {"filing_approved": True})
     task = d.open_task("investigate")
+    d.at("2026-09-21T10:30")  # the evidence below was collected at 10:00
     # The dual officer is not a named handler, but does the investigation ...
     assert login(dual).post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"evidence": [
         {"type": "photo", "description": "现场照片", "collected_at": "2026-09-21T10:00:00+08:00"}]}}).status_code == 200

@@ -265,9 +265,10 @@ def test_a_web_form_refused_after_the_step_ran_comes_back_with_422_and_changes_n
     monkeypatch.setattr(task_ops, "complete_task", complete_then_refuse)
     form = MultiDict({"csrf_token": csrf_token_in(page), "version": str(task["version"]), "source": "inspection",
                       "party.name": FILING["party"]["name"], "party.type": "organisation",
-                      "handlers": "handler1\nhandler2", "violations.__present": "1",
+                      "handlers.__present": "1", "violations.__present": "1",
                       "violations.0.description": FILING["violations"][0]["description"],
                       "violations.0.provision": FILING["violations"][0]["provision"], "summary": FILING["summary"]})
+    form.setlist("handlers", ["handler1", "handler2"])  # 承办人 are checked by name
     refused = client.post(f"/tasks/{task['id']}", data=form)
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)

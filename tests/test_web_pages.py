@@ -63,15 +63,32 @@ def test_claiming_from_a_stale_page_is_a_409_page(app, login):
     assert page.status_code == 409 and "操作冲突" in page.get_data(as_text=True)
 
 
+def _unit_officers(app, unit_code):
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import Unit, User, UserRole
+
+    with app.app_context():
+        return list(db.session.scalars(sa.select(User.username).join(UserRole, UserRole.user_id == User.id)
+                                       .join(Unit, Unit.id == User.unit_id)
+                                       .where(Unit.code == unit_code, UserRole.role == "case_handler",
+                                              User.active.is_(True))))
+
+
 def test_a_form_with_errors_comes_back_with_the_messages_at_their_fields_and_nothing_changes(app, login):
     api = login("handler1")
     case, task = file_case(api)
     client = browser(app, "handler1")
     page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "承办人（执法人员）" in page and 'class="required-mark"' in page
-    assert "<code>handler2</code> 李承办" in page  # the unit's usernames beside the list of handlers
+    # 承办人 are chosen by name among the unit's enforcement officers (行政处罚法 Art 42), nobody else.
+    assert re.search(r'type="checkbox" name="handlers" value="handler2"[^>]*>\s*李承办', page)
+    offered = set(re.findall(r'name="handlers" value="([^"]+)"', page))
+    assert offered == set(_unit_officers(app, "532301")) and {"handler1", "handler2"} <= offered
     form = MultiDict({"csrf_token": csrf_token_in(page), "version": str(task["version"]), "source": "inspection",
                       "party.name": "楚雄某化工有限公司", "party.type": "organisation", "handlers": "handler1",
+                      "handlers.__present": "1",
                       "violations.__present": "1", "violations.0.description": "未监测重大危险源",
                       "summary": "日常检查发现"})
     response = client.post(f"/tasks/{task['id']}", data=form)
@@ -80,12 +97,12 @@ def test_a_form_with_errors_comes_back_with_the_messages_at_their_fields_and_not
     # The missing provision of the first violation and the single handler, each at its own field.
     provision = body.split('data-field="violations.0.provision"')[1].split("</div>")[0]
     assert "必填" in provision
-    handlers = body.split('data-field="handlers"')[1].split("</div>")[0]
+    handlers = body.split('data-field="handlers"')[1].split("data-field=")[0]
     assert "field-error" in handlers
     assert "未监测重大危险源" in body  # what was typed is kept
     assert api.get(f"/api/v1/tasks/{task['id']}").get_json()["status"] == "ready"
 
-    form["handlers"] = "handler1\nhandler2"
+    form.setlist("handlers", ["handler1", "handler2"])
     form["violations.0.provision"] = "《安全生产法》第四十条"
     response = client.post(f"/tasks/{task['id']}", data=form)
     assert response.status_code == 302 and response.headers["Location"] == f"/cases/{case['id']}"

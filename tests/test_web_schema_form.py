@@ -50,7 +50,7 @@ def test_booleans_are_yes_no_and_the_fields_carry_titles_required_marks_and_choi
     assert party["party.name"].value == "某公司" and party["party.name"].errors == ["必填"]
     assert party["party.type"].kind == "radio"
     assert fields["violations"].kind == "rows" and len(fields["violations"].rows) == 1  # a required list opens with a row
-    assert fields["handlers"].kind == "lines"
+    assert fields["handlers"].kind == "checkboxes"  # 承办人 are chosen by name (x-choose: officers)
     deferral = {f.name: f for f in build_fields(form("case_approve_payment_deferral"), {}, {}, TZ)}
     assert deferral["deferral_approved"].kind == "boolean"
     assert decode_form(form("case_approve_payment_deferral"), MultiDict({"deferral_approved": "false"}), TZ) == \

@@ -22,7 +22,7 @@ def test_the_approver_sees_the_decision_on_the_approval_task(open_page, api, adm
     d = CaseDriver(api, admin_api).at("2026-10-12T09:00")
     d.file(party_name="楚雄某烟花爆竹有限公司")
     d.complete("draft_filing", {**FILING, "party": {"name": "楚雄某烟花爆竹有限公司", "type": "organisation",
-                                                    "credit_code": "91532301MA6K0XYZ9Q"}})
+                                                    "credit_code": "91532301MA6K0XY099"}})
     d.complete("approve_filing", {"filing_approved": True})
     d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
                                              "collected_at": "2026-10-12T10:00:00+08:00"}]})

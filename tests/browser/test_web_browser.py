@@ -40,7 +40,7 @@ def test_a_handler_files_a_case_and_completes_the_filing_after_a_validation_erro
     form = page.locator("form[data-schema-form]")
     assert form.locator("[data-field=source] .required-mark").count() == 1
     assert page.input_value("[name='party.name']") == "楚雄某烟花爆竹有限公司"
-    page.fill("[name=handlers]", "handler1")  # one handler only: 行政处罚法 Art 42 needs two
+    page.check("[name=handlers][value=handler1]")  # one handler only: 行政处罚法 Art 42 needs two
     page.fill("[name='violations.0.description']", "超量储存烟花爆竹成品")
     page.fill("[name='violations.0.provision']", "《烟花爆竹安全管理条例》第二十条")
     page.click("button:has-text('添加违法行为')")
@@ -57,7 +57,7 @@ def test_a_handler_files_a_case_and_completes_the_filing_after_a_validation_erro
     assert page.input_value("[name='violations.0.description']") == "超量储存烟花爆竹成品"
     shot(page, "04-task-validation-error")
 
-    page.fill("[name=handlers]", "handler1\nhandler2")
+    page.check("[name=handlers][value=handler2]")
     page.click("form[data-schema-form] button[type=submit]")
     page.wait_for_selector("#diagram[data-rendered=true]", timeout=15000)
     assert "已办结" in page.inner_text(".flash")

@@ -25,6 +25,17 @@ class Declarations:
     task_guards: list[tuple[TaskKey, Callable]] = field(default_factory=list)
     task_views: list[tuple[TaskKey, Callable]] = field(default_factory=list)
     task_prefills: list[tuple[TaskKey, Callable]] = field(default_factory=list)
+    task_checks: list[tuple[TaskKey, Callable]] = field(default_factory=list)
+
+    def task_check(self, process_id: str, *bpmn_ids: str):
+        """check(actor, task, submitted data, current process data) -> {field path: [Chinese messages]}: what a
+        submission must respect beyond its schema (the case's dates, amounts, codes). Checks run with the schema,
+        on data the schema may still refuse, so every error is reported on the first submit; a check reads the
+        data defensively and changes nothing."""
+        def declare(fn):
+            self.task_checks.extend(((process_id, b), fn) for b in bpmn_ids)
+            return fn
+        return declare
 
     def task_rule(self, process_id: str, *bpmn_ids: str):
         """rule(actor, task, submitted data, current process data) -> data (may add service-computed facts;
@@ -64,6 +75,7 @@ class Registry:
         self.task_guards: dict[TaskKey, list[Callable]] = {}
         self.task_views: dict[TaskKey, Callable] = {}
         self.task_prefills: dict[TaskKey, list[Callable]] = {}
+        self.task_checks: dict[TaskKey, list[Callable]] = {}
         self.resume_guards: list[tuple[str, Callable]] = []
         self.statistics_contributors: list = []
         self.waiting_describers: dict[str, Callable] = {}
@@ -86,6 +98,8 @@ class Registry:
             self.task_rules.setdefault(key, []).append(fn)
         for key, fn in declarations.task_guards:
             self.task_guards.setdefault(key, []).append(fn)
+        for key, fn in declarations.task_checks:
+            self.task_checks.setdefault(key, []).append(fn)
         for key, fn in declarations.task_views:
             if key in self.task_views:
                 raise ValueError(f"two views for task {key}")
@@ -120,6 +134,9 @@ class Registry:
 
     def rules_for(self, process_id: str, bpmn_id: str) -> list[Callable]:
         return self.task_rules.get((process_id, bpmn_id), [])
+
+    def checks_for(self, process_id: str, bpmn_id: str) -> list[Callable]:
+        return self.task_checks.get((process_id, bpmn_id), [])
 
     def guards_for(self, process_id: str, bpmn_id: str) -> list[Callable]:
         return self.task_guards.get((process_id, bpmn_id), [])

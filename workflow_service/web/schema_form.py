@@ -8,7 +8,8 @@ nested JSON the schema describes; it checks nothing: `validate_submission` does,
 
 Supported: strings (with `oneOf` const/title choices as radios or a select, `format: date-time` / `date` /
 `uri`, long text as a textarea), integers, numbers, booleans (是/否), nested objects, arrays of objects
-(add / remove rows), arrays of choices (checkboxes) and arrays of strings (one per line).
+(add / remove rows), arrays of choices (checkboxes), arrays of people chosen by name (`x-choose`, checkboxes of
+the group the page supplies) and arrays of strings (one per line).
 """
 from __future__ import annotations
 
@@ -48,31 +49,42 @@ def _choices(schema: dict) -> list | None:
     return None
 
 
-def build_fields(schema: dict, data: dict | None, errors: dict | None, tz: ZoneInfo, prefix: str = "") -> list[Field]:
+def build_fields(schema: dict, data: dict | None, errors: dict | None, tz: ZoneInfo, prefix: str = "",
+                 people: dict | None = None) -> list[Field]:
+    """`people`: for a list the schema marks `"x-choose": "<group>"` (承办人: "officers"), the people of that group
+    as [(username, name)], offered as checkboxes by name."""
     data = data if isinstance(data, dict) else {}
     errors = errors or {}
     required = set(schema.get("required") or [])
-    return [_field(name, sub, data.get(name), errors, tz, f"{prefix}{name}", name in required)
+    return [_field(name, sub, data.get(name), errors, tz, f"{prefix}{name}", name in required, people or {})
             for name, sub in (schema.get("properties") or {}).items()]
 
 
-def _field(key: str, schema: dict, value, errors: dict, tz: ZoneInfo, path: str, required: bool) -> Field:
+def _field(key: str, schema: dict, value, errors: dict, tz: ZoneInfo, path: str, required: bool,
+           people: dict) -> Field:
     kind = _kind(schema)
     f = Field(kind=kind, name=path, title=schema.get("title") or key, description=schema.get("description") or "",
               required=required, errors=list(errors.get(path) or []))
     if kind == "object":
-        f.children = build_fields(schema, value, errors, tz, prefix=f"{path}.")
+        f.children = build_fields(schema, value, errors, tz, prefix=f"{path}.", people=people)
     elif kind == "rows":
         items = schema.get("items") or {}
-        f.rows = [build_fields(items, row, errors, tz, prefix=f"{path}.{i}.")
+        f.rows = [build_fields(items, row, errors, tz, prefix=f"{path}.{i}.", people=people)
                   for i, row in enumerate(value if isinstance(value, list) else [])]
         if not f.rows and required:
-            f.rows = [build_fields(items, {}, errors, tz, prefix=f"{path}.0.")]
-        f.template = build_fields(items, {}, {}, tz, prefix=f"{path}.{INDEX}.")
+            f.rows = [build_fields(items, {}, errors, tz, prefix=f"{path}.0.", people=people)]
+        f.template = build_fields(items, {}, {}, tz, prefix=f"{path}.{INDEX}.", people=people)
         f.attrs["item_title"] = items.get("title") or "项目"
     elif kind == "checkboxes":
-        f.options = _choices(schema["items"])
         f.value = [v for v in value] if isinstance(value, list) else []
+        if schema.get("x-choose"):
+            # The people of the group by name; a value that is not one of them stays visible (and is refused by
+            # the server) rather than silently dropped.
+            f.options = list(people.get(schema["x-choose"]) or [])
+            offered = {v for v, _ in f.options}
+            f.options += [(v, str(v)) for v in f.value if v not in offered]
+        else:
+            f.options = _choices(schema["items"])
     elif kind == "lines":
         f.value = "\n".join(str(v) for v in value) if isinstance(value, list) else (value or "")
         # A list of usernames (承办人, 参加人员): the page lists the unit's users beside it.
@@ -102,6 +114,8 @@ def _kind(schema: dict) -> str:
         return "object"
     if t == "array":
         items = schema.get("items") or {}
+        if schema.get("x-choose"):
+            return "checkboxes"
         if items.get("type") == "object" and "properties" in items:
             return "rows"
         if items.get("type") == "string" and _choices(items):

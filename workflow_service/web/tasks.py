@@ -35,7 +35,7 @@ def _render(task, schema, data, errors, message=None, status=200):
     case = case_for_instance(task.instance_id)
     process_data = task.instance.data or {}
     unplaced = {}
-    fields = build_fields(schema, data, errors, tz())
+    fields = build_fields(schema, data, errors, tz(), people=_people(task))
     placed = _names(fields)
     for key, messages in (errors or {}).items():
         if key not in placed:
@@ -83,6 +83,13 @@ def reassign(task_id):
     return redirect(url_for("web.task_page", task_id=task_id))
 
 
+def _people(task) -> dict:
+    """Whom a form may name (`x-choose`): 承办人 are the unit's enforcement officers (case handlers with their
+    certificates, 行政处罚法 Art 42), by name; never its reviewers, committee members or system accounts."""
+    return {"officers": [(u.username, u.display_name)
+                         for u in unit_members_with_role(task.unit_id, Role.case_handler.value)]}
+
+
 def _unit_users(task) -> list:
     return unit_members(task.unit_id)
 
@@ -94,7 +101,7 @@ def _submitted(task, schema):
     event = task_completion(task.id)
     if event is None:
         return None
-    return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz())
+    return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz(), people=_people(task))
 
 
 def _names(fields) -> set[str]:
@@ -120,6 +127,10 @@ def task_page(task_id):
         data = {k: v for k, v in data.items() if k not in schema.get("properties", {})}
     elif task.status == TaskStatus.ready.value:
         data = registry().prefilled(task, data)  # what the case holds under another name (e.g. the filing summary)
+    # What the task's domain adds to its form, as the API's task detail does (the 公示 draft to review).
+    view = registry().view_for(task.instance.process_id, task.bpmn_id)
+    if view is not None and task.status == TaskStatus.ready.value:
+        data = {**data, **view(task)}
     return _render(task, schema, data, {})
 
 

@@ -125,8 +125,14 @@ def deadlines(case: Case, include_fired: bool = False) -> list[dict]:
     """Every running deadline of the case with its rule and legal basis (`include_fired`: and those already
     run out, for the case page's full list)."""
     statuses = [TimerStatus.waiting.value] + ([TimerStatus.fired.value] if include_fired else [])
+    # A deadline that ran out with its step still open still governs the case (an overdue payment is overdue
+    # against the 15 days of 行政处罚法 Art 67): it stays in the list until the step is done.
+    still_open = sa.select(Task.engine_task_id).where(Task.instance_id == case.instance_id,
+                                                      Task.status == TaskStatus.ready.value)
+    run_out = sa.and_(Timer.status == TimerStatus.fired.value, Timer.rule_kind == "deadline",
+                      Timer.attached_engine_task_id.in_(still_open))
     timers = db.session.scalars(sa.select(Timer).where(Timer.instance_id == case.instance_id,
-                                                       Timer.status.in_(statuses))
+                                                       sa.or_(Timer.status.in_(statuses), run_out))
                                 .order_by(Timer.due_at))
     rows = list(db.session.scalars(sa.select(DeadlineRule)))
     by_id = {r.id: r for r in rows}

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from ...core.errors import ValidationFailed
+from ...core.registry import Declarations
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
 from ..deadlines.operations import compute_deadline, find_rule
 from ..deadlines.script import execution_start
-from ...core.registry import Declarations
+from ..system.codes import credit_code_problem
 from ..users.provinces import province_code
 from ..users.units import require_two_officers
 
@@ -22,6 +23,10 @@ DECLARED = Declarations()
 
 def _rule(bpmn_id: str):
     return DECLARED.task_rule(CASE_PROCESS, bpmn_id)
+
+
+def _check(*bpmn_ids: str):
+    return DECLARED.task_check(CASE_PROCESS, *bpmn_ids)
 
 
 def _at(value) -> datetime:
@@ -48,14 +53,33 @@ def _remember_the_notified_penalty(actor, task, data, current):
             "notified_penalty_types": sorted(set(current.get("penalty_types") or []))}
 
 
-@_rule("investigation_report")
-def _each_violation_assessed_and_no_defence_raises_the_penalty(actor, task, data, current):
-    # Several violations are assessed one by one and then combined (分别裁量、合并处罚): one proposal each.
+@_check("investigation_report")
+def _one_proposal_for_each_violation(actor, task, data, current):
+    # Several violations are assessed one by one and then combined (分别裁量、合并处罚): one proposal each,
+    # for a violation the case names. Checked with the schema, so a wrong index is named on the first submit.
     count = len(current.get("violations") or [])
-    indexes = sorted(p.get("violation_index") for p in data.get("proposals") or [])
-    if count and indexes != list(range(1, count + 1)):
-        raise ValidationFailed("每项违法行为须分别提出处理意见 (one proposal for each violation, 分别裁量)",
-                               {"proposals": [f"应对第 1 至 {count} 项违法行为各提出一项意见"]})
+    proposals = data.get("proposals")
+    if not count or not isinstance(proposals, list):
+        return {}
+    errors: dict[str, list[str]] = {}
+    seen: list[int] = []
+    for i, proposal in enumerate(proposals):
+        index = proposal.get("violation_index") if isinstance(proposal, dict) else None
+        if not isinstance(index, int) or isinstance(index, bool):
+            continue
+        if not 1 <= index <= count:
+            errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为不存在（本案共 {count} 项）"]
+        elif index in seen:
+            errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为已有处理意见"]
+        seen.append(index)
+    missing = [str(n) for n in range(1, count + 1) if n not in seen]
+    if missing and all(isinstance(p, dict) and "violation_index" in p for p in proposals):
+        errors["proposals"] = [f"应对第 1 至 {count} 项违法行为各提出一项意见，缺第 {'、'.join(missing)} 项"]
+    return errors
+
+
+@_rule("investigation_report")
+def _no_defence_raises_the_penalty(actor, task, data, current):
     if "notified_total_fine" not in current:
         return data
     proposed = total_fine(data.get("proposals"))
@@ -198,3 +222,111 @@ def _preservation_decided_after_preserving(actor, task, data, current):
                                {"preservation_decided_at": [f"不早于 {preserved}"]})
     return data
 
+
+
+# -- what a person records must fit the case: its chronology, its amounts, its codes ------------------------
+# Each recorded time is compared with the earlier facts of the case it follows (a decision is served after it is
+# decided, which is after the case was filed); the message names both dates.
+_CHRONOLOGY = {
+    "notify_intended_penalty": [("notified_at", "告知书送达时间", "filed_at", "立案登记时间")],
+    "record_statements": [("hearing_requested_at", "听证申请时间", "notified_at", "告知书送达时间")],
+    "prepare_hearing": [("hearing_notice_sent_at", "听证通知送达时间", "notified_at", "告知书送达时间")],
+    "record_hearing": [("hearing_held_at", "听证举行时间", "hearing_notice_sent_at", "听证通知送达时间")],
+    "serve_decision": [("served_at", "决定书送达时间", "decided_at", "处罚决定批准时间"),
+                       ("served_at", "决定书送达时间", "filed_at", "立案登记时间")],
+    "serve_no_penalty_decision": [("served_at", "决定书送达时间", "no_penalty_decided_at", "不予处罚决定批准时间"),
+                                  ("served_at", "决定书送达时间", "filed_at", "立案登记时间")],
+    "record_payment": [("paid_at", "缴纳时间", "decided_at", "处罚决定批准时间")],
+    "payment_demand": [("demand_served_at", "催告书送达时间", "served_at", "决定书送达时间")],
+    "apply_enforcement": [("enforcement_applied_at", "申请强制执行时间", "served_at", "决定书送达时间")],
+}
+
+
+def _shown(value: datetime) -> str:
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _time(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHANGHAI)
+
+
+@_check(*_CHRONOLOGY, "archive")
+def _recorded_times_follow_the_case(actor, task, data, current):
+    errors: dict[str, list[str]] = {}
+    pairs = list(_CHRONOLOGY.get(task.bpmn_id, []))
+    facts = dict(current)
+    if task.bpmn_id == "archive":
+        # The archive step opens when the closure is approved: a file is archived after that.
+        facts["_closure_approved_at"] = task.created_at.isoformat()
+        pairs.append(("archived_at", "归档时间", "_closure_approved_at", "结案审批时间"))
+    for field, label, earlier_key, earlier_label in pairs:
+        when, earlier = _time(data.get(field)), _time(facts.get(earlier_key))
+        if when is not None and earlier is not None and when < earlier and field not in errors:
+            errors[field] = [f"{label}（{_shown(when)}）不能早于{earlier_label}（{_shown(earlier)}）"]
+    return errors
+
+
+@_check("record_payment")
+def _paid_in_full_means_the_whole_fine(actor, task, data, current):
+    """已足额缴纳 is true only for an amount that covers the fine the decision imposed."""
+    fine = current.get("total_fine")
+    amount = data.get("amount_paid")
+    if data.get("paid") is not True or not isinstance(fine, (int, float)) or not fine:
+        return {}
+    if amount is None:
+        return {"amount_paid": [f"记为已足额缴纳时须填写已缴金额（罚款 {fine:,.2f} 元）"]}
+    if isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount < fine:
+        return {"amount_paid": [f"已缴 {amount:,.2f} 元，少于罚款 {fine:,.2f} 元，不能记为已足额缴纳"
+                                "（可申请延期或者分期缴纳，或记为未缴纳后催告）"]}
+    return {}
+
+
+@_check("payment_demand")
+def _surcharge_never_exceeds_the_fine(actor, task, data, current):
+    # 行政处罚法 Art 72 and 行政强制法 Art 45: the late-payment surcharge may not exceed the fine itself.
+    fine, surcharge = current.get("total_fine"), data.get("surcharge_amount")
+    if (isinstance(fine, (int, float)) and fine and isinstance(surcharge, (int, float))
+            and not isinstance(surcharge, bool) and surcharge > fine):
+        return {"surcharge_amount": [f"加处罚款 {surcharge:,.2f} 元超过罚款 {fine:,.2f} 元（加处罚款数额不得超出罚款数额）"]}
+    return {}
+
+
+@_check("draft_filing")
+def _credit_code_has_its_check_character(actor, task, data, current):
+    party = data.get("party")
+    if not isinstance(party, dict) or party.get("type") != "organisation":
+        return {}
+    code = party.get("credit_code")
+    if not isinstance(code, str) or not code.strip():
+        return {}
+    problem = credit_code_problem(code)
+    return {"party.credit_code": [problem]} if problem else {}
+
+
+# 结案情形 must be what happened to this case: a case with a penalty decision is not closed as "不予行政处罚",
+# nor a case decided without a penalty as executed or sent to the court.
+_CLOSURE_REASONS = {"executed": "处罚决定执行完毕", "no_penalty": "决定不予行政处罚",
+                    "enforcement": "已申请人民法院强制执行", "other": "其他依法结案情形"}
+
+
+@_check("draft_closure_report")
+def _closure_reason_fits_the_decision(actor, task, data, current):
+    reason = data.get("closure_reason")
+    if not isinstance(reason, str) or reason not in _CLOSURE_REASONS:
+        return {}
+    penalty = bool(current.get("decision_approved")) or current.get("case_outcome") == "penalty"
+    if penalty and reason == "no_penalty":
+        number = current.get("decision_number")
+        decision = f"（{number}）" if number else ""
+        return {"closure_reason": [f"本案已作出行政处罚决定{decision}，结案情形不能是“决定不予行政处罚”"]}
+    if not penalty and reason in ("executed", "enforcement"):
+        return {"closure_reason": [f"本案未作出行政处罚决定，结案情形不能是“{_CLOSURE_REASONS[reason]}”"]}
+    if reason == "enforcement" and not current.get("enforcement_applied_at"):
+        return {"closure_reason": ["本案未申请人民法院强制执行，结案情形不能是“已申请人民法院强制执行”"]}
+    return {}

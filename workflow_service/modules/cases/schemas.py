@@ -113,6 +113,7 @@ class DeadlineSchema(Schema):
     legal_basis = fields.String(allow_none=True)
     provisional = fields.Boolean()
     unverified = fields.Boolean(metadata={"description": "the rule version's confidence is L (未核实)"})
+    status = fields.String(metadata={"description": "waiting: still running; fired: run out (its step may be open)"})
 
 
 class TimelineTaskSchema(Schema):

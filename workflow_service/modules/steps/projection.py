@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ...extensions import db
 from ..audit.operations import record_event
 from ..deadlines.script import timer_rule
-from ..tasks.models import Task, TaskStatus
+from ..tasks.models import Task, TaskCandidate, TaskStatus
 from ..timers.models import Timer, TimerStatus
 from ..users.models import LANE_ROLES, Role
 
@@ -132,6 +132,7 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
                 instance_id=instance.id, engine_task_id=r.task_id, bpmn_id=r.bpmn_id, name=r.name, lane=r.lane,
                 role=_role(r.lane, r.properties), unit_id=instance.unit_id, form_id=r.properties.get("formId"),
                 candidate_usernames=list(r.candidates) if r.candidates is not None else None,
+                candidates_only=r.candidates is not None,
                 status=TaskStatus.ready.value,
                 created_at=now,
             )
@@ -160,6 +161,8 @@ def project_snapshot(instance, snapshot, now, computed=(), rescheduled=None) -> 
                 task.missed_deadline_at = None  # moved past now again (an extension, a resumed suspension)
     if created:
         db.session.flush()  # the new tasks' ids, for their audit events: one INSERT each, with the due time
+        db.session.add_all([TaskCandidate(task_id=task.id, username=name)
+                            for task, r in created for name in dict.fromkeys(r.candidates or ())])
         for task, r in created:
             record_event(None, "task_created", instance_id=instance.id, task_id=task.id,
                          details={"task": r.bpmn_id, "name": r.name, "role": task.role})

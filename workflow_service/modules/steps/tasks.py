@@ -1,11 +1,13 @@
 """Claiming, releasing, reassigning and completing tasks: the person-driven entry points of the step pipeline."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...core.errors import Conflict, Forbidden, ValidationFailed
-from ...core.forms import load_form, validate_submission
+from ...core.forms import future_date_errors, load_form, submission_errors
 from ...core.registry import registry
 from ...core.services import clock, setting
 from ...extensions import db
@@ -141,7 +143,7 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
     _guard(actor, task, done)
     # Validate before anything changes: a 422 leaves the task, the case and the audit trail untouched.
     schema = load_form(setting("FORMS_DIR"), task.form_id)
-    data = validate_submission(schema, data)
+    _validate(actor, task, schema, data)
     # Deadlines that fell due before now are settled first, exactly as the sweep would have: the task then
     # knows the deadline it missed, and the alerts raised for it are cleared with it (alerts handler).
     pipeline.settle(instance)
@@ -153,6 +155,23 @@ def complete_task(actor: User, task_id: int, data, expected_version: int | None 
         data = rule(actor, task, data, dict(instance.data or {}))
     _close(task, actor, data)
     return task
+
+
+def _validate(actor: User, task: Task, schema: dict, data) -> None:
+    """The schema at every depth, recorded events not after the service clock, and the checks the task's domain
+    declared (the case's chronology, amounts, codes): all of them, so the first refusal names every error."""
+    errors = submission_errors(schema, data)
+    if isinstance(data, dict):
+        tz = ZoneInfo(setting("TIMEZONE"))
+        found = [future_date_errors(schema, data, clock().now(), tz)]
+        current = dict(task.instance.data or {})
+        found += [check(actor, task, data, current)
+                  for check in registry().checks_for(task.instance.process_id, task.bpmn_id)]
+        for more in found:
+            for field, messages in (more or {}).items():
+                errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+    if errors:
+        raise ValidationFailed("表单校验未通过 (the form has errors)", errors)
 
 
 def complete_task_for_process(task: Task, data: dict, *, by: str) -> Task:

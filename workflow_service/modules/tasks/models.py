@@ -44,6 +44,9 @@ class Task(db.Model):
     unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=False)
     form_id = sa.Column(sa.String(100), nullable=True)
     candidate_usernames = sa.Column(JSONType, nullable=True)
+    # Only the people named in task_candidates may claim it (a committee member's own 案审会表决 task): the
+    # queue filters in SQL, so its count and its pages hold exactly what the user can claim.
+    candidates_only = sa.Column(sa.Boolean, nullable=False, default=False)
     assignee_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     due_at = sa.Column(UTCDateTime, nullable=True)
     # The deadline rule behind due_at (its legal basis is in deadline_rules) and whether it is provisional.
@@ -84,3 +87,14 @@ class Task(db.Model):
         sa.Index("ix_tasks_completed_late", "unit_id", "completed_at", postgresql_where=sa.text("late_amount IS NOT NULL"),
                  sqlite_where=sa.text("late_amount IS NOT NULL")),
     )
+
+
+class TaskCandidate(db.Model):
+    """Who may claim a task that names its people (candidatesVar in the BPMN), one row each: the "available"
+    queue looks them up by username through the key below instead of reading every task's JSON list."""
+    __tablename__ = "task_candidates"
+
+    task_id = sa.Column(sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    username = sa.Column(sa.String(64), primary_key=True)
+
+    __table_args__ = (sa.Index("ix_task_candidates_username", "username", "task_id"),)

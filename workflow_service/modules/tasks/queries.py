@@ -8,7 +8,7 @@ from ...core.errors import Forbidden, NotFound
 from ...extensions import db
 from ..users.models import Role, User
 from ..users.units import in_visible_units, oversees, refusal_reason, sees_unit, works_in
-from .models import Task, TaskStatus
+from .models import Task, TaskCandidate, TaskStatus
 
 def can_view(user: User, task: Task) -> bool:
     """Its assignee (and whoever completed it), whoever may work it (its role in its unit), and the overseers
@@ -46,15 +46,16 @@ def list_tasks(user: User, scope: str, *, limit: int = 50, offset: int = 0) -> t
         query = query.where(Task.assignee_id == user.id)
     else:
         roles = [r.value for r in user.roles]
-        query = query.where(Task.assignee_id.is_(None), Task.role.in_(roles), Task.unit_id == user.unit_id)
+        # A task that names its people (a committee member's own vote) is claimable by them only: filtered here,
+        # in SQL, so the count and every page hold exactly what this user can claim (ix_task_candidates_username).
+        named = sa.select(TaskCandidate.task_id).where(TaskCandidate.username == user.username)
+        query = query.where(Task.assignee_id.is_(None), Task.role.in_(roles), Task.unit_id == user.unit_id,
+                            sa.or_(Task.candidates_only.is_(False), Task.id.in_(named)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     # Tasks without a deadline sort last; among deadlines, the earliest (most overdue) first.
     ordered = (query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset)
                .options(selectinload(Task.instance), selectinload(Task.assignee), selectinload(Task.unit)))
-    tasks = list(db.session.scalars(ordered))
-    if scope == "available":
-        tasks = [t for t in tasks if t.candidate_usernames is None or user.username in t.candidate_usernames]
-    return tasks, total
+    return list(db.session.scalars(ordered)), total
 
 
 def approvals_waiting(user: User, *, limit: int = 20, offset: int = 0) -> tuple[list[Task], int]:
