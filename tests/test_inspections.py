@@ -142,6 +142,7 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
         assert (f["penalty_decisions"], f["transfers"]) == (0, 0)
     counted = _recount_equals_facts(app)
     assert sum(f["hidden_dangers_found"] for f in counted.values()) == 2
+    _recount_equals_facts(app, "2026")  # the year's own facts row too
     # The supervisors' statistics table shows the same inspection figures beside the case figures.
     rows = {r["unit_code"]: r["figures"] for r in d.client("city_supervisor").get(
         "/api/v1/statistics?period=2026-10").get_json()["rows"]}
