@@ -234,11 +234,12 @@ def _carry_photos_over(actor, inspection: Inspection, case: Case, photo_ids: set
 
 
 # -- what the record sets going (a follow-up of the record_inspection step) ---------------------------------
-def record_findings(inspection_id: int, actor_id: int, data: dict) -> None:
-    """After the 现场检查记录 step: the ledger lines and their processes, the order, the case."""
+def record_findings(inspection_id: int, actor_id: int, data: dict, recorded_at: datetime) -> None:
+    """After the 现场检查记录 step (at `recorded_at`, the step's time, which the statistics count it by): the ledger
+    lines and their processes, the order, the case."""
     inspection = get_inspection(inspection_id)
     actor = db.session.get(User, actor_id)
-    now = clock().now()
+    now = recorded_at
     inspection.status = InspectionStatus.recorded.value
     inspection.inspected_at = datetime.fromisoformat(data["inspected_at"])
     inspection.recorded_at = now
@@ -413,4 +414,4 @@ def on_inspection_recorded(record) -> None:
     inspection = inspection_for_instance(record.instance.id)
     data = {k: record.new_data.get(k) for k in ("inspected_at", "inspectors", "checklist", "findings_summary",
                                                   "hidden_dangers", "violations")}
-    pipeline.queue_follow_up(record_findings, inspection.id, record.actor.id, data)
+    pipeline.queue_follow_up(record_findings, inspection.id, record.actor.id, data, record.now)
