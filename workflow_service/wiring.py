@@ -27,6 +27,7 @@ from .modules.cases import rules as case_rules
 from .modules.disclosure import operations as disclosure
 from .modules.documents import operations as documents
 from .modules.inspections import facts as inspection_facts
+from .modules.inspections import ledger as inspection_ledger
 from .modules.inspections import operations as inspections
 from .modules.inspections import queries as inspection_queries
 from .modules.inspections import rules as inspection_rules
@@ -50,9 +51,9 @@ def build_registry(settings: dict) -> Registry:
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
     if settings["DOCUMENTS_AUTO_ISSUE"]:  # off: a department issues its documents by hand from the case page
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
-    registry.connect_step_handler("inspections.sync_hazard", inspections.sync_hazard)
+    registry.connect_step_handler("inspections.sync_hazard", inspection_ledger.sync_hazard)
     registry.connect_step_handler("inspections.on_inspection_recorded", inspections.on_inspection_recorded)
-    registry.connect_step_handler("inspections.follow_rectification", inspections.follow_rectification)
+    registry.connect_step_handler("inspections.follow_rectification", inspection_ledger.follow_rectification)
     registry.connect_step_handler("inspections.count_facts", inspection_facts.count_facts)
 
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
