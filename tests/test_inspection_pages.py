@@ -68,3 +68,8 @@ def test_assign_record_on_the_form_then_ledger_and_statistics_pages(app, login):
     text = stats.get_data(as_text=True)
     assert stats.status_code == 200 and "楚雄市应急管理局" in text and 'data-key="major_found">2<' in text
     assert browser(app, "handler1").get("/inspection-statistics?period=2026-10").status_code == 403
+    # Exports of the same table.
+    csv_text = city.get("/api/v1/inspection-statistics/export.csv?period=2026-10").get_data().decode("utf-8-sig")
+    assert "重大隐患数" in csv_text and "楚雄市应急管理局" in csv_text
+    xlsx = city.get("/api/v1/inspection-statistics/export.xlsx?period=2026-10")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"

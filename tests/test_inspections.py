@@ -154,6 +154,13 @@ def test_an_overdue_hidden_danger_escalates_and_a_second_inspection_of_the_compa
     d.assign(source="complaint", reporter={"name": "匿名群众", "phone": "13800000000"}, source_note="反映夜间违规动火")
     body = d.inspection_detail()
     assert body["reporter_recorded"] is True and "13800000000" not in str(body)
+    with app.app_context():  # nor in the process data or the audit trail
+        from workflow_service.extensions import db
+        from workflow_service.modules.audit.models import AuditEvent
+        from workflow_service.modules.processes.models import ProcessInstance
+        assert "13800000000" not in str(db.session.get(ProcessInstance, body["instance_id"]).data)
+        assert not any("13800000000" in str(e.details) for e in db.session.scalars(db.select(AuditEvent)))
+        db.session.rollback()
     d.at("2026-10-12T11:00")
     d.record({"hidden_dangers": [{"description": "动火作业未配备消防器材", "severity": "general",
                                   "provision": "GB 30871", "measure": "on_site_measure", "rectify_by": "2026-10-14",

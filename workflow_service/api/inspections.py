@@ -145,3 +145,15 @@ def statistics_csv(args):
     result = queries.inspection_statistics(current_api_user(), args["period"], args["unit_id"], args["all_units"])
     return Response(export.to_csv(result), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=inspection-statistics-{result['period']['label']}.csv"})
+
+
+@blp.route("/inspection-statistics/export.xlsx", methods=["GET"])
+@blp.arguments(FactsStatisticsArgs, location="query")
+@blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+@blp.alt_response(403, schema="Error")
+def statistics_xlsx(args):
+    """The same table as an Excel workbook (.xlsx)."""
+    result = queries.inspection_statistics(current_api_user(), args["period"], args["unit_id"], args["all_units"])
+    return Response(export.to_xlsx(result),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
+                        "Content-Disposition": f"attachment; filename=inspection-statistics-{result['period']['label']}.xlsx"})

@@ -171,7 +171,8 @@ def inspection_statistics(actor: User, period_text: str, unit_id: int | None = N
     rows = [{"unit_id": u.id, "unit_code": u.code, "unit_name": u.name, "level": u.level, "parent_id": u.parent_id,
              "figures": {**_figures(totals[u.id]), **plan[u.id]},
              **({"own": _figures(own_by_unit.get(u.id, [0] * len(FIGURES)))} if all_units else {}),
-             "flags": {"zero_filing": False, "zero_penalty": totals[u.id][FIGURES.index("penalty_decisions")] == 0}}
+             "flags": {"zero_filing": False, "zero_penalty": totals[u.id][FIGURES.index("penalty_decisions")] == 0},
+             "stages": []}  # the shape of the statistics exports (statistics/export.py); no stage times here
             for u in shown]
     return {"period": {"label": period.label, "kind": period.kind, "start": period.start.date().isoformat(),
                        "end": period.end.date().isoformat()},
