@@ -110,3 +110,19 @@ def test_a_plan_behind_its_quarter_shows_on_the_supervision_page_of_the_unit_abo
     head.post(f"/api/v1/inspection-plans/{plan_id}/approve")
     page = browser(app, "city_supervisor").get("/supervision").get_data(as_text=True)
     assert "滞后的计划" in page and "Q3 0/30" in page
+
+
+def test_editing_a_company_checks_its_fields_and_keeps_its_class(app, login):
+    assert upload(login("handler1"), csv_bytes([company_row(1)])).status_code == 201
+    company = login("handler1").get("/api/v1/enterprises").get_json()["items"][0]
+    client = browser(app, "handler1")
+    url = f"/enterprises/{company['id']}/edit"
+    token = csrf_token_in(client.get(url).get_data(as_text=True))
+    form = {"csrf_token": token, "name": company["name"], "credit_code": company["credit_code"],
+            "region_code": "532301", "industry_code": "C4499", "principal": "新负责人", "status": "active"}
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422 and "不属于门类 C" in refused.get_data(as_text=True)
+    form["industry_code"] = "C2614"
+    assert client.post(url, data=form).status_code == 302
+    after = login("handler1").get(f"/api/v1/enterprises/{company['id']}").get_json()
+    assert after["principal"] == "新负责人" and after["classification"] == company["classification"]

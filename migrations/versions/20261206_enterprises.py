@@ -30,6 +30,7 @@ def upgrade():
         sa.Column('levels', JSON, nullable=False),
         sa.Column('basis', sa.String(length=500), nullable=True),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('history', JSON, nullable=False),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('province_code'),
     )

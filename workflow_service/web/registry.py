@@ -110,6 +110,31 @@ def enterprise_import_template():
                                            "Content-Disposition": "attachment; filename=enterprises-template.csv"}
 
 
+@bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@login_required
+def enterprise_edit(enterprise_id):
+    user = me()
+    enterprise = operations.get_for_edit(user, enterprise_id)
+    errors, message = {}, None
+    values = {f: getattr(enterprise, f) or "" for f in FIELD_LABELS}
+    values["status"] = enterprise.status
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in FIELD_LABELS if k != "classification"}
+        status = request.form.get("status", enterprise.status)
+        try:
+            operations.update_enterprise(user, enterprise_id, **values, status=status)
+        except (ValidationFailed, Conflict) as exc:
+            discard()
+            errors, message = _flat(exc.details), chinese(exc.message)
+            values["status"] = status
+        else:
+            flash("单位信息已更新。", "success")
+            return redirect(url_for("web.enterprise_page", enterprise_id=enterprise_id))
+    return render_template("enterprise_new.html", errors=errors, message=message, values=values, labels=FIELD_LABELS,
+                           scheme=None, scale_names=SCALE_LABELS, sections=INDUSTRY_SECTION_NAMES, edit=enterprise,
+                           status_names=STATUS_NAMES), (422 if message else 200)
+
+
 def _render_page(enterprise, *, errors=None, message=None, status=200):
     user = me()
     day = today()
@@ -119,6 +144,7 @@ def _render_page(enterprise, *, errors=None, message=None, status=200):
         "enterprise.html", e=enterprise, licences=licences, history=queries.history(user, enterprise),
         scheme=scheme, labels=FIELD_LABELS, status_names=STATUS_NAMES, scale_names=SCALE_LABELS,
         licence_state_names=LICENCE_STATE_NAMES, kind_names=HISTORY_KIND_NAMES, history_status=HISTORY_STATUS_NAMES,
+        sections=INDUSTRY_SECTION_NAMES,
         may_edit=_may_edit(user) and sees_unit(user, enterprise.unit),
         may_classify=any(user.has_role(r) for r in CLASSIFIER_ROLES),
         may_file=user.has_role(Role.case_handler), errors=errors or {}, message=message), status

@@ -21,6 +21,8 @@ _REGION = re.compile(r"^\d{6}$")
 
 def check_character(first17: str) -> str:
     """The check character of the first 17 characters (C18 = 31 - (Σ Ci·Wi mod 31), 31 written as 0)."""
+    if len(first17) != 17 or any(c not in _VALUE for c in first17):
+        raise ValueError(f"17 characters of {CHARSET} expected: {first17!r}")
     total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
 

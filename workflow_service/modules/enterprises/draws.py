@@ -57,14 +57,15 @@ def certified_officers(unit_id: int) -> list[User]:
     return sorted(users, key=lambda u: u.certificate_number)
 
 
-def company_pool(unit_id: int, classifications: list[str], region_codes: list[str]) -> list[Enterprise]:
-    query = sa.select(Enterprise).where(Enterprise.unit_id == unit_id,
+def company_pool(unit_id: int, classifications: list[str], region_codes: list[str]) -> list[tuple[int, str]]:
+    """(id, credit code) of the companies a draw picks from, by credit code."""
+    query = sa.select(Enterprise.id, Enterprise.credit_code).where(Enterprise.unit_id == unit_id,
                                         Enterprise.status == EnterpriseStatus.active.value)
     if classifications:
         query = query.where(Enterprise.classification.in_(classifications))
     if region_codes:
         query = query.where(sa.or_(*[Enterprise.region_code.startswith(r) for r in region_codes]))
-    return list(db.session.scalars(query.order_by(Enterprise.credit_code)))
+    return [tuple(row) for row in db.session.execute(query.order_by(Enterprise.credit_code))]
 
 
 def _require_drawer(actor, unit_id: int) -> None:
@@ -74,9 +75,12 @@ def _require_drawer(actor, unit_id: int) -> None:
 
 def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2,
          classifications: list[str] | None = None, region_codes: list[str] | None = None,
-         plan_id: int | None = None, seed: str | None = None, publish: bool = True) -> RandomDraw:
+         plan_id: int | None = None, seed: str | None = None, publish: bool = True,
+         exclude_already_drawn: bool = False) -> RandomDraw:
     """抽取: draw `company_count` companies of the unit's registry (of the classes and regions given) and
-    `officers_per_company` certified officers for each; published at once unless `publish` is false."""
+    `officers_per_company` certified officers for each; published at once unless `publish` is false.
+    `exclude_already_drawn` (with a plan): companies an earlier draw of the same plan picked are left out of the
+    pool, so a year's draws spread over the registry (the recorded candidates are the pool as narrowed)."""
     _require_drawer(actor, actor.unit_id)
     classifications = sorted({c for c in (classifications or []) if c})
     region_codes = sorted({r.strip() for r in (region_codes or []) if r and r.strip()})
@@ -89,6 +93,8 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
         problems["company_count"] = [f"抽取单位数应为 1–{MAX_COMPANIES}"]
     if not 2 <= officers_per_company <= 5:  # 行政处罚法 Art 42: at least two officers
         problems["officers_per_company"] = ["每家单位 2–5 名执法人员（至少两名）"]
+    if exclude_already_drawn and plan_id is None:
+        problems["exclude_already_drawn"] = ["须关联监督检查计划"]
     if plan_id is not None:
         plan = db.session.get(InspectionPlan, plan_id)
         if plan is None or plan.unit_id != actor.unit_id:
@@ -98,6 +104,12 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
     if problems:
         raise ValidationFailed("抽取条件有误", problems)
     pool = company_pool(actor.unit_id, classifications, region_codes)
+    excluded = 0
+    if exclude_already_drawn:
+        drawn = set(db.session.scalars(sa.select(DrawItem.enterprise_id).join(RandomDraw).where(
+            RandomDraw.plan_id == plan_id)))
+        excluded = sum(1 for enterprise_id, _code in pool if enterprise_id in drawn)
+        pool = [(enterprise_id, code) for enterprise_id, code in pool if enterprise_id not in drawn]
     officers = certified_officers(actor.unit_id)
     if len(pool) < company_count:
         raise ValidationFailed(f"符合条件的单位只有 {len(pool)} 家，少于抽取数 {company_count}",
@@ -106,21 +118,22 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
         raise ValidationFailed(f"本单位持证执法人员只有 {len(officers)} 名，不足每家 {officers_per_company} 名",
                                {"officers_per_company": [f"不超过 {len(officers)}"]})
     seed = seed or secrets.token_hex(16)
-    codes = [e.credit_code for e in pool]
+    codes = [code for _id, code in pool]
     numbers = [u.certificate_number for u in officers]
     result = run_method(seed, codes, numbers, company_count, officers_per_company)
-    by_code = {e.credit_code: e for e in pool}
+    by_code = {code: enterprise_id for enterprise_id, code in pool}
     by_number = {u.certificate_number: u for u in officers}
     now = clock().now()
     record = RandomDraw(unit_id=actor.unit_id, plan_id=plan_id, title=(title or "").strip()[:200] or "双随机抽查",
                         method=METHOD, seed=seed,
-                        criteria={"classifications": classifications, "region_codes": region_codes},
+                        criteria={"classifications": classifications, "region_codes": region_codes,
+                                  **({"excluded_already_drawn": excluded} if exclude_already_drawn else {})},
                         company_count=company_count, officers_per_company=officers_per_company,
                         company_candidates=codes, officer_candidates=numbers, drawn_at=now, drawn_by_id=actor.id,
                         published_at=now if publish else None)
     for rank, (code, officer_numbers) in enumerate(result, start=1):
         ids = [by_number[n].id for n in officer_numbers]
-        record.items.append(DrawItem(rank=rank, enterprise_id=by_code[code].id, officer_ids=ids,
+        record.items.append(DrawItem(rank=rank, enterprise_id=by_code[code], officer_ids=ids,
                                      drawn_officer_ids=list(ids)))
     db.session.add(record)
     db.session.flush()

@@ -11,17 +11,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from ...core.errors import PayloadTooLarge, ValidationFailed
+from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..users.provinces import province_code
-from .models import Licence
-from .operations import build_enterprise, existing_codes, require_editor, resolve_unit, scheme_for
+from .models import ClassificationChange, Enterprise, EnterpriseStatus, Licence
+from .operations import ENTERPRISE_FIELDS, existing_codes, require_editor, resolve_unit, scheme_for
 from .validation import enterprise_problems, licence_problems
 
 MAX_ROWS = 20_000
@@ -77,7 +78,11 @@ def read_rows(filename: str, data: bytes) -> list[list]:
             sheet = book.worksheets[0]
             rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             book.close()
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+        # A damaged or hostile workbook fails deep inside openpyxl's XML and zip readers in many ways (BadZipFile,
+        # KeyError, ValueError, TypeError, the XML parser's SyntaxError ...): each is the user's file, not a fault.
+        except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, MemoryError):
+                raise
             raise ValidationFailed("无法读取 Excel 文件（应为 .xlsx）", {"file": [str(exc)[:200]]})
         return rows
     if name.endswith(".xls"):
@@ -172,14 +177,28 @@ def import_enterprises(actor, *, filename: str, data: bytes, unit_code: str | No
             f"导入文件中有 {len(refused_rows)} 行有误，未导入任何单位；请改正后重新导入",
             {"rows": problems[:REPORTED_ROWS], "refused_rows": len(refused_rows), "total_rows": len(records),
              "problems": len(problems)})
-    for record in records:
-        enterprise = build_enterprise(actor, unit, province, record["values"], reason="批量导入")
-        licence = record["licence"]
-        if licence:
-            enterprise.licences.append(Licence(created_at=enterprise.created_at, **{
-                k: licence[k] for k in ("type", "number", "issuer", "valid_from", "valid_to", "status")}))
-    db.session.flush()
+    _insert_all(actor, unit.id, province, records)
     digest = hashlib.sha256(data).hexdigest()
     record_event(actor, "enterprises_imported", details={"unit": unit.code, "count": len(records),
                                                          "file": (filename or "")[:200], "sha256": digest})
     return {"imported": len(records), "rows": len(records), "file_sha256": digest, "unit_code": unit.code}
+
+
+def _insert_all(actor, unit_id: int, province: str, records: list[dict]) -> None:
+    """The checked rows, their first class (history) and licences, in three multi-row INSERTs: the ORM's unit of
+    work took ~0.8 ms a row (4 s for 5,000 rows)."""
+    now = clock().now()
+    actor_id = getattr(actor, "id", None)
+    rows = [{**{f: record["values"].get(f) for f in ENTERPRISE_FIELDS}, "unit_id": unit_id,
+             "province_code": province, "status": EnterpriseStatus.active.value, "created_at": now,
+             "updated_at": now, "created_by_id": actor_id} for record in records]
+    ids = db.session.execute(sa.insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
+                             rows).scalars().all()
+    db.session.execute(sa.insert(ClassificationChange), [
+        {"enterprise_id": enterprise_id, "previous": None, "classification": row["classification"],
+         "reason": "批量导入", "changed_at": now, "changed_by_id": actor_id} for enterprise_id, row in zip(ids, rows)])
+    licences = [{"enterprise_id": enterprise_id, "created_at": now,
+                 **{k: record["licence"][k] for k in ("type", "number", "issuer", "valid_from", "valid_to", "status")}}
+                for enterprise_id, record in zip(ids, records) if record["licence"]]
+    if licences:
+        db.session.execute(sa.insert(Licence), licences)

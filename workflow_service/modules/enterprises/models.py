@@ -37,6 +37,8 @@ class ClassificationScheme(db.Model):
     levels = sa.Column(JSONType, nullable=False)
     basis = sa.Column(sa.String(500), nullable=True)  # the province's document that sets the scheme
     updated_at = sa.Column(UTCDateTime, nullable=False)
+    # Earlier versions, oldest first: [{"name", "levels", "basis", "from", "until", "replaced_by"}].
+    history = sa.Column(JSONType, nullable=False, default=list)
 
     def level_codes(self) -> list[str]:
         return [level["code"] for level in self.levels]

@@ -61,7 +61,7 @@ def seed_schemes() -> int:
     for code, (name, levels, basis) in DEFAULT_SCHEMES.items():
         if scheme_for(code) is None:
             db.session.add(ClassificationScheme(province_code=code, name=name, levels=levels, basis=basis,
-                                                updated_at=clock().now()))
+                                                updated_at=clock().now(), history=[]))
             created += 1
     db.session.flush()
     return created
@@ -82,12 +82,17 @@ def set_scheme(actor, *, name: str, levels: list[dict], basis: str | None = None
     missing = sorted(in_use - set(codes))
     if missing:
         raise ValidationFailed("仍有单位使用被删除的等级", {"levels": [f"使用中：{'、'.join(missing)}"]})
+    now = clock().now()
     scheme = scheme_for(unit.code)
     if scheme is None:
-        scheme = ClassificationScheme(province_code=unit.code)
+        scheme = ClassificationScheme(province_code=unit.code, history=[])
         db.session.add(scheme)
+    else:
+        scheme.history = [*(scheme.history or []), {
+            "name": scheme.name, "levels": scheme.levels, "basis": scheme.basis,
+            "from": scheme.updated_at.isoformat(), "until": now.isoformat(), "replaced_by": actor.username}]
     scheme.name, scheme.levels, scheme.basis, scheme.updated_at = name.strip()[:200] or "分类分级方案", clean, \
-        basis, clock().now()
+        basis, now
     db.session.flush()
     record_event(actor, "classification_scheme_set", details={"province": unit.code, "levels": codes})
     return scheme
