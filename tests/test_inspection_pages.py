@@ -49,6 +49,11 @@ def test_assign_record_on_the_form_then_ledger_and_statistics_pages(app, login):
     assert accepted.status_code == 302, accepted.get_data(as_text=True)[-2000:]
     after = handler.get(url).get_data(as_text=True)
     assert "YH01" in after and "整改中" in after
+    # The re-inspection (隐患整改复查) is a task of the inbox with its form.
+    [task] = [t for t in d.client("handler1").get("/api/v1/tasks?scope=available").get_json()["items"]
+              if t["bpmn_id"] == "reinspect_hidden_danger"]
+    page = handler.get(f"/tasks/{task['id']}")
+    assert page.status_code == 200 and "复查结论" in page.get_data(as_text=True)
     # The ledger, filtered; the city supervises the major one.
     ledger = handler.get("/hidden-dangers?severity=major").get_data(as_text=True)
     assert "重大危险源未实现监测监控" in ledger and "挂牌督办" in ledger
