@@ -132,6 +132,7 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
     response = d.client("city_supervisor").post(f"/api/v1/hidden-dangers/{major['id']}/closure", json=closure)
     assert response.status_code == 200, response.get_json()
     assert d.hazard(major["id"])["status"] == "closed" and d.hazard(major["id"])["closed_at"]
+    assert ("escalation1", "上级挂牌督办") not in d.alerts("city_supervisor")  # 销号 ends the 挂牌督办
     # The statistics show each number, for the county and rolled up to the city, and equal a recount.
     for code in ("532301", "532300"):
         f = d.statistics()[code]

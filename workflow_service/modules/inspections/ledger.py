@@ -11,6 +11,7 @@ from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
 from ...extensions import db
+from ..alerts.operations import clear_alerts_of_instance
 from ..audit.operations import record_event
 from ..rectification.models import RectificationOrder
 from ..rectification.operations import end_of_day
@@ -106,6 +107,8 @@ def sync_hazard(record) -> None:
     if record.snapshot.completed:
         hazard.status = HazardStatus.closed.value
         hazard.closed_at = hazard.closed_at or record.now
+        if record.process_completed:  # 销号 ends the 挂牌督办 and any deadline alert of the line
+            clear_alerts_of_instance(record.instance.id, record.now)
     elif any(w.get("message") == CLOSURE_MESSAGE for w in record.instance.waiting_events or []):
         hazard.status = HazardStatus.awaiting_closure.value
     else:
