@@ -49,8 +49,9 @@ class InspectionDriver(TransferDriver):
     def hazard(self, hazard_id, username="supervisor1"):
         return self.client(username).get(f"/api/v1/hidden-dangers/{hazard_id}").get_json()
 
-    def statistics(self, username="city_supervisor", period="2026-10"):
-        response = self.client(username).get(f"/api/v1/inspection-statistics?period={period}")
+    def statistics(self, username="city_supervisor", period="2026-10", all_units=False):
+        response = self.client(username).get(f"/api/v1/inspection-statistics?period={period}"
+                                             + ("&all_units=true" if all_units else ""))
         assert response.status_code == 200, response.get_json()
         return {r["unit_code"]: r["figures"] for r in response.get_json()["rows"]}
 
@@ -141,6 +142,9 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
         assert (f["major_found"], f["major_closed"], f["hidden_danger_rectification_rate"]) == (1, 1, 100.0)
         assert (f["orders"], f["orders_from_inspections"], f["cases_from_inspections"]) == (1, 1, 1)
         assert (f["penalty_decisions"], f["transfers"]) == (0, 0)
+    # The table of every unit below rolls up the same figures.
+    assert d.statistics(all_units=True) == d.statistics() and d.statistics(period="2026") == d.statistics(
+        period="2026", all_units=True)
     counted = _recount_equals_facts(app)
     assert sum(f["hidden_dangers_found"] for f in counted.values()) == 2
     _recount_equals_facts(app, "2026")  # the year's own facts row too

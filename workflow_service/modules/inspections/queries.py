@@ -145,6 +145,18 @@ def roll_up(shown_ids: set[int], own: list[tuple[int, str, list]]) -> dict[int, 
     return totals
 
 
+def _roll_up_tree(units, own: list[tuple[int, str, list]]) -> dict[int, list]:
+    """roll_up for a whole subtree: each unit's total is added once to its parent's, deepest first."""
+    totals = {u.id: [0] * len(FIGURES) for u in units}
+    for unit_id, _path, figures in own:
+        if unit_id in totals:
+            totals[unit_id] = list(figures)
+    for unit in sorted(units, key=lambda u: u.path.count("/"), reverse=True):
+        if unit.parent_id in totals:
+            totals[unit.parent_id] = [a + b for a, b in zip(totals[unit.parent_id], totals[unit.id])]
+    return totals
+
+
 def _figures(values: list) -> dict:
     figures = dict(zip(FIGURES, values))
     figures = {k: (round(float(v), 2) if k == "fines_yuan" else int(v)) for k, v in figures.items()}
@@ -165,7 +177,7 @@ def inspection_statistics(actor: User, period_text: str, unit_id: int | None = N
     if not all_units:  # each group is a subordinate's tree (or the root's own): named by its path
         ids = {u.path: u.id for u in shown}
         own = [(ids[path], path, figures) for _none, path, figures in own if path in ids]
-    totals = roll_up({u.id for u in shown}, own)
+    totals = _roll_up_tree(shown, own) if all_units else roll_up({u.id for u in shown}, own)
     own_by_unit = {uid: figures for uid, _path, figures in own} if all_units else {}
     plan = _plan_completion(root, period, shown, own if period.kind == "year" else None, all_units)
     rows = [{"unit_id": u.id, "unit_code": u.code, "unit_name": u.name, "level": u.level, "parent_id": u.parent_id,
