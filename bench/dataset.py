@@ -234,7 +234,7 @@ def make_national_tree(provinces: int = 34, counties: int = 3000, cities_per_pro
 def fill_inspection_facts(tree: dict, year: int = 2026, *, inspections: int = 5_000_000, cases: int = 1_000_000,
                           seed: int = 1) -> int:
     """The statistics' facts of one year for every unit of the tree (inspection_facts: one row per unit and
-    month), shaped like `inspections` inspections and `cases` penalty cases a year nationally: what the step
+    month, and the year's row), shaped like `inspections` inspections and `cases` penalty cases a year nationally: what the step
     handlers would have written. Counties do most of the work, cities and provinces some of their own."""
     from workflow_service.extensions import db
     from workflow_service.modules.inspections.models import FACT_COLUMNS, InspectionFact
@@ -266,6 +266,13 @@ def fill_inspection_facts(tree: dict, year: int = 2026, *, inspections: int = 5_
                        principals_punished=int(decisions * 0.3), transfers=int(decisions * 0.01),
                        fines_yuan=round(decisions * rng.uniform(20000, 60000), 2))
             rows.append(row)
+    years: dict[int, dict] = {}
+    for row in rows:  # the year's row (month 00), as add_facts keeps it
+        total = years.setdefault(row["unit_id"], {**dict.fromkeys(keys, 0), "fines_yuan": 0,
+                                                  "unit_id": row["unit_id"], "month": year * 100})
+        for k in keys + ["fines_yuan"]:
+            total[k] += row[k]
+    rows += list(years.values())
     for start in range(0, len(rows), 5000):
         db.session.execute(sa.insert(InspectionFact.__table__), rows[start:start + 5000])
     db.session.commit()

@@ -330,6 +330,9 @@ ACCESS: dict[str, Row] = {
         lambda role, rel: role in ("supervisor", "principal_head") and rel == "subordinate"),
     "inspections.statistics": Row(
         lambda w, rel: ("GET", f"/api/v1/inspection-statistics?period=2026&unit_id={w.unit_id(rel)}", None), oversees),
+    "inspections.statistics_xlsx": Row(
+        lambda w, rel: ("GET", f"/api/v1/inspection-statistics/export.xlsx?period=2026&unit_id={w.unit_id(rel)}", None),
+        oversees),
     "inspections.statistics_csv": Row(
         lambda w, rel: ("GET", f"/api/v1/inspection-statistics/export.csv?period=2026&unit_id={w.unit_id(rel)}", None),
         oversees),

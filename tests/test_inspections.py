@@ -49,8 +49,9 @@ class InspectionDriver(TransferDriver):
     def hazard(self, hazard_id, username="supervisor1"):
         return self.client(username).get(f"/api/v1/hidden-dangers/{hazard_id}").get_json()
 
-    def statistics(self, username="city_supervisor", period="2026-10"):
-        response = self.client(username).get(f"/api/v1/inspection-statistics?period={period}")
+    def statistics(self, username="city_supervisor", period="2026-10", all_units=False):
+        response = self.client(username).get(f"/api/v1/inspection-statistics?period={period}"
+                                             + ("&all_units=true" if all_units else ""))
         assert response.status_code == 200, response.get_json()
         return {r["unit_code"]: r["figures"] for r in response.get_json()["rows"]}
 
@@ -132,6 +133,7 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
     response = d.client("city_supervisor").post(f"/api/v1/hidden-dangers/{major['id']}/closure", json=closure)
     assert response.status_code == 200, response.get_json()
     assert d.hazard(major["id"])["status"] == "closed" and d.hazard(major["id"])["closed_at"]
+    assert ("escalation1", "上级挂牌督办") not in d.alerts("city_supervisor")  # 销号 ends the 挂牌督办
     # The statistics show each number, for the county and rolled up to the city, and equal a recount.
     for code in ("532301", "532300"):
         f = d.statistics()[code]
@@ -140,8 +142,12 @@ def test_an_inspection_drives_the_ledger_the_order_the_case_and_the_statistics(d
         assert (f["major_found"], f["major_closed"], f["hidden_danger_rectification_rate"]) == (1, 1, 100.0)
         assert (f["orders"], f["orders_from_inspections"], f["cases_from_inspections"]) == (1, 1, 1)
         assert (f["penalty_decisions"], f["transfers"]) == (0, 0)
+    # The table of every unit below rolls up the same figures.
+    assert d.statistics(all_units=True) == d.statistics() and d.statistics(period="2026") == d.statistics(
+        period="2026", all_units=True)
     counted = _recount_equals_facts(app)
     assert sum(f["hidden_dangers_found"] for f in counted.values()) == 2
+    _recount_equals_facts(app, "2026")  # the year's own facts row too
     # The supervisors' statistics table shows the same inspection figures beside the case figures.
     rows = {r["unit_code"]: r["figures"] for r in d.client("city_supervisor").get(
         "/api/v1/statistics?period=2026-10").get_json()["rows"]}
@@ -153,6 +159,13 @@ def test_an_overdue_hidden_danger_escalates_and_a_second_inspection_of_the_compa
     d.assign(source="complaint", reporter={"name": "匿名群众", "phone": "13800000000"}, source_note="反映夜间违规动火")
     body = d.inspection_detail()
     assert body["reporter_recorded"] is True and "13800000000" not in str(body)
+    with app.app_context():  # nor in the process data or the audit trail
+        from workflow_service.extensions import db
+        from workflow_service.modules.audit.models import AuditEvent
+        from workflow_service.modules.processes.models import ProcessInstance
+        assert "13800000000" not in str(db.session.get(ProcessInstance, body["instance_id"]).data)
+        assert not any("13800000000" in str(e.details) for e in db.session.scalars(db.select(AuditEvent)))
+        db.session.rollback()
     d.at("2026-10-12T11:00")
     d.record({"hidden_dangers": [{"description": "动火作业未配备消防器材", "severity": "general",
                                   "provision": "GB 30871", "measure": "on_site_measure", "rectify_by": "2026-10-14",

@@ -18,7 +18,7 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
                  (a follow-up step) and moves the evidence
  9. inspections  the ledger line (隐患台账) follows its process; a submitted 现场检查记录 sets the ledger, the order
                  and the case going; an order's re-inspection answers the hidden dangers it covers (follow-up steps)
-10. inspections  the statistics' facts (inspection_facts, per unit and month) are added to
+10. inspections  the statistics' facts (inspection_facts, per unit and month) are added to as each step happens
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
 """
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .modules.disclosure import operations as disclosure
 from .modules.discretion import rules as discretion_rules
 from .modules.documents import operations as documents
 from .modules.inspections import facts as inspection_facts
+from .modules.inspections import ledger as inspection_ledger
 from .modules.inspections import operations as inspections
 from .modules.inspections import queries as inspection_queries
 from .modules.inspections import rules as inspection_rules
@@ -60,9 +61,9 @@ def build_registry(settings: dict) -> Registry:
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
     registry.connect_step_handler("simple_procedure.sync_penalty", simple_procedure.sync_penalty)
-    registry.connect_step_handler("inspections.sync_hazard", inspections.sync_hazard)
+    registry.connect_step_handler("inspections.sync_hazard", inspection_ledger.sync_hazard)
     registry.connect_step_handler("inspections.on_inspection_recorded", inspections.on_inspection_recorded)
-    registry.connect_step_handler("inspections.follow_rectification", inspections.follow_rectification)
+    registry.connect_step_handler("inspections.follow_rectification", inspection_ledger.follow_rectification)
     registry.connect_step_handler("inspections.count_facts", inspection_facts.count_facts)
 
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer

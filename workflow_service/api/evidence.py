@@ -89,3 +89,8 @@ def download(case_id, evidence_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Content-SHA256"] = row.sha256
     return response
+
+
+# Shared with the other endpoints that take a file (api/inspections.py: an inspection's photos).
+MultipartBlueprint = _EvidenceBlueprint
+limit_request_size = _limit_request_size

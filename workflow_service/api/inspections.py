@@ -5,6 +5,7 @@ from flask import Response
 
 from ..core.services import clock
 from ..modules.cases.queries import deadlines, open_tasks
+from ..modules.inspections import ledger as ledger_ops
 from ..modules.inspections import operations as ops
 from ..modules.inspections import queries
 from ..modules.inspections.schemas import (AssignInspectionArgs, ChecklistSchema, ClosureArgs, FactsStatisticsArgs,
@@ -13,9 +14,9 @@ from ..modules.inspections.schemas import (AssignInspectionArgs, ChecklistSchema
                                            InspectionSchema, LedgerArgs, PhotoSchema, PhotoUploadArgs)
 from ..modules.statistics import export
 from .auth import current_api_user
-from .evidence import _EvidenceBlueprint, _limit_request_size
+from .evidence import MultipartBlueprint, limit_request_size
 
-blp = _EvidenceBlueprint("inspections", __name__, url_prefix="/api/v1",
+blp = MultipartBlueprint("inspections", __name__, url_prefix="/api/v1",
                          description="监督检查、隐患台账、检查统计 (inspections, hidden-danger ledger, statistics)")
 
 
@@ -60,7 +61,7 @@ def inspection_detail(inspection_id):
 
 
 @blp.route("/inspections/<int:inspection_id>/photos", methods=["POST"])
-@_limit_request_size
+@limit_request_size
 @blp.arguments(PhotoUploadArgs, location="multipart")
 @blp.response(201, PhotoSchema)
 @blp.alt_response(403, schema="Error")
@@ -118,7 +119,7 @@ def hazard_detail(hazard_id):
 def decide_closure(args, hazard_id):
     """挂牌督办的重大事故隐患销号: the supervising higher unit's supervisor approves the closure, or refuses it with
     a new deadline."""
-    hazard = ops.decide_major_closure(current_api_user(), hazard_id, **args)
+    hazard = ledger_ops.decide_major_closure(current_api_user(), hazard_id, **args)
     hazard.overdue = _overdue(hazard)
     return hazard
 
@@ -144,3 +145,15 @@ def statistics_csv(args):
     result = queries.inspection_statistics(current_api_user(), args["period"], args["unit_id"], args["all_units"])
     return Response(export.to_csv(result), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=inspection-statistics-{result['period']['label']}.csv"})
+
+
+@blp.route("/inspection-statistics/export.xlsx", methods=["GET"])
+@blp.arguments(FactsStatisticsArgs, location="query")
+@blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+@blp.alt_response(403, schema="Error")
+def statistics_xlsx(args):
+    """The same table as an Excel workbook (.xlsx)."""
+    result = queries.inspection_statistics(current_api_user(), args["period"], args["unit_id"], args["all_units"])
+    return Response(export.to_xlsx(result),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
+                        "Content-Disposition": f"attachment; filename=inspection-statistics-{result['period']['label']}.xlsx"})

@@ -293,3 +293,7 @@ def transfer_new():
     form = request.form if request.method == "POST" else {**_party_of(case or order), "summary": ""}
     return render_template("transfer_new.html", case=case, order=order, links=links, form=form, errors=errors,
                            message=message), (422 if message else 200)
+
+
+# Shared with the other page modules that submit a form to one operation (web/inspections.py).
+submit_form = _submit

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from ..core.errors import Conflict, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..core.services import clock
 from ..modules.cases.queries import open_tasks
+from ..modules.inspections import ledger as ledger_ops
 from ..modules.inspections import operations as ops
 from ..modules.inspections import queries
 from ..modules.inspections.models import FACT_COLUMNS
@@ -20,7 +21,7 @@ from ..modules.enterprises.draws import certified_officers
 from ..modules.users.models import Role
 from .charts import bar_chart
 from .common import Pager, bp, me, page_number, tz
-from .enforcement import _submit
+from .enforcement import submit_form as _submit
 
 SOURCE_NAMES = {"plan": "计划检查", "random": "双随机抽查", "complaint": "举报投诉核查", "accident": "事故调查", "routine": "日常检查"}
 PLAN_KIND_NAMES = {"key": "重点检查", "general": "一般检查", "random": "双随机抽查"}
@@ -183,7 +184,7 @@ def decide_hazard_closure(hazard_id):
     if args is None:
         flash("请填写审批意见（不同意的须限定新的整改期限）。", "error")
         return redirect(url_for("web.hazard_ledger", supervised="1"))
-    hazard, _errors, message = _submit(lambda: ops.decide_major_closure(me(), hazard_id, **args))
+    hazard, _errors, message = _submit(lambda: ledger_ops.decide_major_closure(me(), hazard_id, **args))
     flash(message or ("已同意销号。" if args["approved"] else "已退回继续整改。"), "error" if message else "success")
     return redirect(url_for("web.hazard_ledger", supervised="1"))
 

@@ -110,3 +110,10 @@ def on_step(record) -> None:
         clear_alerts_of_ended_waits(instance.id, waiting_now, now)
     for signal in snapshot.signals:
         raise_alert(instance, signal, now, snapshot.waiting_events)
+
+
+def clear_alerts_of_instance(instance_id: int, now) -> None:
+    """Every open alert of an instance, cleared: its domain says the matter is over (a major hidden danger closed,
+    销号, ends the 挂牌督办 raised when it was found)."""
+    db.session.execute(sa.update(Alert).where(Alert.instance_id == instance_id, Alert.cleared_at.is_(None))
+                       .values(cleared_at=now))

@@ -161,3 +161,8 @@ def _delete_stored(session) -> None:
             store.delete(key)
         except OSError:  # pragma: no cover - a leftover file is harmless, a failed rollback is not
             pass
+
+
+# Shared with the domains that keep files in the evidence store (inspections: the photos of a site).
+spool_upload = _spool
+delete_if_rolled_back = _remove_on_rollback

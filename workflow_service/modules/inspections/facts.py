@@ -1,4 +1,5 @@
-"""The statistics' facts (inspection_facts): per unit and calendar month (Asia/Shanghai), counts that the step
+"""The statistics' facts (inspection_facts): per unit and calendar month (Asia/Shanghai; and per year, in the row
+of month 00, the sum of its months), counts that the step
 handler below adds to as each step happens — an inspection recorded, a hidden danger found, rectified or closed
 (销号), an order issued, a case filed from an inspection, a penalty decided, a transfer opened. The statistics read
 these rows (a few per unit and month) and never scan cases, orders or ledgers; queries.recount() counts the same
@@ -50,11 +51,13 @@ def add_facts(unit_id: int, moment: datetime, **deltas) -> None:
     if not deltas:
         return
     month = month_of(moment)
-    db.session.execute(_insert(InspectionFact.__table__).values(unit_id=unit_id, month=month)
-                       .on_conflict_do_nothing(index_elements=["unit_id", "month"]))
     table = InspectionFact.__table__
-    db.session.execute(sa.update(table).where(table.c.unit_id == unit_id, table.c.month == month)
-                       .values({table.c[k]: table.c[k] + v for k, v in deltas.items()}))
+    # The month's row and the year's (month 00: a year's statistics read one row per unit, not twelve).
+    for key in (month, month // 100 * 100):
+        db.session.execute(_insert(table).values(unit_id=unit_id, month=key)
+                           .on_conflict_do_nothing(index_elements=["unit_id", "month"]))
+        db.session.execute(sa.update(table).where(table.c.unit_id == unit_id, table.c.month == key)
+                           .values({table.c[k]: table.c[k] + v for k, v in deltas.items()}))
 
 
 def _first_inspection_this_year(unit_id: int, year: int, company_key: str) -> bool:

@@ -160,7 +160,7 @@ class InspectionFact(db.Model):
     __tablename__ = "inspection_facts"
 
     unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), primary_key=True)
-    month = sa.Column(sa.Integer, primary_key=True)   # year * 100 + month, e.g. 202610
+    month = sa.Column(sa.Integer, primary_key=True)   # year * 100 + month, e.g. 202610; 202600: the whole year
     inspections = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     companies_inspected = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     inspections_planned = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")

@@ -1,7 +1,8 @@
 """Assigning an inspection (监督检查) to two certified officers, its photos, and what its record (现场检查记录)
 sets going: the hidden-danger ledger (隐患台账, one process per hidden danger), a rectification order (责令限期整改,
-the existing rectification process), a case (立案, the existing case process, with the photos carried over); and
-the higher level's decision on closing a major hidden danger (挂牌督办 → 销号).
+the existing rectification process), a case (立案, the existing case process, with the photos carried over). The
+ledger lines as their processes move, and the higher level's decision on closing a major one (挂牌督办 → 销号),
+are in ledger.py.
 
 Every process is started and advanced through the step pipeline: an operation's own step, or a follow-up that a
 step handler queued (`queue_follow_up`), in the same transaction."""
@@ -27,9 +28,8 @@ from ..enterprises.draws import record_draw_inspection
 from ..enterprises.models import Enterprise
 from ..enterprises.plan_models import DrawItem, InspectionKind
 from ..evidence.models import EvidenceFile
-from ..evidence.operations import _remove_on_rollback, _spool, display_filename
+from ..evidence.operations import delete_if_rolled_back, display_filename, spool_upload
 from ..evidence.storage import evidence_store, open_verified
-from ..rectification.models import RectificationOrder
 from ..rectification.operations import end_of_day, issue_order
 from ..steps import pipeline
 from ..steps.locking import lock_instance
@@ -179,7 +179,7 @@ def upload_photo(actor, inspection_id: int, *, stream: BinaryIO, filename: str |
         raise Forbidden("仅本次检查的执法人员可上传现场照片 (only the inspectors add photos)")
     if inspection.status != InspectionStatus.assigned.value:
         raise Conflict("现场检查记录已提交 (the record is already submitted)", code="inspection_recorded")
-    spool, size, sha256 = _spool(stream, setting("EVIDENCE_MAX_BYTES"))
+    spool, size, sha256 = spool_upload(stream, setting("EVIDENCE_MAX_BYTES"))
     try:
         if size == 0:
             raise ValidationFailed("文件为空 (the file is empty)", {"file": ["empty file"]})
@@ -194,7 +194,7 @@ def upload_photo(actor, inspection_id: int, *, stream: BinaryIO, filename: str |
         store.put(key, spool)
     finally:
         spool.close()
-    _remove_on_rollback(store, key)
+    delete_if_rolled_back(store, key)
     lock_instance(inspection.instance_id)
     row = InspectionPhoto(inspection_id=inspection.id, description=description or "",
                           filename=display_filename(filename), content_type=content_type, size_bytes=size,
@@ -217,7 +217,7 @@ def _carry_photos_over(actor, inspection: Inspection, case: Case, photo_ids: set
         key = f"{case.id}/{uuid.uuid4().hex}"
         with open_verified(store, photo.storage_key, photo.sha256) as source:
             store.put(key, source)
-        _remove_on_rollback(store, key)
+        delete_if_rolled_back(store, key)
         row = EvidenceFile(case_id=case.id, kind="photo",
                            description=f"现场检查照片（{inspection.inspection_number}）{photo.description}"[:500],
                            filename=photo.filename, content_type=photo.content_type, size_bytes=photo.size_bytes,
@@ -234,11 +234,12 @@ def _carry_photos_over(actor, inspection: Inspection, case: Case, photo_ids: set
 
 
 # -- what the record sets going (a follow-up of the record_inspection step) ---------------------------------
-def record_findings(inspection_id: int, actor_id: int, data: dict) -> None:
-    """After the 现场检查记录 step: the ledger lines and their processes, the order, the case."""
+def record_findings(inspection_id: int, actor_id: int, data: dict, recorded_at: datetime) -> None:
+    """After the 现场检查记录 step (at `recorded_at`, the step's time, which the statistics count it by): the ledger
+    lines and their processes, the order, the case."""
     inspection = get_inspection(inspection_id)
     actor = db.session.get(User, actor_id)
-    now = clock().now()
+    now = recorded_at
     inspection.status = InspectionStatus.recorded.value
     inspection.inspected_at = datetime.fromisoformat(data["inspected_at"])
     inspection.recorded_at = now
@@ -277,14 +278,14 @@ def record_findings(inspection_id: int, actor_id: int, data: dict) -> None:
                                ref=inspection.inspection_number)
     unit = db.session.get(Unit, inspection.unit_id)
     for number, finding in enumerate(hazards, start=1):
-        _open_ledger_line(actor, inspection, unit, number, finding, order, case, now)
+        _open_ledger_line(actor, inspection, unit, number, finding, order, case)
     record_event(actor, "inspection_recorded", instance_id=inspection.instance_id, details={
         "inspection_number": inspection.inspection_number, "hidden_dangers": len(hazards),
         "major": sum(1 for h in hazards if h["severity"] == Severity.major.value),
         "order_number": order.order_number if order else None, "case_number": case.case_number if case else None})
 
 
-def _open_ledger_line(actor, inspection, unit, number, finding, order, case, now) -> HiddenDanger:
+def _open_ledger_line(actor, inspection, unit, number, finding, order, case) -> HiddenDanger:
     major = finding["severity"] == Severity.major.value
     measure = finding["measure"]
     rectify_by = end_of_day(date.fromisoformat(finding["rectify_by"])) if finding.get("rectify_by") else None
@@ -313,98 +314,6 @@ def _open_ledger_line(actor, inspection, unit, number, finding, order, case, now
     return hazard
 
 
-# -- the rectification order's re-inspection answers the hidden dangers it covers ----------------------------
-def deliver_order_result(hazard_id: int, result: str, reinspected_at: str) -> None:
-    hazard = db.session.get(HiddenDanger, hazard_id)
-    instance = lock_instance(hazard.instance_id)
-    if not any(w.get("message") == ORDER_RESULT_MESSAGE for w in instance.waiting_events or []):
-        return
-    pipeline.deliver_message(instance, ORDER_RESULT_MESSAGE, {"result": result, "reinspected_at": reinspected_at})
-
-
-def follow_rectification(record) -> None:
-    """Step handler: when a rectification order's re-inspection is recorded, the hidden dangers it covers take
-    its result (a follow-up step of each hazard's process)."""
-    if record.process_id != "rectification" or not record.changed("reinspection_result"):
-        return
-    result = record.new_data.get("reinspection_result")
-    if not result:
-        return
-    order_id = db.session.scalar(sa.select(RectificationOrder.id).where(
-        RectificationOrder.instance_id == record.instance.id))
-    hazard_ids = db.session.scalars(sa.select(HiddenDanger.id).where(
-        HiddenDanger.rectification_order_id == order_id, HiddenDanger.status == HazardStatus.rectifying.value))
-    reinspected_at = str(record.new_data.get("reinspected_at") or record.now.isoformat())
-    for hazard_id in hazard_ids:
-        pipeline.queue_follow_up(deliver_order_result, hazard_id, result, reinspected_at)
-
-
-# -- 挂牌督办: the higher level decides on closing a major hidden danger --------------------------------------
-def decide_major_closure(actor, hazard_id: int, *, approved: bool, opinion: str,
-                         rectify_by: date | None = None) -> HiddenDanger:
-    """重大事故隐患销号: only a supervisor or principal head of the supervising (higher) unit approves it; a refusal
-    sets the new deadline the rectification runs to."""
-    hazard = db.session.get(HiddenDanger, hazard_id)
-    if hazard is None:
-        raise NotFound("隐患不存在 (no such hidden danger)")
-    if hazard.severity != Severity.major.value or hazard.supervising_unit_id != actor.unit_id \
-            or not any(actor.has_role(r) for r in CLOSERS):
-        raise Forbidden("重大事故隐患由挂牌督办的上级单位负责人审批销号 (only the supervising higher level approves)")
-    not_awaiting = Conflict("该隐患尚未整改完毕报请销号 (the hidden danger is not awaiting closure)",
-                            code="not_awaiting_closure")
-    if hazard.status != HazardStatus.awaiting_closure.value or hazard.instance_id is None:
-        raise not_awaiting
-    instance = lock_instance(hazard.instance_id)
-    if not any(w.get("message") == CLOSURE_MESSAGE for w in instance.waiting_events or []):
-        raise not_awaiting
-    payload = {"approved": bool(approved), "opinion": opinion, "by": actor.username, "by_id": actor.id,
-               "decided_at": clock().now().isoformat()}
-    if not approved:
-        today = clock().now().astimezone(SHANGHAI).date()
-        if rectify_by is None or not today < rectify_by <= today + timedelta(days=3 * 366):
-            raise ValidationFailed("不同意销号须限定新的整改期限 (a refusal sets a new deadline after today)",
-                                   {"rectify_by": [f"须晚于今日（{today.isoformat()}），且不超过三年"]})
-        payload["rectify_by"] = end_of_day(rectify_by).isoformat()
-    pipeline.deliver_message(instance, CLOSURE_MESSAGE, payload, actor)
-    record_event(actor, "major_hidden_danger_closure_decided", instance_id=instance.id, details={
-        "ledger_number": hazard.ledger_number, "approved": bool(approved), "opinion": opinion,
-        "rectify_by": payload.get("rectify_by")})
-    return hazard
-
-
-# -- the ledger line follows its process ---------------------------------------------------------------------
-def sync_hazard(record) -> None:
-    """Step handler: status, deadline, rectification and closure of a ledger line as its process stands."""
-    if record.process_id != HAZARD_PROCESS:
-        return
-    hazard = hazard_for_instance(record.instance.id)
-    if hazard is None and record.kind == "start" and record.instance.business_key:
-        # the start step publishes before the ledger line knows its instance: found by its number
-        hazard = db.session.scalar(sa.select(HiddenDanger).where(
-            HiddenDanger.ledger_number == record.instance.business_key))
-    if hazard is None:
-        return
-    hazard.instance_id = record.instance.id
-    data = record.new_data
-    if data.get("rectify_by"):
-        hazard.rectify_by = datetime.fromisoformat(str(data["rectify_by"]))
-    if data.get("rectified_at") and hazard.rectified_at is None:
-        hazard.rectified_at = datetime.fromisoformat(str(data["rectified_at"]))
-    if data.get("reinspection_result") and record.changed("reinspected_at", "reinspection_result"):
-        hazard.reinspection = {k: data.get(k) for k in ("reinspected_at", "reinspection_result",
-                                                        "reinspection_findings", "reinspectors")}
-    decision = data.get("closure_decision")
-    if isinstance(decision, dict) and decision.get("approved") and record.changed("closure_decision"):
-        hazard.closure_approved_by_id = decision.get("by_id")
-    if record.snapshot.completed:
-        hazard.status = HazardStatus.closed.value
-        hazard.closed_at = hazard.closed_at or record.now
-    elif any(w.get("message") == CLOSURE_MESSAGE for w in record.instance.waiting_events or []):
-        hazard.status = HazardStatus.awaiting_closure.value
-    else:
-        hazard.status = HazardStatus.rectifying.value
-
-
 def on_inspection_recorded(record) -> None:
     """Step handler: the 现场检查记录 step sets the ledger, the order and the case going (a follow-up)."""
     if record.process_id != INSPECTION_PROCESS or record.completed_task is None \
@@ -413,4 +322,4 @@ def on_inspection_recorded(record) -> None:
     inspection = inspection_for_instance(record.instance.id)
     data = {k: record.new_data.get(k) for k in ("inspected_at", "inspectors", "checklist", "findings_summary",
                                                   "hidden_dangers", "violations")}
-    pipeline.queue_follow_up(record_findings, inspection.id, record.actor.id, data)
+    pipeline.queue_follow_up(record_findings, inspection.id, record.actor.id, data, record.now)

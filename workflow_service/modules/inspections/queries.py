@@ -99,17 +99,20 @@ def ledger(user: User, *, status=None, severity=None, overdue=None, supervised_b
 
 
 # -- the departments' statistics, from the facts -------------------------------------------------------------
-def _months(period: Period) -> tuple[int, int]:
-    return month_of(period.start), month_of(period.end)
+def _month_clause(period: Period):
+    """The facts rows of the period: a year's own row (month 00), else its months."""
+    first, after = month_of(period.start), month_of(period.end)
+    if period.kind == "year" and first % 100 == 1 and after == first + 100:
+        return InspectionFact.month == first - 1
+    return sa.and_(InspectionFact.month >= first, InspectionFact.month < after, InspectionFact.month % 100 != 0)
 
 
-def _own_facts(root: Unit, period: Period, *, by_child: bool = False) -> list[tuple[int | None, str, list]]:
+def _own_facts(root: Unit, period: Period, *, by_child: bool = False, keys=FIGURES) -> list[tuple[int | None, str, list]]:
     """(unit id, path, figures in FIGURES order) of every unit of the tree with facts in the period, from one
     grouped read of the facts rows (a few per unit and month). `by_child`: grouped instead by the path of the
     root's direct subordinate each unit lies under (the root's own under its path; unit id None), so a national
     roll-up reads 35 rows, not 3,400."""
-    first, after = _months(period)
-    sums = [sa.func.sum(getattr(InspectionFact, k)) for k in FIGURES]
+    sums = [sa.func.sum(getattr(InspectionFact, k)) for k in keys]
     if by_child:
         cut = len(root.path)
         position = sa.func.strpos if db.session.get_bind().dialect.name == "postgresql" else sa.func.instr
@@ -118,7 +121,7 @@ def _own_facts(root: Unit, period: Period, *, by_child: bool = False) -> list[tu
     else:
         query = sa.select(InspectionFact.unit_id, Unit.path, *sums).group_by(InspectionFact.unit_id, Unit.path)
     rows = db.session.execute(query.join_from(InspectionFact, Unit, Unit.id == InspectionFact.unit_id).where(
-        subtree_clause(root), InspectionFact.month >= first, InspectionFact.month < after))
+        subtree_clause(root), _month_clause(period)))
     return [(r[0], r[1], [v or 0 for v in r[2:]]) for r in rows]
 
 
@@ -142,6 +145,18 @@ def roll_up(shown_ids: set[int], own: list[tuple[int, str, list]]) -> dict[int, 
     return totals
 
 
+def _roll_up_tree(units, own: list[tuple[int, str, list]]) -> dict[int, list]:
+    """roll_up for a whole subtree: each unit's total is added once to its parent's, deepest first."""
+    totals = {u.id: [0] * len(FIGURES) for u in units}
+    for unit_id, _path, figures in own:
+        if unit_id in totals:
+            totals[unit_id] = list(figures)
+    for unit in sorted(units, key=lambda u: u.path.count("/"), reverse=True):
+        if unit.parent_id in totals:
+            totals[unit.parent_id] = [a + b for a, b in zip(totals[unit.parent_id], totals[unit.id])]
+    return totals
+
+
 def _figures(values: list) -> dict:
     figures = dict(zip(FIGURES, values))
     figures = {k: (round(float(v), 2) if k == "fines_yuan" else int(v)) for k, v in figures.items()}
@@ -162,13 +177,14 @@ def inspection_statistics(actor: User, period_text: str, unit_id: int | None = N
     if not all_units:  # each group is a subordinate's tree (or the root's own): named by its path
         ids = {u.path: u.id for u in shown}
         own = [(ids[path], path, figures) for _none, path, figures in own if path in ids]
-    totals = roll_up({u.id for u in shown}, own)
+    totals = _roll_up_tree(shown, own) if all_units else roll_up({u.id for u in shown}, own)
     own_by_unit = {uid: figures for uid, _path, figures in own} if all_units else {}
     plan = _plan_completion(root, period, shown, own if period.kind == "year" else None, all_units)
     rows = [{"unit_id": u.id, "unit_code": u.code, "unit_name": u.name, "level": u.level, "parent_id": u.parent_id,
              "figures": {**_figures(totals[u.id]), **plan[u.id]},
              **({"own": _figures(own_by_unit.get(u.id, [0] * len(FIGURES)))} if all_units else {}),
-             "flags": {"zero_filing": False, "zero_penalty": totals[u.id][FIGURES.index("penalty_decisions")] == 0}}
+             "flags": {"zero_filing": False, "zero_penalty": totals[u.id][FIGURES.index("penalty_decisions")] == 0},
+             "stages": []}  # the shape of the statistics exports (statistics/export.py); no stage times here
             for u in shown]
     return {"period": {"label": period.label, "kind": period.kind, "start": period.start.date().isoformat(),
                        "end": period.end.date().isoformat()},
@@ -194,14 +210,25 @@ def _plan_completion(root: Unit, period: Period, shown, year_facts, all_units: b
     for targets, shares, path in plans:
         planned = sum(t.get("planned") or 0 for t in targets or [])
         due_rows.append((None, path, [math.ceil(planned * (shares or [25, 50, 75, 100])[quarter] / 100)]))
+    counted = ("inspections_planned", "inspections_random")
     if year_facts is None:
+        # From 1 January to the period's end: the year's row less the months after the period (none, when the
+        # statistics of the current month are asked for); only the two figures a plan counts.
         year_start = period.start.replace(year=last_day.year, month=1, day=1)
-        year_facts = _own_facts(root, Period("", "year", year_start, period.end), by_child=not all_units)
-        if not all_units:
-            ids = {u.path: u.id for u in shown}
-            year_facts = [(ids[path], path, figures) for _none, path, figures in year_facts if path in ids]
-    done_at = (FIGURES.index("inspections_planned"), FIGURES.index("inspections_random"))
-    done_rows = [(uid, path, [figures[done_at[0]] + figures[done_at[1]]]) for uid, path, figures in year_facts]
+        year_end = year_start.replace(year=last_day.year + 1)
+        ids = {u.path: u.id for u in shown}
+        done_rows = []
+        for part, sign in ((Period("", "year", year_start, year_end), 1), (Period("", "month", period.end, year_end), -1)):
+            if part.start >= part.end:
+                continue
+            for uid, path, figures in _own_facts(root, part, by_child=not all_units, keys=counted):
+                if not all_units:
+                    uid = ids.get(path)
+                if uid is not None:
+                    done_rows.append((uid, path, [sign * sum(figures)]))
+    else:
+        at = [FIGURES.index(k) for k in counted]
+        done_rows = [(uid, path, [sum(figures[i] for i in at)]) for uid, path, figures in year_facts]
     shown_ids = {u.id for u in shown}
     due, done = _sum_up(shown_ids, due_rows), _sum_up(shown_ids, done_rows)
     return {uid: {"plan_due": due[uid], "plan_done": done[uid],
@@ -287,10 +314,9 @@ def recount(unit_ids: list[int], period: Period) -> dict[int, dict]:
 
 def facts_for(unit_ids: list[int], period: Period) -> dict[int, dict]:
     """Each unit's own figures as the facts table holds them (what recount() must equal)."""
-    first, after = _months(period)
     cols = [sa.func.sum(getattr(InspectionFact, k)).label(k) for k in FIGURES]
     rows = db.session.execute(sa.select(InspectionFact.unit_id, *cols).where(
-        InspectionFact.unit_id.in_(unit_ids), InspectionFact.month >= first, InspectionFact.month < after)
+        InspectionFact.unit_id.in_(unit_ids), _month_clause(period))
         .group_by(InspectionFact.unit_id))
     return {r.unit_id: {k: (float(getattr(r, k) or 0) if k == "fines_yuan" else int(getattr(r, k) or 0))
                         for k in FIGURES} for r in rows}
