@@ -397,9 +397,6 @@ ACCESS.update({
                                  administers),
     "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
                           administers),
-    # 执法证件号: setting the target's number to none (as it was) changes nothing a later cell reads.
-    "users.set_certificate": Row(lambda w, rel: ("PUT", f"/api/v1/admin/users/{target_user(rel)}/certificate",
-                                                 {"certificate_number": None}), administers),
 })
 
 RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation", "legal_basis": "安全生产法第六十五条",
@@ -579,6 +576,7 @@ PUBLIC = {
     "api-docs.openapi_swagger_ui": "the API explorer page",
     "swagger_ui_static": "static files of the API explorer",
     "static": "static files of the web UI",
+    "favicon": "the site icon",
     "web.login": "the login form",
     "web.logout": "logging out (CSRF-protected; tests/test_auth_and_access.py)",
     "web.inbox": "the web inbox shows the logged-in user's own queues only (session login)",

@@ -263,7 +263,7 @@ def test_the_penalty_and_the_transfer_that_follow_an_inspection_are_counted_as_t
     d.at("2026-10-13T10:00")
     d.complete("notify_intended_penalty", {"notified_at": "2026-10-13T10:00:00+08:00", "hearing_offered": False})
     d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
-    d.complete("draft_decision", {**DECISION, "decision_party": "张某"})
+    d.complete("draft_decision", DECISION)
     d.at("2026-10-19T10:00")
     d.complete("approve_decision", {"decision_approved": True})
     d.open_transfer(party_name="张某", party_type="individual")
