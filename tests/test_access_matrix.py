@@ -515,6 +515,43 @@ ACCESS.update({
         lambda w, rel: ("POST", f"/api/v1/draw-items/{_ITEM(w, rel)}/inspected", {"day": "2099-01-01"}), plans_own),
 })
 
+SUSPENSION = {"party_name": "矩阵停产企业", "legal_basis": "安全生产法第一百零二条", "scope": "全厂",
+              "suspend_until": "2099-12-31"}
+HEADS = ("supervisor", "principal_head")
+
+
+def suspension_path(w, rel, suffix=""):
+    return f"/api/v1/suspensions/{w.objects['suspension'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- production suspensions (责令停产停业整顿) and licence actions: ordered by handlers in their own unit; the
+    # application is the task of the unit's handlers (a time in the future: 422 after the check); lifting, closure
+    # requests and licence actions are the heads' (nothing to lift: 409; an unsupported ground: 422; a 暂扣
+    # without its period: 422).
+    "suspensions.order_suspension": Row(lambda w, rel: ("POST", "/api/v1/suspensions", SUSPENSION), only("case_handler")),
+    "suspensions.suspension_list": Row(lambda w, rel: ("GET", "/api/v1/suspensions?limit=100", None), views_case,
+                                       sees=sees_item("suspension")),
+    "suspensions.suspension_detail": Row(lambda w, rel: ("GET", suspension_path(w, rel), None), views_case),
+    "suspensions.apply_to_resume": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/application"),
+                                                       {"applied_at": "2099-01-01T09:00:00+08:00"}),
+                                       lambda role, rel: role == "case_handler" and rel == "own"),
+    "suspensions.lift": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/lift"),
+                                            {"lifted_at": "2026-10-12T09:00:00+08:00"}),
+                            lambda role, rel: role in HEADS and rel == "own"),
+    "suspensions.request_closure": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/closure-request"), {
+        "ground": "still_unsafe", "government": "人民政府", "reason": "矩阵"}),
+        lambda role, rel: role in HEADS and rel == "own"),
+    "suspensions.closure_answer": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/closure-answer"), {
+        "approved": True, "answered_at": "2026-10-12T09:00:00+08:00"}),
+        lambda role, rel: role in HEADS + ("case_handler",) and rel == "own"),
+    "suspensions.licence_action": Row(lambda w, rel: (
+        "POST", f"/api/v1/licences/{w.objects['licence'][RELATION_UNITS[rel][1]]}/actions",
+        {"action": "suspend", "legal_basis": "矩阵", "suspend_until": None}),
+        lambda role, rel: role in HEADS and rel == "own"),
+    "suspensions.licence_action_list": Row(lambda w, rel: ("GET", "/api/v1/licence-actions", None), anyone),
+})
+
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
     "auth.create_token": "logging in: anyone may try (throttled per username and source; tests/test_trust_throttling.py)",
@@ -601,7 +638,7 @@ class World:
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
         self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
-                        "simple": {}, "challenge": {}}
+                        "simple": {}, "challenge": {}, "suspension": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -615,6 +652,9 @@ class World:
                                  {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
             assert response.status_code == 201, response.get_json()
             self.objects["transfer"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", "/api/v1/suspensions", SUSPENSION)
+            assert response.status_code == 201, response.get_json()
+            self.objects["suspension"][unit] = response.get_json()["id"]
             response = self.call(handler, "POST", "/api/v1/simple-penalties", simple_record(unit))
             assert response.status_code == 201, response.get_json()
             self.objects["simple"][unit] = response.get_json()["id"]

@@ -174,3 +174,42 @@ def test_a_reconsideration_is_recorded_and_its_revocation_withdraws_the_disclosu
     assert "已启动撤回公示" in supervisor.inner_text(".flash")
     assert "撤销" in supervisor.inner_text("#case-challenges")
     shot(supervisor, "69-reconsideration-revoked")
+
+
+def test_a_suspension_is_ordered_and_lifted_only_after_the_restart_inspection(open_page, api, admin_api, live_server):
+    d = CaseDriver(api, admin_api).at("2026-10-12T09:00")
+    handler = open_page("handler1")
+    handler.click("nav >> text=执法工具")
+    handler.click("#tool-suspensions")
+    handler.click("#order-suspension")
+    handler.fill("#party_name", "楚雄某化工厂")
+    handler.fill("#legal_basis", "《安全生产法》第一百零二条")
+    handler.fill("#scope", "全厂")
+    handler.fill("#suspend_until", "2026-11-12")
+    handler.click("#suspension-form button[type=submit]")
+    assert "已下达" in handler.inner_text(".flash")
+    suspension_url = handler.url
+
+    supervisor = open_page("supervisor1")
+    supervisor.goto(suspension_url)
+    supervisor.fill("#lifted_at", "2026-10-12T09:00")
+    supervisor.click("#lift-form button[type=submit]")
+    assert "复产验收合格前不得恢复生产" in supervisor.inner_text(".flash[role=alert]")
+    shot(supervisor, "70-lift-refused-before-inspection")
+
+    handler.goto(suspension_url)
+    handler.fill("#applied_at", "2026-10-12T08:30")
+    handler.click("#application-form button[type=submit]")
+    assert "待复产验收" in handler.inner_text("#suspension-status")
+    suspension_id = int(suspension_url.rstrip("/").split("/")[-1])
+    detail = d.client("supervisor1").get(f"/api/v1/suspensions/{suspension_id}").get_json()
+    [task] = detail["open_tasks"]
+    response = d.client("handler1").post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {
+        "inspected_at": "2026-10-12T08:45:00+08:00", "restart_result": "passed", "findings": "已具备安全生产条件",
+        "inspectors": ["handler1", "handler2"]}})
+    assert response.status_code == 200, response.get_json()
+    supervisor.goto(suspension_url)
+    supervisor.fill("#lifted_at", "2026-10-12T09:00")
+    supervisor.click("#lift-form button[type=submit]")
+    assert "已恢复生产" in supervisor.inner_text("#suspension-status")
+    shot(supervisor, "71-suspension-lifted")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from ..core.errors import Conflict, Forbidden, ValidationFailed
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.services import clock
 from ..modules.cases import queries as case_queries
 from ..modules.challenges import operations as challenge_ops
@@ -21,6 +21,13 @@ from ..modules.enterprises.importing import MAX_BYTES
 from ..modules.simple_procedure import operations as simple_ops
 from ..modules.simple_procedure import queries as simple_queries
 from ..modules.simple_procedure.schemas import OpenSimpleArgs
+from ..modules.suspensions import operations as suspension_ops
+from ..modules.suspensions import queries as suspension_queries
+from ..modules.suspensions.models import ACTION_LABELS as LICENCE_ACTION_LABELS
+from ..modules.suspensions.models import CLOSURE_GROUNDS
+from ..modules.suspensions.models import STATUS_LABELS as SUSPENSION_STATUS
+from ..modules.suspensions.schemas import (ApplicationArgs, ClosureAnswerArgs, ClosureRequestArgs, LicenceActionArgs,
+                                           LiftArgs, OrderSuspensionArgs)
 from ..modules.users.models import Role
 from ..modules.users.provinces import province_code
 from .common import Pager, bp, is_supervisor, me, page_number
@@ -209,3 +216,100 @@ def record_challenge_result(challenge_id):
               "success")
         return redirect(url_for("web.case_challenges", case_id=row.case_id))
     return _render_case_challenges(row.case_id, errors, message, 422)
+
+
+# -- production suspensions (责令停产停业整顿) and licence actions -------------------------------------------------
+def _render_suspension(suspension_id, errors=None, message=None, status=200):
+    user = me()
+    row = suspension_queries.detail(suspension_ops.get_suspension(user, suspension_id))
+    own = row.unit_id == user.unit_id
+    return render_template(
+        "suspension.html", row=row, now=clock().now(), status_names=SUSPENSION_STATUS, grounds=CLOSURE_GROUNDS,
+        errors=errors or {}, message=message, form=request.form if request.method == "POST" else {},
+        may_apply=own and user.has_role(Role.case_handler) and row.status == "suspended",
+        is_head=own and is_supervisor(user)), status
+
+
+@bp.route("/suspensions")
+@login_required
+def suspension_list():
+    pager = Pager(page_number(), 0)
+    rows, pager.total = suspension_queries.list_suspensions(me(), limit=pager.per_page, offset=pager.offset)
+    return render_template("suspensions.html", rows=rows, pager=pager, status_names=SUSPENSION_STATUS,
+                           may_order=me().has_role(Role.case_handler))
+
+
+@bp.route("/suspensions/new", methods=["GET", "POST"])
+@login_required
+def order_suspension():
+    user = me()
+    if not user.has_role(Role.case_handler):
+        raise Forbidden("仅执法人员可下达停产停业整顿决定 (only case handlers)")
+    errors, message = {}, None
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in ("party_name", "legal_basis", "scope", "suspend_until")}
+        row, errors, message = _submit(lambda: suspension_ops.order_suspension(
+            user, **OrderSuspensionArgs().load(values)), "停产停业整顿决定不完整，请检查标出的项目。")
+        if row is not None:
+            flash("已下达责令停产停业整顿决定。", "success")
+            return redirect(url_for("web.suspension_page", suspension_id=row.id))
+    return render_template("suspension_new.html", errors=errors, message=message,
+                           form=request.form if request.method == "POST" else {}), (422 if errors or message else 200)
+
+
+@bp.route("/suspensions/<int:suspension_id>")
+@login_required
+def suspension_page(suspension_id):
+    return _render_suspension(suspension_id)
+
+
+@bp.route("/suspensions/<int:suspension_id>/<any(application, lift, closure_request, closure_answer):step>",
+          methods=["POST"])
+@login_required
+def suspension_step(suspension_id, step):
+    user = me()
+    form = request.form
+    if step == "application":
+        action = lambda: suspension_ops.apply_to_resume(user, suspension_id, **ApplicationArgs().load(
+            {"applied_at": _aware(form.get("applied_at")), "note": form.get("note", "")}))
+    elif step == "lift":
+        action = lambda: suspension_ops.lift_suspension(user, suspension_id, **LiftArgs().load(
+            {"lifted_at": _aware(form.get("lifted_at")), "note": form.get("note", "")}))
+    elif step == "closure_request":
+        action = lambda: suspension_ops.request_closure(user, suspension_id, **ClosureRequestArgs().load(
+            {k: form.get(k, "").strip() for k in ("ground", "government", "reason")}))
+    else:
+        action = lambda: suspension_ops.record_closure_answer(user, suspension_id, **ClosureAnswerArgs().load(
+            {"approved": form.get("approved") == "true", "answered_at": _aware(form.get("answered_at")),
+             "note": form.get("note", "")}))
+    row, errors, message = _submit(action, "请检查标出的项目。", (ValidationFailed, Conflict))
+    if row is not None:
+        flash("已办结。", "success")
+        return redirect(url_for("web.suspension_page", suspension_id=suspension_id))
+    return _render_suspension(suspension_id, errors, message, 409 if message and not errors else 422)
+
+
+@bp.route("/licence-actions", methods=["GET", "POST"])
+@login_required
+def licence_actions():
+    user = me()
+    errors, message, status = {}, None, 200
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in ("action", "legal_basis")}
+        values["suspend_until"] = request.form.get("suspend_until") or None
+        try:
+            licence_id = int(request.form.get("licence_id", ""))
+        except ValueError:
+            licence_id = 0
+        row, errors, message = _submit(lambda: suspension_ops.act_on_licence(
+            user, licence_id, **LicenceActionArgs().load(values)), "请检查标出的项目。",
+            (ValidationFailed, Conflict, NotFound))
+        if row is not None:
+            flash(f"已{LICENCE_ACTION_LABELS[row.action]}许可证 {row.licence.number}。", "success")
+            return redirect(url_for("web.licence_actions"))
+        status = 422
+    pager = Pager(page_number(), 0)
+    rows, pager.total = suspension_queries.list_licence_actions(user, limit=pager.per_page, offset=pager.offset)
+    return render_template("licence_actions.html", rows=rows, pager=pager, labels=LICENCE_ACTION_LABELS,
+                           licences=suspension_queries.actionable_licences(user) if is_supervisor(user) else [],
+                           errors=errors, message=message, form=request.form if request.method == "POST" else {}), status

@@ -28,6 +28,13 @@ RULES = [
     ("simple_procedure_filing", "当场处罚决定备案期限", 5, "calendar_days", "当场作出行政处罚决定之日",
      "《行政处罚法》第五十二条第三款（法律未规定备案期限，依部门规章及本省规定）", "L", 24, 48,
      "法律未规定具体期限，默认5日，可按本省规定配置"),
+    # 责令停产停业整顿 → the company applies to resume → 复产验收 within 10 days, as the rectification re-inspection
+    # (安全生产执法程序规定, a normative document): configurable.
+    ("restart_inspection", "复产验收期限", 10, "calendar_days", "收到复产申请之日",
+     "《安全生产执法程序规定》（安监总政法〔2016〕72号）现场复查规定参照适用", "M", 48, 48, "可按本省规定配置"),
+    # 暂扣许可证 ends on the date the decision set; returning it has no national period: configurable, L.
+    ("licence_return", "暂扣期满发还许可证期限", 5, "working_days", "暂扣期限届满之日",
+     "《行政处罚法》第九条第三项（暂扣许可证件）；发还期限法律未规定", "L", 24, 48, "默认5个工作日，可配置"),
     ("payment", "缴纳罚款期限", 15, "calendar_days", "收到处罚决定书之日", "《行政处罚法》第六十七条", "H", 72, 48, None),
     ("payment_demand", "催告前加处罚款期限", 30, "calendar_days", "缴款期限届满之日",
      "《行政强制法》第四十五条、第四十六条", "H", 72, 48, "加处罚款超过30日仍不履行的，催告后可申请强制执行"),
