@@ -552,6 +552,26 @@ ACCESS.update({
     "suspensions.licence_action_list": Row(lambda w, rel: ("GET", "/api/v1/licence-actions", None), anyone),
 })
 
+def credit_path(w, rel, suffix):
+    return f"/api/v1/credit-entries/{w.objects['credit'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- the credit list (严重失信主体名单): entered by the deciding unit's heads (the world's cases have no decision:
+    # 409 after the check); a repair application recorded by the unit's officers (too early: 409), decided by its
+    # heads (nothing applied for: 409).
+    "credit.list_company": Row(lambda w, rel: ("POST", "/api/v1/credit-entries", {
+        "case_id": w.case(rel)["id"], "ground": "other", "facts": "矩阵"}),
+        lambda role, rel: role in HEADS and rel == "own"),
+    "credit.entry_list": Row(lambda w, rel: ("GET", "/api/v1/credit-entries?limit=100", None), views_case,
+                             sees=sees_item("credit")),
+    "credit.repair_application": Row(lambda w, rel: ("POST", credit_path(w, rel, "/repair-application"), {
+        "applied_at": "2026-10-12T09:00:00+08:00", "statement": "矩阵"}),
+        lambda role, rel: role in HEADS + ("case_handler",) and rel == "own"),
+    "credit.repair_decision": Row(lambda w, rel: ("POST", credit_path(w, rel, "/repair-decision"), {"approved": True}),
+                                  lambda role, rel: role in HEADS and rel == "own"),
+})
+
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
     "auth.create_token": "logging in: anyone may try (throttled per username and source; tests/test_trust_throttling.py)",
@@ -567,6 +587,9 @@ PUBLIC = {
     # (tests/test_disclosure.py).
     "public.public_disclosures": "published disclosures, the public API",
     "public.public_disclosure": "one published disclosure, the public API",
+    "public_credit.public_credit_list": "the public credit list (严重失信主体名单): entries within their period only "
+                                        "(tests/test_credit.py)",
+    "web.credit_public": "the public credit list page (tests/test_credit.py, tests/browser)",
     "gongshi.disclosure_list": "the public disclosure pages /gongshi/",
     "gongshi.disclosure_detail": "the public disclosure pages /gongshi/",
     # 双随机一公开: published draws (seed, candidates, result) for everyone; unpublished ones answer 404
@@ -638,7 +661,7 @@ class World:
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
         self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
-                        "simple": {}, "challenge": {}, "suspension": {}}
+                        "simple": {}, "challenge": {}, "suspension": {}, "credit": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -718,6 +741,7 @@ class World:
 
         from workflow_service.modules.cases.models import Case
         from workflow_service.modules.challenges.models import LegalChallenge
+        from workflow_service.modules.credit.models import CreditEntry
         from workflow_service.modules.disclosure.models import Disclosure
         from workflow_service.modules.review.models import Ballot, BallotSeat, Committee
         from workflow_service.modules.users.models import User
@@ -749,6 +773,12 @@ class World:
             db.session.add(challenge)
             db.session.flush()
             self.objects["challenge"][unit] = challenge.id
+            entry = CreditEntry(unit_id=case.unit_id, case_id=case.id, party_name=case.party_name, ground="other",
+                                facts="矩阵", listed_at=now, expires_at=now + timedelta(days=1000),
+                                repair_from=now + timedelta(days=365), status="listed")
+            db.session.add(entry)
+            db.session.flush()
+            self.objects["credit"][unit] = entry.id
         db.session.commit()
 
     def document(self, rel, suffix=""):

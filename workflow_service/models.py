@@ -21,3 +21,4 @@ from .modules.enterprises.plan_models import DrawItem, DrawReplacement, Inspecti
 from .modules.discretion.models import DiscretionBenchmark, DiscretionItem, DiscretionListEntry  # noqa: F401
 from .modules.challenges.models import LegalChallenge  # noqa: F401
 from .modules.suspensions.models import LicenceAction, ProductionSuspension  # noqa: F401
+from .modules.credit.models import CreditEntry  # noqa: F401

@@ -38,12 +38,14 @@ def start_scheduler(app) -> BackgroundScheduler:
                 db.session.remove()
 
     def expire():
+        from .modules.credit.operations import expire_credit_entries
         from .modules.disclosure.operations import expire_disclosures
 
         with app.app_context():
             try:
                 with unit_of_work():
                     expire_disclosures()
+                    expire_credit_entries()  # 严重失信主体名单: entries past their period leave the list
             except Exception:  # noqa: BLE001 - rolled back by unit_of_work; retried at the next interval
                 log.exception("expiring disclosures failed")
             finally:

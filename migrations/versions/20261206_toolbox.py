@@ -1,6 +1,6 @@
 """The rest of the enforcement toolbox (issue 20): on-the-spot penalties (简易程序, 行政处罚法 Art 51–52);
 discretion benchmarks (裁量基准) per jurisdiction and version; reconsiderations and lawsuits (行政复议/行政诉讼); production
-suspensions (责令停产停业整顿) with closure requests, and licence actions (暂扣/吊销/注销).
+suspensions (责令停产停业整顿) with closure requests, and licence actions (暂扣/吊销/注销); the credit list (严重失信主体名单).
 
 Revision ID: f3857d3f7b8e
 Revises: 753908067b22 (the enterprise registry, merged from feat/registry)
@@ -172,9 +172,41 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_licence_actions_licence_id'), 'licence_actions', ['licence_id'], unique=False)
+    op.create_table('credit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('enterprise_id', sa.Integer(), nullable=True),
+    sa.Column('party_name', sa.String(length=200), nullable=False),
+    sa.Column('credit_code', sa.String(length=64), nullable=True),
+    sa.Column('ground', sa.String(length=32), nullable=False),
+    sa.Column('facts', sa.Text(), nullable=False),
+    sa.Column('decision_number', sa.String(length=100), nullable=True),
+    sa.Column('listed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('repair_from', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('repair_applied_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('repair_statement', sa.Text(), nullable=True),
+    sa.Column('repair_decision', sa.String(length=16), nullable=True),
+    sa.Column('repair_decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('repair_note', sa.Text(), nullable=True),
+    sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('listed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], ),
+    sa.ForeignKeyConstraint(['listed_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_credit_entries_public', 'credit_entries', ['status', 'expires_at'], unique=False)
+    op.create_index('ix_credit_entries_unit', 'credit_entries', ['unit_id', 'listed_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_credit_entries_unit', table_name='credit_entries')
+    op.drop_index('ix_credit_entries_public', table_name='credit_entries')
+    op.drop_table('credit_entries')
     op.drop_index(op.f('ix_licence_actions_licence_id'), table_name='licence_actions')
     op.drop_table('licence_actions')
     op.drop_index('ix_production_suspensions_unit', table_name='production_suspensions')

@@ -213,3 +213,28 @@ def test_a_suspension_is_ordered_and_lifted_only_after_the_restart_inspection(op
     supervisor.click("#lift-form button[type=submit]")
     assert "已恢复生产" in supervisor.inner_text("#suspension-status")
     shot(supervisor, "71-suspension-lifted")
+
+
+def test_a_head_lists_a_company_and_the_public_sees_it_without_logging_in(open_page, browser, api, admin_api,
+                                                                          live_server):
+    from ..case_driver import FILING
+    from ..test_disclosure import decided
+
+    party = "楚雄某失信化工有限公司"
+    d = decided(CaseDriver(api, admin_api), {**FILING, "party": {"name": party, "type": "organisation"}})
+    supervisor = open_page("supervisor1")
+    supervisor.click("nav >> text=执法工具")
+    supervisor.click("#tool-credit")
+    supervisor.select_option("#case_id", str(d.case["id"]))
+    supervisor.click("#credit-form button[type=submit]")
+    assert "事实" in supervisor.inner_text("#credit-form")  # facts are required
+    supervisor.select_option("#case_id", str(d.case["id"]))
+    supervisor.fill("#facts", "存在重大事故隐患逾期未整改")
+    supervisor.click("#credit-form button[type=submit]")
+    assert party in supervisor.inner_text("#credit-list") and "公示中" in supervisor.inner_text("#credit-list")
+    shot(supervisor, "72-credit-list")
+    anonymous = browser.new_context(locale="zh-CN").new_page()
+    anonymous.goto(f"{live_server.live_url}/xinyong/")
+    assert party in anonymous.inner_text("#credit-public")
+    shot(anonymous, "73-credit-public")
+    anonymous.context.close()

@@ -22,10 +22,11 @@ class _ServiceApi(Api):
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
-_API_BLUEPRINTS |= {"simple_penalties", "discretion", "challenges", "suspensions"}
+_API_BLUEPRINTS |= {"simple_penalties", "discretion", "challenges", "suspensions", "credit", "public_credit"}
 _API_BLUEPRINTS |= {"enterprises", "inspection_plans", "public_draws"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
+_PUBLIC_ENDPOINTS |= {"public_credit.public_credit_list"}  # 严重失信主体名单公示: no login
 _PUBLIC_ENDPOINTS |= {"public_draws.public_draws", "public_draws.public_draw"}  # 双随机抽查结果公开: no login
 
 
@@ -59,7 +60,7 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, deadlines, definitions, disclosures,
+    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, credit, deadlines, definitions, disclosures,
                    discretion, documents, evidence, rectifications, simple_penalties, statistics, suspensions, tasks, transfers, users)
 
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
@@ -70,7 +71,7 @@ def register_api(app) -> Api:
 
     for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, enterprises.blp,
                       inspection_plans.blp, inspection_plans.public_blp, simple_penalties.blp, discretion.blp,
-                      challenges.blp, suspensions.blp):
+                      challenges.blp, suspensions.blp, credit.blp, credit.public_blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 

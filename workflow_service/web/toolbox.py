@@ -13,6 +13,11 @@ from ..modules.challenges import operations as challenge_ops
 from ..modules.challenges import queries as challenge_queries
 from ..modules.challenges.models import KIND_LABELS, RESULT_LABELS
 from ..modules.challenges.schemas import ChallengeResultArgs, RecordChallengeArgs
+from ..modules.credit import operations as credit_ops
+from ..modules.credit import queries as credit_queries
+from ..modules.credit.models import CREDIT_GROUNDS
+from ..modules.credit.models import STATUS_LABELS as CREDIT_STATUS
+from ..modules.credit.schemas import ListCompanyArgs, RepairApplicationArgs, RepairDecisionArgs
 from ..modules.discretion import operations as discretion_ops
 from ..modules.discretion import queries as discretion_queries
 from ..modules.discretion.models import CIRCUMSTANCE_LABELS, LIST_LABELS
@@ -313,3 +318,59 @@ def licence_actions():
     return render_template("licence_actions.html", rows=rows, pager=pager, labels=LICENCE_ACTION_LABELS,
                            licences=suspension_queries.actionable_licences(user) if is_supervisor(user) else [],
                            errors=errors, message=message, form=request.form if request.method == "POST" else {}), status
+
+
+# -- the credit list (严重失信主体名单) -----------------------------------------------------------------------
+def _render_credit(errors=None, message=None, status=200):
+    user = me()
+    pager = Pager(page_number(), 0)
+    rows, pager.total = credit_queries.list_entries(user, limit=pager.per_page, offset=pager.offset)
+    head = is_supervisor(user)
+    return render_template("credit.html", rows=rows, pager=pager, grounds=CREDIT_GROUNDS, statuses=CREDIT_STATUS,
+                           cases=credit_queries.decided_cases(user) if head else [], is_head=head,
+                           is_officer=head or user.has_role(Role.case_handler), unit_id=user.unit_id,
+                           errors=errors or {}, message=message), status
+
+
+@bp.route("/credit")
+@login_required
+def credit_list():
+    return _render_credit()
+
+
+@bp.route("/credit", methods=["POST"])
+@login_required
+def credit_action():
+    user = me()
+    form = request.form
+    kind = form.get("form")
+    try:
+        entry_id = int(form.get("entry_id", "0"))
+    except ValueError:
+        entry_id = 0
+    if kind == "list":
+        action = lambda: credit_ops.list_company(user, **ListCompanyArgs().load(
+            {k: form.get(k, "").strip() for k in ("case_id", "ground", "facts")}))
+    elif kind == "repair_application":
+        action = lambda: credit_ops.apply_for_repair(user, entry_id, **RepairApplicationArgs().load(
+            {"applied_at": _aware(form.get("applied_at")), "statement": form.get("statement", "").strip()}))
+    else:
+        action = lambda: credit_ops.decide_repair(user, entry_id, **RepairDecisionArgs().load(
+            {"approved": form.get("approved") == "true", "note": form.get("note", "")}))
+    row, errors, message = _submit(action, "请检查标出的项目。", (ValidationFailed, Conflict, NotFound))
+    if row is not None:
+        flash("已办结。", "success")
+        return redirect(url_for("web.credit_list"))
+    return _render_credit(errors, message, 409 if message and not errors else 422)
+
+
+@bp.route("/xinyong/")
+def credit_public():
+    """严重失信主体名单公示: no login; entries within their period only."""
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        page = 1
+    party = (request.args.get("party") or "").strip()[:200] or None
+    rows, total = credit_queries.public_entries(clock().now(), party=party, limit=20, offset=(page - 1) * 20)
+    return render_template("credit_public.html", rows=rows, total=total, party=party or "", grounds=CREDIT_GROUNDS)

@@ -35,6 +35,12 @@ RULES = [
     # 暂扣许可证 ends on the date the decision set; returning it has no national period: configurable, L.
     ("licence_return", "暂扣期满发还许可证期限", 5, "working_days", "暂扣期限届满之日",
      "《行政处罚法》第九条第三项（暂扣许可证件）；发还期限法律未规定", "L", 24, 48, "默认5个工作日，可配置"),
+    # 《安全生产严重失信主体名单管理办法》(应急管理部令第11号): 3 years on the list; repair may be applied for after
+    # one year. Credit rules change (2026-04-01): configurable per province, confidence M.
+    ("credit_list_period", "严重失信主体名单管理期限", 36, "months", "列入名单之日",
+     "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）", "M", 720, 168, "可按现行信用规定配置"),
+    ("credit_repair_wait", "申请信用修复的最短期限", 12, "months", "列入名单之日",
+     "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）信用修复规定", "M", 168, 168, "可按现行信用规定配置"),
     ("payment", "缴纳罚款期限", 15, "calendar_days", "收到处罚决定书之日", "《行政处罚法》第六十七条", "H", 72, 48, None),
     ("payment_demand", "催告前加处罚款期限", 30, "calendar_days", "缴款期限届满之日",
      "《行政强制法》第四十五条、第四十六条", "H", 72, 48, "加处罚款超过30日仍不履行的，催告后可申请强制执行"),
