@@ -170,7 +170,7 @@ def app(database_url):
 
 
 # Emptied before every test, children first; users, units, definitions and API tokens (see `login`) stay.
-_PER_TEST_TABLES = ["credit_entries", "licence_actions", "production_suspensions", "legal_challenges", "discretion_list_entries", "discretion_items", "discretion_benchmarks", "simple_penalties", "case_files", "issued_documents", "document_sequences", "document_unit_settings", "votes",
+_PER_TEST_TABLES = ["typical_cases", "typical_reports", "credit_entries", "licence_actions", "production_suspensions", "legal_challenges", "discretion_list_entries", "discretion_items", "discretion_benchmarks", "simple_penalties", "case_files", "issued_documents", "document_sequences", "document_unit_settings", "votes",
                     "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",
                     "rectification_orders", "evidence_files", "disclosures", "alerts", "audit_events", "audit_chain_heads",
                     "timers", "tasks", "cases", "deadline_adjustments", "process_instances", "clock_state",

@@ -572,6 +572,27 @@ ACCESS.update({
                                   lambda role, rel: role in HEADS and rel == "own"),
 })
 
+def report_path(w, rel, suffix=""):
+    return f"/api/v1/typical-reports/{w.objects['report'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- typical cases (典型案例): marked by heads who see the case (the world's cases are open: 409 after the
+    # check); a unit's report is opened by its heads and submitted as the supervisors' task (no typical case yet:
+    # 422 after the check); read and exported by whoever sees the unit.
+    "typical.mark_typical": Row(lambda w, rel: ("POST", "/api/v1/typical-cases", {
+        "case_id": w.case(rel)["id"], "title": "矩阵", "write_up": "矩阵"}),
+        lambda role, rel: role in HEADS and rel in OWN_OR_BELOW),
+    "typical.typical_list": Row(lambda w, rel: ("GET", "/api/v1/typical-cases", None), anyone),
+    "typical.open_report": Row(lambda w, rel: ("POST", "/api/v1/typical-reports", {}), only(*HEADS)),
+    "typical.report_list": Row(lambda w, rel: ("GET", "/api/v1/typical-reports?limit=200", None), views_case,
+                               sees=sees_item("report")),
+    "typical.report_detail": Row(lambda w, rel: ("GET", report_path(w, rel), None), views_case),
+    "typical.submit_report": Row(lambda w, rel: ("POST", report_path(w, rel, "/submit"), {}),
+                                 lambda role, rel: role == "supervisor" and rel == "own"),
+    "typical.export_report": Row(lambda w, rel: ("GET", report_path(w, rel, "/export?format=csv"), None), views_case),
+})
+
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
     "auth.create_token": "logging in: anyone may try (throttled per username and source; tests/test_trust_throttling.py)",
@@ -661,7 +682,7 @@ class World:
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
         self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
-                        "simple": {}, "challenge": {}, "suspension": {}, "credit": {}}
+                        "simple": {}, "challenge": {}, "suspension": {}, "credit": {}, "report": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -675,6 +696,9 @@ class World:
                                  {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
             assert response.status_code == 201, response.get_json()
             self.objects["transfer"][unit] = response.get_json()["id"]
+            response = self.call(("supervisor", unit), "POST", "/api/v1/typical-reports", {})
+            assert response.status_code == 201, response.get_json()
+            self.objects["report"][unit] = response.get_json()["id"]
             response = self.call(handler, "POST", "/api/v1/suspensions", SUSPENSION)
             assert response.status_code == 201, response.get_json()
             self.objects["suspension"][unit] = response.get_json()["id"]

@@ -22,3 +22,4 @@ from .modules.discretion.models import DiscretionBenchmark, DiscretionItem, Disc
 from .modules.challenges.models import LegalChallenge  # noqa: F401
 from .modules.suspensions.models import LicenceAction, ProductionSuspension  # noqa: F401
 from .modules.credit.models import CreditEntry  # noqa: F401
+from .modules.typical.models import TypicalCase, TypicalReport  # noqa: F401

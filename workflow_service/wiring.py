@@ -14,6 +14,7 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
  7a. simple_procedure  the on-the-spot record follows its process; a conversion files the general case
                  (a follow-up step) and moves the evidence
  7b. suspensions the production suspension follows its process; a returned licence is valid again
+ 7c. typical     a submitted typical-case report takes the cases it reported
  8. documents    the documents a step creates are issued (执法文书: numbered, frozen with their SHA-256); the
                  case file is built at archiving (unless WFS_DOCUMENTS_AUTO_ISSUE=0)
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
@@ -36,6 +37,7 @@ from .modules.review import committee, legal
 from .modules.simple_procedure import operations as simple_procedure
 from .modules.simple_procedure import rules as simple_procedure_rules
 from .modules.suspensions import operations as suspensions
+from .modules.typical import operations as typical
 from .modules.transfers import operations as transfers
 from .modules.transfers import queries as transfer_queries
 from .modules.transfers import rules as transfer_rules
@@ -52,6 +54,7 @@ def build_registry(settings: dict) -> Registry:
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
     registry.connect_step_handler("simple_procedure.sync_penalty", simple_procedure.sync_penalty)
     registry.connect_step_handler("suspensions.sync_suspension", suspensions.sync_suspension)
+    registry.connect_step_handler("typical.sync_report", typical.sync_report)
     if settings["DOCUMENTS_AUTO_ISSUE"]:  # off: a department issues its documents by hand from the case page
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
 
@@ -60,7 +63,7 @@ def build_registry(settings: dict) -> Registry:
     for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
                      rectification_rules.DECLARED, disclosure.DECLARED, simple_procedure_rules.DECLARED,
                      discretion_rules.DECLARED, challenges.DECLARED,
-                     suspensions.DECLARED):
+                     suspensions.DECLARED, typical.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)

@@ -1,6 +1,6 @@
 """The rest of the enforcement toolbox (issue 20): on-the-spot penalties (简易程序, 行政处罚法 Art 51–52);
 discretion benchmarks (裁量基准) per jurisdiction and version; reconsiderations and lawsuits (行政复议/行政诉讼); production
-suspensions (责令停产停业整顿) with closure requests, and licence actions (暂扣/吊销/注销); the credit list (严重失信主体名单).
+suspensions (责令停产停业整顿) with closure requests, and licence actions (暂扣/吊销/注销); the credit list (严重失信主体名单); typical cases (典型案例) and their reports.
 
 Revision ID: f3857d3f7b8e
 Revises: 753908067b22 (the enterprise registry, merged from feat/registry)
@@ -201,9 +201,46 @@ def upgrade():
     )
     op.create_index('ix_credit_entries_public', 'credit_entries', ['status', 'expires_at'], unique=False)
     op.create_index('ix_credit_entries_unit', 'credit_entries', ['unit_id', 'listed_at'], unique=False)
+    op.create_table('typical_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sa.String(length=64), nullable=False),
+    sa.Column('period_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('minimum', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('case_ids', _json(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id'),
+    sa.UniqueConstraint('unit_id', 'period_start', name='uq_typical_reports_period')
+    )
+    op.create_table('typical_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('write_up', sa.Text(), nullable=False),
+    sa.Column('marked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('marked_by_id', sa.Integer(), nullable=True),
+    sa.Column('report_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['marked_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['report_id'], ['typical_reports.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id')
+    )
 
 
 def downgrade():
+    op.drop_table('typical_cases')
+    op.drop_table('typical_reports')
     op.drop_index('ix_credit_entries_unit', table_name='credit_entries')
     op.drop_index('ix_credit_entries_public', table_name='credit_entries')
     op.drop_table('credit_entries')

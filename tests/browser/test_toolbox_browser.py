@@ -238,3 +238,27 @@ def test_a_head_lists_a_company_and_the_public_sees_it_without_logging_in(open_p
     assert party in anonymous.inner_text("#credit-public")
     shot(anonymous, "73-credit-public")
     anonymous.context.close()
+
+
+def test_a_supervisor_marks_a_typical_case_and_submits_the_periods_report(open_page, api, admin_api, live_server):
+    from ..test_typical import closed_case
+
+    d = CaseDriver(api, admin_api).at("2026-10-12T09:30")
+    case_id = closed_case(d, party="楚雄某典型五金店")
+    page = open_page("supervisor1")
+    page.click("nav >> text=执法工具")
+    page.click("#tool-typical")
+    page.click("#open-period")
+    row = page.locator("#report-list tr[data-report-id]").first
+    assert "未报送" in row.inner_text()
+    page.select_option("#case_id", str(case_id))
+    page.fill("#title", "未设警示标志当场处罚案")
+    page.fill("#write_up", "简易程序当场处罚的典型案例")
+    page.click("#typical-form button[type=submit]")
+    assert "未设警示标志当场处罚案" in page.inner_text("#typical-list")
+    page.locator("#report-list tr[data-report-id] .submit-report button").first.click()
+    assert "已报送" in page.inner_text("#report-list")
+    shot(page, "74-typical-report-submitted")
+    export = page.locator("#report-list a", has_text="Excel").first.get_attribute("href")
+    response = page.request.get(f"{live_server.live_url}{export}")
+    assert response.status == 200 and response.body()[:2] == b"PK"

@@ -22,7 +22,7 @@ class _ServiceApi(Api):
 _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines", "admin", "ballots", "rectifications",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
-_API_BLUEPRINTS |= {"simple_penalties", "discretion", "challenges", "suspensions", "credit", "public_credit"}
+_API_BLUEPRINTS |= {"simple_penalties", "discretion", "challenges", "suspensions", "credit", "public_credit", "typical"}
 _API_BLUEPRINTS |= {"enterprises", "inspection_plans", "public_draws"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
@@ -61,7 +61,7 @@ def register_api(app) -> Api:
     api = _ServiceApi(app)
 
     from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, credit, deadlines, definitions, disclosures,
-                   discretion, documents, evidence, rectifications, simple_penalties, statistics, suspensions, tasks, transfers, users)
+                   discretion, documents, evidence, rectifications, simple_penalties, statistics, suspensions, typical, tasks, transfers, users)
 
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
                    audit, evidence, case_reviews, users):
@@ -71,7 +71,8 @@ def register_api(app) -> Api:
 
     for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, enterprises.blp,
                       inspection_plans.blp, inspection_plans.public_blp, simple_penalties.blp, discretion.blp,
-                      challenges.blp, suspensions.blp, credit.blp, credit.public_blp):
+                      challenges.blp, suspensions.blp, credit.blp, credit.public_blp,
+                      typical.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 

@@ -1,5 +1,6 @@
 """The rest of the enforcement toolbox in the browser (issue 20): on-the-spot penalties (简易程序), discretion
-benchmarks (裁量基准), reconsiderations and lawsuits (行政复议/行政诉讼). The modules
+benchmarks (裁量基准), reconsiderations and lawsuits (行政复议/行政诉讼), production suspensions and licence
+actions, the credit list (严重失信主体名单), typical cases (典型案例). The modules
 decide who may and what is accepted; decisions, 备案 and payment are tasks, done on the task page."""
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ from ..modules.suspensions.models import CLOSURE_GROUNDS
 from ..modules.suspensions.models import STATUS_LABELS as SUSPENSION_STATUS
 from ..modules.suspensions.schemas import (ApplicationArgs, ClosureAnswerArgs, ClosureRequestArgs, LicenceActionArgs,
                                            LiftArgs, OrderSuspensionArgs)
+from ..modules.typical import operations as typical_ops
+from ..modules.typical import queries as typical_queries
+from ..modules.typical.schemas import MarkTypicalArgs
 from ..modules.users.models import Role
 from ..modules.users.provinces import province_code
 from .common import Pager, bp, is_supervisor, me, page_number
@@ -374,3 +378,44 @@ def credit_public():
     party = (request.args.get("party") or "").strip()[:200] or None
     rows, total = credit_queries.public_entries(clock().now(), party=party, limit=20, offset=(page - 1) * 20)
     return render_template("credit_public.html", rows=rows, total=total, party=party or "", grounds=CREDIT_GROUNDS)
+
+
+# -- typical cases (典型案例) -----------------------------------------------------------------------------------
+def _render_typical(errors=None, message=None, status=200):
+    user = me()
+    head = is_supervisor(user)
+    cases, _ = typical_queries.list_typical(user, limit=100)
+    reports, _ = typical_queries.list_reports(user, limit=50)
+    return render_template("typical.html", cases=cases, reports=reports, is_head=head, now=clock().now(),
+                           closed=typical_queries.closed_cases(user) if head else [], errors=errors or {},
+                           message=message, unit_id=user.unit_id), status
+
+
+@bp.route("/typical")
+@login_required
+def typical_list():
+    return _render_typical()
+
+
+@bp.route("/typical", methods=["POST"])
+@login_required
+def typical_action():
+    user = me()
+    form = request.form
+    kind = form.get("form")
+    if kind == "mark":
+        action = lambda: typical_ops.mark_typical(user, **MarkTypicalArgs().load(
+            {k: form.get(k, "").strip() for k in ("case_id", "title", "write_up")}))
+    elif kind == "open":
+        action = lambda: typical_ops.open_my_period(user)
+    else:
+        try:
+            report_id = int(form.get("report_id", "0"))
+        except ValueError:
+            report_id = 0
+        action = lambda: typical_ops.submit_report(user, report_id, form.get("note", ""))
+    row, errors, message = _submit(action, "请检查标出的项目。", (ValidationFailed, Conflict, NotFound))
+    if row is not None:
+        flash("已办结。", "success")
+        return redirect(url_for("web.typical_list"))
+    return _render_typical(errors, message, 409 if message and not errors else 422)

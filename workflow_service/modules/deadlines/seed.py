@@ -41,6 +41,14 @@ RULES = [
      "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）", "M", 720, 168, "可按现行信用规定配置"),
     ("credit_repair_wait", "申请信用修复的最短期限", 12, "months", "列入名单之日",
      "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）信用修复规定", "M", 168, 168, "可按现行信用规定配置"),
+    # Typical cases reported upward (典型案例报送): a province's cadence per level — county every two months, city
+    # every quarter, province every half year in the seeds' reports; configurable per province.
+    ("typical_report_county", "县级典型案例报送周期", 2, "months", "报送期开始之日", "省级应急管理部门典型案例报送要求（各省规定）", "M",
+     168, 168, "每两个月报送，可按本省规定配置"),
+    ("typical_report_city", "市级典型案例报送周期", 3, "months", "报送期开始之日", "省级应急管理部门典型案例报送要求（各省规定）", "M",
+     168, 168, "每季度报送，可按本省规定配置"),
+    ("typical_report_province", "省级典型案例报送周期", 6, "months", "报送期开始之日", "应急管理部典型案例报送要求", "M",
+     336, 168, "每半年报送，可按规定配置"),
     ("payment", "缴纳罚款期限", 15, "calendar_days", "收到处罚决定书之日", "《行政处罚法》第六十七条", "H", 72, 48, None),
     ("payment_demand", "催告前加处罚款期限", 30, "calendar_days", "缴款期限届满之日",
      "《行政强制法》第四十五条、第四十六条", "H", 72, 48, "加处罚款超过30日仍不履行的，催告后可申请强制执行"),
