@@ -11,6 +11,26 @@ from .conftest import shot
 pytestmark = pytest.mark.usefixtures("chromium_path")
 
 
+@pytest.fixture(autouse=True)
+def leave_no_trace(live_server):
+    """The live server's database is shared by every browser test: what these tests create (records with running
+    deadlines, a discretion benchmark that would apply to later cases) is removed afterwards, and the clock is put
+    back, so the tests that follow see the service as they expect it."""
+    yield
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.system.operations import move_clock
+
+    from ..conftest import _PER_TEST_TABLES, T0
+
+    with live_server.app_context():
+        for table in _PER_TEST_TABLES:
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+        move_clock(None, now=T0, frozen=True)
+        db.session.commit()
+
+
 @pytest.fixture
 def admin_api(api):
     admin = api("admin")
@@ -81,23 +101,8 @@ def test_a_handler_imposes_a_penalty_on_the_spot(open_page, api, admin_api, live
     assert "楚雄某五金店" in supervisor.inner_text("#simple-list")
 
 
-@pytest.fixture
-def benchmarks_removed_afterwards(live_server):
-    """The live server's database is shared by every browser test: a benchmark imported here would apply to the
-    cases of the tests that follow."""
-    yield
-    import sqlalchemy as sa
-
-    from workflow_service.extensions import db
-
-    with live_server.app_context():
-        for table in ("discretion_list_entries", "discretion_items", "discretion_benchmarks"):
-            db.session.execute(sa.text(f"DELETE FROM {table}"))
-        db.session.commit()
-
-
-def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_show_it(
-        open_page, api, admin_api, live_server, benchmarks_removed_afterwards):
+def test_an_administrator_imports_a_benchmark_and_the_report_and_review_pages_show_it(open_page, api, admin_api,
+                                                                                      live_server):
     from ..test_discretion import ROWS, sheet
     from ..case_driver import fine_proposal
 
