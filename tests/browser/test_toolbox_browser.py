@@ -267,3 +267,27 @@ def test_a_supervisor_marks_a_typical_case_and_submits_the_periods_report(open_p
     export = page.locator("#report-list a", has_text="Excel").first.get_attribute("href")
     response = page.request.get(f"{live_server.live_url}{export}")
     assert response.status == 200 and response.body()[:2] == b"PK"
+
+
+def test_a_head_suspends_a_licence_from_the_licence_actions_page(open_page, api, admin_api, live_server):
+    from workflow_service.modules.enterprises.credit_code import make_credit_code
+
+    CaseDriver(api, admin_api).at("2026-10-12T09:00")
+    response = api("handler1").post("/api/v1/enterprises", json={
+        "name": "楚雄某暂扣矿业有限公司", "credit_code": make_credit_code("91532301MA0000888"), "region_code": "532301",
+        "industry_code": "B0610", "principal": "李四", "licences": [
+            {"type": "安全生产许可证", "number": "（滇）FM安许证字〔2026〕888", "valid_from": "2026-01-01",
+             "valid_to": "2028-12-31"}]})
+    assert response.status_code == 201, response.get_json()
+    page = open_page("supervisor1")
+    page.goto(f"{live_server.live_url}/toolbox")
+    page.click("#tool-licences")
+    page.fill("#lic-basis", "《安全生产许可证条例》第十四条")
+    page.click("#licence-action-form button[type=submit]")  # 暂扣 without its period
+    assert "暂扣须写明期限" in page.inner_text(".flash[role=alert]")
+    page.fill("#lic-basis", "《安全生产许可证条例》第十四条")
+    page.fill("#lic-until", "2026-11-11")
+    page.click("#licence-action-form button[type=submit]")
+    assert "已暂扣许可证" in page.inner_text(".flash")
+    assert "楚雄某暂扣矿业有限公司" in page.inner_text("#licence-action-list")
+    shot(page, "75-licence-suspended")

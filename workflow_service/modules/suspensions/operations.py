@@ -58,6 +58,8 @@ def order_suspension(actor, *, party_name: str, legal_basis: str, scope: str, su
     errors = {}
     if suspend_until <= today:
         errors["suspend_until"] = [f"整顿期限须晚于今日（{today.isoformat()}）：司法解释（二）第三条要求合理期限"]
+    elif suspend_until.year > today.year + 10:
+        errors["suspend_until"] = ["整顿期限不合理（超过十年）"]
     if case_id is not None:
         case = db.session.get(Case, case_id)
         if case is None or case.unit_id != actor.unit_id:
@@ -225,8 +227,8 @@ def act_on_licence(actor, licence_id: int, *, action: str, legal_basis: str, sus
     until = None
     if action == "suspend":
         today = now.astimezone(SHANGHAI).date()
-        if suspend_until is None or suspend_until <= today:
-            raise ValidationFailed("暂扣须写明期限（晚于今日）", {"suspend_until": ["必填，晚于今日"]})
+        if suspend_until is None or suspend_until <= today or suspend_until.year > today.year + 10:
+            raise ValidationFailed("暂扣须写明期限（晚于今日，不超过十年）", {"suspend_until": ["必填，晚于今日"]})
         until = end_of_day(suspend_until)
     elif suspend_until is not None:
         raise ValidationFailed("吊销、注销没有期限", {"suspend_until": ["仅暂扣填写"]})
