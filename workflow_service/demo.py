@@ -12,7 +12,9 @@ from flask import current_app
 from .core.errors import Forbidden
 from .extensions import db
 from .modules.cases.operations import seed_settings
-from .modules.enterprises.operations import seed_schemes
+from .modules.enterprises.credit_code import make_credit_code
+from .modules.enterprises.models import Enterprise
+from .modules.enterprises.operations import build_enterprise, seed_schemes
 from .modules.deadlines.operations import seed_calendar_from_library, seed_rules
 from .modules.processes.definitions import deploy_package, read_package
 from .modules.review.committee import configure_committee
@@ -46,6 +48,15 @@ USERS = [
 
 # 行政执法证 of the demo's enforcement officers (certificate number, valid through): only they are drawn.
 CERTIFICATES = {"handler1": ("53230119001", date(2029, 12, 31)), "handler2": ("53230119002", date(2029, 12, 31))}
+
+# A few companies of the demo county's registry (生产经营单位名录): name, 17 characters of the credit code (the check
+# character is computed), industry (GB/T 4754), class.
+DEMO_ENTERPRISES = [
+    ("楚雄某烟花爆竹有限公司", "91532301MA6K00001", "C2672", "A"), ("楚雄某化工有限公司", "91532301MA6K00002", "C2614", "A"),
+    ("楚雄某加油站", "91532301MA6K00003", "F5265", "B"), ("楚雄某建材有限公司", "91532301MA6K00004", "C3021", "B"),
+    ("楚雄某采石场", "91532301MA6K00005", "B1011", "B"), ("楚雄某食品有限公司", "91532301MA6K00006", "C1431", "C"),
+    ("楚雄某物流有限公司", "91532301MA6K00007", "G5430", "C"), ("楚雄某家具厂", "91532301MA6K00008", "C2110", "D"),
+]
 
 # The county's case review committee (案件审查委员会): the head chairs it; two thirds of the members make a
 # quorum, more than half of the votes cast decide, and on a tie the chair's vote decides.
@@ -86,6 +97,14 @@ def seed_demo() -> str:
         if db.session.scalar(sa.select(Committee).filter_by(unit_id=unit.id)) is None:
             configure_committee(None, unit_code, chair=chair, members=members, quorum=quorum,
                                 pass_ratio=pass_ratio, tie_rule=tie_rule)
+    county = db.session.scalar(sa.select(Unit).filter_by(code="532301"))
+    if not db.session.scalar(sa.select(Enterprise.id).filter_by(unit_id=county.id).limit(1)):
+        for name, body, industry, grade in DEMO_ENTERPRISES:
+            build_enterprise(None, county, "530000", {
+                "name": name, "credit_code": make_credit_code(body), "address": "楚雄市", "region_code": "532301",
+                "industry_code": industry, "legal_representative": "", "principal": "负责人", "principal_phone": None,
+                "scale": "small", "classification": grade}, reason="演示数据")
+        db.session.flush()
     files = read_package(config["BPMN_DIR"])
     deployed = [d for d, created in deploy_package(None, files) if created] if files else []
     return (f"demo data: {created_units} unit(s), {created_users} user(s) created; "

@@ -160,7 +160,8 @@ def draw_new():
                                     classifications=form.getlist("classifications"),
                                     region_codes=[r for r in form.get("region_codes", "").replace("，", ",").split(",")],
                                     plan_id=plan_id if isinstance(plan_id, int) else None,
-                                    seed=form.get("seed", "").strip() or None)
+                                    seed=form.get("seed", "").strip() or None,
+                                    exclude_already_drawn=form.get("exclude_already_drawn") == "1")
             except (ValidationFailed, Conflict) as exc:
                 discard()
                 errors, message = _flat(exc.details), chinese(exc.message)

@@ -144,6 +144,7 @@ def _render_page(enterprise, *, errors=None, message=None, status=200):
         "enterprise.html", e=enterprise, licences=licences, history=queries.history(user, enterprise),
         scheme=scheme, labels=FIELD_LABELS, status_names=STATUS_NAMES, scale_names=SCALE_LABELS,
         licence_state_names=LICENCE_STATE_NAMES, kind_names=HISTORY_KIND_NAMES, history_status=HISTORY_STATUS_NAMES,
+        sections=INDUSTRY_SECTION_NAMES,
         may_edit=_may_edit(user) and sees_unit(user, enterprise.unit),
         may_classify=any(user.has_role(r) for r in CLASSIFIER_ROLES),
         may_file=user.has_role(Role.case_handler), errors=errors or {}, message=message), status

@@ -75,9 +75,12 @@ def _require_drawer(actor, unit_id: int) -> None:
 
 def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2,
          classifications: list[str] | None = None, region_codes: list[str] | None = None,
-         plan_id: int | None = None, seed: str | None = None, publish: bool = True) -> RandomDraw:
+         plan_id: int | None = None, seed: str | None = None, publish: bool = True,
+         exclude_already_drawn: bool = False) -> RandomDraw:
     """抽取: draw `company_count` companies of the unit's registry (of the classes and regions given) and
-    `officers_per_company` certified officers for each; published at once unless `publish` is false."""
+    `officers_per_company` certified officers for each; published at once unless `publish` is false.
+    `exclude_already_drawn` (with a plan): companies an earlier draw of the same plan picked are left out of the
+    pool, so a year's draws spread over the registry (the recorded candidates are the pool as narrowed)."""
     _require_drawer(actor, actor.unit_id)
     classifications = sorted({c for c in (classifications or []) if c})
     region_codes = sorted({r.strip() for r in (region_codes or []) if r and r.strip()})
@@ -90,6 +93,8 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
         problems["company_count"] = [f"抽取单位数应为 1–{MAX_COMPANIES}"]
     if not 2 <= officers_per_company <= 5:  # 行政处罚法 Art 42: at least two officers
         problems["officers_per_company"] = ["每家单位 2–5 名执法人员（至少两名）"]
+    if exclude_already_drawn and plan_id is None:
+        problems["exclude_already_drawn"] = ["须关联监督检查计划"]
     if plan_id is not None:
         plan = db.session.get(InspectionPlan, plan_id)
         if plan is None or plan.unit_id != actor.unit_id:
@@ -99,6 +104,12 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
     if problems:
         raise ValidationFailed("抽取条件有误", problems)
     pool = company_pool(actor.unit_id, classifications, region_codes)
+    excluded = 0
+    if exclude_already_drawn:
+        drawn = set(db.session.scalars(sa.select(DrawItem.enterprise_id).join(RandomDraw).where(
+            RandomDraw.plan_id == plan_id)))
+        excluded = sum(1 for enterprise_id, _code in pool if enterprise_id in drawn)
+        pool = [(enterprise_id, code) for enterprise_id, code in pool if enterprise_id not in drawn]
     officers = certified_officers(actor.unit_id)
     if len(pool) < company_count:
         raise ValidationFailed(f"符合条件的单位只有 {len(pool)} 家，少于抽取数 {company_count}",
@@ -115,7 +126,8 @@ def draw(actor, *, title: str, company_count: int, officers_per_company: int = 2
     now = clock().now()
     record = RandomDraw(unit_id=actor.unit_id, plan_id=plan_id, title=(title or "").strip()[:200] or "双随机抽查",
                         method=METHOD, seed=seed,
-                        criteria={"classifications": classifications, "region_codes": region_codes},
+                        criteria={"classifications": classifications, "region_codes": region_codes,
+                                  **({"excluded_already_drawn": excluded} if exclude_already_drawn else {})},
                         company_count=company_count, officers_per_company=officers_per_company,
                         company_candidates=codes, officer_candidates=numbers, drawn_at=now, drawn_by_id=actor.id,
                         published_at=now if publish else None)

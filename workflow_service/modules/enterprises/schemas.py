@@ -282,6 +282,8 @@ class DrawArgs(Schema):
     seed = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
                          metadata={"description": "default: 128 random bits, recorded"})
     publish = fields.Boolean(load_default=True)
+    exclude_already_drawn = fields.Boolean(load_default=False, metadata={
+        "description": "with plan_id: leave out the companies earlier draws of the plan picked"})
 
 
 class ReplaceOfficerArgs(Schema):
