@@ -516,7 +516,7 @@ ACCESS.update({
 })
 
 SUSPENSION = {"party_name": "矩阵停产企业", "legal_basis": "安全生产法第一百零二条", "scope": "全厂",
-              "suspend_until": "2099-12-31"}
+              "suspend_until": "2030-12-31"}
 HEADS = ("supervisor", "principal_head")
 
 
