@@ -591,6 +591,10 @@ ACCESS.update({
     "typical.submit_report": Row(lambda w, rel: ("POST", report_path(w, rel, "/submit"), {}),
                                  lambda role, rel: role == "supervisor" and rel == "own"),
     "typical.export_report": Row(lambda w, rel: ("GET", report_path(w, rel, "/export?format=csv"), None), views_case),
+    # An administrator of the province sets the minimum per level (the matrix's are county or city ones of 530000);
+    # the allowed call writes the default values again.
+    "typical.set_minimum": Row(lambda w, rel: ("PUT", "/api/v1/typical-reports/minimum",
+                                               {"county": 1, "city": 1, "province": 1}), only("admin")),
 })
 
 # Not governed by role and unit: why, per endpoint.

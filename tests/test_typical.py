@@ -77,3 +77,32 @@ def test_an_unreported_period_escalates_to_the_unit_above(d, sweep):
     sweep()
     titles = [a["title"] for a in d.client("province_supervisor").get("/api/v1/alerts").get_json()["items"]]
     assert any(t.startswith("典型案例报送逾期督办") for t in titles)
+
+
+@pytest.fixture
+def minimum_restored(app):
+    """business_settings outlives a test (it is reference data): the default minimum is put back."""
+    yield
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+
+    with app.app_context():
+        db.session.execute(sa.text("DELETE FROM business_settings WHERE key = 'typical_case_minimum'"))
+        db.session.commit()
+
+
+def test_a_province_sets_the_minimum_per_period(d, minimum_restored):
+    supervisor = d.client("supervisor1")
+    response = supervisor.client.put("/api/v1/typical-reports/minimum", json={"county": 2, "city": 1, "province": 1},
+                                     headers=supervisor.headers)
+    assert response.status_code == 403
+    admin = d.client("admin")
+    response = admin.client.put("/api/v1/typical-reports/minimum", json={"county": 2, "city": 1, "province": 1},
+                                headers=admin.headers)
+    assert response.status_code == 200 and response.get_json()["jurisdiction"] == "530000"
+    report = post(d, "/api/v1/typical-reports", {}, expect=201)
+    assert report["minimum"] == 2
+    post(d, "/api/v1/typical-cases", {"case_id": closed_case(d), "title": "甲", "write_up": "甲"}, expect=201)
+    body = post(d, f"/api/v1/typical-reports/{report['id']}/submit", {}, expect=422)
+    assert "至少报送2个" in body["message"] and "只有1个" in body["message"]

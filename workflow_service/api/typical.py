@@ -5,8 +5,9 @@ from flask_smorest import Blueprint
 
 from ..core.schemas import PageArgs
 from ..modules.typical import operations, queries
-from ..modules.typical.schemas import (ExportArgs, MarkTypicalArgs, SubmitReportArgs, TypicalCasePageSchema,
-                                       TypicalCaseSchema, TypicalReportPageSchema, TypicalReportSchema)
+from ..modules.typical.schemas import (ExportArgs, MarkTypicalArgs, MinimumArgs, MinimumSchema, SubmitReportArgs,
+                                       TypicalCasePageSchema, TypicalCaseSchema, TypicalReportPageSchema,
+                                       TypicalReportSchema)
 from .auth import current_api_user
 
 blp = Blueprint("typical", __name__, url_prefix="/api/v1", description="典型案例与定期报送")
@@ -76,3 +77,13 @@ def export_report(args, report_id):
     report = operations.get_report(current_api_user(), report_id)
     content, mimetype, filename = operations.export_report(report, args["format"])
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@blp.route("/typical-reports/minimum", methods=["PUT"])
+@blp.arguments(MinimumArgs)
+@blp.response(200, MinimumSchema)
+@blp.alt_response(403, schema="Error")
+def set_minimum(args):
+    """本省每期报送典型案例的最低数量 by level (administrators); the cadence itself is the deadline rules
+    typical_report_county / _city / _province (`/api/v1/deadline-rules`)."""
+    return operations.set_minimum(current_api_user(), **args)

@@ -202,3 +202,23 @@ def _at_least_the_minimum(actor, task, data, current):
         raise ValidationFailed(f"本期至少报送{report.minimum}个典型案例，目前只有{len(cases)}个未报送的典型案例",
                                {"typical_case_ids": [f"不少于{report.minimum}个"]})
     return {**data, "typical_case_ids": [c.id for c in cases]}
+
+
+def set_minimum(actor, *, county: int, city: int, province: int) -> dict:
+    """The province's minimum number of typical cases per period and level (administrators of the province);
+    periods opened afterwards use it."""
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可设置典型案例报送数量 (administrators only)")
+    jurisdiction = province_code(actor.unit) or "national"
+    value = {"county": county, "city": city, "province": province}
+    row = db.session.scalar(sa.select(BusinessSetting).where(BusinessSetting.key == "typical_case_minimum",
+                                                             BusinessSetting.jurisdiction == jurisdiction))
+    if row is None:
+        row = BusinessSetting(key="typical_case_minimum", jurisdiction=jurisdiction, value=value,
+                              basis="本省典型案例报送要求", updated_at=clock().now())
+        db.session.add(row)
+    else:
+        row.value, row.updated_at = value, clock().now()
+    db.session.flush()
+    record_event(actor, "typical_case_minimum_set", details={"jurisdiction": jurisdiction, **value})
+    return {"jurisdiction": jurisdiction, **value}

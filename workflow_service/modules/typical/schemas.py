@@ -60,3 +60,13 @@ class TypicalReportPageSchema(Schema):
 
 class ListArgs(PageArgs):
     pass
+
+
+class MinimumArgs(Schema):
+    county = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    city = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    province = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+
+
+class MinimumSchema(MinimumArgs):
+    jurisdiction = fields.String()
