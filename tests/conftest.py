@@ -171,7 +171,8 @@ def app(database_url):
 
 # Emptied before every test, children first; users, units, definitions and API tokens (see `login`) stay.
 _PER_TEST_TABLES = ["task_candidates", "hidden_dangers", "inspection_photos", "inspections", "inspected_companies", "inspection_facts",
-                    "legal_challenges", "discretion_list_entries", "discretion_items", "discretion_benchmarks",
+                    "typical_cases", "typical_reports", "credit_entries", "licence_actions",
+                    "production_suspensions", "legal_challenges", "discretion_list_entries", "discretion_items", "discretion_benchmarks",
                     "simple_penalties", "case_files", "document_number_reservations", "issued_documents", "document_sequences", "case_number_sequences",
                     "document_unit_settings", "votes",
                     "ballot_seats", "ballots", "legal_reviews", "criminal_transfers", "crime_screenings",

@@ -568,6 +568,88 @@ ACCESS.update({
         lambda w, rel: ("POST", f"/api/v1/draw-items/{_ITEM(w, rel)}/inspected", {"day": "2099-01-01"}), plans_own),
 })
 
+SUSPENSION = {"party_name": "矩阵停产企业", "legal_basis": "安全生产法第一百零二条", "scope": "全厂",
+              "suspend_until": "2030-12-31"}
+HEADS = ("supervisor", "principal_head")
+
+
+def suspension_path(w, rel, suffix=""):
+    return f"/api/v1/suspensions/{w.objects['suspension'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- production suspensions (责令停产停业整顿) and licence actions: ordered by handlers in their own unit; the
+    # application is the task of the unit's handlers (a time in the future: 422 after the check); lifting, closure
+    # requests and licence actions are the heads' (nothing to lift: 409; an unsupported ground: 422; a 暂扣
+    # without its period: 422).
+    "suspensions.order_suspension": Row(lambda w, rel: ("POST", "/api/v1/suspensions", SUSPENSION), only("case_handler")),
+    "suspensions.suspension_list": Row(lambda w, rel: ("GET", "/api/v1/suspensions?limit=100", None), views_case,
+                                       sees=sees_item("suspension")),
+    "suspensions.suspension_detail": Row(lambda w, rel: ("GET", suspension_path(w, rel), None), views_case),
+    "suspensions.apply_to_resume": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/application"),
+                                                       {"applied_at": "2099-01-01T09:00:00+08:00"}),
+                                       lambda role, rel: role == "case_handler" and rel == "own"),
+    "suspensions.lift": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/lift"),
+                                            {"lifted_at": "2026-10-12T09:00:00+08:00"}),
+                            lambda role, rel: role in HEADS and rel == "own"),
+    "suspensions.request_closure": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/closure-request"), {
+        "ground": "still_unsafe", "government": "人民政府", "reason": "矩阵"}),
+        lambda role, rel: role in HEADS and rel == "own"),
+    "suspensions.closure_answer": Row(lambda w, rel: ("POST", suspension_path(w, rel, "/closure-answer"), {
+        "approved": True, "answered_at": "2026-10-12T09:00:00+08:00"}),
+        lambda role, rel: role in HEADS + ("case_handler",) and rel == "own"),
+    "suspensions.licence_action": Row(lambda w, rel: (
+        "POST", f"/api/v1/licences/{w.objects['licence'][RELATION_UNITS[rel][1]]}/actions",
+        {"action": "suspend", "legal_basis": "矩阵", "suspend_until": None}),
+        lambda role, rel: role in HEADS and rel == "own"),
+    "suspensions.licence_action_list": Row(lambda w, rel: ("GET", "/api/v1/licence-actions", None), anyone),
+})
+
+def credit_path(w, rel, suffix):
+    return f"/api/v1/credit-entries/{w.objects['credit'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- the credit list (严重失信主体名单): entered by the deciding unit's heads (the world's cases have no decision:
+    # 409 after the check); a repair application recorded by the unit's officers (too early: 409), decided by its
+    # heads (nothing applied for: 409).
+    "credit.list_company": Row(lambda w, rel: ("POST", "/api/v1/credit-entries", {
+        "case_id": w.case(rel)["id"], "ground": "other", "facts": "矩阵"}),
+        lambda role, rel: role in HEADS and rel == "own"),
+    "credit.entry_list": Row(lambda w, rel: ("GET", "/api/v1/credit-entries?limit=100", None), views_case,
+                             sees=sees_item("credit")),
+    "credit.repair_application": Row(lambda w, rel: ("POST", credit_path(w, rel, "/repair-application"), {
+        "applied_at": "2026-10-12T09:00:00+08:00", "statement": "矩阵"}),
+        lambda role, rel: role in HEADS + ("case_handler",) and rel == "own"),
+    "credit.repair_decision": Row(lambda w, rel: ("POST", credit_path(w, rel, "/repair-decision"), {"approved": True}),
+                                  lambda role, rel: role in HEADS and rel == "own"),
+})
+
+def report_path(w, rel, suffix=""):
+    return f"/api/v1/typical-reports/{w.objects['report'][RELATION_UNITS[rel][1]]}{suffix}"
+
+
+ACCESS.update({
+    # -- typical cases (典型案例): marked by heads who see the case (the world's cases are open: 409 after the
+    # check); a unit's report is opened by its heads and submitted as the supervisors' task (no typical case yet:
+    # 422 after the check); read and exported by whoever sees the unit.
+    "typical.mark_typical": Row(lambda w, rel: ("POST", "/api/v1/typical-cases", {
+        "case_id": w.case(rel)["id"], "title": "矩阵", "write_up": "矩阵"}),
+        lambda role, rel: role in HEADS and rel in OWN_OR_BELOW),
+    "typical.typical_list": Row(lambda w, rel: ("GET", "/api/v1/typical-cases", None), anyone),
+    "typical.open_report": Row(lambda w, rel: ("POST", "/api/v1/typical-reports", {}), only(*HEADS)),
+    "typical.report_list": Row(lambda w, rel: ("GET", "/api/v1/typical-reports?limit=200", None), views_case,
+                               sees=sees_item("report")),
+    "typical.report_detail": Row(lambda w, rel: ("GET", report_path(w, rel), None), views_case),
+    "typical.submit_report": Row(lambda w, rel: ("POST", report_path(w, rel, "/submit"), {}),
+                                 lambda role, rel: role == "supervisor" and rel == "own"),
+    "typical.export_report": Row(lambda w, rel: ("GET", report_path(w, rel, "/export?format=csv"), None), views_case),
+    # An administrator of the province sets the minimum per level (the matrix's are county or city ones of 530000);
+    # the allowed call writes the default values again.
+    "typical.set_minimum": Row(lambda w, rel: ("PUT", "/api/v1/typical-reports/minimum",
+                                               {"county": 1, "city": 1, "province": 1}), only("admin")),
+})
+
 # Not governed by role and unit: why, per endpoint.
 PUBLIC = {
     "auth.create_token": "logging in: anyone may try (throttled per username and source; tests/test_trust_throttling.py)",
@@ -584,6 +666,9 @@ PUBLIC = {
     # (tests/test_disclosure.py).
     "public.public_disclosures": "published disclosures, the public API",
     "public.public_disclosure": "one published disclosure, the public API",
+    "public_credit.public_credit_list": "the public credit list (严重失信主体名单): entries within their period only "
+                                        "(tests/test_credit.py)",
+    "web.credit_public": "the public credit list page (tests/test_credit.py, tests/browser)",
     "gongshi.disclosure_list": "the public disclosure pages /gongshi/",
     "gongshi.disclosure_detail": "the public disclosure pages /gongshi/",
     # 双随机一公开: published draws (seed, candidates, result) for everyone; unpublished ones answer 404
@@ -655,7 +740,8 @@ class World:
         self.fixture_files = {p.name: p.read_text(encoding="utf-8") for p in FIXTURE_DIR.glob("*")
                               if p.suffix in (".bpmn", ".dmn")}
         self.objects = {"evidence": {}, "order": {}, "transfer": {}, "disclosure": {}, "ballot": {}, "document": {},
-                        "inspection": {}, "hazard": {}, "simple": {}, "challenge": {}}
+                        "inspection": {}, "hazard": {}, "simple": {}, "challenge": {}, "suspension": {}, "credit": {},
+                        "report": {}}
         for unit, case in self.cases.items():
             handler = ("case_handler", unit)
             method, path, body = evidence_upload(self, "own" if unit == COUNTY else "parent")
@@ -669,6 +755,12 @@ class World:
                                  {"party_name": f"{unit}移送企业", "party_type": "organisation", "summary": "涉嫌犯罪"})
             assert response.status_code == 201, response.get_json()
             self.objects["transfer"][unit] = response.get_json()["id"]
+            response = self.call(("supervisor", unit), "POST", "/api/v1/typical-reports", {})
+            assert response.status_code == 201, response.get_json()
+            self.objects["report"][unit] = response.get_json()["id"]
+            response = self.call(handler, "POST", "/api/v1/suspensions", SUSPENSION)
+            assert response.status_code == 201, response.get_json()
+            self.objects["suspension"][unit] = response.get_json()["id"]
             response = self.call(handler, "POST", "/api/v1/simple-penalties", simple_record(unit))
             assert response.status_code == 201, response.get_json()
             self.objects["simple"][unit] = response.get_json()["id"]
@@ -732,6 +824,7 @@ class World:
 
         from workflow_service.modules.cases.models import Case
         from workflow_service.modules.challenges.models import LegalChallenge
+        from workflow_service.modules.credit.models import CreditEntry
         from workflow_service.modules.disclosure.models import Disclosure
         from workflow_service.modules.review.models import Ballot, BallotSeat, Committee
         from workflow_service.modules.users.models import User
@@ -764,6 +857,12 @@ class World:
             db.session.add(challenge)
             db.session.flush()
             self.objects["challenge"][unit] = challenge.id
+            entry = CreditEntry(unit_id=case.unit_id, case_id=case.id, party_name=case.party_name, ground="other",
+                                facts="矩阵", listed_at=now, expires_at=now + timedelta(days=1000),
+                                repair_from=now + timedelta(days=365), status="listed")
+            db.session.add(entry)
+            db.session.flush()
+            self.objects["credit"][unit] = entry.id
         db.session.commit()
 
     def _seed_inspection(self, db, unit, case, now):

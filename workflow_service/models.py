@@ -22,3 +22,6 @@ from .modules.enterprises.models import ClassificationChange, ClassificationSche
 from .modules.enterprises.plan_models import DrawItem, DrawReplacement, InspectionPlan, RandomDraw  # noqa: F401
 from .modules.discretion.models import DiscretionBenchmark, DiscretionItem, DiscretionListEntry  # noqa: F401
 from .modules.challenges.models import LegalChallenge  # noqa: F401
+from .modules.suspensions.models import LicenceAction, ProductionSuspension  # noqa: F401
+from .modules.credit.models import CreditEntry  # noqa: F401
+from .modules.typical.models import TypicalCase, TypicalReport  # noqa: F401

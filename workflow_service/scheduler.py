@@ -38,14 +38,22 @@ def start_scheduler(app) -> BackgroundScheduler:
                 db.session.remove()
 
     def expire():
+        from .modules.credit.operations import expire_credit_entries
         from .modules.disclosure.operations import expire_disclosures
+        from .modules.typical.operations import open_due_periods
 
         with app.app_context():
             try:
                 with unit_of_work():
                     expire_disclosures()
+                    expire_credit_entries()  # 严重失信主体名单: entries past their period leave the list
             except Exception:  # noqa: BLE001 - rolled back by unit_of_work; retried at the next interval
                 log.exception("expiring disclosures failed")
+            try:
+                with unit_of_work():
+                    open_due_periods()  # 典型案例: every unit's current reporting period, with its deadline
+            except Exception:  # noqa: BLE001 - rolled back by unit_of_work; retried at the next interval
+                log.exception("opening typical-case reporting periods failed")
             finally:
                 db.session.remove()
 

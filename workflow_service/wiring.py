@@ -16,6 +16,8 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
                  (or as reserved, when documents are issued by hand)
  8a. simple_procedure  the on-the-spot record follows its process; a conversion files the general case
                  (a follow-up step) and moves the evidence
+ 8b. suspensions the production suspension follows its process; a returned licence is valid again
+ 8c. typical     a submitted typical-case report takes the cases it reported
  9. inspections  the ledger line (隐患台账) follows its process; a submitted 现场检查记录 sets the ledger, the order
                  and the case going; an order's re-inspection answers the hidden dangers it covers (follow-up steps)
 10. inspections  the statistics' facts (inspection_facts, per unit and month) are added to as each step happens
@@ -44,6 +46,8 @@ from .modules.rectification import rules as rectification_rules
 from .modules.review import committee, legal
 from .modules.simple_procedure import operations as simple_procedure
 from .modules.simple_procedure import rules as simple_procedure_rules
+from .modules.suspensions import operations as suspensions
+from .modules.typical import operations as typical
 from .modules.transfers import operations as transfers
 from .modules.transfers import queries as transfer_queries
 from .modules.transfers import rules as transfer_rules
@@ -61,6 +65,8 @@ def build_registry(settings: dict) -> Registry:
         registry.connect_step_handler("documents.issue_for_step", documents.issue_for_step)
     registry.connect_step_handler("disclosure.draft_on_decision", disclosure.draft_on_decision)
     registry.connect_step_handler("simple_procedure.sync_penalty", simple_procedure.sync_penalty)
+    registry.connect_step_handler("suspensions.sync_suspension", suspensions.sync_suspension)
+    registry.connect_step_handler("typical.sync_report", typical.sync_report)
     registry.connect_step_handler("inspections.sync_hazard", inspection_ledger.sync_hazard)
     registry.connect_step_handler("inspections.on_inspection_recorded", inspections.on_inspection_recorded)
     registry.connect_step_handler("inspections.follow_rectification", inspection_ledger.follow_rectification)
@@ -71,7 +77,8 @@ def build_registry(settings: dict) -> Registry:
     # decision it annulled, is the reason given before the court window's dates).
     for declared in (challenges.DECLARED, case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED,
                      committee.DECLARED, rectification_rules.DECLARED, disclosure.DECLARED, document_review.DECLARED,
-                     inspection_rules.DECLARED, simple_procedure_rules.DECLARED, discretion_rules.DECLARED):
+                     inspection_rules.DECLARED, simple_procedure_rules.DECLARED, discretion_rules.DECLARED,
+                     suspensions.DECLARED, typical.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)

@@ -23,10 +23,11 @@ _API_BLUEPRINTS = {"auth", "cases", "tasks", "alerts", "processes", "deadlines",
                    "transfers", "audit", "evidence", "case_reviews", "users"}
 _API_BLUEPRINTS |= {"disclosures", "public", "statistics", "documents"}
 _API_BLUEPRINTS |= {"inspections"}
-_API_BLUEPRINTS |= {"simple_penalties", "discretion", "challenges"}
+_API_BLUEPRINTS |= {"simple_penalties", "discretion", "challenges", "suspensions", "credit", "public_credit", "typical"}
 _API_BLUEPRINTS |= {"enterprises", "inspection_plans", "public_draws"}
 _PUBLIC_ENDPOINTS = {"auth.create_token"}
 _PUBLIC_ENDPOINTS |= {"public.public_disclosures", "public.public_disclosure"}  # 行政执法公示: no login
+_PUBLIC_ENDPOINTS |= {"public_credit.public_credit_list"}  # 严重失信主体名单公示: no login
 _PUBLIC_ENDPOINTS |= {"public_draws.public_draws", "public_draws.public_draw"}  # 双随机抽查结果公开: no login
 
 
@@ -60,9 +61,9 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, deadlines, definitions,
+    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, credit, deadlines, definitions,
                    disclosures, discretion, documents, evidence, inspections, rectifications, simple_penalties,
-                   statistics, tasks, transfers, users)
+                   statistics, suspensions, tasks, transfers, typical, users)
 
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
                    audit, evidence, case_reviews, users):
@@ -72,7 +73,7 @@ def register_api(app) -> Api:
 
     for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, enterprises.blp,
                       inspection_plans.blp, inspection_plans.public_blp, inspections.blp, simple_penalties.blp,
-                      discretion.blp, challenges.blp):
+                      discretion.blp, challenges.blp, suspensions.blp, credit.blp, credit.public_blp, typical.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 

@@ -64,7 +64,7 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-from . import admin, ballots, cases, documents, enforcement, evidence, inbox, inspections, planning, registry, supervision, tasks, toolbox  # noqa: E402,F401  (the page modules register their routes)
+from . import admin, ballots, cases, documents, enforcement, evidence, inbox, inspections, planning, registry, sanctions, supervision, tasks, toolbox  # noqa: E402,F401  (the page modules register their routes)
 
 _ERROR_TITLES = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作",
                  409: "操作冲突", 413: "上传内容过大", 422: "输入有误", 429: "操作过于频繁", 500: "服务内部错误"}

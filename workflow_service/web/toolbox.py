@@ -1,5 +1,5 @@
 """The rest of the enforcement toolbox in the browser (issue 20): on-the-spot penalties (简易程序), discretion
-benchmarks (裁量基准), reconsiderations and lawsuits (行政复议/行政诉讼). The modules
+benchmarks (裁量基准), reconsiderations and lawsuits (行政复议/行政诉讼); the rest is in web/sanctions.py. The modules
 decide who may and what is accepted; decisions, 备案 and payment are tasks, done on the task page."""
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from ..modules.users.models import Role
 from ..modules.users.provinces import province_code
 from .common import Pager, bp, is_supervisor, me, page_number
 from .enforcement import _submit
+
+submit_form = _submit  # the pages' one way to run a form (web/sanctions.py uses it too)
 
 SIMPLE_STATUS_NAMES = {"recording": "待当场决定", "decided": "已决定（待备案/缴款）", "closed": "已办结",
                        "converted": "已转一般程序"}
@@ -173,7 +175,7 @@ def case_challenges(case_id):
     return _render_case_challenges(case_id)
 
 
-def _aware(value: str):
+def aware_input(value: str):
     """A datetime-local value from a page, in the service's time zone."""
     text = (value or "").strip()
     if not text:
@@ -186,7 +188,7 @@ def _aware(value: str):
 def record_challenge(case_id):
     user = me()
     values = {k: request.form.get(k, "").strip() for k in ("kind", "body", "note")}
-    values["filed_at"] = _aware(request.form.get("filed_at"))
+    values["filed_at"] = aware_input(request.form.get("filed_at"))
     row, errors, message = _submit(lambda: challenge_ops.record_challenge(
         user, case_id, **RecordChallengeArgs().load(values)), "登记有误，请检查标出的项目。", (ValidationFailed, Conflict))
     if row is not None:
@@ -201,7 +203,7 @@ def record_challenge_result(challenge_id):
     user = me()
     row = challenge_ops.get_challenge(user, challenge_id)
     values = {k: request.form.get(k, "").strip() for k in ("result", "note")}
-    values["decided_at"] = _aware(request.form.get("decided_at"))
+    values["decided_at"] = aware_input(request.form.get("decided_at"))
     done, errors, message = _submit(lambda: challenge_ops.record_result(
         user, challenge_id, **ChallengeResultArgs().load(values)), "登记有误，请检查标出的项目。", (ValidationFailed, Conflict))
     if done is not None:

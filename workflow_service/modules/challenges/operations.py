@@ -22,7 +22,7 @@ from ..cases.queries import can_view_case
 from ..disclosure import operations as disclosure_ops
 from ..disclosure.models import Disclosure, DisclosureStatus
 from ..users.models import Role
-from .models import CORRECTING, KIND_LABELS, RESULT_LABELS, ChallengeKind, ChallengeResult, LegalChallenge
+from .models import CORRECTING, KIND_LABELS, RESULT_LABELS, ChallengeKind, LegalChallenge
 
 RECORDER_ROLES = (Role.case_handler, Role.supervisor, Role.principal_head)
 RESULT_ROLES = (Role.supervisor, Role.principal_head)

@@ -41,6 +41,27 @@ RULES = [
     ("simple_procedure_filing", "当场处罚决定备案期限", 5, "calendar_days", "当场作出行政处罚决定之日",
      "《行政处罚法》第五十二条第三款（法律未规定备案期限，依部门规章及本省规定）", "L", 24, 48,
      "法律未规定具体期限，默认5日，可按本省规定配置"),
+    # 责令停产停业整顿 → the company applies to resume → 复产验收 within 10 days, as the rectification re-inspection
+    # (安全生产执法程序规定, a normative document): configurable.
+    ("restart_inspection", "复产验收期限", 10, "calendar_days", "收到复产申请之日",
+     "《安全生产执法程序规定》（安监总政法〔2016〕72号）现场复查规定参照适用", "M", 48, 48, "可按本省规定配置"),
+    # 暂扣许可证 ends on the date the decision set; returning it has no national period: configurable, L.
+    ("licence_return", "暂扣期满发还许可证期限", 5, "working_days", "暂扣期限届满之日",
+     "《行政处罚法》第九条第三项（暂扣许可证件）；发还期限法律未规定", "L", 24, 48, "默认5个工作日，可配置"),
+    # 《安全生产严重失信主体名单管理办法》(应急管理部令第11号): 3 years on the list; repair may be applied for after
+    # one year. Credit rules change (2026-04-01): configurable per province, confidence M.
+    ("credit_list_period", "严重失信主体名单管理期限", 36, "months", "列入名单之日",
+     "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）", "M", 720, 168, "可按现行信用规定配置"),
+    ("credit_repair_wait", "申请信用修复的最短期限", 12, "months", "列入名单之日",
+     "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）信用修复规定", "M", 168, 168, "可按现行信用规定配置"),
+    # Typical cases reported upward (典型案例报送): a province's cadence per level — county every two months, city
+    # every quarter, province every half year in the seeds' reports; configurable per province.
+    ("typical_report_county", "县级典型案例报送周期", 2, "months", "报送期开始之日", "省级应急管理部门典型案例报送要求（各省规定）", "M",
+     168, 168, "每两个月报送，可按本省规定配置"),
+    ("typical_report_city", "市级典型案例报送周期", 3, "months", "报送期开始之日", "省级应急管理部门典型案例报送要求（各省规定）", "M",
+     168, 168, "每季度报送，可按本省规定配置"),
+    ("typical_report_province", "省级典型案例报送周期", 6, "months", "报送期开始之日", "应急管理部典型案例报送要求", "M",
+     336, 168, "每半年报送，可按规定配置"),
     ("payment", "缴纳罚款期限", 15, "calendar_days", "收到处罚决定书之日", "《行政处罚法》第六十七条", "H", 72, 48, None),
     ("payment_demand", "催告期限", 30, "calendar_days", "缴款期限届满之日（批准延期、分期的，自延至之日）",
      "《行政强制法》第五十四条（申请人民法院强制执行前应催告，未规定催告时点）；第四十五条（加处罚款）", "M", 72, 48,

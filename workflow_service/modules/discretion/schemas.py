@@ -35,7 +35,7 @@ class BenchmarkPageSchema(Schema):
     items = fields.List(fields.Nested(BenchmarkSchema))
 
 
-class ItemSchema(Schema):
+class DiscretionItemSchema(Schema):
     code = fields.String()
     description = fields.String()
     provision = fields.String()
@@ -43,7 +43,7 @@ class ItemSchema(Schema):
     ranges = fields.Dict(metadata={"description": "circumstance (minor/general/serious/severe) → {min, max, description, other}"})
 
 
-class EntrySchema(Schema):
+class DiscretionEntrySchema(Schema):
     kind = fields.String(metadata={"description": "no_penalty 不予处罚 / lighter 从轻 / reduced 减轻"})
     code = fields.String()
     description = fields.String()
@@ -53,8 +53,8 @@ class EntrySchema(Schema):
 
 
 class BenchmarkDetailSchema(BenchmarkSchema):
-    items = fields.List(fields.Nested(ItemSchema))
-    entries = fields.List(fields.Nested(EntrySchema))
+    items = fields.List(fields.Nested(DiscretionItemSchema))
+    entries = fields.List(fields.Nested(DiscretionEntrySchema))
 
 
 class CaseDiscretionSchema(Schema):
