@@ -113,11 +113,28 @@ class CaseDriver:
         assert response.status_code == expect, response.get_json()
         return response.get_json()
 
-    def committee_decides(self, choice, proposal="罚款五万元"):
-        """Every eligible member votes the same way."""
+    def committee_decides(self, choice, proposal="罚款五万元", record=True):
+        """Every eligible member votes the same way; then the heads' discussion is recorded with the conclusion
+        the vote suggested (the vote is an aid, the record is the step: 行政处罚法 Art 57)."""
         self.open_ballot(proposal)
         ballot = self.ballot()
         for seat in ballot["seats"]:
             if seat["status"] == "eligible":
                 self.vote(seat["username"], choice, ballot_id=ballot["id"])
-        return self.ballot()
+        ballot = self.ballot()
+        if record:
+            self.record_discussion({"passed": "passed", "rejected": "rejected"}.get(ballot["result"], "reopen"))
+        return ballot
+
+    def record_discussion(self, conclusion="passed", username="supervisor1", expect=200, **overrides):
+        """The record of the heads' collective discussion (负责人集体讨论记录)."""
+        data = {"discussion_held_at": self.now_iso(), "discussion_chair": "head1",
+                "discussion_attendees": ["head1", "supervisor1"], "discussion_presenter": "handler1",
+                "discussion_opinions": [{"attendee": "head1", "opinion": "同意"},
+                                        {"attendee": "supervisor1", "opinion": "同意"}],
+                "discussion_conclusion": conclusion, "discussion_conclusion_text": "经集体讨论，" + conclusion}
+        data.update(overrides)
+        return self.complete("record_collective_discussion", data, username=username, expect=expect)
+
+    def now_iso(self):
+        return self.admin.get("/api/v1/admin/clock").get_json()["now"]

@@ -340,6 +340,13 @@ ACCESS.update({
                             administers, undo=reactivate_target),
     "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
                           administers),
+    # An allowed call records what the target user already has (no qualification, no day): nothing changes.
+    "users.record_legal_reviewer": Row(lambda w, rel: (
+        "PUT", f"/api/v1/admin/users/{target_user(rel)}/legal-review",
+        {"legal_qualification": False, "legal_review_appointed_on": None}), administers),
+    "users.set_unit_collective_practice": Row(lambda w, rel: (
+        "PUT", f"/api/v1/admin/units/{RELATION_UNITS[rel][1]}/collective-discussion",
+        {"collective_discussion_every_case": False}), administers),
 })
 
 RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation", "legal_basis": "安全生产法第六十五条",

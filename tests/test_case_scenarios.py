@@ -141,6 +141,8 @@ def test_statements_may_never_raise_the_penalty(driver):
     d.complete("legal_review", review("pass", "同意"))
     d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
     d.complete("record_statements", {"statement_made": True, "statement": "申辩", "statement_review": "复核",
+                                     "statement_points": [{"point": "已整改", "review": "属实，但不影响定性",
+                                                           "adopted": False}],
                                      "waived": False, "hearing_requested": False})
     assert d.committee_decides("disagree")["result"] == "rejected"
     assert d.open_steps() == ["investigation_report"]

@@ -52,3 +52,198 @@ def test_the_decision_limit_is_the_due_time_of_the_notice_and_the_approval(drive
     d.at("2026-12-22T00:01")
     sweep()
     assert ("escalation1", "决定审批") in _alerts(d, "supervisor1")
+
+
+def _user(app, username, roles, qualified=False):
+    """A user of the county bureau made for these tests (users persist across tests: made once)."""
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import User
+    from workflow_service.modules.users.operations import create_user
+
+    from .conftest import PASSWORD
+    with app.app_context():
+        if db.session.scalar(sa.select(User).filter_by(username=username)) is None:
+            create_user(None, username=username, password=PASSWORD, display_name=username, unit_code="532301",
+                        roles=roles, legal_qualification=qualified)
+            db.session.commit()
+    return username
+
+
+def _to_collective(d, amount=50000):
+    d.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(amount))
+    d.complete("legal_review", review("pass", "同意"))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    assert d.open_steps() == ["prepare_collective_discussion"]
+    return d
+
+
+def _report(d, proposal=None, **flags):
+    d.filed_and_investigated()
+    d.complete("investigation_report", {**(proposal or fine_proposal(5000)), **flags})
+    return d.detail()["data"]
+
+
+# -- 14. collective discussion is a meeting of the heads (负责人集体讨论) ------------------------------------------
+def test_the_heads_discussion_record_is_the_step_without_an_online_vote(driver):
+    d = _to_collective(driver)
+    d.complete("prepare_collective_discussion", {"ballot_proposal": "罚款五万元", "online_vote": False})
+    assert d.open_steps() == ["record_collective_discussion"]
+    assert d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/ballots").get_json()["items"] == []
+    assert d.queue("supervisor1") == ["record_collective_discussion"] and d.queue("member1") == []
+    # Only the unit's heads attend; the chair is one of them; every attendee's opinion is recorded.
+    body = d.record_discussion(expect=422, discussion_attendees=["head1", "handler1"],
+                               discussion_opinions=[{"attendee": "head1", "opinion": "同意"},
+                                                    {"attendee": "handler1", "opinion": "同意"}])
+    assert "handler1" in body["details"]["discussion_attendees"][0]
+    body = d.record_discussion(expect=422, discussion_chair="member1")
+    assert "discussion_chair" in body["details"]
+    body = d.record_discussion(expect=422, discussion_opinions=[{"attendee": "head1", "opinion": "同意"}])
+    assert "supervisor1" in body["details"]["discussion_opinions"][0]
+    body = d.record_discussion(expect=422, discussion_held_at="2027-01-01T09:00:00+08:00")
+    assert "discussion_held_at" in body["details"]
+    d.record_discussion("passed")
+    assert d.open_steps() == ["draft_decision"]
+    recorded = [e for e in d.detail()["timeline"] if e["action"] == "collective_discussion_recorded"]
+    assert len(recorded) == 1 and recorded[0]["details"]["attendees"] == ["head1", "supervisor1"]
+    assert recorded[0]["details"]["chair"] == "head1" and recorded[0]["details"]["presenter"] == "handler1"
+
+
+def test_the_record_decides_even_against_the_vote(driver):
+    d = _to_collective(driver)
+    assert d.committee_decides("agree", record=False)["result"] == "passed"
+    assert d.open_steps() == ["record_collective_discussion"]  # the vote alone decides nothing
+    d.record_discussion("rejected", discussion_conclusion_text="事实需进一步查清")
+    assert d.open_steps() == ["investigation_report"]
+
+
+def test_a_complex_case_flagged_by_the_handler_goes_to_collective_discussion(driver):
+    data = _report(driver, complex_circumstances=True)
+    assert data["needs_collective_discussion"] is True and "情节复杂" in data["review_reason"]
+    assert data["needs_legal_review"] is False  # 5,000 yuan, nothing else: no legal review, no hearing
+
+
+def test_confiscation_and_a_licence_revocation_go_to_collective_discussion(driver):
+    data = _report(driver, {"facts": "经查属实", "proposals": [{
+        "violation_index": 1, "outcome": "penalty", "penalty_types": ["confiscation"], "confiscation_value": 3000}]})
+    assert data["needs_collective_discussion"] is True and "没收违法所得" in data["review_reason"]
+
+
+def test_a_unit_that_discusses_every_case_discusses_a_small_fine(driver):
+    admin = driver.admin
+    assert admin.put("/api/v1/admin/units/532301/collective-discussion",
+                     json={"collective_discussion_every_case": True}).status_code == 200
+    data = _report(driver)
+    assert data["needs_collective_discussion"] is True and "每案集体讨论" in data["review_reason"]
+
+
+# -- 13. legal review: every limb of Art 58, the qualification by appointment date ------------------------------
+@pytest.mark.parametrize("flag, words", [
+    ("major_public_interest", "重大公共利益"), ("complex_case", "疑难复杂"), ("review_required_by_law", "第四项")])
+def test_each_limb_of_article_58_requires_a_legal_review(driver, flag, words):
+    data = _report(driver, **{flag: True})
+    assert data["needs_legal_review"] is True and words in data["review_reason"]
+    assert driver.open_steps() == ["legal_review"]
+
+
+def test_the_qualification_binds_only_reviewers_first_appointed_from_2021_07_15(app, driver):
+    old_hand = _user(app, "reviewer_2019", ["legal_reviewer"])
+    newcomer = _user(app, "reviewer_2022", ["legal_reviewer"])
+    admin = driver.admin
+    assert admin.put(f"/api/v1/admin/users/{old_hand}/legal-review",
+                     json={"legal_qualification": False, "legal_review_appointed_on": "2019-03-01"}).status_code == 200
+    body = admin.put(f"/api/v1/admin/users/{newcomer}/legal-review",
+                     json={"legal_qualification": False, "legal_review_appointed_on": "2027-03-01"}).get_json()
+    assert "legal_review_appointed_on" in body["details"]  # a day in the future
+    assert admin.put(f"/api/v1/admin/users/{newcomer}/legal-review",
+                     json={"legal_qualification": False, "legal_review_appointed_on": "2022-03-01"}).status_code == 200
+    d = driver
+    _report(d, fine_proposal(50000))
+    body = d.complete("legal_review", review(), username=newcomer, expect=403)
+    assert body["code"] == "legal_qualification_required" and "2021年7月15日" in body["message"]
+    d.complete("legal_review", review(), username=old_hand)
+    assert d.open_steps() == ["notify_intended_penalty"]
+
+
+# -- 12. hearing eligibility: large confiscations, closure, bans; thresholds as versioned data --------------------
+def test_the_national_default_threshold_is_50000_yuan_for_an_organisation(driver):
+    data = _report(driver, fine_proposal(40000))
+    assert data["hearing_eligible"] is False and data["large_fine_org"] == 50000
+    assert data["large_fine_individual"] == 20000
+
+
+@pytest.mark.parametrize("penalty, words", [("closure", "责令关闭"), ("practice_ban", "限制从业"),
+                                            ("licence_revocation", "吊销许可证件")])
+def test_closure_bans_and_revocations_open_a_hearing(driver, penalty, words):
+    data = _report(driver, {"facts": "经查属实", "proposals": [
+        {"violation_index": 1, "outcome": "penalty", "penalty_types": [penalty]}]})
+    assert data["hearing_eligible"] is True and words in data["review_reason"]
+
+
+def test_a_large_confiscation_opens_a_hearing(driver):
+    data = _report(driver, {"facts": "经查属实", "proposals": [{
+        "violation_index": 1, "outcome": "penalty", "penalty_types": ["confiscation"], "confiscation_value": 60000}]})
+    assert data["hearing_eligible"] is True and "没收较大数额" in data["review_reason"]
+
+
+def test_a_province_threshold_applies_by_the_version_in_force(app, driver):
+    import sqlalchemy as sa
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.cases.models import BusinessSetting
+    from workflow_service.modules.cases.operations import large_fine_thresholds
+
+    with app.app_context():
+        db.session.add(BusinessSetting(key="large_fine_threshold", jurisdiction="530000", basis="云南省规定", value={
+            "versions": [{"effective_from": None, "effective_to": "2026-09-30", "organisation": 30000,
+                          "individual": 10000},
+                         {"effective_from": "2026-10-01", "effective_to": None, "organisation": 60000,
+                          "individual": 20000}]}, updated_at=sa.func.now()))
+        db.session.commit()
+        from datetime import date
+        assert large_fine_thresholds("530000", date(2026, 9, 30))["organisation"] == 30000
+        assert large_fine_thresholds("530000", date(2026, 10, 1))["organisation"] == 60000
+        assert large_fine_thresholds("530000", date(2026, 10, 1))["confiscation_individual"] == 20000
+    data = _report(driver, fine_proposal(40000))  # reported on 21 Sep 2026: the old version, 30,000
+    assert data["hearing_eligible"] is True and data["large_fine_org"] == 30000
+
+
+# -- 11. the defence: not raised because of it; raised on new facts with a fresh notice; review point by point ---
+STATEMENT = {"statement_made": True, "statement": "已经整改完毕，请求从轻", "statement_review": "经复核，不予采纳",
+             "waived": False, "hearing_requested": False}
+
+
+def _after_statements_rejected(d):
+    d.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(50000))
+    d.complete("legal_review", review("pass", "同意"))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
+    body = d.complete("record_statements", STATEMENT, expect=422)  # a statement needs its review, point by point
+    assert "statement_points" in body["details"]
+    body = d.complete("record_statements", {**STATEMENT, "waived": True, "statement_points": [
+        {"point": "已整改", "review": "整改属实", "adopted": True}]}, expect=422)
+    assert "waived" in body["details"]
+    d.complete("record_statements", {**STATEMENT, "statement_points": [
+        {"point": "已整改", "review": "整改属实，但违法行为已经完成", "adopted": False},
+        {"point": "首次违法", "review": "系统记录显示2025年曾受处罚", "adopted": False}]})
+    reviewed = [e for e in d.detail()["timeline"] if e["action"] == "statements_reviewed"]
+    assert reviewed[0]["details"] == {"points": 2, "adopted": 0}
+    d.committee_decides("disagree")
+    assert d.open_steps() == ["investigation_report"]
+    return d
+
+
+def test_new_facts_may_raise_the_penalty_with_a_fresh_notice(driver):
+    d = _after_statements_rejected(driver)
+    body = d.complete("investigation_report", fine_proposal(80000), expect=422)
+    assert "第四十五条" in body["message"] and "new_facts" in body["details"]
+    d.complete("investigation_report", {**fine_proposal(80000), "new_facts": "复查发现另一处重大危险源未监控"})
+    assert d.open_steps() == ["legal_review"]
+    d.complete("legal_review", review("pass", "同意"))
+    assert d.open_steps() == ["notify_intended_penalty"]  # the party is told the heavier penalty afresh
+    d.complete("notify_intended_penalty", {"notified_at": "2026-10-12T10:00:00+08:00", "hearing_offered": True})
+    assert d.detail()["data"]["notified_total_fine"] == 80000
+    assert "penalty_raised_on_new_facts" in [e["action"] for e in d.detail()["timeline"]]

@@ -26,7 +26,7 @@ from .modules.documents import operations as documents
 from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
 from .modules.rectification import rules as rectification_rules
-from .modules.review import committee, legal
+from .modules.review import committee, discussion, legal
 from .modules.transfers import operations as transfers
 from .modules.transfers import queries as transfer_queries
 from .modules.transfers import rules as transfer_rules
@@ -47,7 +47,7 @@ def build_registry(settings: dict) -> Registry:
     # Task rules run in this order when one task has several (e.g. approve_decision: no fine while a transfer
     # is pending, then a valid legal-review pass).
     for declared in (case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED, committee.DECLARED,
-                     rectification_rules.DECLARED, disclosure.DECLARED):
+                     discussion.DECLARED, rectification_rules.DECLARED, disclosure.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)

@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 
 
 from ...core.errors import ValidationFailed
+from ..audit.operations import record_event
 from ..deadlines.operations import compute_deadline
+from .operations import large_fine_thresholds, threshold_data
 from ...core.registry import Declarations
 from ..users.provinces import province_code
 from ..users.units import require_two_officers
@@ -56,15 +58,49 @@ def _each_violation_assessed_and_no_defence_raises_the_penalty(actor, task, data
     if "notified_total_fine" not in current:
         return data
     proposed = total_fine(data.get("proposals"))
-    if proposed > float(current["notified_total_fine"]):
-        raise ValidationFailed(
-            "不得因当事人陈述、申辩而给予更重的处罚 (a defence may never raise the penalty; 行政处罚法第四十五条)",
-            {"proposals": [f"罚款合计 {proposed:g} 元高于已告知的 {float(current['notified_total_fine']):g} 元"]})
+    raised = proposed > float(current["notified_total_fine"])
     new_types = {t for p in data.get("proposals") or [] for t in (p.get("penalty_types") or [])}
     added = new_types - set(current.get("notified_penalty_types") or [])
-    if added:
-        raise ValidationFailed("不得增加告知书以外的处罚种类 (no penalty type beyond the notice; 行政处罚法第四十五条)",
-                               {"proposals": [f"新增处罚种类：{', '.join(sorted(added))}"]})
+    if not (raised or added):
+        return data
+    # 行政处罚法 Art 45: not *because of* the defence. New facts may raise the penalty; the case then goes through
+    # a fresh notice (the process always notifies again after a new report) with the party's rights anew.
+    if (data.get("new_facts") or "").strip():
+        record_event(actor, "penalty_raised_on_new_facts", instance_id=task.instance_id, task_id=task.id, details={
+            "notified_total_fine": float(current["notified_total_fine"]), "proposed_total_fine": proposed,
+            "added_penalty_types": sorted(added), "new_facts": data["new_facts"][:500]})
+        return data
+    if raised:
+        raise ValidationFailed(
+            "不得因当事人陈述、申辩而给予更重的处罚；因新的违法事实加重的，请写明新事实并重新告知 "
+            "(a defence may never raise the penalty; new facts may, with a fresh notice; 行政处罚法第四十五条)",
+            {"proposals": [f"罚款合计 {proposed:g} 元高于已告知的 {float(current['notified_total_fine']):g} 元"],
+             "new_facts": ["加重须有告知后新发现的违法事实"]})
+    raise ValidationFailed("不得增加告知书以外的处罚种类，除非发现新的违法事实 (no penalty type beyond the notice; 行政处罚法第四十五条)",
+                           {"proposals": [f"新增处罚种类：{', '.join(sorted(added))}"],
+                            "new_facts": ["加重须有告知后新发现的违法事实"]})
+
+
+@_rule("investigation_report")
+def _thresholds_and_unit_practice_in_force(actor, task, data, current):
+    # The review-needs table (bpmn/case_review_needs.dmn) compares the proposal with the thresholds of the case's
+    # province in force today (行政处罚法 Art 63: "较大数额" is set locally, in versions), and reads whether the
+    # unit discusses every case collectively (Art 57, a unit's practice).
+    return {**data, **threshold_data(large_fine_thresholds(province_code(task.unit))),
+            "collective_every_case": bool(task.unit.collective_discussion_every_case)}
+
+
+@_rule("record_statements")
+def _statements_reviewed_point_by_point(actor, task, data, current):
+    # 行政处罚法 Art 45: the department must hear the statements and review (复核) the facts, reasons and evidence
+    # the party puts forward; the record keeps its view on each point (the form requires one per point).
+    if data.get("statement_made") and data.get("waived"):
+        raise ValidationFailed("当事人已提出陈述申辩，不能同时记录为放弃 (a statement made is not waived)",
+                               {"waived": ["与“提出陈述、申辩”矛盾"]})
+    points = data.get("statement_points") or []
+    if data.get("statement_made"):
+        record_event(actor, "statements_reviewed", instance_id=task.instance_id, task_id=task.id, details={
+            "points": len(points), "adopted": sum(1 for p in points if p.get("adopted"))})
     return data
 
 

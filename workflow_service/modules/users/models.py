@@ -57,6 +57,8 @@ class Unit(db.Model):
     parent_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True)
     # Materialized path "/1/4/9/": the subtree of a unit is one indexed prefix query (users/units.py).
     path = sa.Column(sa.String(255), nullable=False, index=True)
+    # 负责人集体讨论 for every penalty case of the unit (a unit's own practice, e.g. Chuxiong; DOMAIN.md)
+    collective_discussion_every_case = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     parent = db.relationship("Unit", remote_side=[id])
@@ -73,6 +75,9 @@ class User(UserMixin, db.Model):
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     # Legal reviewers must hold the legal professional qualification when first appointed (行政处罚法 Art 58).
     legal_qualification = sa.Column(sa.Boolean, nullable=False, default=False)
+    # 行政处罚法 Art 58(2) (in force 2021-07-15): who first takes up legal review from that day on needs the legal
+    # professional qualification; those reviewing before it do not. The day this user first did legal review.
+    legal_review_appointed_on = sa.Column(sa.Date, nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     unit = db.relationship(Unit)

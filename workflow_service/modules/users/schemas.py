@@ -11,6 +11,11 @@ class UnitSchema(Schema):
     code = fields.String()
     name = fields.String()
     level = fields.String()
+    collective_discussion_every_case = fields.Boolean(metadata={"description": "每案负责人集体讨论（本单位规定）"})
+
+
+class UnitPracticeArgs(Schema):
+    collective_discussion_every_case = fields.Boolean(required=True)
 
 
 class UserSchema(Schema):
@@ -21,6 +26,8 @@ class UserSchema(Schema):
     roles = fields.Method("_roles")
     active = fields.Boolean(metadata={"description": "false: deactivated (停用), no token or session works"})
     legal_qualification = fields.Boolean()
+    legal_review_appointed_on = fields.Date(allow_none=True, metadata={
+        "description": "初次从事法制审核的日期 (行政处罚法 Art 58(2): from 2021-07-15 on, the qualification is required)"})
 
     def _roles(self, user):
         return sorted(r.value for r in user.roles)
@@ -47,6 +54,13 @@ class CreateUserArgs(Schema):
     roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
                         validate=validate.Length(min=1, max=8))
     legal_qualification = fields.Boolean(load_default=False)
+    legal_review_appointed_on = fields.Date(load_default=None, allow_none=True)
+
+
+class LegalReviewerArgs(Schema):
+    legal_qualification = fields.Boolean(required=True, metadata={"description": "取得法律职业资格"})
+    legal_review_appointed_on = fields.Date(required=True, allow_none=True,
+                                            metadata={"description": "初次从事法制审核的日期"})
 
 
 class CreateUnitArgs(Schema):
