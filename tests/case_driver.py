@@ -94,6 +94,16 @@ class CaseDriver:
                                                     "collected_at": "2026-09-21T10:00:00+08:00"}]})
         return self
 
+    def preserve(self, approved=True, items=("检测仪表",), expect=200):
+        """先行登记保存 during the investigation: a handler asks, the supervisor approves (行政处罚法 Art 56)."""
+        response = self.client("handler1").post(f"/api/v1/cases/{self.case['id']}/preservation-requests", json={
+            "items": [{"description": i} for i in items], "reason": "证据可能灭失"})
+        assert response.status_code == expect, response.get_json()
+        if expect == 200:
+            self.complete("approve_preservation", {"preservation_approved": approved,
+                                                   "preservation_approval_opinion": "同意" if approved else "不同意"})
+        return response.get_json()
+
     # -- the committee (案件审查委员会) ------------------------------------------------------------------
     def open_ballot(self, proposal="罚款五万元", conflicts=(), username="supervisor1", expect=200):
         data = {"ballot_proposal": proposal}

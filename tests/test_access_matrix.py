@@ -139,6 +139,11 @@ ACCESS: dict[str, Row] = {
     "cases.suspend": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/suspend", {"reason": "中止"}),
                          lambda role, rel: role in ("supervisor", "principal_head") and rel == "own",
                          undo=resume_case),
+    # 先行登记保存: a handler of the case's own unit asks; the open filing is not investigating yet, so an allowed
+    # call answers 409 (the process is not waiting for it) and changes nothing.
+    "cases.request_preservation": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/preservation-requests",
+                                                      {"items": [{"description": "压力表"}], "reason": "可能灭失"}),
+                                      lambda role, rel: role == "case_handler" and rel == "own"),
     "cases.resume": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/resume", {"reason": "恢复"}),
                         lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
     # -- processes --------------------------------------------------------------------------------------

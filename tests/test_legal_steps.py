@@ -247,3 +247,95 @@ def test_new_facts_may_raise_the_penalty_with_a_fresh_notice(driver):
     d.complete("notify_intended_penalty", {"notified_at": "2026-10-12T10:00:00+08:00", "hearing_offered": True})
     assert d.detail()["data"]["notified_total_fine"] == 80000
     assert "penalty_raised_on_new_facts" in [e["action"] for e in d.detail()["timeline"]]
+
+
+# -- 10. report outcomes: no fault, time-barred, referral; every penalty type ------------------------------------
+def _one(outcome, **extra):
+    return {"facts": "经查", "proposals": [{"violation_index": 1, "outcome": outcome, **extra}]}
+
+
+def test_no_fault_ends_in_a_no_penalty_decision(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", _one("no_penalty_no_fault"))
+    assert d.open_steps() == ["draft_no_penalty_decision"]
+
+
+def test_a_violation_undiscovered_for_two_years_is_time_barred(driver):
+    d = driver.filed_and_investigated()  # filed 21 Sep 2026
+    body = d.complete("investigation_report", {**fine_proposal(5000), "proposals": [
+        {**fine_proposal(5000)["proposals"][0], "violation_date": "2024-09-20"}]}, expect=422)
+    assert "第三十六条" in body["message"] and "2024-09-20" in body["details"]["proposals"][0]
+    body = d.complete("investigation_report", _one("time_barred"), expect=422)  # the date is required
+    assert "proposals.0.violation_date" in body["details"]
+    body = d.complete("investigation_report", _one("time_barred", violation_date="2024-09-22"), expect=422)
+    assert "未超过追责时效" in body["details"]["proposals"][0]
+    # Five years where life or health was endangered with harm: 2024 is still within them.
+    d.complete("investigation_report", {"facts": "经查", "proposals": [
+        {**fine_proposal(5000)["proposals"][0], "violation_date": "2023-05-01", "harms_life_or_health": True}]})
+    assert d.open_steps() == ["notify_intended_penalty"]
+
+
+def test_a_time_barred_violation_is_not_punished(driver):
+    d = driver.filed_and_investigated()
+    d.complete("investigation_report", _one("time_barred", violation_date="2024-09-20"))
+    assert d.open_steps() == ["draft_no_penalty_decision"]
+
+
+def test_a_case_outside_the_jurisdiction_is_referred_and_closed(driver):
+    d = driver.filed_and_investigated()
+    body = d.complete("investigation_report", _one("refer"), expect=422)
+    assert "proposals.0.refer_to" in body["details"]
+    d.complete("investigation_report", _one("refer", refer_to="楚雄市市场监督管理局"))
+    assert d.open_steps() == ["draft_closure_report"]
+    d.complete("draft_closure_report", {"closure_reason": "referred", "closure_summary": "已移送市场监管部门"})
+    d.complete("approve_closure", {"closure_approved": True})
+    assert d.open_steps() == ["archive"]
+
+
+def test_the_report_offers_every_penalty_type_of_the_law(login):
+    import json
+    from pathlib import Path
+
+    form = json.loads((Path(__file__).resolve().parent.parent / "forms" / "case_investigation_report.json")
+                      .read_text(encoding="utf-8"))
+    offered = {o["title"] for o in form["properties"]["proposals"]["items"]["properties"]["penalty_types"]["items"]["oneOf"]}
+    for name in ("警告", "通报批评", "罚款", "降低资质等级", "吊销许可证件", "限制开展生产经营活动", "责令停产停业整顿",
+                 "限制从业", "撤销资格证书"):
+        assert any(name in title for title in offered), name
+    assert any("责令关闭" in title for title in offered)
+
+
+# -- 9. evidence preservation: the head approves first; the decision runs beside the investigation ----------------
+def test_preservation_is_approved_by_a_head_and_decided_while_the_investigation_goes_on(driver, sweep):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    assert driver.client("supervisor1").post(f"/api/v1/cases/{d.case['id']}/preservation-requests", json={
+        "items": [{"description": "压力表"}], "reason": "可能灭失"}).status_code == 403  # a handler asks
+    d.at("2026-09-28T10:00")
+    d.preserve()
+    assert d.open_steps() == ["decide_preserved_evidence", "investigate"]
+    assert d.due("decide_preserved_evidence") == ("2026-10-13T16:00:00+00:00", "evidence_preservation")
+    # Confiscation is a penalty (Art 9): it is not a way of handling preserved evidence.
+    body = d.complete("decide_preserved_evidence", {"preservation_decision": "confiscate",
+                                                    "preservation_decided_at": "2026-10-09T10:00:00+08:00"}, expect=422)
+    assert "preservation_decision" in body["details"]
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    # The report does not wait for the decision, and the decision does not wait for the report.
+    assert d.open_steps() == ["decide_preserved_evidence", "investigation_report"]
+    d.at("2026-10-14T00:01")
+    sweep()
+    assert ("escalation1", "先行登记保存物品处理决定") in _alerts(d, "supervisor1")
+
+
+def test_a_refused_preservation_opens_no_decision(driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.preserve(approved=False)
+    assert d.open_steps() == ["investigate"]
+    # One request per round of investigation (the request waits on the investigation step): asked again, 409.
+    assert d.preserve(expect=409)["code"] == "message_not_expected"

@@ -6,7 +6,7 @@ from ..core.services import clock
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
-                                     FileCaseArgs, ReasonArgs, TimelineSchema)
+                                     FileCaseArgs, PreservationRequestArgs, ReasonArgs, TimelineSchema)
 from .auth import current_api_user
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件 (penalty cases)")
@@ -76,6 +76,18 @@ def _process_data(case) -> dict:
 def extend(args, case_id):
     """延期: the principal head approves more days for the decision deadline (行政处罚法 Art 60)."""
     return case_ops.extend_decision_deadline(current_api_user(), case_id, args["days"], args["reason"])
+
+
+@blp.route("/<int:case_id>/preservation-requests", methods=["POST"])
+@blp.arguments(PreservationRequestArgs)
+@blp.response(200, CaseSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+@blp.alt_response(409, schema="Error")
+def request_preservation(args, case_id):
+    """申请先行登记保存证据 during the investigation: a head approves it, and the handling decision is due within
+    7 working days (行政处罚法 Art 56)."""
+    return case_ops.request_preservation(current_api_user(), case_id, args["items"], args["reason"])
 
 
 @blp.route("/<int:case_id>/suspend", methods=["POST"])

@@ -197,6 +197,24 @@ def extend_decision_deadline(actor, case_id: int, days: int, reason: str) -> Cas
     return case
 
 
+def request_preservation(actor, case_id: int, items: list[dict], reason: str) -> Case:
+    """申请先行登记保存证据 (行政处罚法 Art 56): a handler of the case asks, during the investigation, that evidence
+    which may be lost be preserved; a head approves it (the case's approve_preservation task), and the handling
+    decision is then due within 7 working days while the investigation goes on."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.unit_id != actor.unit_id:
+        raise NotFound("案件不存在 (no such case)")
+    if not actor.has_role(Role.case_handler):
+        raise Forbidden("仅本单位承办人可申请先行登记保存 (only the unit's case handlers ask for a preservation)")
+    if case.status != CaseStatus.open.value:
+        raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")
+    lock_instance(case.instance_id)
+    pipeline.deliver_message(case.instance, "preservation_requested", {
+        "items": items, "reason": reason, "requested_by": actor.username,
+        "requested_at": clock().now().isoformat()}, actor)
+    return case
+
+
 def suspend_case(actor, case_id: int, reason: str) -> Case:
     """中止: the decision deadline stops running until the case resumes."""
     case = _case_for_change(actor, case_id, Role.principal_head, Role.supervisor)

@@ -1,10 +1,12 @@
 """Case rules enforced when a task is completed: what the law requires and a form schema cannot say."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 
 from ...core.errors import ValidationFailed
+from ...core.services import clock
+from ...core.workdays import SHANGHAI
 from ..audit.operations import record_event
 from ..deadlines.operations import compute_deadline
 from .operations import large_fine_thresholds, threshold_data
@@ -88,6 +90,44 @@ def _thresholds_and_unit_practice_in_force(actor, task, data, current):
     # unit discusses every case collectively (Art 57, a unit's practice).
     return {**data, **threshold_data(large_fine_thresholds(province_code(task.unit))),
             "collective_every_case": bool(task.unit.collective_discussion_every_case)}
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@_rule("investigation_report")
+def _limitation_period(actor, task, data, current):
+    # 行政处罚法 Art 36: a violation not discovered within two years (five where citizens' life or health was
+    # endangered with harmful consequences) is no longer punished; the period runs from the day it happened, or
+    # ended where it continued. Discovered: at the latest when the case was filed.
+    filed = current.get("filed_at")
+    discovered = _at(filed).astimezone(SHANGHAI).date() if filed else clock().now().astimezone(SHANGHAI).date()
+    today = clock().now().astimezone(SHANGHAI).date()
+    errors = {}
+    for p in data.get("proposals") or []:
+        label = f"第 {p.get('violation_index')} 项"
+        if not p.get("violation_date"):
+            continue
+        happened = date.fromisoformat(p["violation_date"])
+        if happened > today:
+            errors.setdefault("proposals", []).append(f"{label}：违法行为发生或终了之日不能晚于今天")
+            continue
+        years = 5 if p.get("harms_life_or_health") else 2
+        barred = discovered > _years_after(happened, years)
+        if barred and p.get("outcome") not in ("time_barred", "not_established", "refer"):
+            errors.setdefault("proposals", []).append(
+                f"{label}：违法行为自 {happened} 起 {years} 年内未被发现（{discovered} 立案），已超过追责时效，"
+                "应提出“超过追责时效，不予处罚”")
+        elif not barred and p.get("outcome") == "time_barred":
+            errors.setdefault("proposals", []).append(
+                f"{label}：自 {happened} 起至 {discovered} 未满 {years} 年，未超过追责时效")
+    if errors:
+        raise ValidationFailed("违法行为的追责时效 (the limitation period; 行政处罚法第三十六条)", errors)
+    return data
 
 
 @_rule("record_statements")

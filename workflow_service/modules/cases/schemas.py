@@ -133,3 +133,14 @@ class CaseDetailSchema(CaseSchema):
     deadlines = fields.List(fields.Nested(DeadlineSchema))
     timeline = fields.List(fields.Nested(TimelineEventSchema))
     data = fields.Dict(metadata={"description": "the case's process data"})
+
+
+class PreservationItemArgs(Schema):
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    quantity = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class PreservationRequestArgs(Schema):
+    items = fields.List(fields.Nested(PreservationItemArgs), required=True, validate=validate.Length(min=1, max=200))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "证据可能灭失或者以后难以取得的情形"})

@@ -33,7 +33,12 @@ from ..users.units import oversees, sees_unit, subtree_clause, unit_contains
 from ...core.registry import registry
 
 PENALTY_TYPES = (("warning", "警告"), ("fine", "罚款"), ("confiscation", "没收违法所得、非法财物"),
-                 ("suspension", "责令停产停业"), ("licence", "暂扣或吊销许可证件"))
+                 ("suspension", "责令停产停业"), ("licence", "暂扣或吊销许可证件"),
+                 # 行政处罚法 Art 9 and 安全生产法 Art 92, 94, 113 (DOMAIN.md, December 2026 review)
+                 ("public_criticism", "通报批评"), ("licence_suspension", "暂扣许可证件"),
+                 ("qualification_downgrade", "降低资质等级"), ("licence_revocation", "吊销许可证件"),
+                 ("restriction", "限制开展生产经营活动"), ("closure", "责令关闭"), ("practice_ban", "限制从业"),
+                 ("certificate_revocation", "撤销资格证书"))
 BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cases_filed", "立案数"), ("cases_closed", "结案数"), ("penalty_decisions", "行政处罚决定数"),
     *((f"penalties_{key}", label) for key, label in PENALTY_TYPES),
