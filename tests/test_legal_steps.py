@@ -339,3 +339,74 @@ def test_a_refused_preservation_opens_no_decision(driver):
     assert d.open_steps() == ["investigate"]
     # One request per round of investigation (the request waits on the investigation step): asked again, 409.
     assert d.preserve(expect=409)["code"] == "message_not_expected"
+
+
+# -- 16. rectification: "overdue" is the re-inspection's finding; no presumed 从重; fines at once need the case -----
+@pytest.fixture
+def td(login):
+    from .transfer_driver import TransferDriver
+    return TransferDriver(login, login("admin"))
+
+
+def test_a_failed_reinspection_opens_a_case_that_weighs_the_finding_without_presuming_aggravation(td, sweep):
+    td.at("2026-10-12T09:00")
+    td.issue("2026-10-16")
+    td.at("2026-10-17T00:01")  # the deadline passed: the order is due for re-inspection, not yet found overdue
+    sweep()
+    detail = td.order_detail()
+    assert detail["status"] == "reinspection_due" and detail["penalty_case_id"] is None
+    assert ("escalation1", "整改期限届满待复查督办") in td.alerts("supervisor1")
+    td.at("2026-10-19T10:00")
+    td.reinspect("failed", "2026-10-19T09:30", proof_of_non_compliance=[{"type": "photo", "description": "仍未整改"}])
+    detail = td.order_detail()
+    case = td.client("supervisor1").get(f"/api/v1/cases/{detail['penalty_case_id']}").get_json()
+    assert "aggravating_circumstances" not in case["data"]
+    [weigh] = case["data"]["circumstances_to_weigh"]
+    assert weigh["code"] == "overdue_rectification" and weigh["found_at"] == "2026-10-19T09:30:00+08:00"
+    assert "复查认定" in case["summary"]
+    opened = [e for e in case["timeline"] if e["action"] == "case_opened_from_rectification"]
+    assert opened[0]["details"]["aggravating"] is None
+
+
+def test_an_order_under_an_article_that_fines_at_once_needs_its_case_or_a_reason(td):
+    td.at("2026-10-12T09:00")
+    body = td.issue("2026-10-19", expect=422, article_fines_at_once=True)
+    assert "no_case_reason" in body["details"]
+    order = td.issue("2026-10-19", article_fines_at_once=True, no_case_reason="当事人已于当日另案立案查处")
+    assert order["status"] == "rectifying"
+    td.issue("2026-10-19")  # an article without an immediate fine: no case needed
+
+
+# -- 15. transfers: materials where they exist; a transferred case closes, is approved and archived --------------
+def test_a_transferred_case_hands_over_the_materials_it_has_and_closes_when_the_judgment_comes(td):
+    from .transfer_driver import MATERIALS, REPORT
+
+    td.filed_and_investigated()
+    td.complete("investigation_report", fine_proposal(0, types=(), outcome="transfer"))
+    td.complete("legal_review", review("pass", "同意移送"))
+    [t] = td.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    td.transfer = t
+    td.at("2026-09-22T09:00")
+    td.step("draft_transfer_report", REPORT)
+    td.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    td.at("2026-09-22T15:00")
+    hand_over = {"materials": {k: v for k, v in MATERIALS.items()
+                               if k not in ("items_list", "appraisal_reports", "administrative_decisions")},
+                 "police_bureau": "楚雄市公安局", "procuratorate_copied": True, "procuratorate": "楚雄市人民检察院",
+                 "handed_over_at": "2026-09-22T15:00:00+08:00"}
+    body = td.step("hand_over", hand_over, expect=422)
+    assert "涉案物品清单" in body["details"]["materials"][0]
+    # No items were seized, nothing was appraised, no decision was made yet: those materials do not exist.
+    body = td.step("hand_over", {**hand_over, "materials_not_applicable": ["transfer_letter"]}, expect=422)
+    td.step("hand_over", {**hand_over, "materials_not_applicable": [
+        "items_list", "appraisal_reports", "administrative_decisions"]})
+    td.police("received")
+    td.police("case_opened", note="决定立案侦查")
+    td.at("2026-09-23T09:00")
+    td.step("hand_over_evidence", {"evidence_handed_over_at": "2026-09-23T09:00:00+08:00", "evidence_items": "照片"})
+    td.police("judgment", note="以危险作业罪判处有期徒刑六个月")
+    # The case does not just end: it closes with the reason 移送司法机关, approved, then archived.
+    assert td.open_steps() == ["draft_closure_report"]
+    td.complete("draft_closure_report", {"closure_reason": "transferred", "closure_summary": "已移送公安机关并判决"})
+    td.complete("approve_closure", {"closure_approved": True})
+    assert td.open_steps() == ["archive"]

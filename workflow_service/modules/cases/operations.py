@@ -202,9 +202,9 @@ def request_preservation(actor, case_id: int, items: list[dict], reason: str) ->
     which may be lost be preserved; a head approves it (the case's approve_preservation task), and the handling
     decision is then due within 7 working days while the investigation goes on."""
     case = db.session.get(Case, case_id)
-    if case is None or case.unit_id != actor.unit_id:
+    if case is None:
         raise NotFound("案件不存在 (no such case)")
-    if not actor.has_role(Role.case_handler):
+    if case.unit_id != actor.unit_id or not actor.has_role(Role.case_handler):
         raise Forbidden("仅本单位承办人可申请先行登记保存 (only the unit's case handlers ask for a preservation)")
     if case.status != CaseStatus.open.value:
         raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")

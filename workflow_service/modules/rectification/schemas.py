@@ -31,6 +31,9 @@ class IssueOrderArgs(Schema):
     fine_imposed = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0),
                                 metadata={"description": "已对该违法行为作出的罚款（元）：拒不改正的可按日连续处罚（安全生产法第一百一十二条）"})
     source_case_id = Id(load_default=None, allow_none=True)
+    article_fines_at_once = fields.Boolean(load_default=False, metadata={
+        "description": "所依据的条款规定责令改正并处罚款（如安全生产法第一百零二条）：须关联案件或记录不立案理由"})
+    no_case_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class OrderListArgs(PageArgs):
