@@ -254,7 +254,7 @@ ACCESS: dict[str, Row] = {
     "ballots.ballot_detail": Row(lambda w, rel: ("GET", f"/api/v1/ballots/{w.ballot(rel)}", None), views_case),
     # The ballot is open: an allowed call gets 409 (the minutes exist once it closes).
     "ballots.ballot_minutes": Row(lambda w, rel: ("GET", f"/api/v1/ballots/{w.ballot(rel)}/minutes", None), views_case),
-    # Only a seated member votes or recuses; the ballot has no 案审会表决 task, so the allowed call gets 409.
+    # Only a seated member votes or recuses; the ballot has no 集体讨论网上表决 task, so the allowed call gets 409.
     "ballots.cast_vote": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/votes",
                                              {"choice": "agree", "opinion": "同意"}), seated),
     "ballots.declare_conflict": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/recusals",

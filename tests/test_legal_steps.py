@@ -327,7 +327,7 @@ def test_preservation_is_approved_by_a_head_and_decided_while_the_investigation_
     assert d.open_steps() == ["decide_preserved_evidence", "investigation_report"]
     d.at("2026-10-14T00:01")
     sweep()
-    assert ("escalation1", "先行登记保存物品处理决定") in _alerts(d, "supervisor1")
+    assert ("escalation1", "先行登记保存证据处理决定") in _alerts(d, "supervisor1")
 
 
 def test_a_refused_preservation_opens_no_decision(driver):
@@ -410,3 +410,19 @@ def test_a_transferred_case_hands_over_the_materials_it_has_and_closes_when_the_
     td.complete("draft_closure_report", {"closure_reason": "transferred", "closure_summary": "已移送公安机关并判决"})
     td.complete("approve_closure", {"closure_approved": True})
     assert td.open_steps() == ["archive"]
+
+
+# -- 17. terms as DOMAIN.md lists them ----------------------------------------------------------------------------
+def test_diagrams_forms_pages_and_readme_use_the_reviewed_terms():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.glob("bpmn/*.bpmn"), *root.glob("forms/*.json"), *root.glob("workflow_service/web/templates/*.html"),
+             root / "README.md"]
+    # 负责人集体讨论 (not 案审会表决); 文书送达回执 (not 送达回证); 鉴定意见 (not 鉴定结论); 不予行政处罚决定;
+    # 先行登记保存证据.
+    wrong = ("案审会表决", "送达回证", "鉴定结论", "不予处罚决定", "先行登记保存物品")
+    found = [(f.name, w) for f in files for w in wrong if w in f.read_text(encoding="utf-8")]
+    assert found == []
+    case = (root / "bpmn" / "case_handling.bpmn").read_text(encoding="utf-8")
+    assert 'name="负责人集体讨论记录"' in case and 'name="先行登记保存证据处理决定"' in case

@@ -170,7 +170,7 @@ def test_missing_materials_block_the_hand_over_and_are_supplemented(d):
     d.reported_and_approved()
     body = d.step("hand_over", {"materials": {**MATERIALS, "appraisal_reports": False}, "police_bureau": "楚雄市公安局",
                                 "procuratorate_copied": False, "handed_over_at": "2026-10-12T09:00:00+08:00"}, expect=422)
-    assert "有关检验报告或者鉴定结论" in body["details"]["materials"][0]
+    assert "有关检验报告或者鉴定意见" in body["details"]["materials"][0]
     assert "procuratorate_copied" in body["details"]
     d.handed_over("2026-10-12T10:00")
     d.at("2026-10-12T14:00")

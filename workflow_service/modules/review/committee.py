@@ -301,7 +301,7 @@ def _own_vote_task(ballot: Ballot, actor: User) -> Task:
 
 
 def vote(actor: User, ballot_id: int, choice: str, opinion: str) -> Ballot:
-    """A member's vote from the ballot page: the same path as completing their 案审会表决 task."""
+    """A member's vote from the ballot page: the same path as completing their 集体讨论网上表决 task (an aid to the heads' discussion)."""
     ballot = _ballot_for(actor, ballot_id)
     _seat_for_vote(ballot, actor)
     complete_task(actor, _own_vote_task(ballot, actor).id, {"vote_choice": choice, "vote_opinion": opinion})

@@ -42,7 +42,7 @@ PENALTY_TYPES = (("warning", "警告"), ("fine", "罚款"), ("confiscation", "�
 BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cases_filed", "立案数"), ("cases_closed", "结案数"), ("penalty_decisions", "行政处罚决定数"),
     *((f"penalties_{key}", label) for key, label in PENALTY_TYPES),
-    ("fines_yuan", "罚款金额（元）"), ("no_penalty_decisions", "不予处罚决定数"),
+    ("fines_yuan", "罚款金额（元）"), ("no_penalty_decisions", "不予行政处罚决定数"),
     ("overdue_tasks", "逾期任务数"), ("late_completions", "超期办结数"), ("escalations", "督办数"),
 )
 # Averages over the case's life, computed after the roll-up from hidden sums (never an average of averages).

@@ -334,7 +334,7 @@ def _resume_case(transfer: CriminalTransfer, outcome: str | None) -> None:
     case = db.session.get(Case, transfer.case_id) if transfer.case_id else None
     if case is None or transfer.case_suspended_at is None or case.status != CaseStatus.suspended.value:
         return
-    label = {"returned": "公安机关、检察机关退回", "criminal": "刑事案件办结"}.get(outcome or "criminal", outcome)
+    label = {"returned": "司法机关移送（不构成犯罪）", "criminal": "刑事案件办结"}.get(outcome or "criminal", outcome)
     resume_decision_deadline(case, None, f"移送结束（{transfer.transfer_number}：{label}），案件恢复办理",
                              details={"transfer_number": transfer.transfer_number, "outcome": outcome,
                                       "by": "criminal_transfer"})
@@ -396,7 +396,7 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
             return
         new_case = file_case(actor, source=CaseSource.returned_by_police.value, party_name=transfer.party_name,
                              party_type=transfer.party_type,
-                             summary=f"公安机关、检察机关退回（{transfer.transfer_number}）：{transfer.summary}"[:2000],
+                             summary=f"司法机关移送（{transfer.transfer_number}）：{transfer.summary}"[:2000],
                              extra={"returned_transfer": transfer.transfer_number,
                                     "rectification": data.get("rectification")})
         transfer.returned_case_id = new_case.id
