@@ -405,6 +405,14 @@ def test_a_transferred_case_hands_over_the_materials_it_has_and_closes_when_the_
     td.at("2026-09-23T09:00")
     td.step("hand_over_evidence", {"evidence_handed_over_at": "2026-09-23T09:00:00+08:00", "evidence_items": "照片"})
     td.police("judgment", note="以危险作业罪判处有期徒刑六个月")
+    # After the judgment the follow-up actions the law asks of the department open as a task.
+    assert td.transfer_steps() == ["act_after_judgment"]
+    body = td.step("act_after_judgment", {"judgment_summary": "判处有期徒刑六个月", "post_judgment_actions": []},
+                   expect=422)
+    assert "post_judgment_actions" in body["details"]
+    td.step("act_after_judgment", {"judgment_summary": "判处有期徒刑六个月", "post_judgment_actions": [
+        {"action": "company_penalty", "handling": "危险作业罪无单位刑事责任：对公司依法给予行政处罚"},
+        {"action": "principal_bar", "handling": "主要负责人五年内不得担任主要负责人"}]})
     # The case does not just end: it closes with the reason 移送司法机关, approved, then archived.
     assert td.open_steps() == ["draft_closure_report"]
     td.complete("draft_closure_report", {"closure_reason": "transferred", "closure_summary": "已移送公安机关并判决"})
@@ -426,3 +434,21 @@ def test_diagrams_forms_pages_and_readme_use_the_reviewed_terms():
     assert found == []
     case = (root / "bpmn" / "case_handling.bpmn").read_text(encoding="utf-8")
     assert 'name="负责人集体讨论记录"' in case and 'name="先行登记保存证据处理决定"' in case
+
+
+@pytest.mark.parametrize("facts, situation, charge", [
+    ({"direct_loss": 1200000}, "accident", "重大责任事故罪"),
+    ({"forced_risky_operation": True, "deaths": 1}, "134-2", "强令、组织他人违章冒险作业罪"),
+    ({"accident_concealed": True}, "139-1", "不报、谎报安全事故罪"),
+    ({"false_certificate": True}, "229", "提供虚假证明文件罪"),
+    ({"illegal_explosives": True}, "125", "非法制造、储存爆炸物罪")])
+def test_screening_covers_the_crimes_the_review_added(td, facts, situation, charge):
+    response = td.client("handler1").post("/api/v1/screenings", json={**facts, "real_danger_facts": "记录的事实"})
+    assert response.status_code == 201, response.get_json()
+    matches = response.get_json()["result"]["matches"]
+    assert any(m["situation"] == situation and charge in m["suggested_charge"] for m in matches), matches
+
+
+def test_screening_needs_the_threshold_for_the_accident_crimes(td):
+    result = td.client("handler1").post("/api/v1/screenings", json={"direct_loss": 999999}).get_json()["result"]
+    assert result["suggest_transfer"] is False

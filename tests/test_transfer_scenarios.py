@@ -103,6 +103,10 @@ def test_a_transfer_approved_handed_over_the_police_open_the_case_and_the_eviden
     detail = d.transfer_detail()
     assert detail["stage"] == "criminal_proceedings" and detail["next_deadline"]["due_at"] == "2026-12-24T16:00:00+00:00"
     d.police("judgment", note="以危险作业罪判处有期徒刑六个月")
+    # after the judgment the department still acts where the law says so (安全生产法 Art 94 and others)
+    assert d.transfer_detail()["stage"] == "after_judgment" and d.transfer_steps() == ["act_after_judgment"]
+    d.step("act_after_judgment", {"judgment_summary": "判处有期徒刑六个月", "post_judgment_actions": [
+        {"action": "principal_bar", "handling": "已通报主要负责人五年内不得担任主要负责人"}]})
     detail = d.transfer_detail()
     assert (detail["status"], detail["stage"]) == ("concluded", "concluded")
     # an integration account answers; it does not open transfers

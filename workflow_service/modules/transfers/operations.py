@@ -280,7 +280,7 @@ def sync_transfer(record) -> None:
 _TASK_STAGES = {"draft_transfer_report": "report", "approve_transfer": "approval", "hand_over": "handover",
                 "supplement_materials": "materials_supplement", "hand_over_evidence": "evidence_handover",
                 "decide_after_not_opened": "not_opened", "decide_after_reconsideration": "reconsideration_upheld",
-                "follow_up": "criminal_proceedings"}
+                "follow_up": "criminal_proceedings", "act_after_judgment": "after_judgment"}
 _WAIT_STAGES = {"police_decision": "police_review", "reconsideration_decision": "reconsideration",
                 "police_followup": "procuratorate_supervision"}
 

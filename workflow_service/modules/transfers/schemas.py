@@ -87,6 +87,12 @@ class ScreeningArgs(Schema):
                                                                  "dangerous_goods", "other"]))
     deaths = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
     serious_injuries = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    direct_loss = fields.Float(load_default=0, validate=validate.Range(min=0),
+                               metadata={"description": "直接经济损失（元）：一百万元以上提示重大责任事故罪"})
+    forced_risky_operation = fields.Boolean(load_default=False, metadata={"description": "强令、组织他人违章冒险作业"})
+    accident_concealed = fields.Boolean(load_default=False, metadata={"description": "不报、谎报安全事故"})
+    false_certificate = fields.Boolean(load_default=False, metadata={"description": "中介组织提供虚假证明文件"})
+    illegal_explosives = fields.Boolean(load_default=False, metadata={"description": "非法制造、储存爆炸物（烟花爆竹）"})
 
 
 class ScreeningSchema(Schema):
