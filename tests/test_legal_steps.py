@@ -452,3 +452,31 @@ def test_screening_covers_the_crimes_the_review_added(td, facts, situation, char
 def test_screening_needs_the_threshold_for_the_accident_crimes(td):
     result = td.client("handler1").post("/api/v1/screenings", json={"direct_loss": 999999}).get_json()["result"]
     assert result["suggest_transfer"] is False
+
+
+def test_the_no_fine_rule_binds_only_the_transferred_conduct_and_person(td):
+    from .transfer_driver import REPORT
+
+    td.at("2026-09-21T09:00")
+    td.file()
+    two = {**FILING, "violations": [{"description": "拒不执行停止使用决定", "provision": "《安全生产法》第六十五条"},
+                                    {"description": "未如实记录隐患排查治理情况", "provision": "《安全生产法》第四十一条"}]}
+    td.complete("draft_filing", two)
+    td.complete("approve_filing", {"filing_approved": True})
+    td.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                              "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    td.complete("investigation_report", {"facts": "经查", "proposals": [
+        {"violation_index": i, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 5000} for i in (1, 2)]})
+    td.complete("notify_intended_penalty", {"notified_at": "2026-09-21T10:00:00+08:00", "hearing_offered": False})
+    td.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    # The principal's conduct in violation 1 goes to the police.
+    response = td.client("handler1").post("/api/v1/transfers", json={
+        "case_id": td.case["id"], "summary": "主要负责人涉嫌危险作业罪", "transferred_violations": [1]})
+    assert response.status_code == 201, response.get_json()
+    td.transfer = response.get_json()
+    body = td.complete("draft_decision", DECISION, expect=409)  # whose crime it is is not yet reported
+    assert body["code"] == "transfer_pending"
+    td.step("draft_transfer_report", REPORT)  # 危险作业罪: no unit liability
+    # The company is still fined, for both violations, in this case (不得选择性处罚).
+    td.complete("draft_decision", DECISION)
+    assert td.open_steps() == ["approve_decision"]

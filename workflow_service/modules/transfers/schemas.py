@@ -15,6 +15,8 @@ class OpenTransferArgs(Schema):
     party_name = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     party_type = fields.String(load_default=None, validate=validate.OneOf(["organisation", "individual"]))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    transferred_violations = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=None,
+                                         metadata={"description": "移送的违法行为序号（不填：全部）；罚款禁止仅及于这些行为"})
 
 
 class PoliceAnswerArgs(Schema):
