@@ -480,3 +480,32 @@ def test_the_no_fine_rule_binds_only_the_transferred_conduct_and_person(td):
     # The company is still fined, for both violations, in this case (不得选择性处罚).
     td.complete("draft_decision", DECISION)
     assert td.open_steps() == ["approve_decision"]
+
+
+# -- 9 (cont.). 查封扣押: decision with its record, 30 days, once 30 more with approval, release -------------------
+def test_a_seizure_runs_thirty_days_extends_once_with_approval_and_is_released(driver, sweep):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.at("2026-10-12T10:00")
+    d.preserve()
+    seal = {"preservation_decision": "seal", "preservation_decided_at": "2026-10-13T10:00:00+08:00"}
+    body = d.complete("decide_preserved_evidence", seal, expect=422)  # the decision number, time and record
+    assert "seizure_decision_number" in body["details"]
+    d.at("2026-10-13T11:00")
+    d.complete("decide_preserved_evidence", {**seal, "seizure_decision_number": "楚应急封〔2026〕1号",
+                                             "seized_at": "2026-10-13T10:30:00+08:00", "seizure_record": "现场笔录、清单"})
+    # 行政强制法 Art 25: 30 days from Tue 13 Oct end on Thu 12 Nov.
+    assert d.due("handle_seizure") == ("2026-11-12T16:00:00+00:00", "seizure_period")
+    d.complete("handle_seizure", {"seizure_action": "extend", "seizure_extension_reason": "鉴定尚未完成"})
+    assert "approve_seizure_extension" in d.open_steps()
+    d.complete("approve_seizure_extension", {"seizure_extension_approved": True, "seizure_extension_opinion": "同意"})
+    assert d.due("handle_seizure") == ("2026-12-14T16:00:00+00:00", "seizure_period")  # 30 more: Sat 12 Dec -> Mon 14
+    body = d.complete("handle_seizure", {"seizure_action": "extend", "seizure_extension_reason": "再延"}, expect=422)
+    assert "seizure_action" in body["details"]  # only once
+    d.at("2026-11-20T10:00")
+    d.complete("handle_seizure", {"seizure_action": "release", "seizure_released_at": "2026-11-20T09:00:00+08:00",
+                                  "seizure_release_record": "楚应急解封〔2026〕1号"})
+    assert d.open_steps() == ["investigate"]
+    assert "seizure_released" in [e["action"] for e in d.detail()["timeline"]]

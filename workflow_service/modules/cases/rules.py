@@ -195,5 +195,41 @@ def _preservation_decided_after_preserving(actor, task, data, current):
     if preserved and decided and _at(decided) < _at(preserved):
         raise ValidationFailed("处理决定不能早于登记保存 (the decision cannot precede the preservation)",
                                {"preservation_decided_at": [f"不早于 {preserved}"]})
+    if data.get("preservation_decision") != "seal":
+        return data
+    seized = _at(data["seized_at"])
+    if seized > clock().now() or (preserved and seized < _at(preserved)):
+        raise ValidationFailed("查封扣押时间不能早于登记保存，也不能晚于当前时间 (when was it seized?)",
+                               {"seized_at": ["应在登记保存之后、当前时间之前"]})
+    # 行政强制法 Art 25: 30 days from the seizure (the rule seizure_period), extendable once by 30.
+    return {**data, "seizure_period_from": data["seized_at"], "seizure_extended": False}
+
+
+@_rule("handle_seizure")
+def _seizure_released_or_extended_once(actor, task, data, current):
+    if data["seizure_action"] == "extend":
+        if current.get("seizure_extended"):
+            raise ValidationFailed("查封扣押期限只能延长一次，延长不得超过三十日（《行政强制法》第二十五条）",
+                                   {"seizure_action": ["已经延长过"]})
+        return data
+    released = _at(data["seizure_released_at"])
+    if released > clock().now() or released < _at(current["seized_at"]):
+        raise ValidationFailed("解除时间应在查封扣押之后、当前时间之前 (when was it released?)",
+                               {"seizure_released_at": ["时间不正确"]})
+    record_event(actor, "seizure_released", instance_id=task.instance_id, task_id=task.id,
+                 details={"released_at": data["seizure_released_at"], "record": data["seizure_release_record"][:500]})
     return data
+
+
+@_rule("approve_seizure_extension")
+def _seizure_extended_by_thirty_days(actor, task, data, current):
+    if not data["seizure_extension_approved"]:
+        return {**data, "seizure_action": None}
+    # The second period of 30 days runs from the last day of the first (行政强制法 Art 25).
+    first = compute_deadline("seizure_period", _at(current["seizure_period_from"]), province_code(task.unit))
+    last_day_end = first.due.due_at - timedelta(seconds=1)
+    record_event(actor, "seizure_extended", instance_id=task.instance_id, task_id=task.id,
+                 details={"first_period_ends": str(first.due.last_day)})
+    return {**data, "seizure_action": None, "seizure_extended": True,
+            "seizure_period_from": last_day_end.isoformat()}
 
