@@ -189,6 +189,7 @@ def _clean(request):
         for table in _PER_TEST_TABLES:
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         db.session.execute(sa.text("UPDATE users SET active = TRUE WHERE active = FALSE"))
+        db.session.execute(sa.text("UPDATE users SET presides_over_work = FALSE WHERE presides_over_work = TRUE"))
         db.session.execute(sa.text("UPDATE users SET legal_review_appointed_on = NULL "
                                    "WHERE legal_review_appointed_on IS NOT NULL"))
         db.session.execute(sa.text("UPDATE units SET collective_discussion_every_case = FALSE "

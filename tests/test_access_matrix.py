@@ -349,6 +349,9 @@ ACCESS.update({
     "users.record_legal_reviewer": Row(lambda w, rel: (
         "PUT", f"/api/v1/admin/users/{target_user(rel)}/legal-review",
         {"legal_qualification": False, "legal_review_appointed_on": None}), administers),
+    # An allowed call sets what the target (not a head) already has: nothing changes.
+    "users.set_presiding_head": Row(lambda w, rel: (
+        "PUT", f"/api/v1/admin/users/{target_user(rel)}/presiding", {"presides_over_work": False}), administers),
     "users.set_unit_collective_practice": Row(lambda w, rel: (
         "PUT", f"/api/v1/admin/units/{RELATION_UNITS[rel][1]}/collective-discussion",
         {"collective_discussion_every_case": False}), administers),

@@ -509,3 +509,18 @@ def test_a_seizure_runs_thirty_days_extends_once_with_approval_and_is_released(d
                                   "seizure_release_record": "楚应急解封〔2026〕1号"})
     assert d.open_steps() == ["investigate"]
     assert "seizure_released" in [e["action"] for e in d.detail()["timeline"]]
+
+
+def test_the_head_presiding_over_the_work_approves_a_transfer(app, td):
+    from .transfer_driver import REPORT
+
+    deputy = _user(app, "deputy_head", ["supervisor"])
+    td.at("2026-10-12T09:00")
+    td.open_transfer(party_name="楚雄某化工有限公司", party_type="organisation")
+    td.step("draft_transfer_report", REPORT)
+    assert "approve_transfer" not in [t["bpmn_id"] for t in td.tasks_of(td.transfer["instance_id"], deputy)]
+    assert td.admin.put(f"/api/v1/admin/users/{deputy}/presiding", json={"presides_over_work": True}).status_code == 200
+    assert td.admin.put("/api/v1/admin/users/handler1/presiding",
+                        json={"presides_over_work": True}).status_code == 422  # not a head
+    td.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username=deputy)
+    assert td.transfer_detail()["stage"] == "handover"

@@ -1,7 +1,8 @@
 """Legal steps (issue 17): the day a user first did legal review (行政处罚法 Art 58(2): the legal qualification is
 required of those first taking it up from 2021-07-15), a unit's "collective discussion for every case" setting
 (负责人集体讨论, Art 57), and the hearing thresholds as versions with the sector rule's national default
-(20,000 yuan individual / 50,000 organisation, 令77号 Art 33) instead of the unversioned 10,000 / 30,000.
+(20,000 yuan individual / 50,000 organisation, 令77号 Art 33) instead of the unversioned 10,000 / 30,000; a head who
+presides over the department's work (主持工作的负责人) acts as its principal head (transfer approval).
 
 Revision ID: 3f8a6c1d9e27
 Revises: 7c2d9e4f1a63
@@ -43,6 +44,7 @@ def _value(raw):
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('legal_review_appointed_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('presides_over_work', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.add_column(sa.Column('collective_discussion_every_case', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -62,4 +64,5 @@ def downgrade():
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.drop_column('collective_discussion_every_case')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('presides_over_work')
         batch_op.drop_column('legal_review_appointed_on')

@@ -128,6 +128,24 @@ def set_collective_discussion_every_case(actor, unit_code: str, every_case: bool
     return unit
 
 
+def set_presiding_head(actor, username: str, presides: bool) -> User:
+    """主持工作的负责人: a head (supervisor) who presides over the department's work acts as its principal head,
+    e.g. approves a criminal transfer (国务院令310 Art 5)."""
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    if user is None:
+        raise NotFound(f"用户不存在 (no user {username})")
+    _require_administrator_of(actor, user.unit)
+    if presides and Role.supervisor.value not in {r.role for r in user.role_rows}:
+        raise ValidationFailed("主持工作的须为本单位负责人 (only a head presides over the work)",
+                               {"presides_over_work": ["该用户不是负责人"]})
+    user.presides_over_work = bool(presides)
+    db.session.flush()
+    record_event(actor, "presiding_head_set", details={"username": username, "presides_over_work": user.presides_over_work})
+    return user
+
+
 def set_user_active(actor, username: str, active: bool) -> User:
     """停用 / 启用 an account. Deactivation ends the user's tokens and browser sessions at once (the rows are
     revoked; every request checks them), wherever copies of them are. Nobody deactivates their own account."""

@@ -14,6 +14,10 @@ class UnitSchema(Schema):
     collective_discussion_every_case = fields.Boolean(metadata={"description": "每案负责人集体讨论（本单位规定）"})
 
 
+class PresidingArgs(Schema):
+    presides_over_work = fields.Boolean(required=True, metadata={"description": "主持工作的负责人（代行正职负责人职责）"})
+
+
 class UnitPracticeArgs(Schema):
     collective_discussion_every_case = fields.Boolean(required=True)
 
@@ -26,6 +30,7 @@ class UserSchema(Schema):
     roles = fields.Method("_roles")
     active = fields.Boolean(metadata={"description": "false: deactivated (停用), no token or session works"})
     legal_qualification = fields.Boolean()
+    presides_over_work = fields.Boolean(metadata={"description": "主持工作的负责人"})
     legal_review_appointed_on = fields.Date(allow_none=True, metadata={
         "description": "初次从事法制审核的日期 (行政处罚法 Art 58(2): from 2021-07-15 on, the qualification is required)"})
 
