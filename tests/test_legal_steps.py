@@ -524,3 +524,16 @@ def test_the_head_presiding_over_the_work_approves_a_transfer(app, td):
                         json={"presides_over_work": True}).status_code == 422  # not a head
     td.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username=deputy)
     assert td.transfer_detail()["stage"] == "handover"
+
+
+def test_a_head_marks_a_case_complex_when_approving_its_filing(driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True, "complex_circumstances": True, "complex_case": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", fine_proposal(5000))
+    data = d.detail()["data"]
+    assert data["needs_collective_discussion"] is True and data["needs_legal_review"] is True
+    assert d.open_steps() == ["legal_review"]
