@@ -128,6 +128,16 @@ class CaseDriver:
                                                     "collected_at": "2026-09-21T10:00:00+08:00"}]})
         return self
 
+    def preserve(self, approved=True, items=("检测仪表",), expect=200):
+        """先行登记保存 during the investigation: a handler asks, the supervisor approves (行政处罚法 Art 56)."""
+        response = self.client("handler1").post(f"/api/v1/cases/{self.case['id']}/preservation-requests", json={
+            "items": [{"description": i} for i in items], "reason": "证据可能灭失"})
+        assert response.status_code == expect, response.get_json()
+        if expect == 200:
+            self.complete("approve_preservation", {"preservation_approved": approved,
+                                                   "preservation_approval_opinion": "同意" if approved else "不同意"})
+        return response.get_json()
+
     # -- the committee (案件审查委员会) ------------------------------------------------------------------
     def open_ballot(self, proposal="罚款五万元", conflicts=(), username="supervisor1", expect=200):
         data = {"ballot_proposal": proposal}
@@ -147,11 +157,28 @@ class CaseDriver:
         assert response.status_code == expect, response.get_json()
         return response.get_json()
 
-    def committee_decides(self, choice, proposal="罚款五万元"):
-        """Every eligible member votes the same way."""
+    def committee_decides(self, choice, proposal="罚款五万元", record=True):
+        """Every eligible member votes the same way; then the heads' discussion is recorded with the conclusion
+        the vote suggested (the vote is an aid, the record is the step: 行政处罚法 Art 57)."""
         self.open_ballot(proposal)
         ballot = self.ballot()
         for seat in ballot["seats"]:
             if seat["status"] == "eligible":
                 self.vote(seat["username"], choice, ballot_id=ballot["id"])
-        return self.ballot()
+        ballot = self.ballot()
+        if record:
+            self.record_discussion({"passed": "passed", "rejected": "rejected"}.get(ballot["result"], "reopen"))
+        return ballot
+
+    def record_discussion(self, conclusion="passed", username="supervisor1", expect=200, **overrides):
+        """The record of the heads' collective discussion (负责人集体讨论记录)."""
+        data = {"discussion_held_at": self.now_iso(), "discussion_chair": "head1",
+                "discussion_attendees": ["head1", "supervisor1"], "discussion_presenter": "handler1",
+                "discussion_opinions": [{"attendee": "head1", "opinion": "同意"},
+                                        {"attendee": "supervisor1", "opinion": "同意"}],
+                "discussion_conclusion": conclusion, "discussion_conclusion_text": "经集体讨论，" + conclusion}
+        data.update(overrides)
+        return self.complete("record_collective_discussion", data, username=username, expect=expect)
+
+    def now_iso(self):
+        return self.admin.get("/api/v1/admin/clock").get_json()["now"]

@@ -194,6 +194,13 @@ def _clean(request):
         for table in _PER_TEST_TABLES:
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         db.session.execute(sa.text("UPDATE users SET active = TRUE WHERE active = FALSE"))
+        db.session.execute(sa.text("UPDATE users SET presides_over_work = FALSE WHERE presides_over_work = TRUE"))
+        db.session.execute(sa.text("UPDATE users SET legal_review_appointed_on = NULL "
+                                   "WHERE legal_review_appointed_on IS NOT NULL"))
+        db.session.execute(sa.text("UPDATE units SET collective_discussion_every_case = FALSE "
+                                   "WHERE collective_discussion_every_case = TRUE"))
+        db.session.execute(sa.text("DELETE FROM business_settings WHERE key = 'large_fine_threshold' "
+                                   "AND jurisdiction <> 'national'"))
         # Calendar years an administrator imported in a test go; the library's official years stay.
         db.session.execute(sa.text("DELETE FROM calendar_days WHERE year NOT IN "
                                    "(SELECT year FROM calendar_years WHERE source LIKE 'chinesecalendar%')"))
@@ -230,6 +237,9 @@ class ApiClient:
 
     def post(self, path, json=None, **kwargs):
         return self.client.post(path, json=json if json is not None else {}, headers=self.headers, **kwargs)
+
+    def put(self, path, json=None, **kwargs):
+        return self.client.put(path, json=json if json is not None else {}, headers=self.headers, **kwargs)
 
 
 # app -> {(username, password): token}: the tokens `login` made on that app's database.

@@ -152,6 +152,11 @@ ACCESS: dict[str, Row] = {
     "cases.suspend": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/suspend", {"reason": "中止"}),
                          lambda role, rel: role in ("supervisor", "principal_head") and rel == "own",
                          undo=resume_case),
+    # 先行登记保存: a handler of the case's own unit asks; the open filing is not investigating yet, so an allowed
+    # call answers 409 (the process is not waiting for it) and changes nothing.
+    "cases.request_preservation": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/preservation-requests",
+                                                      {"items": [{"description": "压力表"}], "reason": "可能灭失"}),
+                                      lambda role, rel: role == "case_handler" and rel == "own"),
     "cases.resume": Row(lambda w, rel: ("POST", f"/api/v1/cases/{w.case(rel)['id']}/resume", {"reason": "恢复"}),
                         lambda role, rel: role in ("supervisor", "principal_head") and rel == "own"),
     # -- processes --------------------------------------------------------------------------------------
@@ -265,7 +270,7 @@ ACCESS: dict[str, Row] = {
     "ballots.ballot_detail": Row(lambda w, rel: ("GET", f"/api/v1/ballots/{w.ballot(rel)}", None), views_case),
     # The ballot is open: an allowed call gets 409 (the minutes exist once it closes).
     "ballots.ballot_minutes": Row(lambda w, rel: ("GET", f"/api/v1/ballots/{w.ballot(rel)}/minutes", None), views_case),
-    # Only a seated member votes or recuses; the ballot has no 案审会表决 task, so the allowed call gets 409.
+    # Only a seated member votes or recuses; the ballot has no 集体讨论网上表决 task, so the allowed call gets 409.
     "ballots.cast_vote": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/votes",
                                              {"choice": "agree", "opinion": "同意"}), seated),
     "ballots.declare_conflict": Row(lambda w, rel: ("POST", f"/api/v1/ballots/{w.ballot(rel)}/recusals",
@@ -397,6 +402,16 @@ ACCESS.update({
                                  administers),
     "users.activate": Row(lambda w, rel: ("POST", f"/api/v1/admin/users/{target_user(rel)}/activate", {}),
                           administers),
+    # An allowed call records what the target user already has (no qualification, no day): nothing changes.
+    "users.record_legal_reviewer": Row(lambda w, rel: (
+        "PUT", f"/api/v1/admin/users/{target_user(rel)}/legal-review",
+        {"legal_qualification": False, "legal_review_appointed_on": None}), administers),
+    # An allowed call sets what the target (not a head) already has: nothing changes.
+    "users.set_presiding_head": Row(lambda w, rel: (
+        "PUT", f"/api/v1/admin/users/{target_user(rel)}/presiding", {"presides_over_work": False}), administers),
+    "users.set_unit_collective_practice": Row(lambda w, rel: (
+        "PUT", f"/api/v1/admin/units/{RELATION_UNITS[rel][1]}/collective-discussion",
+        {"collective_discussion_every_case": False}), administers),
 })
 
 RECTIFICATION = {"party_name": "矩阵整改企业", "party_type": "organisation", "legal_basis": "安全生产法第六十五条",

@@ -32,10 +32,10 @@ def test_a_preservation_decision_cannot_precede_the_preservation(driver):
     d.file()
     d.complete("draft_filing", FILING)
     d.complete("approve_filing", {"filing_approved": True})
-    d.complete("investigate", {"evidence": [{"type": "preserved", "description": "登记保存的压力表",
-                                             "collected_at": "2026-09-28T10:00:00+08:00"}]})
+    d.at("2026-09-28T10:00")
+    d.preserve(items=("登记保存的压力表",))
     decision = {"preservation_decision": "return", "preservation_decided_at": "2026-09-27T10:00:00+08:00"}
     body = d.complete("decide_preserved_evidence", decision, expect=422)
     assert "preservation_decided_at" in body["details"]
     d.complete("decide_preserved_evidence", {**decision, "preservation_decided_at": "2026-10-09T10:00:00+08:00"})
-    assert d.open_steps() == ["investigation_report"]
+    assert d.open_steps() == ["investigate"]

@@ -33,6 +33,8 @@ def closed_case(d, *, preservation_decided="", notice_at="2026-09-24T10:00", sta
     if preservation_decided:
         evidence.append({"type": "preserved", "description": "先行登记保存的检测仪表",
                          "collected_at": "2026-09-21T10:00:00+08:00"})
+    if preservation_decided:
+        d.preserve()  # approved on filing day (行政处罚法 Art 56); the decision is due 7 working days later
     if during_investigation:
         during_investigation(d)
     d.complete("investigate", {"evidence": evidence})

@@ -140,6 +140,8 @@ def test_statements_may_never_raise_the_penalty(driver):
     d.complete("legal_review", review("pass", "同意"))
     d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
     d.complete("record_statements", {"statement_made": True, "statement": "申辩", "statement_review": "复核",
+                                     "statement_points": [{"point": "已整改", "review": "属实，但不影响定性",
+                                                           "adopted": False}],
                                      "waived": False, "hearing_requested": False})
     assert d.committee_decides("disagree")["result"] == "rejected"
     assert d.open_steps() == ["investigation_report"]
@@ -324,17 +326,16 @@ def test_preserved_evidence_needs_a_decision_within_seven_working_days(driver):
     d.file()
     d.complete("draft_filing", FILING)
     d.complete("approve_filing", {"filing_approved": True})
-    d.complete("investigate", {"evidence": [
-        {"type": "photo", "description": "现场照片", "collected_at": "2026-09-21T10:00:00+08:00"},
-        {"type": "preserved", "description": "先行登记保存的检测仪表", "collected_at": "2026-09-28T10:00:00+08:00"}]})
-    assert d.open_steps() == ["decide_preserved_evidence"]
-    assert d.detail()["data"]["preserved_at"] == "2026-09-28T10:00:00+08:00"
+    d.at("2026-09-28T10:00")
+    d.preserve()  # the head approves the preservation during the investigation (行政处罚法 Art 56)
+    assert d.open_steps() == ["decide_preserved_evidence", "investigate"]
+    assert d.detail()["data"]["preserved_at"] == "2026-09-28T02:00:00+00:00"
     # 行政处罚法 Art 56, 85: 7 working days from Mon 28 Sep; 1-7 Oct are holidays, Sat 10 Oct is worked:
     # 29, 30 Sep, 8, 9, 10, 12, 13 Oct.
     assert d.due("decide_preserved_evidence") == ("2026-10-13T16:00:00+00:00", "evidence_preservation")
     d.complete("decide_preserved_evidence", {"preservation_decision": "transfer_to_expert",
                                              "preservation_decided_at": "2026-10-09T10:00:00+08:00"})
-    assert d.open_steps() == ["investigation_report"]
+    assert d.open_steps() == ["investigate"]
 
 
 def test_a_deferral_needs_the_supervisors_approval(driver):

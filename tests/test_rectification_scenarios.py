@@ -74,11 +74,13 @@ def test_a_failed_reinspection_opens_an_aggravated_case_with_the_order_attached(
     assert offer["basis"] == "《安全生产法》第一百一十二条"
     # An escalation to the unit's supervisors.
     assert ("escalation1", "复查不合格督办") in d.alerts("supervisor1")
-    # The case: source overdue rectification, 从重 recorded, the order, re-inspection and proof attached.
+    # The case: source overdue rectification, the finding to weigh (从重 is the case's discretion, not presumed),
+    # the order, re-inspection and proof attached.
     case = d.client("supervisor1").get(f"/api/v1/cases/{detail['penalty_case_id']}").get_json()
     assert case["source"] == "overdue_rectification" and case["stage"] == ["立案登记"]
     data = case["data"]
-    assert data["aggravating_circumstances"][0]["code"] == "overdue_rectification"
+    assert data["circumstances_to_weigh"][0]["code"] == "overdue_rectification"
+    assert "aggravating_circumstances" not in data
     assert data["rectification"]["legal_basis"] == "《安全生产法》第六十五条第一款第（三）项"
     assert data["rectification"]["stop_order"] == STOP
     assert data["rectification"]["reinspection"]["proof_of_non_compliance"] == PROOF
@@ -96,7 +98,7 @@ def test_an_order_overdue_without_application_escalates_and_its_reinspection_is_
     sweep()
     detail = d.order_detail()
     assert detail["status"] == "reinspection_due" and d.order_steps() == ["reinspect"]
-    assert ("escalation1", "逾期未整改督办") in d.alerts("supervisor1")
+    assert ("escalation1", "整改期限届满待复查督办") in d.alerts("supervisor1")
     # the re-inspection is due 10 days after the deadline: Sat 17 Oct → Tue 27 Oct, 24:00
     [task] = detail["open_tasks"]
     assert task["due_at"] == "2026-10-27T16:00:00+00:00"

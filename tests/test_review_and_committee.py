@@ -145,9 +145,10 @@ def test_the_reviewer_cannot_approve_the_decision(app, driver, committee):
 def test_a_sign_off_stops_counting_when_the_proposal_changes_and_the_case_is_reviewed_again(driver):
     d = _to_committee(driver)
     first = _sign_offs(d)["fingerprint"]
-    # The committee rejects the proposal; the handler proposes a lower fine, which must be reviewed again.
+    # The committee rejects the proposal; the handler proposes a lower fine, which must be reviewed again (below the
+    # national 50,000-yuan threshold the case still needs a review when marked 疑难复杂, Art 58(1)(3)).
     assert d.committee_decides("disagree")["result"] == "rejected"
-    d.complete("investigation_report", fine_proposal(40000))
+    d.complete("investigation_report", {**fine_proposal(40000), "complex_case": True})
     sign_off = _sign_offs(d)
     assert sign_off["valid"] is False and sign_off["reason"] == "changed_since_review"
     assert sign_off["changed"] == ["proposals"] and sign_off["fingerprint"] != first
@@ -179,6 +180,9 @@ def test_a_ballot_reaching_its_majority_and_its_minutes(driver):
     assert ballot["status"] == "closed" and ballot["result"] == "passed" and ballot["closed_how"] == "all_voted"
     assert ballot["tally"] == {"agree": 3, "disagree": 1, "abstain": 1, "cast": 5, "eligible": 5, "pending": 0,
                                "recused": 1}
+    # The vote is an aid: the heads' discussion, as recorded, decides (行政处罚法 Art 57).
+    assert d.open_steps() == ["record_collective_discussion"]
+    d.record_discussion("passed")
     assert d.open_steps() == ["draft_decision"]
     minutes = d.client("member1").get(f"/api/v1/ballots/{ballot['id']}/minutes").get_json()
     assert minutes["case_number"] == d.case["case_number"] and minutes["proposal"] == "拟罚款五万元"
@@ -214,13 +218,15 @@ def test_a_failed_quorum_after_the_chair_closes_the_ballot(driver, sweep):
     d.at("2026-10-11T09:00")
     sweep()
     alerts = d.client("supervisor1").get("/api/v1/alerts").get_json()["items"]
-    assert [(a["level"], a["task_name"]) for a in alerts] == [("escalation1", "案审会表决")]
+    assert [(a["level"], a["task_name"]) for a in alerts] == [("escalation1", "集体讨论网上表决（辅助）")]
     response = close("head1")
     assert response.status_code == 200, response.get_json()
     closed = response.get_json()
     # Three of six members voted; two thirds (four) are needed.
     assert closed["result"] == "failed_quorum" and closed["closed_how"] == "chair"
-    assert d.open_steps() == ["prepare_collective_discussion"]  # the vote must be held again
+    assert d.open_steps() == ["record_collective_discussion"]
+    d.record_discussion("reopen")  # the heads decide to discuss it again
+    assert d.open_steps() == ["prepare_collective_discussion"]
     assert d.vote("member4", expect=409, ballot_id=ballot["id"])["code"] == "ballot_closed"
     minutes = d.client("head1").get(f"/api/v1/ballots/{ballot['id']}/minutes").get_json()
     assert [p["username"] for p in minutes["absent"]] == ["head1", "member4", "member5"]
@@ -241,7 +247,9 @@ def test_a_tie_settled_by_the_chair(driver, committee, chair_vote, expected, nex
         d.vote(member, choice)
     ballot = d.ballot()
     assert ballot["tally"]["agree"] == ballot["tally"]["disagree"] == 3
-    assert ballot["result"] == expected and d.open_steps() == [next_step]
+    assert ballot["result"] == expected and d.open_steps() == ["record_collective_discussion"]
+    d.record_discussion(expected)
+    assert d.open_steps() == [next_step]
 
 
 def test_a_tie_discussed_again_under_the_rediscuss_rule(driver, committee):
@@ -251,6 +259,7 @@ def test_a_tie_discussed_again_under_the_rediscuss_rule(driver, committee):
     for member, choice in zip(MEMBERS, ["agree"] * 3 + ["disagree"] * 3):
         d.vote(member, choice)
     assert d.ballot()["result"] == "tie"
+    d.record_discussion("reopen")
     assert d.open_steps() == ["prepare_collective_discussion"]
 
 
@@ -323,7 +332,7 @@ def test_nine_members_voting_at_the_same_moment(app, driver, committee, login):
                                "recused": 0}
     timeline = [e["action"] for e in d.detail()["timeline"]]
     assert timeline.count("vote_cast") == 9 and timeline.count("ballot_closed") == 1
-    assert d.open_steps() == ["draft_decision"]  # the process moved on exactly once
+    assert d.open_steps() == ["record_collective_discussion"]  # the process moved on exactly once
 
 
 def test_the_review_is_due_by_the_rule_table_with_warning_and_escalation(driver, sweep):
@@ -372,6 +381,7 @@ def test_evidence_added_after_the_sign_off_sends_the_case_back_for_review(app, d
     d.open_ballot("补充证据后再次讨论")  # the committee discusses the reviewed material again
     for member in MEMBERS:
         d.vote(member, "agree")
+    d.record_discussion("passed")
     d.complete("draft_decision", DECISION)
     assert d.open_steps() == ["approve_decision"]
 

@@ -103,6 +103,10 @@ def test_a_transfer_approved_handed_over_the_police_open_the_case_and_the_eviden
     detail = d.transfer_detail()
     assert detail["stage"] == "criminal_proceedings" and detail["next_deadline"]["due_at"] == "2026-12-24T16:00:00+00:00"
     d.police("judgment", note="以危险作业罪判处有期徒刑六个月")
+    # after the judgment the department still acts where the law says so (安全生产法 Art 94 and others)
+    assert d.transfer_detail()["stage"] == "after_judgment" and d.transfer_steps() == ["act_after_judgment"]
+    d.step("act_after_judgment", {"judgment_summary": "判处有期徒刑六个月", "post_judgment_actions": [
+        {"action": "principal_bar", "handling": "已通报主要负责人五年内不得担任主要负责人"}]})
     detail = d.transfer_detail()
     assert (detail["status"], detail["stage"]) == ("concluded", "concluded")
     # an integration account answers; it does not open transfers
@@ -170,7 +174,7 @@ def test_missing_materials_block_the_hand_over_and_are_supplemented(d):
     d.reported_and_approved()
     body = d.step("hand_over", {"materials": {**MATERIALS, "appraisal_reports": False}, "police_bureau": "楚雄市公安局",
                                 "procuratorate_copied": False, "handed_over_at": "2026-10-12T09:00:00+08:00"}, expect=422)
-    assert "有关检验报告或者鉴定结论" in body["details"]["materials"][0]
+    assert "有关检验报告或者鉴定意见" in body["details"]["materials"][0]
     assert "procuratorate_copied" in body["details"]
     d.handed_over("2026-10-12T10:00")
     d.at("2026-10-12T14:00")

@@ -207,7 +207,7 @@ def test_a_supervisor_suspends_and_resumes_a_case_and_a_handler_cannot(app, logi
     assert "中止案件" in page and "批准延期" not in page  # an extension is the principal head's
     empty = client.post(f"/cases/{case['id']}/suspend", data={"csrf_token": csrf_token_in(page), "reason": ""})
     assert empty.status_code == 302 and api.get(f"/api/v1/cases/{case['id']}").get_json()["status"] == "open"
-    client.post(f"/cases/{case['id']}/suspend", data={"csrf_token": csrf_token_in(page), "reason": "等待鉴定结论"})
+    client.post(f"/cases/{case['id']}/suspend", data={"csrf_token": csrf_token_in(page), "reason": "等待鉴定意见"})
     assert api.get(f"/api/v1/cases/{case['id']}").get_json()["status"] == "suspended"
     page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "恢复办理" in page

@@ -15,7 +15,7 @@ REPORT = {"team": ["handler1", "handler2"], "suspected_crime": "危险作业罪"
           "facts": "责令停止使用中转库后仍继续超量储存", "real_danger_facts": "库内存放成品超核定量三倍，邻近居民区",
           "report": "建议移送公安机关"}
 MATERIALS = {"transfer_letter": True, "investigation_report": True, "items_list": True, "appraisal_reports": True,
-             "other_materials": True}
+             "other_materials": True, "administrative_decisions": True}
 
 
 class TransferDriver(CaseDriver):

@@ -43,7 +43,7 @@ from .modules.documents import review as document_review
 from .modules.rectification import operations as rectification
 from .modules.rectification import queries as rectification_queries
 from .modules.rectification import rules as rectification_rules
-from .modules.review import committee, legal
+from .modules.review import committee, discussion, legal
 from .modules.simple_procedure import operations as simple_procedure
 from .modules.simple_procedure import rules as simple_procedure_rules
 from .modules.suspensions import operations as suspensions
@@ -76,9 +76,9 @@ def build_registry(settings: dict) -> Registry:
     # is pending, then a valid legal-review pass; apply_enforcement: a pending reconsideration or lawsuit, or a
     # decision it annulled, is the reason given before the court window's dates).
     for declared in (challenges.DECLARED, case_rules.DECLARED, transfer_rules.DECLARED, legal.DECLARED,
-                     committee.DECLARED, rectification_rules.DECLARED, disclosure.DECLARED, document_review.DECLARED,
-                     inspection_rules.DECLARED, simple_procedure_rules.DECLARED, discretion_rules.DECLARED,
-                     suspensions.DECLARED, typical.DECLARED):
+                     committee.DECLARED, discussion.DECLARED, rectification_rules.DECLARED, disclosure.DECLARED,
+                     document_review.DECLARED, inspection_rules.DECLARED, simple_procedure_rules.DECLARED,
+                     discretion_rules.DECLARED, suspensions.DECLARED, typical.DECLARED):
         registry.add(declared)
 
     registry.connect_resume_guard("transfers.refuse_manual_resume", transfers.refuse_manual_resume)

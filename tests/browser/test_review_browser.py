@@ -42,7 +42,7 @@ def test_committee_members_vote_on_the_ballot_page_and_the_minutes_appear_after_
 
     # member1 opens the vote from the inbox task, reads the ballot and votes.
     page = open_page("member1")
-    page.click("#available >> text=案审会表决")
+    page.click("#available >> text=集体讨论网上表决（辅助）")
     page.click("button:has-text('认领')")
     page.click("#ballot-link >> text=打开表决页面")
     assert "拟对当事人罚款五万元" in page.inner_text("#ballot-summary")

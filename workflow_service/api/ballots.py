@@ -1,4 +1,4 @@
-"""Committee ballots (案审会表决), committees and legal review sign-offs."""
+"""Committee ballots (集体讨论网上表决, an aid to the heads' discussion), committees and legal review sign-offs."""
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -9,7 +9,8 @@ from ..modules.documents.numbering import decision_number
 from ..modules.enterprises import operations as enterprise_ops
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
                                      ExtensionDecisionArgs, ExtensionListSchema, ExtensionRequestArgs,
-                                     ExtensionRequestSchema, FileCaseArgs, ReasonArgs, TimelineSchema)
+                                     ExtensionRequestSchema, FileCaseArgs, PreservationRequestArgs, ReasonArgs,
+                                     TimelineSchema)
 from .auth import current_api_user
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件 (penalty cases)")
@@ -131,6 +132,18 @@ def extension_queue():
 def decide_extension(args, request_id):
     """审批延期申请: approved, the decision limit's running deadlines move to the new limit."""
     return case_ops.decide_extension(current_api_user(), request_id, args["approved"], args["opinion"])
+
+
+@blp.route("/<int:case_id>/preservation-requests", methods=["POST"])
+@blp.arguments(PreservationRequestArgs)
+@blp.response(200, CaseSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+@blp.alt_response(409, schema="Error")
+def request_preservation(args, case_id):
+    """申请先行登记保存证据 during the investigation: a head approves it, and the handling decision is due within
+    7 working days (行政处罚法 Art 56)."""
+    return case_ops.request_preservation(current_api_user(), case_id, args["items"], args["reason"])
 
 
 @blp.route("/<int:case_id>/suspend", methods=["POST"])

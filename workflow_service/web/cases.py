@@ -37,6 +37,9 @@ ACTION_NAMES = {
     "deadline_extended": "延期", "extension_requested": "申请延期", "extension_refused": "不予批准延期",
     "case_suspended": "中止", "case_resumed": "恢复",
     "ballot_opened": "提请集体讨论", "vote_cast": "委员表决", "ballot_recusal": "委员回避", "ballot_closed": "表决结束",
+    "collective_discussion_recorded": "负责人集体讨论记录", "statements_reviewed": "陈述申辩复核",
+    "seizure_released": "解除查封扣押", "seizure_extended": "延长查封扣押",
+    "penalty_raised_on_new_facts": "因新的违法事实加重（重新告知）",
     "legal_review_signed": "法制审核签署", "evidence_uploaded": "上传证据", "transfer_opened": "移送公安机关",
 }
 # 法制审核: why a sign-off does not cover the case (modules/review/legal.py sign_off_status), and what changed.

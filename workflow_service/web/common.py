@@ -18,7 +18,7 @@ ROLE_NAMES = {r.value: label for r, label in ROLE_LABELS.items()}
 LEVEL_NAMES = {"warning": "预警", "escalation1": "一级督办", "escalation2": "二级督办"}
 UNIT_LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
 SOURCE_NAMES = {"inspection": "检查发现", "complaint": "投诉举报", "referral": "其他机关移送", "accident": "事故调查",
-                "overdue_rectification": "逾期未整改", "returned_by_police": "公安机关、检察机关退回"}
+                "overdue_rectification": "逾期未整改", "returned_by_police": "司法机关移送"}
 CASE_STATUS_NAMES = {"open": "办理中", "suspended": "中止", "closed": "已结案"}
 PERIOD_UNIT_NAMES = {"working_days": "工作日", "calendar_days": "日", "hours": "小时", "months": "个月"}
 

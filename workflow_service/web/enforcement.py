@@ -198,6 +198,11 @@ SCREENING_FACTS = {
     "monitoring_disabled": "关闭、破坏直接关系生产安全的监控、报警、防护、救生设备、设施，或者篡改、隐瞒、销毁其相关数据、信息",
     "refused_stop_order": "因存在重大事故隐患被依法责令停产停业、停止施工、停止使用有关设备、设施、场所或者立即采取排除危险的整改措施，而拒不执行",
     "unlicensed_operation": "涉及安全生产的事项未经依法批准或者许可，擅自从事高度危险的生产作业活动",
+    # the crimes the December 2026 legal review added (刑法 Art 134(2), 139-1, 229, 125)
+    "forced_risky_operation": "强令、组织他人违章冒险作业，或明知存在重大事故隐患而不排除仍冒险组织作业",
+    "accident_concealed": "事故发生后负有报告职责的人员不报或者谎报事故情况，贻误事故抢救",
+    "false_certificate": "承担安全评价、认证、检测、检验职责的中介组织人员提供虚假证明文件",
+    "illegal_explosives": "非法制造、储存爆炸物（含违规生产、储存烟花爆竹及其原材料）",
 }
 
 
@@ -229,11 +234,12 @@ def screening_new():
                       real_danger_facts=request.form.get("real_danger_facts", "").strip(),
                       unlicensed_activity=request.form.get("unlicensed_activity") or None,
                       deaths=request.form.get("deaths", "").strip() or 0,
-                      serious_injuries=request.form.get("serious_injuries", "").strip() or 0)
+                      serious_injuries=request.form.get("serious_injuries", "").strip() or 0,
+                      direct_loss=request.form.get("direct_loss", "").strip() or 0)
         def run():
             args = ScreeningArgs().load(values)
-            facts = {k: args.pop(k) for k in ("monitoring_disabled", "refused_stop_order", "unlicensed_operation",
-                                               "unlicensed_activity", "deaths", "serious_injuries")}
+            facts = {k: args.pop(k) for k in (*SCREENING_FACTS, "unlicensed_activity", "deaths", "serious_injuries",
+                                               "direct_loss")}
             return screen(user, facts=facts, **args)
 
         row, errors, message = _submit(run)

@@ -15,7 +15,7 @@ class CaseSource(str, enum.Enum):
     referral = "referral"                            # 移送
     accident = "accident"                            # 事故调查
     overdue_rectification = "overdue_rectification"  # 逾期未整改
-    returned_by_police = "returned_by_police"        # 公安机关、检察机关退回
+    returned_by_police = "returned_by_police"        # 司法机关移送 (the police or procuratorate found no crime)
 
 
 class CaseStatus(str, enum.Enum):

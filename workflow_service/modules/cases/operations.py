@@ -1,12 +1,13 @@
 """Filing a case, keeping its row in step with its process, and moving its decision deadline."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
+from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..audit.operations import record_event
 from ..deadlines.models import DeadlineAdjustment
@@ -28,23 +29,55 @@ DECISION_RULE = "decision_after_filing"
 # Parked timers of a suspended case wait here (far beyond any real deadline) until it resumes.
 PARKED_UNTIL = datetime(2999, 1, 1, tzinfo=timezone.utc)
 
-# Provincial "large fine" thresholds for hearings (DOMAIN.md: default seen 30,000 / 10,000 yuan; M confidence).
-DEFAULT_LARGE_FINE = {"organisation": 30000, "individual": 10000}
+# "Large amount" thresholds for hearings (行政处罚法 Art 63(1)(1)(2)) and for the heads' collective discussion, as
+# data per jurisdiction with versions by date (DOMAIN.md: the sector rule's default, 令77号 Art 33, is 20,000 yuan
+# for an individual and 50,000 for an organisation; some provinces use 10,000 / 30,000; M confidence).
+DEFAULT_LARGE_FINE = {"organisation": 50000, "individual": 20000, "confiscation_organisation": 50000,
+                      "confiscation_individual": 20000, "collective_organisation": 50000}
+DEFAULT_LARGE_FINE_SETTING = {"versions": [{"effective_from": None, "effective_to": None, **DEFAULT_LARGE_FINE,
+                                            "basis": "安全生产违法行为行政处罚办法（2015年，令77号）第三十三条"}]}
 
 
-def large_fine_thresholds(province: str | None) -> dict:
+def threshold_version(value: dict, on: date) -> dict:
+    """The version of a threshold setting in force on a day. A setting stored before versions existed (a flat
+    {"organisation": ..., "individual": ...}) is one version without dates; a value it leaves out takes the
+    national default."""
+    versions = value.get("versions") if isinstance(value, dict) and "versions" in value else [value or {}]
+    day = on.isoformat()
+    found = None
+    for version in versions:
+        start, end = version.get("effective_from"), version.get("effective_to")
+        if (start is None or start <= day) and (end is None or day <= end):
+            if found is None or (start or "") >= (found.get("effective_from") or ""):
+                found = version
+    if found is None:
+        raise Conflict(f"{day} 没有生效的较大数额标准，请管理员设置 (no threshold version in force on {day})",
+                       code="threshold_missing")
+    return {**DEFAULT_LARGE_FINE, **{k: v for k, v in found.items() if v is not None}}
+
+
+def large_fine_thresholds(province: str | None, on: date | None = None) -> dict:
     rows = {r.jurisdiction: r for r in db.session.scalars(
         sa.select(BusinessSetting).where(BusinessSetting.key == "large_fine_threshold",
                                          BusinessSetting.jurisdiction.in_([province or "", "national"])))}
     row = rows.get(province or "") or rows.get("national")
-    return dict(row.value) if row else dict(DEFAULT_LARGE_FINE)
+    on = on or clock().now().astimezone(SHANGHAI).date()
+    return threshold_version(row.value if row else DEFAULT_LARGE_FINE_SETTING, on)
+
+
+def threshold_data(thresholds: dict) -> dict:
+    """The thresholds as the process data the review-needs table (bpmn/case_review_needs.dmn) reads."""
+    return {"large_fine_org": thresholds["organisation"], "large_fine_individual": thresholds["individual"],
+            "large_confiscation_org": thresholds["confiscation_organisation"],
+            "large_confiscation_individual": thresholds["confiscation_individual"],
+            "collective_fine_org": thresholds["collective_organisation"]}
 
 
 def seed_settings() -> int:
     if db.session.scalar(sa.select(BusinessSetting).filter_by(key="large_fine_threshold", jurisdiction="national")):
         return 0
-    db.session.add(BusinessSetting(key="large_fine_threshold", jurisdiction="national", value=DEFAULT_LARGE_FINE,
-                                   basis="各省规定（常见：个人1万元、单位3万元以上；部分省份2万/5万元），可按省配置",
+    db.session.add(BusinessSetting(key="large_fine_threshold", jurisdiction="national", value=DEFAULT_LARGE_FINE_SETTING,
+                                   basis="国家默认：个人2万元、单位5万元（2015年部门规章第三十三条）；各省可按版本另行设置",
                                    updated_at=clock().now()))
     db.session.flush()
     return 1
@@ -69,8 +102,7 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
         "party": {"name": party_name, "type": party_type},
         "source": source,
         "filed_by": actor.username,
-        "large_fine_org": thresholds["organisation"],
-        "large_fine_individual": thresholds["individual"],
+        **threshold_data(thresholds),
         **(extra or {}),
     }
     instance = pipeline.start(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
@@ -319,6 +351,24 @@ def extension_requests(actor, *, scope: str = "mine", case_id: int | None = None
                             DecisionExtension.approver_unit_id == actor.unit_id)
     rows = list(db.session.scalars(query.order_by(DecisionExtension.due_at, DecisionExtension.id)))
     return rows if scope == "case" else [r for r in rows if may_decide_extension(actor, r)]
+
+
+def request_preservation(actor, case_id: int, items: list[dict], reason: str) -> Case:
+    """申请先行登记保存证据 (行政处罚法 Art 56): a handler of the case asks, during the investigation, that evidence
+    which may be lost be preserved; a head approves it (the case's approve_preservation task), and the handling
+    decision is then due within 7 working days while the investigation goes on."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在 (no such case)")
+    if case.unit_id != actor.unit_id or not actor.has_role(Role.case_handler):
+        raise Forbidden("仅本单位承办人可申请先行登记保存 (only the unit's case handlers ask for a preservation)")
+    if case.status != CaseStatus.open.value:
+        raise Conflict("案件未在办理中 (the case is not open)", code="case_not_open")
+    lock_instance(case.instance_id)
+    pipeline.deliver_message(case.instance, "preservation_requested", {
+        "items": items, "reason": reason, "requested_by": actor.username,
+        "requested_at": clock().now().isoformat()}, actor)
+    return case
 
 
 def suspend_case(actor, case_id: int, reason: str) -> Case:

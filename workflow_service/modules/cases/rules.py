@@ -8,11 +8,13 @@ from ...core.errors import ValidationFailed
 from ...core.registry import Declarations
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
+from ..audit.operations import record_event
 from ..deadlines.operations import compute_deadline, find_rule
 from ..deadlines.script import execution_start
 from ..system.codes import credit_code_problem
 from ..users.provinces import province_code
 from ..users.units import require_two_officers
+from .operations import large_fine_thresholds, threshold_data
 
 CASE_PROCESS = "case_handling"
 
@@ -83,15 +85,87 @@ def _no_defence_raises_the_penalty(actor, task, data, current):
     if "notified_total_fine" not in current:
         return data
     proposed = total_fine(data.get("proposals"))
-    if proposed > float(current["notified_total_fine"]):
-        raise ValidationFailed(
-            "不得因当事人陈述、申辩而给予更重的处罚 (a defence may never raise the penalty; 行政处罚法第四十五条)",
-            {"proposals": [f"罚款合计 {proposed:g} 元高于已告知的 {float(current['notified_total_fine']):g} 元"]})
+    raised = proposed > float(current["notified_total_fine"])
     new_types = {t for p in data.get("proposals") or [] for t in (p.get("penalty_types") or [])}
     added = new_types - set(current.get("notified_penalty_types") or [])
-    if added:
-        raise ValidationFailed("不得增加告知书以外的处罚种类 (no penalty type beyond the notice; 行政处罚法第四十五条)",
-                               {"proposals": [f"新增处罚种类：{', '.join(sorted(added))}"]})
+    if not (raised or added):
+        return data
+    # 行政处罚法 Art 45: not *because of* the defence. New facts may raise the penalty; the case then goes through
+    # a fresh notice (the process always notifies again after a new report) with the party's rights anew.
+    if (data.get("new_facts") or "").strip():
+        record_event(actor, "penalty_raised_on_new_facts", instance_id=task.instance_id, task_id=task.id, details={
+            "notified_total_fine": float(current["notified_total_fine"]), "proposed_total_fine": proposed,
+            "added_penalty_types": sorted(added), "new_facts": data["new_facts"][:500]})
+        return data
+    if raised:
+        raise ValidationFailed(
+            "不得因当事人陈述、申辩而给予更重的处罚；因新的违法事实加重的，请写明新事实并重新告知 "
+            "(a defence may never raise the penalty; new facts may, with a fresh notice; 行政处罚法第四十五条)",
+            {"proposals": [f"罚款合计 {proposed:g} 元高于已告知的 {float(current['notified_total_fine']):g} 元"],
+             "new_facts": ["加重须有告知后新发现的违法事实"]})
+    raise ValidationFailed("不得增加告知书以外的处罚种类，除非发现新的违法事实 (no penalty type beyond the notice; 行政处罚法第四十五条)",
+                           {"proposals": [f"新增处罚种类：{', '.join(sorted(added))}"],
+                            "new_facts": ["加重须有告知后新发现的违法事实"]})
+
+
+@_rule("investigation_report")
+def _thresholds_and_unit_practice_in_force(actor, task, data, current):
+    # The review-needs table (bpmn/case_review_needs.dmn) compares the proposal with the thresholds of the case's
+    # province in force today (行政处罚法 Art 63: "较大数额" is set locally, in versions), and reads whether the
+    # unit discusses every case collectively (Art 57, a unit's practice).
+    return {**data, **threshold_data(large_fine_thresholds(province_code(task.unit))),
+            "collective_every_case": bool(task.unit.collective_discussion_every_case)}
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@_rule("investigation_report")
+def _limitation_period(actor, task, data, current):
+    # 行政处罚法 Art 36: a violation not discovered within two years (five where citizens' life or health was
+    # endangered with harmful consequences) is no longer punished; the period runs from the day it happened, or
+    # ended where it continued. Discovered: at the latest when the case was filed.
+    filed = current.get("filed_at")
+    discovered = _at(filed).astimezone(SHANGHAI).date() if filed else clock().now().astimezone(SHANGHAI).date()
+    today = clock().now().astimezone(SHANGHAI).date()
+    errors = {}
+    for p in data.get("proposals") or []:
+        label = f"第 {p.get('violation_index')} 项"
+        if not p.get("violation_date"):
+            continue
+        happened = date.fromisoformat(p["violation_date"])
+        if happened > today:
+            errors.setdefault("proposals", []).append(f"{label}：违法行为发生或终了之日不能晚于今天")
+            continue
+        years = 5 if p.get("harms_life_or_health") else 2
+        barred = discovered > _years_after(happened, years)
+        if barred and p.get("outcome") not in ("time_barred", "not_established", "refer"):
+            errors.setdefault("proposals", []).append(
+                f"{label}：违法行为自 {happened} 起 {years} 年内未被发现（{discovered} 立案），已超过追责时效，"
+                "应提出“超过追责时效，不予处罚”")
+        elif not barred and p.get("outcome") == "time_barred":
+            errors.setdefault("proposals", []).append(
+                f"{label}：自 {happened} 起至 {discovered} 未满 {years} 年，未超过追责时效")
+    if errors:
+        raise ValidationFailed("违法行为的追责时效 (the limitation period; 行政处罚法第三十六条)", errors)
+    return data
+
+
+@_rule("record_statements")
+def _statements_reviewed_point_by_point(actor, task, data, current):
+    # 行政处罚法 Art 45: the department must hear the statements and review (复核) the facts, reasons and evidence
+    # the party puts forward; the record keeps its view on each point (the form requires one per point).
+    if data.get("statement_made") and data.get("waived"):
+        raise ValidationFailed("当事人已提出陈述申辩，不能同时记录为放弃 (a statement made is not waived)",
+                               {"waived": ["与“提出陈述、申辩”矛盾"]})
+    points = data.get("statement_points") or []
+    if data.get("statement_made"):
+        record_event(actor, "statements_reviewed", instance_id=task.instance_id, task_id=task.id, details={
+            "points": len(points), "adopted": sum(1 for p in points if p.get("adopted"))})
     return data
 
 
@@ -220,7 +294,43 @@ def _preservation_decided_after_preserving(actor, task, data, current):
     if preserved and decided and _at(decided) < _at(preserved):
         raise ValidationFailed("处理决定不能早于登记保存 (the decision cannot precede the preservation)",
                                {"preservation_decided_at": [f"不早于 {preserved}"]})
+    if data.get("preservation_decision") != "seal":
+        return data
+    seized = _at(data["seized_at"])
+    if seized > clock().now() or (preserved and seized < _at(preserved)):
+        raise ValidationFailed("查封扣押时间不能早于登记保存，也不能晚于当前时间 (when was it seized?)",
+                               {"seized_at": ["应在登记保存之后、当前时间之前"]})
+    # 行政强制法 Art 25: 30 days from the seizure (the rule seizure_period), extendable once by 30.
+    return {**data, "seizure_period_from": data["seized_at"], "seizure_extended": False}
+
+
+@_rule("handle_seizure")
+def _seizure_released_or_extended_once(actor, task, data, current):
+    if data["seizure_action"] == "extend":
+        if current.get("seizure_extended"):
+            raise ValidationFailed("查封扣押期限只能延长一次，延长不得超过三十日（《行政强制法》第二十五条）",
+                                   {"seizure_action": ["已经延长过"]})
+        return data
+    released = _at(data["seizure_released_at"])
+    if released > clock().now() or released < _at(current["seized_at"]):
+        raise ValidationFailed("解除时间应在查封扣押之后、当前时间之前 (when was it released?)",
+                               {"seizure_released_at": ["时间不正确"]})
+    record_event(actor, "seizure_released", instance_id=task.instance_id, task_id=task.id,
+                 details={"released_at": data["seizure_released_at"], "record": data["seizure_release_record"][:500]})
     return data
+
+
+@_rule("approve_seizure_extension")
+def _seizure_extended_by_thirty_days(actor, task, data, current):
+    if not data["seizure_extension_approved"]:
+        return {**data, "seizure_action": None}
+    # The second period of 30 days runs from the last day of the first (行政强制法 Art 25).
+    first = compute_deadline("seizure_period", _at(current["seizure_period_from"]), province_code(task.unit))
+    last_day_end = first.due.due_at - timedelta(seconds=1)
+    record_event(actor, "seizure_extended", instance_id=task.instance_id, task_id=task.id,
+                 details={"first_period_ends": str(first.due.last_day)})
+    return {**data, "seizure_action": None, "seizure_extended": True,
+            "seizure_period_from": last_day_end.isoformat()}
 
 
 

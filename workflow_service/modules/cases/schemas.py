@@ -191,3 +191,14 @@ class CaseDetailSchema(CaseSchema):
     decision_number = fields.String(allow_none=True, dump_default=None, metadata={
         "description": "决定书文号: the number of the case's decision as issued (or reserved when its draft was "
                        "submitted); the system's number, never typed"})
+
+
+class PreservationItemArgs(Schema):
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    quantity = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class PreservationRequestArgs(Schema):
+    items = fields.List(fields.Nested(PreservationItemArgs), required=True, validate=validate.Length(min=1, max=200))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "证据可能灭失或者以后难以取得的情形"})

@@ -37,6 +37,18 @@ PRESERVATION_DECISIONS = {"return": "解除先行登记保存，退还当事人"
                           "transfer_to_expert": "送交检验、检测、鉴定", "seal": "依法采取查封、扣押措施"}
 CLOSURE_REASONS = {"executed": "行政处罚决定已执行完毕", "no_penalty": "作出不予行政处罚决定",
                    "enforcement": "已申请人民法院强制执行", "other": "其他应当结案的情形"}
+# The penalties, outcomes and closures the December 2026 legal review added (DOMAIN.md; 行政处罚法 Art 9, 33, 36;
+# 安全生产法 Art 92, 94, 113).
+PENALTY_NAMES.update({"public_criticism": "通报批评", "licence_suspension": "暂扣许可证件",
+                      "qualification_downgrade": "降低资质等级", "licence_revocation": "吊销许可证件",
+                      "restriction": "限制开展生产经营活动", "suspension": "责令停产停业整顿",
+                      "closure": "责令关闭（提请县级以上人民政府予以关闭）", "practice_ban": "限制从业",
+                      "certificate_revocation": "撤销资格证书"})
+OUTCOME_NAMES.update({"no_penalty_no_fault": "当事人有证据足以证明没有主观过错，不予行政处罚",
+                      "time_barred": "违法行为超过追责时效未被发现，不予行政处罚",
+                      "refer": "不属于本机关管辖，移送有管辖权的行政机关"})
+CLOSURE_REASONS.update({"referred": "已移送有管辖权的行政机关", "transferred": "已移送司法机关"})
+PRESERVATION_DECISIONS.update({"hand_over": "依法移交有关部门处理"})
 
 
 def _display_names(usernames) -> list[dict]:

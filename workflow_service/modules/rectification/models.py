@@ -11,9 +11,9 @@ from ...extensions import db
 
 class RectificationStatus(str, enum.Enum):
     rectifying = "rectifying"                  # 整改中: the deadline runs
-    reinspection_due = "reinspection_due"      # 待复查: applied for, or the deadline passed
+    reinspection_due = "reinspection_due"      # 待复查: applied for, or the deadline passed (not yet "overdue")
     passed = "passed"                          # 复查合格，结案
-    failed = "failed"                          # 复查不合格：立案查处（从重）
+    failed = "failed"                          # 复查认定未整改：立案查处（从重与否由案件裁量）
 
 
 class StopOrderKind(str, enum.Enum):

@@ -25,7 +25,9 @@ STOP_ORDER_LABELS = {
 # 安全生产法 Art 112: ordered to correct and fined, still refusing → the original fine again for every day,
 # from the day after the order to correct.
 CONTINUING_FINE_BASIS = "《安全生产法》第一百一十二条"
-AGGRAVATING_BASIS = "逾期未整改的依法从重处罚；不得以责令限期改正代替行政处罚（《安全生产法》第一百零二条等、各地裁量基准）"
+# A failed re-inspection opens the case; whether the non-compliance aggravates the penalty (从重) is decided in
+# the case, by its discretion, not presumed here (DOMAIN.md, December 2026 review).
+DISCRETION_BASIS = "复查认定逾期未整改或整改不到位：是否从重处罚由案件依法裁量（各地裁量基准）；不得以责令限期改正代替行政处罚"
 
 
 def end_of_day(day: date) -> datetime:
@@ -36,7 +38,8 @@ def end_of_day(day: date) -> datetime:
 def issue_order(actor, *, party_name: str, party_type: str, legal_basis: str, hidden_dangers: list[dict],
                 required_actions: str, rectify_by: date, major_hidden_danger: bool = False,
                 stop_order: dict | None = None, fine_imposed: float | None = None,
-                source_case_id: int | None = None, enterprise_id: int | None = None) -> RectificationOrder:
+                source_case_id: int | None = None, enterprise_id: int | None = None,
+                article_fines_at_once: bool = False, no_case_reason: str | None = None) -> RectificationOrder:
     """责令限期整改: the officer records the basis, the hidden dangers, what must be done and the deadline.
     `enterprise_id`: the party's registry entry, checked by the caller (enterprises.operations)."""
     if not actor.has_role(Role.case_handler):
@@ -56,13 +59,18 @@ def issue_order(actor, *, party_name: str, party_type: str, legal_basis: str, hi
         source_case = db.session.get(Case, source_case_id)
         if source_case is None or source_case.unit_id != actor.unit_id:
             errors["source_case_id"] = ["本单位无此案件"]
+    if article_fines_at_once and source_case is None and not (no_case_reason or "").strip():
+        # Where the article fines at once (e.g. 安全生产法 Art 102: 责令限期改正，处…罚款), an order to correct never
+        # replaces the penalty case (不得以责令改正代替行政处罚): the order names its case, or records why there is none.
+        errors["no_case_reason"] = ["该条款规定责令改正并处罚款：请关联已立案的案件，或记录不立案的理由"]
     if errors:
         raise ValidationFailed("整改指令不完整 (the rectification order is incomplete)", errors)
     deadline = end_of_day(rectify_by)
     order = {
         "legal_basis": legal_basis, "hidden_dangers": hidden_dangers, "required_actions": required_actions,
         "rectify_by_date": rectify_by.isoformat(), "major_hidden_danger": major, "stop_order": stop_order,
-        "fine_imposed": fine_imposed,
+        "fine_imposed": fine_imposed, "article_fines_at_once": bool(article_fines_at_once),
+        "no_case_reason": (no_case_reason or None) if source_case is None else None,
     }
     data = {"order": order, "party": {"name": party_name, "type": party_type},
             "rectify_by": deadline.isoformat(), "issued_by": actor.username}
@@ -81,7 +89,8 @@ def issue_order(actor, *, party_name: str, party_type: str, legal_basis: str, hi
     instance.business_key = row.order_number
     record_event(actor, "rectification_ordered", instance_id=instance.id, details={
         "order_number": row.order_number, "party": party_name, "rectify_by": rectify_by.isoformat(),
-        "major_hidden_danger": major, "stop_order": stop_order})
+        "major_hidden_danger": major, "stop_order": stop_order, "article_fines_at_once": bool(article_fines_at_once),
+        "case_number": source_case.case_number if source_case else None, "no_case_reason": order["no_case_reason"]})
     return row
 
 
@@ -114,19 +123,20 @@ def open_case_for_failed_order(actor, order: RectificationOrder, reinspection: d
     offer = continuing_fine_offer(order, now)
     extra = {
         "rectification": evidence,
-        "aggravating_circumstances": [{"code": "overdue_rectification", "label": "逾期未整改（从重处罚）",
-                                       "basis": AGGRAVATING_BASIS, "order_number": order.order_number}],
+        "circumstances_to_weigh": [{"code": "overdue_rectification", "label": "复查认定逾期未整改或整改不到位",
+                                    "basis": DISCRETION_BASIS, "order_number": order.order_number,
+                                    "found_at": reinspection.get("reinspected_at")}],
         "continuing_fine_offer": offer,
     }
     if order.stop_order and reinspection.get("order_still_refused"):
         extra["refused_stop_order"] = True
-    summary = f"责令限期整改（{order.order_number}）逾期未整改或整改不到位，复查不合格：{reinspection.get('reinspection_findings', '')}"
+    summary = f"责令限期整改（{order.order_number}）经复查认定逾期未整改或整改不到位：{reinspection.get('reinspection_findings', '')}"
     case = file_case(actor, source=CaseSource.overdue_rectification.value, party_name=order.party_name,
                      party_type=order.party_type, summary=summary[:2000], extra=extra,
                      enterprise_id=order.enterprise_id)
     order.penalty_case_id = case.id
     record_event(actor, "case_opened_from_rectification", instance_id=case.instance_id, details={
-        "order_number": order.order_number, "case_number": case.case_number, "aggravating": True,
+        "order_number": order.order_number, "case_number": case.case_number, "aggravating": None,
         "continuing_fine_offered": offer is not None})
     return case
 

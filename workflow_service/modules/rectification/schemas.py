@@ -33,6 +33,9 @@ class IssueOrderArgs(Schema):
     source_case_id = Id(load_default=None, allow_none=True)
     enterprise_id = Id(load_default=None, allow_none=True,
                        metadata={"description": "the party from the enterprise registry (its name replaces party_name)"})
+    article_fines_at_once = fields.Boolean(load_default=False, metadata={
+        "description": "所依据的条款规定责令改正并处罚款（如安全生产法第一百零二条）：须关联案件或记录不立案理由"})
+    no_case_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class OrderListArgs(PageArgs):

@@ -158,6 +158,10 @@ def _close(ballot: Ballot, how: str, actor: User | None, now: datetime) -> str:
 
 # -- opening a ballot (the 提请集体讨论 step) ------------------------------------------------------------
 def _open_ballot(actor: User, task: Task, data: dict, current: dict) -> dict:
+    if data.get("online_vote") is False:
+        # No online vote: the heads discuss and their record (record_collective_discussion) is the step.
+        return {**data, "online_vote": False, "collective_vote_result": None}
+    data = {**data, "online_vote": True}
     case = case_of_instance(task.instance_id)
     committee = db.session.scalar(sa.select(Committee).filter_by(unit_id=case.unit_id))
     if committee is None:
@@ -297,7 +301,7 @@ def _own_vote_task(ballot: Ballot, actor: User) -> Task:
 
 
 def vote(actor: User, ballot_id: int, choice: str, opinion: str) -> Ballot:
-    """A member's vote from the ballot page: the same path as completing their 案审会表决 task."""
+    """A member's vote from the ballot page: the same path as completing their 集体讨论网上表决 task (an aid to the heads' discussion)."""
     ballot = _ballot_for(actor, ballot_id)
     _seat_for_vote(ballot, actor)
     complete_task(actor, _own_vote_task(ballot, actor).id, {"vote_choice": choice, "vote_opinion": opinion})

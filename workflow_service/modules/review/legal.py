@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -26,6 +27,7 @@ from .models import LegalReview, ReviewOutcome
 CASE_PROCESS = "case_handling"
 REVIEW_STEPS = ("legal_review", "legal_review_after_hearing")
 BASIS = "行政处罚法第五十八条"
+QUALIFICATION_REQUIRED_FROM = date(2021, 7, 15)  # the revised 行政处罚法 in force
 
 
 
@@ -100,9 +102,18 @@ def sign_off_status(case: Case, current: dict | None = None) -> dict:
 
 
 # -- who may review, who may approve --------------------------------------------------------------------
+def needs_qualification(user: User) -> bool:
+    """行政处罚法 Art 58(2), in force 2021-07-15: those *first* taking up legal review from that day on need the
+    legal professional qualification (法律职业资格); a reviewer appointed earlier does not. Without a recorded
+    appointment day the service cannot tell, and asks for the qualification."""
+    appointed = user.legal_review_appointed_on
+    return not user.legal_qualification and (appointed is None or appointed >= QUALIFICATION_REQUIRED_FROM)
+
+
 def _reviewer_guard(actor: User, task: Task) -> None:
-    if not actor.legal_qualification:
-        raise Forbidden(f"法制审核人员须取得法律职业资格 (the reviewer needs the recorded legal qualification; {BASIS})",
+    if needs_qualification(actor):
+        raise Forbidden("2021年7月15日以后初次从事法制审核的人员须取得法律职业资格；未取得的，须登记其初次从事法制审核的日期 "
+                        f"(reviewers first appointed from 2021-07-15 need the legal qualification; {BASIS}第二款)",
                         code="legal_qualification_required")
     case = case_of_instance(task.instance_id)
     if case is None:

@@ -33,11 +33,16 @@ from ..users.units import oversees, sees_unit, subtree_clause, unit_contains
 from ...core.registry import registry
 
 PENALTY_TYPES = (("warning", "警告"), ("fine", "罚款"), ("confiscation", "没收违法所得、非法财物"),
-                 ("suspension", "责令停产停业"), ("licence", "暂扣或吊销许可证件"))
+                 ("suspension", "责令停产停业"), ("licence", "暂扣或吊销许可证件"),
+                 # 行政处罚法 Art 9 and 安全生产法 Art 92, 94, 113 (DOMAIN.md, December 2026 review)
+                 ("public_criticism", "通报批评"), ("licence_suspension", "暂扣许可证件"),
+                 ("qualification_downgrade", "降低资质等级"), ("licence_revocation", "吊销许可证件"),
+                 ("restriction", "限制开展生产经营活动"), ("closure", "责令关闭"), ("practice_ban", "限制从业"),
+                 ("certificate_revocation", "撤销资格证书"))
 BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cases_filed", "立案数"), ("cases_closed", "结案数"), ("penalty_decisions", "行政处罚决定数"),
     *((f"penalties_{key}", label) for key, label in PENALTY_TYPES),
-    ("fines_yuan", "罚款金额（元）"), ("no_penalty_decisions", "不予处罚决定数"),
+    ("fines_yuan", "罚款金额（元）"), ("no_penalty_decisions", "不予行政处罚决定数"),
     ("overdue_tasks", "逾期任务数"), ("late_completions", "超期办结数"), ("escalations", "督办数"),
 )
 # Averages over the case's life, computed after the roll-up from hidden sums (never an average of averages).

@@ -28,6 +28,7 @@ class TransferStage(str, enum.Enum):
     reconsideration_upheld = "reconsideration_upheld"        # 复议维持：3日内提请检察监督
     procuratorate_supervision = "procuratorate_supervision"  # 检察机关立案监督
     criminal_proceedings = "criminal_proceedings"            # 刑事诉讼中，定期跟踪
+    after_judgment = "after_judgment"                        # 判决后依法处理（单位处罚、吊销证照、从业禁止）
     refused = "refused"
     returned = "returned"
     concluded = "concluded"

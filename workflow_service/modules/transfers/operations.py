@@ -74,9 +74,12 @@ def _paid_fine(case: Case | None) -> float | None:
 
 
 def _open(actor, unit, *, case: Case | None, party_name: str, party_type: str, summary: str,
-          rectification=None, screening=None, created_by_id=None) -> CriminalTransfer:
+          rectification=None, screening=None, created_by_id=None, transferred_violations=None) -> CriminalTransfer:
     data = {"party": {"name": party_name, "type": party_type}, "summary": summary,
-            "case_number": case.case_number if case else None}
+            "case_number": case.case_number if case else None,
+            # the case's violations (their numbers in the filing) whose conduct goes to the police: the no-fine
+            # rule binds those only (DOMAIN.md, December 2026 review); none named: all of them
+            "transferred_violations": sorted(set(transferred_violations or []))}
     offset = _paid_fine(case)
     if offset:
         data["fine_paid_for_offset"] = offset
@@ -107,7 +110,7 @@ def _open(actor, unit, *, case: Case | None, party_name: str, party_type: str, s
 
 def open_transfer(actor, *, case_id: int | None = None, rectification_id: int | None = None,
                   screening_id: int | None = None, party_name: str | None = None, party_type: str | None = None,
-                  summary: str) -> CriminalTransfer:
+                  summary: str, transferred_violations: list[int] | None = None) -> CriminalTransfer:
     """A handler starts a transfer (from a case at any stage, a failed rectification, or a screening)."""
     if not actor.has_role(Role.case_handler):
         raise Forbidden("仅执法人员可发起移送 (only case handlers start a transfer)")
@@ -135,8 +138,14 @@ def open_transfer(actor, *, case_id: int | None = None, rectification_id: int | 
     party_type = party_type or (source.party_type if source else None)
     if not party_name or party_type not in ("organisation", "individual"):
         raise ValidationFailed("请填写当事人 (who is the party?)", {"party_name": ["必填"], "party_type": ["必填"]})
+    if transferred_violations and case is not None:
+        count = len((case.instance.data or {}).get("violations") or case.violations or [])
+        bad = [i for i in transferred_violations if not 1 <= i <= count]
+        if bad:
+            raise ValidationFailed("移送的违法行为序号不在本案中 (no such violation in the case)",
+                                   {"transferred_violations": [f"应为 1 至 {count}"]})
     return _open(actor, actor.unit, case=case, party_name=party_name, party_type=party_type, summary=summary,
-                 rectification=rectification, screening=screening)
+                 rectification=rectification, screening=screening, transferred_violations=transferred_violations)
 
 
 def case_reached_transfer(record) -> None:
@@ -157,7 +166,8 @@ def _open_for_case(instance_id: int, data: dict) -> None:
     reports = snapshot_data.get("proposals") or []
     summary = "；".join(str(p.get("reason") or p.get("facts") or "") for p in reports if p.get("outcome") == "transfer")
     _open(None, case.unit, case=case, party_name=case.party_name, party_type=case.party_type,
-          summary=(summary or snapshot_data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id)
+          summary=(summary or snapshot_data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id,
+          transferred_violations=[p.get("violation_index") for p in reports if p.get("outcome") == "transfer"])
 
 
 def _waits_for_transfer(waiting_events, ready_user_tasks=()) -> bool:
@@ -172,15 +182,37 @@ def _field(item, name):
 
 
 # -- the penalty case while a transfer is pending ------------------------------------------------------------
+# Crimes without unit liability (刑法 Art 134, 134-1, 135, 139-1 punish persons): the company is still punished
+# administratively for the same conduct, in the same case (不得选择性处罚; DOMAIN.md, December 2026 review).
+NO_UNIT_LIABILITY = ("危险作业罪", "重大责任事故罪", "强令、组织他人违章冒险作业罪", "重大劳动安全事故罪",
+                     "不报、谎报安全事故罪")
+
+
+def _fine_binds(transfer: CriminalTransfer, proposal: dict, case_party_type: str | None) -> bool:
+    """Whether the no-fine rule covers this proposal: its violation is one transferred (all, when none were named),
+    and the fined party is the one the crime concerns (a company is spared where the crime has no unit liability)."""
+    data = transfer.instance.data or {}
+    transferred = set(data.get("transferred_violations") or [])
+    if transferred and proposal.get("violation_index") not in transferred:
+        return False
+    crime = str(data.get("suspected_crime") or "")
+    return not (case_party_type == "organisation" and crime and any(c in crime for c in NO_UNIT_LIABILITY))
+
+
 def refuse_fine_while_transfer_pending(instance_id: int, current: dict) -> None:
-    """国务院令310 Art 11: no fine instead of the transfer while it is pending; a warning, suspension of
-    production and licence suspension or revocation remain possible. Called by the fine-deciding case rules."""
+    """国务院令310 Art 11: no fine instead of the transfer while it is pending — on the conduct and the person
+    transferred only; the case's other violations, and a company whose crime has no unit liability, are fined as
+    usual. A warning, suspension of production and licence suspension or revocation remain possible. Called by
+    the fine-deciding case rules."""
     if float(current.get("total_fine") or 0) <= 0:
         return
     transfer = db.session.scalar(
         sa.select(CriminalTransfer).join(Case, CriminalTransfer.case_id == Case.id)
         .where(Case.instance_id == instance_id, CriminalTransfer.status == TransferStatus.pending.value).limit(1))
-    if transfer is not None:
+    fined = [p for p in current.get("proposals") or []
+             if p.get("outcome") == "penalty" and "fine" in (p.get("penalty_types") or []) and p.get("fine_amount")]
+    party_type = (current.get("party") or {}).get("type")
+    if transfer is not None and (not fined or any(_fine_binds(transfer, p, party_type) for p in fined)):
         raise Conflict(
             f"案件正在移送公安机关（{transfer.transfer_number}），移送期间不得作出罚款决定；警告、责令停产停业、暂扣或者吊销"
             f"许可证、执照仍可作出（{ART_11}） (no fine while the transfer is pending)",
@@ -303,7 +335,7 @@ def sync_transfer(record) -> None:
 _TASK_STAGES = {"draft_transfer_report": "report", "approve_transfer": "approval", "hand_over": "handover",
                 "supplement_materials": "materials_supplement", "hand_over_evidence": "evidence_handover",
                 "decide_after_not_opened": "not_opened", "decide_after_reconsideration": "reconsideration_upheld",
-                "follow_up": "criminal_proceedings"}
+                "follow_up": "criminal_proceedings", "act_after_judgment": "after_judgment"}
 _WAIT_STAGES = {"police_decision": "police_review", "police_decision_leads": "police_review",
                 "police_decision_major": "police_review", "reconsideration_decision": "reconsideration",
                 "police_followup": "procuratorate_supervision"}
@@ -358,7 +390,7 @@ def _resume_case(transfer: CriminalTransfer, outcome: str | None) -> None:
     case = db.session.get(Case, transfer.case_id) if transfer.case_id else None
     if case is None or transfer.case_suspended_at is None or case.status != CaseStatus.suspended.value:
         return
-    label = {"returned": "公安机关、检察机关退回", "criminal": "刑事案件办结"}.get(outcome or "criminal", outcome)
+    label = {"returned": "司法机关移送（不构成犯罪）", "criminal": "刑事案件办结"}.get(outcome or "criminal", outcome)
     resume_decision_deadline(case, None, f"移送结束（{transfer.transfer_number}：{label}），案件恢复办理",
                              details={"transfer_number": transfer.transfer_number, "outcome": outcome,
                                       "by": "criminal_transfer"})
@@ -420,7 +452,7 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
             return
         new_case = file_case(actor, source=CaseSource.returned_by_police.value, party_name=transfer.party_name,
                              party_type=transfer.party_type,
-                             summary=f"公安机关、检察机关退回（{transfer.transfer_number}）：{transfer.summary}"[:2000],
+                             summary=f"司法机关移送（{transfer.transfer_number}）：{transfer.summary}"[:2000],
                              extra={"returned_transfer": transfer.transfer_number,
                                     "rectification": data.get("rectification")})
         transfer.returned_case_id = new_case.id

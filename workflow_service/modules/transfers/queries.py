@@ -26,7 +26,7 @@ STAGE_LABELS = {
     "not_opened": "不予立案（待决定复议或监督）", "reconsideration": "公安机关复议中",
     "reconsideration_upheld": "复议维持（待决定检察监督）", "procuratorate_supervision": "检察机关立案监督中",
     "criminal_proceedings": "刑事诉讼中（定期跟踪）", "refused": "不批准移送", "returned": "退回行政处理",
-    "concluded": "已判决",
+    "after_judgment": "已判决，依法作出后续处理", "concluded": "已判决",
 }
 
 

@@ -11,10 +11,13 @@ from ..users.models import Role
 from ..users.units import require_two_officers
 from .operations import AWAIT_TRANSFER, CASE_PROCESS, TRANSFER_PROCESS, refuse_fine_while_transfer_pending
 
-# Art 6: what travels with the transfer; a missing item blocks the hand-over.
+# Art 6: what travels with the transfer; a missing item blocks the hand-over. The item list and the test or
+# appraisal reports only where the case has items or appraisals, and the administrative decisions already made
+# (应急〔2019〕54号) where there are any: the officer says which the case does not have (DOMAIN.md, December 2026).
 MATERIALS = {"transfer_letter": "涉嫌犯罪案件移送书", "investigation_report": "涉嫌犯罪案件情况的调查报告",
-             "items_list": "涉案物品清单", "appraisal_reports": "有关检验报告或者鉴定结论",
-             "other_materials": "其他有关涉嫌犯罪的材料"}
+             "items_list": "涉案物品清单", "appraisal_reports": "有关检验报告或者鉴定意见",
+             "other_materials": "其他有关涉嫌犯罪的材料", "administrative_decisions": "已作出的行政处罚决定等文书"}
+ALWAYS_REQUIRED = ("transfer_letter", "investigation_report")
 
 
 # Connected by create_app (wiring.py).
@@ -60,7 +63,9 @@ def _refusal_needs_reasons(actor, task, data, current):
 @_rule("hand_over")
 def _materials_complete_and_procuratorate_copied(actor, task, data, current):
     _not_in_future("handed_over_at", data["handed_over_at"])
-    missing = [label for key, label in MATERIALS.items() if not (data.get("materials") or {}).get(key)]
+    absent = set(data.get("materials_not_applicable") or []) - set(ALWAYS_REQUIRED)
+    missing = [label for key, label in MATERIALS.items()
+               if not (data.get("materials") or {}).get(key) and key not in absent]
     errors = {}
     if missing:
         errors["materials"] = [f"缺少：{'、'.join(missing)}"]

@@ -15,6 +15,8 @@ class OpenTransferArgs(Schema):
     party_name = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     party_type = fields.String(load_default=None, validate=validate.OneOf(["organisation", "individual"]))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    transferred_violations = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=None,
+                                         metadata={"description": "移送的违法行为序号（不填：全部）；罚款禁止仅及于这些行为"})
 
 
 class PoliceAnswerArgs(Schema):
@@ -90,6 +92,12 @@ class ScreeningArgs(Schema):
                                                                  "dangerous_goods", "other"]))
     deaths = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
     serious_injuries = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    direct_loss = fields.Float(load_default=0, validate=validate.Range(min=0),
+                               metadata={"description": "直接经济损失（元）：一百万元以上提示重大责任事故罪"})
+    forced_risky_operation = fields.Boolean(load_default=False, metadata={"description": "强令、组织他人违章冒险作业"})
+    accident_concealed = fields.Boolean(load_default=False, metadata={"description": "不报、谎报安全事故"})
+    false_certificate = fields.Boolean(load_default=False, metadata={"description": "中介组织提供虚假证明文件"})
+    illegal_explosives = fields.Boolean(load_default=False, metadata={"description": "非法制造、储存爆炸物（烟花爆竹）"})
 
 
 class ScreeningSchema(Schema):

@@ -55,7 +55,13 @@ def screen(actor, *, facts: dict, real_danger_facts: str, case_id: int | None = 
               "refused_stop_order": bool(facts.get("refused_stop_order")),
               "unlicensed_operation": bool(facts.get("unlicensed_operation")),
               "unlicensed_activity": facts.get("unlicensed_activity") or "",
-              "deaths": int(facts.get("deaths") or 0), "serious_injuries": int(facts.get("serious_injuries") or 0)}
+              "deaths": int(facts.get("deaths") or 0), "serious_injuries": int(facts.get("serious_injuries") or 0),
+              # the crimes the December 2026 review added (DOMAIN.md): 刑法 Art 134(2), 139-1, 229, 125
+              "direct_loss": float(facts.get("direct_loss") or 0),
+              "forced_risky_operation": bool(facts.get("forced_risky_operation")),
+              "accident_concealed": bool(facts.get("accident_concealed")),
+              "false_certificate": bool(facts.get("false_certificate")),
+              "illegal_explosives": bool(facts.get("illegal_explosives"))}
     out = evaluate_straight_through(SCREENING_PROCESS, inputs, province_code(actor.unit))
     matches = [{"situation": s, "suggested_charge": c, "basis": b}
                for s, c, b in zip(out.get("situation") or [], out.get("suggested_charge") or [], out.get("basis") or [])]

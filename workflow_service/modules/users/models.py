@@ -57,6 +57,8 @@ class Unit(db.Model):
     parent_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True)
     # Materialized path "/1/4/9/": the subtree of a unit is one indexed prefix query (users/units.py).
     path = sa.Column(sa.String(255), nullable=False, index=True)
+    # 负责人集体讨论 for every penalty case of the unit (a unit's own practice, e.g. Chuxiong; DOMAIN.md)
+    collective_discussion_every_case = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     parent = db.relationship("Unit", remote_side=[id])
@@ -78,6 +80,12 @@ class User(UserMixin, db.Model):
     # officer's signature (行政处罚法 Art 42, 55).
     certificate_number = sa.Column(sa.String(32), nullable=True)
     certificate_valid_to = sa.Column(sa.Date, nullable=True)
+    # 行政处罚法 Art 58(2) (in force 2021-07-15): who first takes up legal review from that day on needs the legal
+    # professional qualification; those reviewing before it do not. The day this user first did legal review.
+    legal_review_appointed_on = sa.Column(sa.Date, nullable=True)
+    # 主持工作的负责人: a head (supervisor) presiding over the department's work acts as its principal head — he
+    # approves a criminal transfer (国务院令310 Art 5; DOMAIN.md, December 2026 review) and what else that role does.
+    presides_over_work = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     unit = db.relationship(Unit)
@@ -89,7 +97,10 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> set[Role]:
-        return {Role(r.role) for r in self.role_rows}
+        roles = {Role(r.role) for r in self.role_rows}
+        if self.presides_over_work and Role.supervisor in roles:
+            roles.add(Role.principal_head)  # 主持工作的负责人
+        return roles
 
     def has_role(self, role: Role | str) -> bool:
         return Role(role) in self.roles

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ...core.clock import utcnow
 from ...core.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from ...core.services import clock, setting
+from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..audit.operations import record_event
 from .models import ApiToken, Role, TokenKind, Unit, UnitLevel, User, UserRole
@@ -60,7 +61,8 @@ CLI_ONLY_ROLES = {Role.platform_operator.value}
 
 
 def create_user(actor, *, username: str, password: str, display_name: str, unit_code: str,
-                roles: list[str], legal_qualification: bool = False, certificate_number: str | None = None) -> User:
+                roles: list[str], legal_qualification: bool = False, certificate_number: str | None = None,
+                legal_review_appointed_on=None) -> User:
     if actor is not None and not actor.has_role(Role.admin):
         raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
     unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
@@ -80,12 +82,69 @@ def create_user(actor, *, username: str, password: str, display_name: str, unit_
     user = User(
         username=username, display_name=display_name, unit=unit, active=True,
         password_hash=hash_password(password), legal_qualification=legal_qualification,
-        certificate_number=(certificate_number or "").strip() or None, created_at=clock().now(),
+        certificate_number=(certificate_number or "").strip() or None,
+        legal_review_appointed_on=_appointment_day(legal_review_appointed_on), created_at=clock().now(),
     )
     user.role_rows = [UserRole(role=r) for r in role_values]
     db.session.add(user)
     db.session.flush()
     record_event(actor, "user_created", details={"username": username, "unit": unit_code, "roles": role_values})
+    return user
+
+
+def _appointment_day(day):
+    if day is not None and day > clock().now().astimezone(SHANGHAI).date():
+        raise ValidationFailed("初次从事法制审核的日期不能晚于今天 (the appointment day is in the future)",
+                               {"legal_review_appointed_on": ["不能晚于今天"]})
+    return day
+
+
+def set_legal_reviewer_record(actor, username: str, *, legal_qualification: bool, legal_review_appointed_on) -> User:
+    """Record a reviewer's legal qualification and the day they first did legal review (行政处罚法 Art 58(2))."""
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    if user is None:
+        raise NotFound(f"用户不存在 (no user {username})")
+    _require_administrator_of(actor, user.unit)
+    user.legal_qualification = bool(legal_qualification)
+    user.legal_review_appointed_on = _appointment_day(legal_review_appointed_on)
+    db.session.flush()
+    record_event(actor, "legal_reviewer_recorded", details={
+        "username": username, "legal_qualification": user.legal_qualification,
+        "legal_review_appointed_on": user.legal_review_appointed_on.isoformat() if user.legal_review_appointed_on else None})
+    return user
+
+
+def set_collective_discussion_every_case(actor, unit_code: str, every_case: bool) -> Unit:
+    """A unit's practice of discussing every penalty case among its heads (负责人集体讨论, 行政处罚法 Art 57)."""
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
+    unit = db.session.scalar(sa.select(Unit).filter_by(code=unit_code))
+    if unit is None:
+        raise NotFound(f"单位不存在 (no unit {unit_code})")
+    _require_administrator_of(actor, unit)
+    unit.collective_discussion_every_case = bool(every_case)
+    db.session.flush()
+    record_event(actor, "unit_practice_set", details={"unit": unit_code, "collective_discussion_every_case": unit.collective_discussion_every_case})
+    return unit
+
+
+def set_presiding_head(actor, username: str, presides: bool) -> User:
+    """主持工作的负责人: a head (supervisor) who presides over the department's work acts as its principal head,
+    e.g. approves a criminal transfer (国务院令310 Art 5)."""
+    if not actor.has_role(Role.admin):
+        raise Forbidden("仅管理员可管理用户和单位 (administrators only)")
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    if user is None:
+        raise NotFound(f"用户不存在 (no user {username})")
+    _require_administrator_of(actor, user.unit)
+    if presides and Role.supervisor.value not in {r.role for r in user.role_rows}:
+        raise ValidationFailed("主持工作的须为本单位负责人 (only a head presides over the work)",
+                               {"presides_over_work": ["该用户不是负责人"]})
+    user.presides_over_work = bool(presides)
+    db.session.flush()
+    record_event(actor, "presiding_head_set", details={"username": username, "presides_over_work": user.presides_over_work})
     return user
 
 

@@ -11,6 +11,15 @@ class UnitSchema(Schema):
     code = fields.String()
     name = fields.String()
     level = fields.String()
+    collective_discussion_every_case = fields.Boolean(metadata={"description": "每案负责人集体讨论（本单位规定）"})
+
+
+class PresidingArgs(Schema):
+    presides_over_work = fields.Boolean(required=True, metadata={"description": "主持工作的负责人（代行正职负责人职责）"})
+
+
+class UnitPracticeArgs(Schema):
+    collective_discussion_every_case = fields.Boolean(required=True)
 
 
 class UserSchema(Schema):
@@ -23,6 +32,9 @@ class UserSchema(Schema):
     legal_qualification = fields.Boolean()
     certificate_number = fields.String(allow_none=True, metadata={"description": "行政执法证号"})
     certificate_valid_to = fields.Date(allow_none=True)
+    presides_over_work = fields.Boolean(metadata={"description": "主持工作的负责人"})
+    legal_review_appointed_on = fields.Date(allow_none=True, metadata={
+        "description": "初次从事法制审核的日期 (行政处罚法 Art 58(2): from 2021-07-15 on, the qualification is required)"})
 
     def _roles(self, user):
         return sorted(r.value for r in user.roles)
@@ -51,6 +63,13 @@ class CreateUserArgs(Schema):
     legal_qualification = fields.Boolean(load_default=False)
     certificate_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
                                        metadata={"description": "执法证件号, printed beside the officer's signature"})
+    legal_review_appointed_on = fields.Date(load_default=None, allow_none=True)
+
+
+class LegalReviewerArgs(Schema):
+    legal_qualification = fields.Boolean(required=True, metadata={"description": "取得法律职业资格"})
+    legal_review_appointed_on = fields.Date(required=True, allow_none=True,
+                                            metadata={"description": "初次从事法制审核的日期"})
 
 
 class CreateUnitArgs(Schema):
