@@ -170,7 +170,7 @@ class CaseDriver:
             self.record_discussion({"passed": "passed", "rejected": "rejected"}.get(ballot["result"], "reopen"))
         return ballot
 
-    def record_discussion(self, conclusion="passed", username="supervisor1", expect=200, **overrides):
+    def record_discussion(self, conclusion="passed", username="supervisor1", expect=200, move_clock=True, **overrides):
         """The record of the heads' collective discussion (负责人集体讨论记录)."""
         data = {"discussion_held_at": self.now_iso(), "discussion_chair": "head1",
                 "discussion_attendees": ["head1", "supervisor1"], "discussion_presenter": "handler1",
@@ -178,7 +178,8 @@ class CaseDriver:
                                         {"attendee": "supervisor1", "opinion": "同意"}],
                 "discussion_conclusion": conclusion, "discussion_conclusion_text": "经集体讨论，" + conclusion}
         data.update(overrides)
-        return self.complete("record_collective_discussion", data, username=username, expect=expect)
+        return self.complete("record_collective_discussion", data, username=username, expect=expect,
+                             move_clock=move_clock)
 
     def now_iso(self):
         return self.admin.get("/api/v1/admin/clock").get_json()["now"]

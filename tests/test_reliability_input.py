@@ -84,3 +84,19 @@ def test_a_body_that_is_not_json_is_a_client_error(login):
                                    headers={**handler.headers, "Content-Type": "application/x-www-form-urlencoded"})
     assert 400 <= response.status_code < 500
     _error_shape(response)
+
+
+def test_a_nul_character_anywhere_in_a_body_or_query_is_refused_before_any_query(login):
+    """PostgreSQL cannot store or even compare a string holding NUL (it raised a 500 from the simple-procedure
+    record's officer check); every endpoint refuses one in the error shape, in Chinese, and changes nothing."""
+    handler = login("handler1")
+    before = handler.get("/api/v1/cases").get_json()["total"]
+    officers = [{"username": "handler1\x00", "certificate_number": "1"}, {"username": "handler2", "certificate_number": "2"}]
+    for response in (handler.post("/api/v1/simple-penalties", json={"officers": officers}),
+                     handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "某\x00公司",
+                                                         "party_type": "organisation", "summary": "x"}),
+                     handler.get("/api/v1/cases?q=%00")):
+        assert response.status_code == 422, response.get_json()
+        body = _error_shape(response)
+        assert "NUL" in body["message"] and "不允许" in body["message"]
+    assert handler.get("/api/v1/cases").get_json()["total"] == before

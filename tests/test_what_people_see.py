@@ -39,8 +39,8 @@ def test_the_case_page_names_the_handlers_and_the_committee_members_it_waits_for
     page = browser(app, "supervisor1").get(f"/cases/{d.case['id']}").get_data(as_text=True)
     assert "张承办、李承办" in page and "handler1、handler2" not in page
     steps = section(page, "open-tasks")
-    # Six votes are one step, with the six names; not six lines of "案审会表决 案审委员".
-    assert steps.count("案审会表决") == 1, steps
+    # Six votes are one step, with the six names; not six lines of "集体讨论网上表决（辅助） 案审委员".
+    assert steps.count("集体讨论网上表决") == 1, steps
     assert "6 项" in steps
     for name in ("赵局长", "委员1", "委员2", "委员3", "委员4", "委员5"):
         assert name in steps, steps

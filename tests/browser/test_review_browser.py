@@ -78,7 +78,8 @@ def test_committee_members_vote_on_the_ballot_page_and_the_minutes_appear_after_
     assert "事实清楚，处罚适当" in minutes and "建议减轻处罚" in minutes
     assert "通过" in last.inner_text("#result")
     shot(last, "19-ballot-minutes")
-    assert d.open_steps() == ["draft_decision"]
+    # The vote is an aid: the heads' discussion record (负责人集体讨论记录) is the step that decides.
+    assert d.open_steps() == ["record_collective_discussion"]
 
 
 def test_a_supervisor_sees_statistics_transfers_and_verifies_an_audit_chain(open_page, api, admin_api, live_server):

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import send_from_directory
 from flask_smorest import Api
 
+from ..core.errors import ValidationFailed
 from ..extensions import csrf
 
 
@@ -33,13 +34,27 @@ _PUBLIC_ENDPOINTS |= {"public_draws.public_draws", "public_draws.public_draw"}  
 
 def _authenticate_request():
     """Who is calling is settled before the body is parsed: an anonymous or CSRF-less request is refused
-    as such, not with a validation error about its body."""
+    as such, not with a validation error about its body. Then a body or query holding a NUL character is refused
+    for every endpoint at once: no column can store one (PostgreSQL refuses it), and no person types one."""
     from flask import request
 
     from .auth import current_api_user
 
     if request.blueprint in _API_BLUEPRINTS and request.endpoint not in _PUBLIC_ENDPOINTS:
         current_api_user()
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)) or (
+            request.is_json and _holds_nul(request.get_json(silent=True))):
+        raise ValidationFailed("输入含有不允许的控制字符（NUL）", {"_schema": ["输入含有不允许的控制字符（NUL）"]})
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def register_api(app) -> Api:
