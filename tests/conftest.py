@@ -201,6 +201,8 @@ def _clean(request):
                                    "WHERE collective_discussion_every_case = TRUE"))
         db.session.execute(sa.text("DELETE FROM business_settings WHERE key = 'large_fine_threshold' "
                                    "AND jurisdiction <> 'national'"))
+        # A province's typical-case minimum is set only by tests (the fuzzer too): the default comes back.
+        db.session.execute(sa.text("DELETE FROM business_settings WHERE key = 'typical_case_minimum'"))
         # Calendar years an administrator imported in a test go; the library's official years stay.
         db.session.execute(sa.text("DELETE FROM calendar_days WHERE year NOT IN "
                                    "(SELECT year FROM calendar_years WHERE source LIKE 'chinesecalendar%')"))
