@@ -180,3 +180,20 @@ def test_a_refused_closure_leaves_the_suspension_running(d):
     assert row["status"] == "suspended" and row["closure_answer"] == "refused"
     row = post(d, f"{path}/application", {"applied_at": "2026-10-13T09:30:00+08:00"}, user="handler1")
     assert row["status"] == "inspection_due"
+
+
+def test_an_approved_closure_also_ends_a_suspension_awaiting_its_lifting(d):
+    row = order(d, until="2026-11-12")
+    path = f"/api/v1/suspensions/{row['id']}"
+    d.at("2026-10-20T10:00")
+    row = post(d, f"{path}/application", {"applied_at": "2026-10-20T09:00:00+08:00"}, user="handler1")
+    inspect(d, row, "passed", "2026-10-20T09:30:00+08:00")
+    post(d, f"{path}/closure-request", {"ground": "refused_suspension", "government": "楚雄市人民政府",
+                                       "reason": "拒不执行停产停业整顿决定"})
+    d.at("2026-10-20T11:00")
+    row = post(d, f"{path}/closure-answer", {"approved": True, "answered_at": "2026-10-20T10:30:00+08:00"})
+    assert row["status"] == "closed" and row["open_tasks"] == []
+    assert post(d, f"{path}/lift", {"lifted_at": "2026-10-20T11:00:00+08:00"}, expect=409)["code"] == \
+        "suspension_closed"
+    listed = d.client("supervisor1").get("/api/v1/suspensions?status=closed").get_json()["items"]
+    assert [r["id"] for r in listed] == [row["id"]]
