@@ -8,6 +8,7 @@ import pytest
 from workflow_service.modules.enterprises.credit_code import make_credit_code
 
 from .case_driver import CaseDriver
+from .test_auth_and_access import web_login
 
 ORDER = {"party_name": "楚雄某烟花爆竹有限公司", "legal_basis": "《安全生产法》第一百零二条",
          "scope": "全厂停产停业整顿"}
@@ -134,3 +135,65 @@ def test_licence_actions_change_the_registry_licence_and_a_suspended_licence_is_
     revoked = post(d, f"/api/v1/licences/{licences['爆破作业单位许可证']}/actions",
                    {"action": "revoke", "legal_basis": "《民用爆炸物品安全管理条例》第四十四条"}, expect=201)
     assert revoked["licence_status"] == "revoked" and revoked["instance_id"] is None
+
+
+def test_an_approved_closure_ends_the_suspension_its_steps_and_deadlines(d, sweep, app):
+    """安全生产法 Art 113: once the government closes the company, there is nothing left to resume."""
+    row = order(d, until="2026-11-12")
+    path = f"/api/v1/suspensions/{row['id']}"
+    d.at("2026-10-20T10:00")
+    row = post(d, f"{path}/application", {"applied_at": "2026-10-20T09:00:00+08:00"}, user="handler1")
+    assert [t["bpmn_id"] for t in row["open_tasks"]] == ["restart_inspection"] and row["deadlines"]
+    post(d, f"{path}/closure-request", {"ground": "refused_suspension", "government": "楚雄市人民政府",
+                                       "reason": "拒不执行停产停业整顿决定"})
+    d.at("2026-10-21T10:00")
+    row = post(d, f"{path}/closure-answer", {"approved": True, "answered_at": "2026-10-21T09:00:00+08:00",
+                                            "note": "同意予以关闭"})
+    assert row["closure_answer"] == "approved" and row["status"] == "closed" and row["status_label"] == "已关闭"
+    row = d.client("supervisor1").get(path).get_json()
+    assert row["open_tasks"] == [] and row["deadlines"] == [] and row["status_label"] == "已关闭"
+    tasks = d.client("handler1").get("/api/v1/tasks?scope=available").get_json()["items"]
+    assert not [t for t in tasks if t["instance_id"] == row["instance_id"]]
+    # no resume application, no lift afterwards
+    body = post(d, f"{path}/application", {"applied_at": "2026-10-21T09:30:00+08:00"}, user="handler1", expect=409)
+    assert body["code"] == "suspension_closed" and "关闭" in body["message"]
+    body = post(d, f"{path}/lift", {"lifted_at": "2026-10-21T10:00:00+08:00"}, expect=409)
+    assert body["code"] == "suspension_closed" and "关闭" in body["message"]
+    # the restart inspection's deadline went with it: nothing warns or escalates
+    d.at("2026-11-20T10:00")
+    sweep()
+    titles = [a["title"] for a in d.client("supervisor1").get("/api/v1/alerts").get_json()["items"]]
+    assert not any(t.startswith("复产验收") for t in titles), titles
+    browser = app.test_client()
+    web_login(browser, "supervisor1")
+    page = browser.get(f"/suspensions/{row['id']}").get_data(as_text=True)
+    assert "已关闭" in page and 'id="lift-form"' not in page
+
+
+def test_a_refused_closure_leaves_the_suspension_running(d):
+    row = order(d, until="2026-11-12")
+    path = f"/api/v1/suspensions/{row['id']}"
+    post(d, f"{path}/closure-request", {"ground": "refused_suspension", "government": "楚雄市人民政府",
+                                       "reason": "拒不执行停产停业整顿决定"})
+    d.at("2026-10-13T10:00")
+    row = post(d, f"{path}/closure-answer", {"approved": False, "answered_at": "2026-10-13T09:00:00+08:00"})
+    assert row["status"] == "suspended" and row["closure_answer"] == "refused"
+    row = post(d, f"{path}/application", {"applied_at": "2026-10-13T09:30:00+08:00"}, user="handler1")
+    assert row["status"] == "inspection_due"
+
+
+def test_an_approved_closure_also_ends_a_suspension_awaiting_its_lifting(d):
+    row = order(d, until="2026-11-12")
+    path = f"/api/v1/suspensions/{row['id']}"
+    d.at("2026-10-20T10:00")
+    row = post(d, f"{path}/application", {"applied_at": "2026-10-20T09:00:00+08:00"}, user="handler1")
+    inspect(d, row, "passed", "2026-10-20T09:30:00+08:00")
+    post(d, f"{path}/closure-request", {"ground": "refused_suspension", "government": "楚雄市人民政府",
+                                       "reason": "拒不执行停产停业整顿决定"})
+    d.at("2026-10-20T11:00")
+    row = post(d, f"{path}/closure-answer", {"approved": True, "answered_at": "2026-10-20T10:30:00+08:00"})
+    assert row["status"] == "closed" and row["open_tasks"] == []
+    assert post(d, f"{path}/lift", {"lifted_at": "2026-10-20T11:00:00+08:00"}, expect=409)["code"] == \
+        "suspension_closed"
+    listed = d.client("supervisor1").get("/api/v1/suspensions?status=closed").get_json()["items"]
+    assert [r["id"] for r in listed] == [row["id"]]

@@ -9,6 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from .case_driver import CaseDriver
+from .test_auth_and_access import web_login
+from .transfer_driver import TransferDriver
 from .test_simple_procedure import DECISION, RECORD
 
 
@@ -106,3 +108,38 @@ def test_a_province_sets_the_minimum_per_period(d, minimum_restored):
     post(d, "/api/v1/typical-cases", {"case_id": closed_case(d), "title": "甲", "write_up": "甲"}, expect=201)
     body = post(d, f"/api/v1/typical-reports/{report['id']}/submit", {}, expect=422)
     assert "至少报送2个" in body["message"] and "只有1个" in body["message"]
+
+
+def test_a_province_requires_transfer_cases_among_the_reported_ones(d, minimum_restored, login, app):
+    """"At least N a quarter, of which two transfers (移送司法机关)": the submit names how many are missing."""
+    admin = d.client("admin")
+    response = admin.client.put("/api/v1/typical-reports/minimum", headers=admin.headers, json={
+        "county": 1, "city": 1, "province": 1, "transfers": {"county": 1, "city": 2, "province": 2}})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["transfers"] == {"county": 1, "city": 2, "province": 2}
+    # the case minimum alone again: the transfer minimum stays
+    response = admin.client.put("/api/v1/typical-reports/minimum", headers=admin.headers,
+                                json={"county": 1, "city": 1, "province": 1})
+    assert response.get_json()["transfers"] == {"county": 1, "city": 2, "province": 2}
+    report = post(d, "/api/v1/typical-reports", {}, expect=201)
+    assert report["transfer_minimum"] == 1 and report["pending_transfer_cases"] == 0
+    post(d, "/api/v1/typical-cases", {"case_id": closed_case(d), "title": "甲", "write_up": "甲"}, expect=201)
+    path = f"/api/v1/typical-reports/{report['id']}"
+    body = post(d, f"{path}/submit", {}, expect=422)
+    assert "移送司法机关" in body["message"] and "还差1个" in body["message"], body
+    assert d.client("supervisor1").get(path).get_json()["status"] == "open"
+    # a typical case whose case was handed over to the police
+    t = TransferDriver(login, login("admin")).at("2026-10-12T09:30")
+    case_id = closed_case(t, party="楚雄某烟花爆竹有限公司")
+    t.open_transfer(case_id=case_id)
+    t.reported_and_approved("2026-10-12T10:00")
+    t.handed_over("2026-10-12T11:00")
+    post(d, "/api/v1/typical-cases", {"case_id": case_id, "title": "乙", "write_up": "乙"}, expect=201)
+    detail = d.client("supervisor1").get(path).get_json()
+    assert detail["pending_cases"] == 2 and detail["pending_transfer_cases"] == 1
+    browser = app.test_client()
+    web_login(browser, "supervisor1")
+    page = browser.get("/typical").get_data(as_text=True)
+    assert "其中移送司法机关 1 个" in page
+    submitted = post(d, f"{path}/submit", {})
+    assert submitted["status"] == "submitted" and len(submitted["case_ids"]) == 2

@@ -61,7 +61,8 @@ def report_detail(report_id):
 @blp.response(200, TypicalReportSchema)
 @blp.alt_response(403, schema="Error")
 @blp.alt_response(409, schema="Error")
-@blp.alt_response(422, schema="Error", description="fewer typical cases than the province's minimum")
+@blp.alt_response(422, schema="Error",
+                  description="fewer typical cases, or transfer cases, than the province's minimum")
 def submit_report(args, report_id):
     """报送 (the unit's heads, as its task): at least the minimum number of typical cases of the unit's tree."""
     return queries.detail(operations.submit_report(current_api_user(), report_id, args["note"]))

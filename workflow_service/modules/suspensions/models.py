@@ -16,10 +16,11 @@ class SuspensionStatus(str, enum.Enum):
     inspection_due = "inspection_due"    # 已申请复产，待验收
     lift_pending = "lift_pending"        # 验收合格，待解除决定
     lifted = "lifted"                    # 已解除，恢复生产
+    closed = "closed"                    # 政府批准关闭 (安全生产法 Art 113): the suspension ends with the company
 
 
 STATUS_LABELS = {"suspended": "停产停业整顿中", "inspection_due": "待复产验收", "lift_pending": "验收合格待解除",
-                 "lifted": "已恢复生产"}
+                 "lifted": "已恢复生产", "closed": "已关闭"}
 
 # 安全生产法 Art 113: the grounds on which the department asks the government to close a company.
 CLOSURE_GROUNDS = {

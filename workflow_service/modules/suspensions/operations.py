@@ -19,6 +19,7 @@ from ..audit.operations import record_event
 from ..cases.models import Case
 from ..documents.models import DocumentStatus, IssuedDocument
 from ..enterprises.models import Enterprise, Licence
+from ..processes.models import InstanceStatus
 from ..steps import pipeline
 from ..steps.tasks import complete_task
 from ..tasks.models import Task, TaskStatus
@@ -29,6 +30,7 @@ from .models import (ACTION_LABELS, ACTION_STATUS, CLOSURE_GROUNDS, LicenceActio
 
 SUSPENSION_PROCESS = "production_suspension"
 LICENCE_PROCESS = "licence_suspension"
+CLOSURE_MESSAGE = "closure_approved"  # bpmn/production_suspension.bpmn: ends whatever step the suspension waits for
 HEADS = (Role.supervisor, Role.principal_head)
 PENALTY_DOCUMENTS = ("penalty_decision", "onsite_penalty_decision")
 
@@ -94,6 +96,12 @@ def get_suspension(actor, suspension_id: int) -> ProductionSuspension:
     return _visible(actor, row)
 
 
+def _not_closed(row) -> None:
+    if row.status == SuspensionStatus.closed.value:
+        raise Conflict("该单位已经人民政府批准关闭，停产停业整顿已终结，不能再申请复产或解除（《安全生产法》第一百一十三条）",
+                       code="suspension_closed", details={"status": row.status})
+
+
 def _open_task(row, bpmn_id: str) -> Task | None:
     return db.session.scalar(sa.select(Task).where(Task.instance_id == row.instance_id, Task.bpmn_id == bpmn_id,
                                                    Task.status == TaskStatus.ready.value))
@@ -102,6 +110,7 @@ def _open_task(row, bpmn_id: str) -> Task | None:
 def apply_to_resume(actor, suspension_id: int, *, applied_at: datetime, note: str = "") -> ProductionSuspension:
     """复产申请: the restart inspection is due from it (rule restart_inspection)."""
     row = get_suspension(actor, suspension_id)
+    _not_closed(row)
     task = _open_task(row, "record_resume_application")
     if task is None:
         raise Conflict("当前不在等待复产申请的阶段 (not waiting for an application)", code="not_waiting_application",
@@ -114,6 +123,7 @@ def lift_suspension(actor, suspension_id: int, *, lifted_at: datetime, note: str
     """解除停产停业 (the decision to resume): only after a restart inspection found the company fit."""
     row = get_suspension(actor, suspension_id)
     _own_unit(actor, row.unit_id, HEADS, "仅本单位负责人可作出解除停产停业决定 (only the unit's heads)")
+    _not_closed(row)
     task = _open_task(row, "decide_lift")
     if task is None:
         reason = {SuspensionStatus.suspended.value: "企业尚未申请复产、未经复产验收",
@@ -174,6 +184,12 @@ def record_closure_answer(actor, suspension_id: int, *, approved: bool, answered
         answered_at, note
     if approved and row.enterprise_id:
         db.session.get(Enterprise, row.enterprise_id).status = "closed"
+    if approved:
+        # the company is closed: the suspension ends with it (its open step and deadlines go, through the process)
+        if row.instance.status != InstanceStatus.completed.value:
+            pipeline.deliver_message(row.instance, CLOSURE_MESSAGE, {
+                "answered_at": answered_at.isoformat(), "note": note}, actor)
+        row.status = SuspensionStatus.closed.value
     record_event(actor, "closure_answered", instance_id=row.instance_id, details={
         "suspension_id": row.id, "approved": approved, "answered_at": answered_at.isoformat()})
     db.session.flush()

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 from ...core.ids import Id
 from ...core.schemas import PageArgs
 from ..tasks.schemas import TaskSchema
-from .models import CLOSURE_GROUNDS, LicenceActionKind, SuspensionStatus
+from .models import CLOSURE_GROUNDS, STATUS_LABELS, LicenceActionKind, SuspensionStatus
 
 
 class OrderSuspensionArgs(Schema):
@@ -56,6 +56,7 @@ class SuspensionSchema(Schema):
     ordered_at = fields.AwareDateTime()
     suspend_until = fields.AwareDateTime()
     status = fields.String()
+    status_label = fields.Function(lambda r: STATUS_LABELS.get(r.status, r.status), metadata={"description": "状态（中文）"})
     applied_at = fields.AwareDateTime(allow_none=True)
     inspections = fields.List(fields.Dict())
     lifted_at = fields.AwareDateTime(allow_none=True)

@@ -2,7 +2,10 @@
 
 The cadence is the province's (DOMAIN.md: county every two months, city every quarter, province every half year):
 the deadline rules typical_report_<level>, edited per province; the minimum per period is the business setting
-typical_case_minimum ({"county": 1, "city": 1, "province": 1} by default). The report's process
+typical_case_minimum ({"county": 1, "city": 1, "province": 1} by default), and within it under "transfers" the
+minimum number of those that are transfer cases (移送司法机关: the case was handed over to the police), none by
+default; a period's case count is fixed when it opens, its transfer count is the province's current one. The
+report's process
 (bpmn/typical_case_report.bpmn) warns the unit's heads and escalates to the unit above when the period ends
 unreported."""
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ..cases.queries import can_view_case
 from ..steps import pipeline
 from ..steps.tasks import complete_task
 from ..tasks.models import Task, TaskStatus
+from ..transfers.models import CriminalTransfer
 from ..users.models import Role, Unit
 from ..users.provinces import province_code
 from ..users.units import in_subtree, sees_unit
@@ -62,13 +66,28 @@ def mark_typical(actor, *, case_id: int, title: str, write_up: str) -> TypicalCa
     return row
 
 
-def minimum_for(unit: Unit) -> int:
+def _minimum_setting(unit: Unit) -> dict:
     province = province_code(unit)
     rows = {r.jurisdiction: r for r in db.session.scalars(sa.select(BusinessSetting).where(
         BusinessSetting.key == "typical_case_minimum", BusinessSetting.jurisdiction.in_([province or "", "national"])))}
     row = rows.get(province or "") or rows.get("national")
-    values = dict(row.value) if row else DEFAULT_MINIMUM
-    return int(values.get(unit.level, 1))
+    return dict(row.value) if row else DEFAULT_MINIMUM
+
+
+def minimum_for(unit: Unit) -> int:
+    return int(_minimum_setting(unit).get(unit.level, 1))
+
+
+def transfer_minimum_for(unit: Unit) -> int:
+    """How many of a period's typical cases must be transfer cases (移送司法机关), by the unit's level."""
+    return int((_minimum_setting(unit).get("transfers") or {}).get(unit.level, 0))
+
+
+def transfer_cases(cases: list[TypicalCase]) -> list[TypicalCase]:
+    """The typical cases whose case was handed over to the police (a criminal transfer with its hand-over)."""
+    ids = set(db.session.scalars(sa.select(CriminalTransfer.case_id).where(
+        CriminalTransfer.case_id.in_([c.case_id for c in cases]), CriminalTransfer.handed_over_at.is_not(None))))
+    return [c for c in cases if c.case_id in ids]
 
 
 def period_start_for(unit: Unit, now: datetime) -> datetime:
@@ -201,18 +220,26 @@ def _at_least_the_minimum(actor, task, data, current):
     if len(cases) < report.minimum:
         raise ValidationFailed(f"本期至少报送{report.minimum}个典型案例，目前只有{len(cases)}个未报送的典型案例",
                                {"typical_case_ids": [f"不少于{report.minimum}个"]})
+    needed, transfers = transfer_minimum_for(report.unit), len(transfer_cases(cases))
+    if transfers < needed:
+        raise ValidationFailed(f"本期至少报送{needed}个移送司法机关的典型案例，目前只有{transfers}个，还差{needed - transfers}个",
+                               {"typical_case_ids": [f"其中移送司法机关的案例不少于{needed}个"]})
     return {**data, "typical_case_ids": [c.id for c in cases]}
 
 
-def set_minimum(actor, *, county: int, city: int, province: int) -> dict:
+def set_minimum(actor, *, county: int, city: int, province: int, transfers: dict | None = None) -> dict:
     """The province's minimum number of typical cases per period and level (administrators of the province);
-    periods opened afterwards use it."""
+    periods opened afterwards use it. `transfers`, by level, is how many of them must be transfer cases
+    (移送司法机关); left out, the province's current transfer minimum stays."""
     if not actor.has_role(Role.admin):
         raise Forbidden("仅管理员可设置典型案例报送数量 (administrators only)")
     jurisdiction = province_code(actor.unit) or "national"
-    value = {"county": county, "city": city, "province": province}
     row = db.session.scalar(sa.select(BusinessSetting).where(BusinessSetting.key == "typical_case_minimum",
                                                              BusinessSetting.jurisdiction == jurisdiction))
+    if transfers is None:
+        transfers = dict((row.value or {}).get("transfers") or {}) if row is not None else {}
+    transfers = {level: int(transfers.get(level, 0)) for level in ("county", "city", "province")}
+    value = {"county": county, "city": city, "province": province, "transfers": transfers}
     if row is None:
         row = BusinessSetting(key="typical_case_minimum", jurisdiction=jurisdiction, value=value,
                               basis="本省典型案例报送要求", updated_at=clock().now())

@@ -9,7 +9,7 @@ from ..cases.queries import deadlines, open_tasks
 from ..users.models import User
 from ..users.units import in_visible_units
 from .models import TypicalCase, TypicalReport
-from .operations import unreported_cases
+from .operations import transfer_cases, transfer_minimum_for, unreported_cases
 
 
 def list_typical(user: User, *, limit=50, offset=0):
@@ -21,7 +21,10 @@ def list_typical(user: User, *, limit=50, offset=0):
 def detail(report: TypicalReport) -> TypicalReport:
     report.open_tasks = open_tasks(report)
     report.deadlines = deadlines(report)
-    report.pending_cases = len(unreported_cases(report)) if report.status == "open" else 0
+    pending = unreported_cases(report) if report.status == "open" else []
+    report.pending_cases = len(pending)
+    report.pending_transfer_cases = len(transfer_cases(pending))
+    report.transfer_minimum = transfer_minimum_for(report.unit)
     return report
 
 

@@ -45,12 +45,14 @@ class TypicalReportSchema(Schema):
     rule_id = fields.String()
     period_start = fields.AwareDateTime()
     minimum = fields.Integer()
+    transfer_minimum = fields.Integer(metadata={"description": "of them, transfer cases (移送司法机关) at least"})
     status = fields.String()
     submitted_at = fields.AwareDateTime(allow_none=True)
     case_ids = fields.List(fields.Integer())
     open_tasks = fields.List(fields.Nested(TaskSchema))
     deadlines = fields.List(fields.Dict())
     pending_cases = fields.Integer(metadata={"description": "typical cases not yet reported"})
+    pending_transfer_cases = fields.Integer(metadata={"description": "of them, transfer cases (移送司法机关)"})
 
 
 class TypicalReportPageSchema(Schema):
@@ -62,11 +64,18 @@ class ListArgs(PageArgs):
     pass
 
 
-class MinimumArgs(Schema):
+class LevelCounts(Schema):
     county = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
     city = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
     province = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
 
 
-class MinimumSchema(MinimumArgs):
+class MinimumArgs(LevelCounts):
+    transfers = fields.Nested(LevelCounts, load_default=None, metadata={
+        "description": "of each period's typical cases, how many at least are transfer cases (移送司法机关), by level; "
+                       "left out, the current ones stay"})
+
+
+class MinimumSchema(LevelCounts):
+    transfers = fields.Nested(LevelCounts)
     jurisdiction = fields.String()
