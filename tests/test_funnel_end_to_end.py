@@ -11,6 +11,7 @@ import hashlib
 from tests.enterprise_driver import company_row, csv_bytes, ensure_certified_officers, upload
 from workflow_service.modules.enterprises.draws import run_method
 
+from .test_enterprise_pages import browser
 from .test_inspections import CHECKLIST, JPEG, InspectionDriver, _recount_equals_facts
 
 SEED = "20261012-chuxiong-q4"
@@ -150,6 +151,13 @@ def test_import_plan_draw_inspect_ledger_order_case_and_statistics_in_one_run(ap
     assert sorted((h["kind"], h.get("status")) for h in history if h["kind"] != "classification") == [
         ("case", "open"), ("draw", "inspected"), ("hidden_danger", "已销号"), ("hidden_danger", "已销号"),
         ("inspection", "recorded"), ("rectification", "passed")]
+    # And the company's page reads each of them in Chinese.
+    page = browser(app, "supervisor1").get(f"/enterprises/{item['enterprise_id']}").get_data(as_text=True)
+    for label in ("<td>已检查</td>", "<td>已销号</td>", "<td>监督检查</td>", "<td>责令整改</td>", "<td>行政处罚</td>",
+                  "<td>双随机抽查</td>"):
+        assert label in page, label
+    for code in ("recorded", "passed", "open", "inspected"):
+        assert f"<td>{code}</td>" not in page, code
 
 
 def _unit_id(app, code):
