@@ -6,7 +6,9 @@ statistics show each number and equal a recount from the raw rows. Through the A
 step, with the clock moved."""
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 
 from tests.enterprise_driver import company_row, csv_bytes, ensure_certified_officers, upload
 from workflow_service.modules.enterprises.draws import run_method
@@ -141,6 +143,20 @@ def test_import_plan_draw_inspect_ledger_order_case_and_statistics_in_one_run(ap
     assert sum(f["inspections"] for f in counted.values()) == 1
     assert sum(f["hidden_dangers_found"] for f in counted.values()) == 2
     _recount_equals_facts(app, "2026")
+    # The export the county sends up has the same row.
+    exported = supervisor.get("/api/v1/inspection-statistics/export.csv?period=2026-10")
+    assert exported.status_code == 200
+    headings, *rows = csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff").split("\n", 1)[1]))
+    [row] = [dict(zip(headings, r)) for r in rows if r and r[0] == "532301"]
+    assert {k: row[k] for k in ("检查次数", "检查企业数", "双随机抽查次数", "发现隐患数", "整改隐患数", "隐患整改率（%）",
+                                "重大隐患数", "重大隐患销号数", "责令限期整改指令数", "检查发现立案数",
+                                "计划应完成检查数（截至期末）", "计划检查完成数（年初至期末）", "计划完成率（%）")} == {
+        "检查次数": "1", "检查企业数": "1", "双随机抽查次数": "1", "发现隐患数": "2", "整改隐患数": "2",
+        "隐患整改率（%）": "100.0", "重大隐患数": "1", "重大隐患销号数": "1", "责令限期整改指令数": "1",
+        "检查发现立案数": "1", "计划应完成检查数（截至期末）": "390", "计划检查完成数（年初至期末）": "1",
+        "计划完成率（%）": "0.3"}
+    shown = browser(app, "supervisor1").get("/inspection-statistics?period=2026-10")
+    assert shown.status_code == 200 and "楚雄市应急管理局" in shown.get_data(as_text=True)
     # Nothing else happened this year: the year's figures are October's.
     year = d.statistics("supervisor1", period="2026")["532301"]
     assert {k: year[k] for k in counted[county_id]} == {k: county[k] for k in counted[county_id]}
