@@ -18,6 +18,7 @@ from ..modules.users.models import Role
 from ..modules.users.units import sees_unit
 from .common import CASE_STATUS_NAMES, Pager, bp, chinese, me, page_number
 from .enforcement import ORDER_STATUS_NAMES, TRANSFER_STATUS_NAMES
+from .inspections import STATUS_NAMES as INSPECTION_STATUS_NAMES
 
 FIELD_LABELS = {"name": "单位名称", "credit_code": "统一社会信用代码", "address": "地址", "region_code": "行政区划代码",
                 "industry_code": "行业代码（GB/T 4754）", "legal_representative": "法定代表人", "principal": "主要负责人",
@@ -27,7 +28,8 @@ LICENCE_STATE_NAMES = {**LICENCE_STATUS_LABELS, "expired": "已过期"}
 # What each kind of history entry's status reads as (cases, orders, transfers; other domains' entries may carry
 # their own Chinese status already).
 HISTORY_STATUS_NAMES = {"case": CASE_STATUS_NAMES, "rectification": ORDER_STATUS_NAMES,
-                        "transfer": TRANSFER_STATUS_NAMES, "draw": {"inspected": "已检查", "drawn": "待检查"}}
+                        "transfer": TRANSFER_STATUS_NAMES, "inspection": INSPECTION_STATUS_NAMES,
+                        "draw": {"inspected": "已检查", "drawn": "待检查"}}
 HISTORY_KIND_NAMES = {"case": "行政处罚", "rectification": "责令整改", "transfer": "移送", "classification": "分类分级",
                       "inspection": "监督检查", "hidden_danger": "事故隐患", "draw": "双随机抽查"}
 
