@@ -71,9 +71,9 @@ class CaseDriver:
         assert response.status_code == 200, response.get_json()
         return self
 
-    def file(self, party_name="楚雄某化工有限公司", party_type="organisation"):
+    def file(self, party_name="楚雄某化工有限公司", party_type="organisation", summary="日常检查发现"):
         response = self.client("handler1").post("/api/v1/cases", json={
-            "source": "inspection", "party_name": party_name, "party_type": party_type, "summary": "日常检查发现"})
+            "source": "inspection", "party_name": party_name, "party_type": party_type, "summary": summary})
         assert response.status_code == 201, response.get_json()
         self.case = response.get_json()
         return self.case

@@ -142,6 +142,10 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
     assert "直接送达" in receipt and "2026年9月29日10时00分" in receipt and "李四" in receipt
     assert "事实清楚，证据确凿，同意" in texts["legal_review_opinion"]
     assert "罚款五万元" in texts["collective_discussion_record"]
+    # One record, of the heads' discussion; the online vote that prepared it is shown beside it for reference.
+    assert [doc["step"] for doc in d.documents() if doc["doc_type"] == "collective_discussion_record"] == [
+        "record_collective_discussion"]
+    assert "网上表决情况" in texts["collective_discussion_record"] and "王分管" in texts["collective_discussion_record"]
 
     # The case file: cover, contents with first pages, every document in binding order, the photo, page numbers.
     case_file = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/case-file").get_json()
@@ -456,3 +460,31 @@ def test_a_department_that_issues_by_hand_gets_no_document_from_a_step():
     app = make_app("sqlite://", DOCUMENTS_AUTO_ISSUE=False)
     names = [name for name, _ in app.extensions["wfs_registry"].step_handlers]
     assert "documents.issue_for_step" not in names and "alerts.raise_and_clear" in names
+
+
+def test_the_heads_discussion_record_is_issued_without_an_online_vote(steps):
+    """Issue 18: the 集体讨论记录 comes from the heads' record of their discussion (行政处罚法 Art 57), the step
+    that decides — also when they skip the online vote (online_vote: false), which produced no document before."""
+    d = steps
+    d.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(50000))
+    d.complete("legal_review", review("pass", "同意"))
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("prepare_collective_discussion", {"ballot_proposal": "罚款五万元", "online_vote": False})
+    assert not [doc for doc in d.documents() if doc["doc_type"] == "collective_discussion_record"]
+    d.record_discussion("passed", discussion_presenter="handler1",
+                        discussion_opinions=[{"attendee": "head1", "opinion": "事实清楚，同意罚款五万元"},
+                                             {"attendee": "supervisor1", "opinion": "同意，注意听取整改情况"}],
+                        discussion_conclusion_text="经集体讨论，同意对当事人罚款人民币五万元")
+    assert d.open_steps() == ["draft_decision"]
+    records = [doc for doc in d.documents() if doc["doc_type"] == "collective_discussion_record"]
+    assert len(records) == 1 and records[0]["number"]
+    text = text_of(d.pdf(records[0]))
+    names = {"head1": "赵局长", "supervisor1": "王分管", "handler1": "张承办"}  # by name, never by username
+    assert records[0]["number"] in text and "集体讨论记录" in text
+    assert f"出席人员{names['head1']}、{names['supervisor1']}" in text
+    assert f"主持人{names['head1']}" in text and f"汇报人{names['handler1']}" in text
+    assert "事实清楚，同意罚款五万元" in text and "同意，注意听取整改情况" in text
+    assert "同意报请的处理意见" in text and "经集体讨论，同意对当事人罚款人民币五万元" in text
+    assert "网上表决" not in text  # there was none

@@ -1,11 +1,16 @@
 """One case walked from filing to archive in the browser, as each role (issue 16): at every step the person whose
 step it is opens the task in their own browser and the page shows what is true — the step, the case number, the
 handlers' names, the deadline the service computed (or none), no English sentence — before the step is done.
+What the case already holds is on the page, never typed again: the summary entered at filing is in the 立案登记
+form, the decision's preview carries the party, the facts of the report and the fine, and the 公示 review opens
+with the generated, redacted disclosure draft the reviewer confirms.
 Screenshots of every page go to test-artifacts/screenshots/walk-*.png."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import re
 
 import pytest
 
@@ -16,13 +21,21 @@ from .conftest import shot
 pytestmark = pytest.mark.usefixtures("chromium_path")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+SUMMARY = "日常检查发现重大危险源监测监控系统断电"  # entered when the case is registered
+# The violation as filed names a phone number: the disclosure draft must not.
+WALK_FILING = {**FILING, "summary": SUMMARY, "violations": [
+    {"description": "未对重大危险源进行监测监控，值班负责人联系电话13812345678", "provision": "《安全生产法》第四十条"}]}
+FACTS = "经查，当事人重大危险源监测监控系统断电停用，未进行监测监控"
+FINE = "罚款人民币伍仟元整（¥5,000.00）"
+DECISION_NUMBER = re.compile(r"^楚应急罚〔2026〕\d+号$")
+
 # (step, its data, the service clock before it, in Shanghai time)
 WALK = [
-    ("draft_filing", FILING, "2026-09-21T09:00"),
+    ("draft_filing", WALK_FILING, "2026-09-21T09:00"),
     ("approve_filing", {"filing_approved": True}, None),
     ("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
                                    "collected_at": "2026-09-21T10:00:00+08:00"}]}, None),
-    ("investigation_report", fine_proposal(5000), None),
+    ("investigation_report", {**fine_proposal(5000), "facts": FACTS}, None),
     ("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False},
      "2026-09-24T10:00"),
     ("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False}, None),
@@ -45,10 +58,33 @@ def _local_day(due_at: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+def check_prefilled(page, step):
+    """What the case holds is already on the page of the step that needs it."""
+    if step == "draft_filing":
+        assert page.input_value('#task-form [name="summary"]') == SUMMARY
+        assert page.input_value('#task-form [name="party.name"]') == "楚雄某化工有限公司"
+    if step in ("prepare_collective_discussion", "draft_decision", "approve_decision"):
+        # The decision as it will be issued: its number, the party, the facts of the report and the fine.
+        preview = page.inner_text('#document-preview [data-doc-type="penalty_decision"]')
+        assert re.search(r"楚应急罚〔2026〕\d+号", preview), preview
+        for text in ("楚雄某化工有限公司", FACTS, "未对重大危险源进行监测监控", FINE, "《安全生产法》第四十条"):
+            assert text in preview, (step, text, preview)
+    if step == "record_disclosure":
+        # The form opens with the generated draft, redacted: the reviewer confirms text they can read.
+        value = {name: page.input_value(f'#task-form [name="disclosure_draft.{name}"]') for name in (
+            "decision_number", "party_name", "violation", "legal_basis", "penalty", "deciding_body", "decision_date")}
+        assert DECISION_NUMBER.match(value["decision_number"]), value
+        assert value["party_name"] == "楚雄某化工有限公司"
+        assert "未对重大危险源进行监测监控" in value["violation"] and "【电话已隐去】" in value["violation"]
+        assert "13812345678" not in value["violation"]
+        assert value["legal_basis"] == "《安全生产法》第四十条" and value["penalty"] == FINE
+        assert value["deciding_body"] == "楚雄市应急管理局" and value["decision_date"] == "2026-09-28"
+
+
 def test_one_case_from_filing_to_archive_as_each_role(open_page, api, live_server):
     d = CaseDriver(api, api("admin"))
     d.at("2026-09-21T09:00")
-    case = d.file("楚雄某化工有限公司")
+    case = d.file("楚雄某化工有限公司", summary=SUMMARY)
     pages: dict = {}
     english: list[str] = []
 
@@ -77,6 +113,7 @@ def test_one_case_from_filing_to_archive_as_each_role(open_page, api, live_serve
             assert "handler1、handler2" not in text
         if task["due_at"]:
             assert _local_day(task["due_at"]) in text, (step, task["due_at"])
+        check_prefilled(page, step)
         shot(page, f"walk-{n:02d}-{step}-{username}")
         # Where the case stands, as the case page shows it: this step, with the people it waits for.
         page.goto(f"{live_server.live_url}/cases/{case['id']}")

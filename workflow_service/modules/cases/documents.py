@@ -19,7 +19,7 @@ TASK_DOCUMENTS: dict[str, tuple[str, str | None]] = {
     "prepare_hearing": ("听证通知书", None),
     "record_hearing": ("听证笔录", None),
     "legal_review_after_hearing": ("法制审核意见书（听证后）", None),
-    "collective_discussion": ("集体讨论记录", None),
+    "record_collective_discussion": ("集体讨论记录", None),
     "draft_decision": ("行政处罚决定书", "decision_number"),
     "approve_decision": ("行政处罚决定审批表", None),
     "serve_decision": ("文书送达回执（行政处罚决定书）", None),

@@ -13,6 +13,7 @@ from ..users.models import User
 from .numbering import dept_code, unit_settings
 from .text import amount_both, amount_in_capitals, amount_in_figures, chinese_date, chinese_datetime
 from ..review.committee import minutes
+from ..review.discussion import CONCLUSION_LABELS
 from ..rectification.models import RectificationOrder
 from ..transfers.models import CriminalTransfer
 
@@ -156,6 +157,28 @@ def _last_ballot(case: Case) -> dict | None:
     return record
 
 
+def _discussion(data: dict) -> dict | None:
+    """The heads' collective discussion (负责人集体讨论, 行政处罚法 Art 57) as its record states it: the step
+    record_collective_discussion, whether or not an online vote helped prepare it."""
+    if not data.get("discussion_held_at"):
+        return None
+    attendees = [a for a in data.get("discussion_attendees") or [] if isinstance(a, str)]
+    people = {p["username"]: p for p in _display_names(
+        [*attendees, data.get("discussion_chair"), data.get("discussion_presenter")])}
+
+    def name(username):
+        return people.get(username, {}).get("name", username or "")
+
+    return {"held_at": chinese_datetime(data.get("discussion_held_at")),
+            "chair": name(data.get("discussion_chair")), "presenter": name(data.get("discussion_presenter")),
+            "attendees": [name(a) for a in attendees],
+            "opinions": [{"name": name(o.get("attendee")), "opinion": o.get("opinion") or ""}
+                         for o in data.get("discussion_opinions") or [] if isinstance(o, dict)],
+            "conclusion": CONCLUSION_LABELS.get(data.get("discussion_conclusion"), ""),
+            "conclusion_text": data.get("discussion_conclusion_text") or "",
+            "proposal": data.get("ballot_proposal") or "", "online_vote": data.get("online_vote") is not False}
+
+
 def _rectification(case: Case) -> dict | None:
 
     order = db.session.scalar(sa.select(RectificationOrder).where(sa.or_(
@@ -222,6 +245,7 @@ def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict |
         "evidence_files": _evidence_files(case),
         "legal_reviews": _legal_reviews(case),
         "ballot": _last_ballot(case),
+        "discussion": _discussion(data),
         "rectification": _rectification(case),
         "transfer": _transfer(case),
         "dates": dates,

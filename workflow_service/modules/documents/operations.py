@@ -365,8 +365,9 @@ def rebuild_case_file(actor, case_id: int, *, retention: str, archive_number: st
 def issue_for_step(record) -> None:
     """Step handler (wiring.py): the documents a step creates are issued when it is done, from the process data
     as the step left it (registry.STEP_DOCUMENTS, PROCESS_STEP_DOCUMENTS) — the person who completed the step is
-    the one who issues them. The committee's minutes (集体讨论记录) come when a ballot ends: the step that closed
-    its last open vote task."""
+    the one who issues them. The 集体讨论记录 comes with the heads' record of their discussion
+    (record_collective_discussion), whether or not an online vote prepared it; the vote's own minutes stay
+    printable from the ballot (committee.ballot_minutes)."""
     try:
         _issue_for_step(record)
     except DocumentFontsMissing as exc:
@@ -384,9 +385,6 @@ def _issue_for_step(record) -> None:
             documents_for_process_step(record.instance, task.bpmn_id, record.actor)
         return
     steps = [task.bpmn_id] if task is not None and (task.bpmn_id in STEP_DOCUMENTS or task.bpmn_id == "archive") else []
-    if (any(t.bpmn_id == "committee_vote" for t in record.tasks_closed)
-            and not any(r.bpmn_id == "committee_vote" for r in record.snapshot.ready_user_tasks)):
-        steps.append("record_ballot_result")
     if not steps:
         return
     case = case_for_instance(record.instance.id)

@@ -78,7 +78,8 @@ STEP_DOCUMENTS: dict[str, list[tuple[str, object]]] = {
                                 ("hearing_notice", lambda d: d.get("hearing_eligible") is True),
                                 ("service_receipt", lambda d: bool(d.get("notified_at")))],
     "prepare_hearing": [("hearing_meeting_notice", None)],
-    "record_ballot_result": [("collective_discussion_record", None)],
+    # The heads' record of their discussion (负责人集体讨论记录) is the step that decides, vote or no vote.
+    "record_collective_discussion": [("collective_discussion_record", None)],
     "approve_decision": [("penalty_decision", lambda d: d.get("decision_approved") is True)],
     "approve_no_penalty": [("no_penalty_decision", lambda d: d.get("no_penalty_approved") is True)],
     "serve_decision": [("service_receipt", None)],
