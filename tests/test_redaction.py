@@ -88,3 +88,10 @@ def test_document_numbers_and_amounts_are_not_mistaken_for_personal_data():
 def test_verbs_after_a_person_word_are_not_taken_for_names():
     text = "主要负责人未履行安全生产管理职责，员工们在现场作业，法定代表人对此负责。"
     assert redact(text)[0] == text
+
+
+def test_what_a_person_word_names_of_the_person_is_not_taken_for_a_name():
+    # "值班负责人联系电话" once came out as "值班负责人联某话"; the number still goes, the words stay.
+    shown = redact("值班负责人联系电话13812345678，法定代表人身份证号码未登记，安全员姓名张三。")[0]
+    assert "负责人联系电话" in shown and "13812345678" not in shown and "法定代表人身份证号码" in shown
+    assert "张三" not in shown

@@ -56,7 +56,7 @@ _PERSON_WORDS = ("法定代表人", "主要负责人", "实际控制人", "委�
                  "证人", "员工", "职工", "工人", "操作工", "驾驶员", "司机", "电工", "焊工", "安全员", "班长", "组长",
                  "主任", "经理", "厂长", "矿长", "股东", "联系人", "代理人", "户主", "监护人", "受害人", "伤者", "死者",
                  "举报人", "投诉人", "姓名", "业主", "承包人", "雇员")
-_PERSON = re.compile(rf"((?:{'|'.join(sorted(_PERSON_WORDS, key=len, reverse=True))})[:：\s]*(?:为|系|是)?\s*)"
+_PERSON = re.compile(rf"((?:{'|'.join(sorted(_PERSON_WORDS, key=len, reverse=True))})[:：\s]*(?:为|系|是|姓名[:：\s]*)?\s*)"
                      rf"([{_HAN}]{{2,4}})")
 # A name is 2 or 3 characters; a third character that usually starts the next word is not part of it.
 _AFTER_NAME = set("未无擅违因将对称说持驾操作进私已被向与和及的在于等曾也均并还又所为是系了其从到把让给使")
@@ -65,6 +65,10 @@ _AFTER_NAME = set("未无擅违因将对称说持驾操作进私已被向与和�
 _NOT_NAME_START = set("未无不没擅违对在应已均将把被是为系的也都及与和等亦仍曾拒私让要有负进作操持使从到签组履落开采现当因由"
                       "所其该以可须需必给称说表承了们各每一二三两几多或即就再又还并而且则至直按依经据冒虚伪超逾延迟拖少缺漏"
                       "误错受致造导引发出入上下中内外前后这那此")
+# Words that follow a person word and name an attribute of that person, not the person ("负责人联系电话",
+# "法定代表人身份证号码"): never taken for a name (a surname such as 联 or 身 would otherwise start one).
+_NOT_NAME_WORDS = ("联系", "电话", "手机", "身份", "证件", "住址", "地址", "职务", "职责", "岗位", "签字", "签名",
+                   "工作", "培训", "资格", "持证", "名单", "人数", "情况", "信息", "意见")
 _NAME_BEFORE_ID = re.compile(rf"([{_HAN}]{{2,3}})(?=[，,（(]\s*(?:身份证|公民身份号码|身份证号))")
 _CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
@@ -154,7 +158,7 @@ class Redactor:
     def _names_in_context(self, text: str) -> str:
         def name_at(match) -> str:
             candidate = match.group(2)
-            if candidate[0] in _NOT_NAME_START:
+            if candidate[0] in _NOT_NAME_START or candidate.startswith(_NOT_NAME_WORDS):
                 return match.group(0)
             name = candidate[:2]
             if len(candidate) >= 3 and candidate[2] not in _AFTER_NAME:
