@@ -101,6 +101,9 @@ def test_a_hand_written_form_ties_its_errors_to_the_fields(open_page, live_serve
     page = open_page("handler1")
     page.goto(f"{live_server.live_url}/rectifications/new")
     page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    # page.js ties the messages of a hand-written form to its fields once the refused page has loaded.
+    page.wait_for_selector("#party_name[aria-invalid=true]", timeout=10_000)
     field = page.locator("#party_name")
     assert field.get_attribute("aria-invalid") == "true"
     described = field.get_attribute("aria-describedby")
