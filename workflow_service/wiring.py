@@ -14,13 +14,14 @@ Step handlers run after every saved step (steps/pipeline.py), in this order:
                  case file is built at archiving (unless WFS_DOCUMENTS_AUTO_ISSUE=0)
  8. disclosure   a penalty decision drafts its disclosure (公示), with the number of the decision as issued
                  (or as reserved, when documents are issued by hand)
- 8a. simple_procedure  the on-the-spot record follows its process; a conversion files the general case
+ 9. simple_procedure  the on-the-spot record follows its process; a conversion files the general case
                  (a follow-up step) and moves the evidence
- 8b. suspensions the production suspension follows its process; a returned licence is valid again
- 8c. typical     a submitted typical-case report takes the cases it reported
- 9. inspections  the ledger line (隐患台账) follows its process; a submitted 现场检查记录 sets the ledger, the order
-                 and the case going; an order's re-inspection answers the hidden dangers it covers (follow-up steps)
-10. inspections  the statistics' facts (inspection_facts, per unit and month) are added to as each step happens
+10. suspensions  the production suspension follows its process; a returned licence is valid again
+11. typical      a submitted typical-case report takes the cases it reported
+12. inspections  the ledger line (隐患台账) follows its process (sync_hazard); a submitted 现场检查记录 sets the
+                 ledger, the order and the case going; an order's re-inspection answers the hidden dangers it covers
+                 (follow-up steps)
+13. inspections  the statistics' facts (inspection_facts, per unit and month) are added to as each step happens
 Alerts come first so that a task a later handler closes or opens sees the alert state of this step.
 """
 from __future__ import annotations
