@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from workflow_service.modules.enterprises.credit_code import make_credit_code
+from workflow_service.modules.system.codes import make_credit_code
 from workflow_service.modules.enterprises.importing import COLUMNS
 
 HEADINGS = [h for h, _ in COLUMNS]

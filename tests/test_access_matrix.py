@@ -792,7 +792,7 @@ class World:
         from datetime import date
 
         from workflow_service.extensions import db
-        from workflow_service.modules.enterprises.credit_code import make_credit_code
+        from workflow_service.modules.system.codes import make_credit_code
         from workflow_service.modules.users.models import User
         from workflow_service.modules.users.operations import create_user
 

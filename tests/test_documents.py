@@ -438,7 +438,7 @@ def test_a_receipt_for_service_by_public_notice_records_the_publication_and_its_
         "published_at": "2026-10-09T09:00:00+08:00", "publication": "楚雄市应急管理局门户网站"}}).get_json()
     text = text_of(handler.get(receipt["pdf_url"]).data)
     assert decision["number"] in text and "公告送达" in text and "楚雄市应急管理局门户网站" in text
-    assert "公告于2026年10月9日" in text and "经过三十日，即视为送达（2026年11月8日）" in text
+    assert "公告于2026年10月9日" in text and "经过30日，即视为送达（2026年11月8日）" in text
 
 
 def test_a_step_goes_on_when_the_document_font_is_missing_and_the_record_says_what_waits(steps, app, monkeypatch):

@@ -1,7 +1,7 @@
 """统一社会信用代码 check character (GB 32100-2015)."""
 import pytest
 
-from workflow_service.modules.enterprises.credit_code import (check_character, credit_code_problem,
+from workflow_service.modules.system.codes import (check_character, credit_code_problem,
                                                               is_valid_credit_code, make_credit_code)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from tests.enterprise_driver import company_row, csv_bytes, ensure_certified_officers, upload, xlsx_bytes
-from workflow_service.modules.enterprises.credit_code import make_credit_code
+from workflow_service.modules.system.codes import make_credit_code
 from workflow_service.modules.enterprises.draws import run_method
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow_service.modules.enterprises.credit_code import make_credit_code
+from workflow_service.modules.system.codes import make_credit_code
 
 from .case_driver import CaseDriver
 from .test_auth_and_access import web_login

@@ -86,7 +86,7 @@ def test_a_partial_payment_is_not_paid_in_full(driver):
 def test_a_credit_code_must_carry_its_check_character(driver):
     d = driver.at("2026-09-21T09:00")
     d.file()
-    for code, problem in (("123", "应为 18 位"), ("91350100M000100Y44", "校验位不符（应为 3）"),
+    for code, problem in (("123", "应为 18 位"), ("91350100M000100Y44", "第 18 位应为“3”"),
                           ("91350100M000100I43", "不允许的字符")):
         details = _refused(d, "draft_filing", {**FILING, "party": {**FILING["party"], "credit_code": code}})
         assert problem in details["party.credit_code"][0], details

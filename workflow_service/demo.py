@@ -14,7 +14,7 @@ from .core.clock import utcnow
 from .core.services import clock
 from .extensions import db
 from .modules.cases.operations import seed_settings
-from .modules.enterprises.credit_code import make_credit_code
+from .modules.system.codes import make_credit_code
 from .modules.enterprises.models import Enterprise
 from .modules.enterprises.operations import build_enterprise, seed_schemes
 from .modules.deadlines.operations import seed_calendar_from_library, seed_rules

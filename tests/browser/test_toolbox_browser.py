@@ -270,7 +270,7 @@ def test_a_supervisor_marks_a_typical_case_and_submits_the_periods_report(open_p
 
 
 def test_a_head_suspends_a_licence_from_the_licence_actions_page(open_page, api, admin_api, live_server):
-    from workflow_service.modules.enterprises.credit_code import make_credit_code
+    from workflow_service.modules.system.codes import make_credit_code
 
     CaseDriver(api, admin_api).at("2026-10-12T09:00")
     response = api("handler1").post("/api/v1/enterprises", json={

@@ -3,16 +3,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import send_from_directory
+import swagger_ui_bundle
+from flask import request, send_from_directory
 from flask_smorest import Api
 
 from ..core.errors import ValidationFailed
+from ..core.schemas import ErrorSchema
 from ..extensions import csrf
+from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, credit, deadlines, definitions,
+               disclosures, discretion, documents, enterprises, evidence, inspection_plans, inspections, rectifications,
+               simple_penalties, statistics, suspensions, tasks, transfers, typical, users)
+from .auth import current_api_user
 
 
 class _ServiceApi(Api):
     # The one error shape {"code", "message", "details"} is the documented "Error" component.
-    from ..core.schemas import ErrorSchema as ERROR_SCHEMA
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
         # flask-smorest would replace the service's HTTPException handler (core.errors) with its own
@@ -36,10 +42,6 @@ def _authenticate_request():
     """Who is calling is settled before the body is parsed: an anonymous or CSRF-less request is refused
     as such, not with a validation error about its body. Then a body or query holding a NUL character is refused
     for every endpoint at once: no column can store one (PostgreSQL refuses it), and no person types one."""
-    from flask import request
-
-    from .auth import current_api_user
-
     if request.blueprint in _API_BLUEPRINTS and request.endpoint not in _PUBLIC_ENDPOINTS:
         current_api_user()
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)) or (
@@ -58,8 +60,6 @@ def _holds_nul(value) -> bool:
 
 
 def register_api(app) -> Api:
-    import swagger_ui_bundle
-
     app.config.update(
         API_TITLE="安全生产执法案件办理工作流服务 API",
         API_VERSION="v1",
@@ -76,15 +76,10 @@ def register_api(app) -> Api:
     )
     api = _ServiceApi(app)
 
-    from . import (admin, alerts, audit, auth, ballots, case_reviews, cases, challenges, credit, deadlines, definitions,
-                   disclosures, discretion, documents, evidence, inspections, rectifications, simple_penalties,
-                   statistics, suspensions, tasks, transfers, typical, users)
-
     for module in (auth, cases, tasks, alerts, definitions, deadlines, admin, ballots, rectifications, transfers,
                    audit, evidence, case_reviews, users):
         csrf.exempt(module.blp)  # bearer-token clients; session callers are checked in auth.current_api_user
         api.register_blueprint(module.blp)
-    from . import enterprises, inspection_plans
 
     for blueprint in (disclosures.blp, disclosures.public_blp, statistics.blp, documents.blp, enterprises.blp,
                       inspection_plans.blp, inspection_plans.public_blp, inspections.blp, simple_penalties.blp,

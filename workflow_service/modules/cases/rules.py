@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from ...core.errors import ValidationFailed
+from ...core.forms import parse_time, shown
 from ...core.registry import Declarations
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
@@ -352,20 +353,6 @@ _CHRONOLOGY = {
 }
 
 
-def _shown(value: datetime) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def _time(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHANGHAI)
-
-
 @_check(*_CHRONOLOGY, "archive")
 def _recorded_times_follow_the_case(actor, task, data, current):
     errors: dict[str, list[str]] = {}
@@ -376,9 +363,9 @@ def _recorded_times_follow_the_case(actor, task, data, current):
         facts["_closure_approved_at"] = task.created_at.isoformat()
         pairs.append(("archived_at", "归档时间", "_closure_approved_at", "结案审批时间"))
     for field, label, earlier_key, earlier_label in pairs:
-        when, earlier = _time(data.get(field)), _time(facts.get(earlier_key))
+        when, earlier = parse_time(data.get(field), SHANGHAI), parse_time(facts.get(earlier_key), SHANGHAI)
         if when is not None and earlier is not None and when < earlier and field not in errors:
-            errors[field] = [f"{label}（{_shown(when)}）不能早于{earlier_label}（{_shown(earlier)}）"]
+            errors[field] = [f"{label}（{shown(when, SHANGHAI)}）不能早于{earlier_label}（{shown(earlier, SHANGHAI)}）"]
     return errors
 
 

@@ -19,9 +19,11 @@ from ..audit.operations import record_event
 from ..cases.models import Case
 from ..cases.operations import CASE_PROCESS
 from ..cases.queries import can_view_case, case_for_instance
+from ..deadlines.operations import find_rule
 from ..rectification.models import RectificationOrder
 from ..transfers.models import CriminalTransfer
 from ..users.models import Role
+from ..users.provinces import province_code
 from . import numbering, rendering
 from .casefile import build_case_file
 from .context import build_context
@@ -134,9 +136,9 @@ def issue_document(actor, case_id: int, doc_type: str, extra: dict | None = None
     `actor` None (with check_access False) is the system issuing at a step."""
     kind = _type(doc_type)
     extra = _check_extra(extra)
-    if kind.key == "service_receipt":
-        extra = _public_notice_effect(extra)
     case = _case_for_issue(actor if check_access else None, case_id)
+    if kind.key == "service_receipt":
+        extra = _public_notice_effect(extra, case)
     return _freeze(case, kind, actor, extra=extra, step=step)
 
 
@@ -238,12 +240,14 @@ def preview_types(bpmn_id: str, data: dict) -> list[str]:
     return types
 
 
-def _public_notice_effect(fields: dict) -> dict:
-    """民事诉讼法 Art 95 (applied by 行政处罚法 Art 61): service by public notice takes effect 30 days after the
-    notice is published."""
+def _public_notice_effect(fields: dict, case: Case) -> dict:
+    """民事诉讼法 Art 95 (applied by 行政处罚法 Art 61): service by public notice takes effect when the period of the
+    rule `public_notice_service` (30 days) has passed since the notice was published — the rule in force for the
+    case's province on the day of publication, as the service step checked it (cases/rules.py)."""
     published = to_local(fields.get("published_at"))
     if fields.get("method") == "public_notice" and published is not None and not fields.get("effective_at"):
-        fields = {**fields, "effective_at": (published + timedelta(days=30)).isoformat()}
+        days = find_rule("public_notice_service", province_code(case.unit), published.date()).amount
+        fields = {**fields, "notice_days": days, "effective_at": (published + timedelta(days=days)).isoformat()}
     return fields
 
 
@@ -260,7 +264,7 @@ def _receipt_fields(case: Case, step: str, data: dict) -> dict:
     if fields.get("method") == "public_notice" and fields["served_at"]:
         fields.update(published_at=data.get("published_at") or fields["served_at"],
                       publication=data.get("service_note") or "")
-    return _public_notice_effect({k: v for k, v in fields.items() if v})
+    return _public_notice_effect({k: v for k, v in fields.items() if v}, case)
 
 
 def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument]:

@@ -13,7 +13,7 @@ from ..rectification.models import RectificationOrder
 from ..transfers.models import CriminalTransfer
 from ..users.models import Unit
 from ..users.units import in_visible_units, sees_unit
-from .credit_code import normalize
+from ..system.codes import normalize
 from .models import ClassificationScheme, Enterprise, EnterpriseStatus
 from .plan_models import DrawItem, RandomDraw
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .credit_code import credit_code_problem, normalize
+from ..system.codes import credit_code_problem, normalize
 from .models import SCALE_LABELS, ClassificationScheme, EnterpriseScale, LicenceStatus
 
 # 国民经济行业分类 GB/T 4754-2017: the 门类 letter and the range of its 大类 (two-digit) codes.

@@ -1,32 +1,64 @@
-"""Codes a person types that carry their own check character, validated before they are stored.
+"""Codes a person types that carry their own check character, validated before they are stored (one place for
+the case's party, the enterprise registry, imports, the demo and the tests).
 
-统一社会信用代码 (unified social credit code, GB 32100-2015): 18 characters from a 31-character set (digits and
-capital letters without I, O, S, V, Z): registration authority (1), organisation type (1), administrative
-division (6 digits), organisation code (9), check character (1). The check character is computed from the first
-17 with the weights 3^(i) mod 31 (GB 32100-2015 §4.2 and Annex B).
+统一社会信用代码 (unified social credit code, GB 32100-2015): 18 characters, the last one a check character.
+Layout: 1 登记管理部门代码, 2 机构类别代码, 3–8 登记管理机关行政区划码, 9–17 主体标识码 (the organisation code of
+GB 11714), 18 校验码. The characters are the digits and 21 capital letters (no I, O, Z, S, V, so nothing reads as
+a digit). The check character makes a mistyped character (and most swapped pairs) detectable.
 """
 from __future__ import annotations
 
 import re
 
-CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_CODE = re.compile(rf"^[{CREDIT_CODE_CHARSET}]{{2}}\d{{6}}[{CREDIT_CODE_CHARSET}]{{10}}$")
+# GB 32100-2015 表 3: the 31 characters in the order of their values 0..30.
+CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_VALUE = {c: i for i, c in enumerate(CHARSET)}
+# GB 32100-2015 §5.3: weight of position i (1-based) is 3^(i-1) mod 31.
+WEIGHTS = [pow(3, i, 31) for i in range(17)]
+# 登记管理部门代码 (表 1): 1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政, 6 旅游, 7 宗教, 8 工会, 9 市场监管
+# (工商), A 中央军委改革和编制办公室, N 农业, Y 其他.
+REGISTRATION_AUTHORITIES = set("123456789ANY")
+_REGION = re.compile(r"^\d{6}$")
 
 
-def credit_code_check_character(first17: str) -> str:
-    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(first17, _WEIGHTS))
-    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+def check_character(first17: str) -> str:
+    """The check character of the first 17 characters (C18 = 31 - (Σ Ci·Wi mod 31), 31 written as 0)."""
+    if len(first17) != 17 or any(c not in _VALUE for c in first17):
+        raise ValueError(f"17 characters of {CHARSET} expected: {first17!r}")
+    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS))
+    return CHARSET[(31 - total % 31) % 31]
 
 
-def credit_code_problem(value: str) -> str | None:
-    """None for a valid 统一社会信用代码; else what is wrong with it, in Chinese."""
-    code = (value or "").strip().upper()
+def normalize(code: str | None) -> str:
+    """As written on a licence: spaces dropped, letters upper case."""
+    return re.sub(r"\s+", "", code or "").upper()
+
+
+def credit_code_problem(code: str | None) -> str | None:
+    """Why `code` is not a valid unified social credit code (a Chinese message), or None when it is."""
+    code = normalize(code)
+    if not code:
+        return "统一社会信用代码不能为空"
     if len(code) != 18:
-        return f"统一社会信用代码应为 18 位，当前为 {len(code)} 位"
-    if not _CREDIT_CODE.match(code):
-        return "统一社会信用代码含有不允许的字符（第 3 至 8 位为行政区划数字，不使用 I、O、S、V、Z）"
-    expected = credit_code_check_character(code[:17])
+        return f"统一社会信用代码应为 18 位，实为 {len(code)} 位"
+    bad = sorted({c for c in code if c not in _VALUE})
+    if bad:
+        return f"统一社会信用代码含有不允许的字符：{''.join(bad)}（不使用 I、O、Z、S、V）"
+    if code[0] not in REGISTRATION_AUTHORITIES:
+        return f"统一社会信用代码第 1 位（登记管理部门代码）“{code[0]}”无效"
+    if not _REGION.match(code[2:8]):
+        return f"统一社会信用代码第 3–8 位应为行政区划代码（6 位数字），实为“{code[2:8]}”"
+    expected = check_character(code[:17])
     if code[17] != expected:
-        return f"统一社会信用代码校验位不符（应为 {expected}），请核对是否录入有误"
+        return f"统一社会信用代码校验位错误：第 18 位应为“{expected}”，实为“{code[17]}”"
     return None
+
+
+def is_valid_credit_code(code: str | None) -> bool:
+    return credit_code_problem(code) is None
+
+
+def make_credit_code(body17: str) -> str:
+    """The full code for 17 characters (test data, the demo, the benchmark's generator)."""
+    body17 = normalize(body17)
+    return body17 + check_character(body17)
