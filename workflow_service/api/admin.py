@@ -66,7 +66,7 @@ def incidents():
     """Timers whose firing failed repeatedly, with the error."""
     _admin()
     return list(db.session.scalars(sa.select(Timer).where(Timer.status == TimerStatus.incident.value)
-                                   .order_by(Timer.due_at).limit(200)))
+                                   .order_by(Timer.due_at, Timer.id).limit(200)))
 
 
 @blp.route("/incidents/<int:timer_id>/retry", methods=["POST"])

@@ -87,7 +87,7 @@ def instance_timers(instance_id):
     """The instance's timers and their due times."""
     user = current_api_user()
     _visible_instance(user, instance_id)
-    return list(db.session.scalars(sa.select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at)))
+    return list(db.session.scalars(sa.select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at, Timer.id)))
 
 
 def _visible_instance(user, instance_id) -> ProcessInstance:

@@ -133,7 +133,7 @@ def deadlines(case: Case, include_fired: bool = False) -> list[dict]:
                       Timer.attached_engine_task_id.in_(still_open))
     timers = db.session.scalars(sa.select(Timer).where(Timer.instance_id == case.instance_id,
                                                        sa.or_(Timer.status.in_(statuses), run_out))
-                                .order_by(Timer.due_at))
+                                .order_by(Timer.due_at, Timer.id))
     rows = list(db.session.scalars(sa.select(DeadlineRule)))
     by_id = {r.id: r for r in rows}
     national: dict[str, list[DeadlineRule]] = {}

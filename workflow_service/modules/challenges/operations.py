@@ -132,7 +132,7 @@ def record_result(actor, challenge_id: int, *, result: str, decided_at: datetime
 
 def challenges_of(case_id: int) -> list[LegalChallenge]:
     return list(db.session.scalars(sa.select(LegalChallenge).where(LegalChallenge.case_id == case_id)
-                                   .order_by(LegalChallenge.filed_at)))
+                                   .order_by(LegalChallenge.filed_at, LegalChallenge.id)))
 
 
 def surcharge_pauses(case: Case, now: datetime) -> list[tuple[datetime, datetime]]:

@@ -17,7 +17,7 @@ def list_challenges(user: User, *, status=None, limit=50, offset=0):
     if status:
         query = query.where(LegalChallenge.status == status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(LegalChallenge.filed_at.desc()).limit(limit).offset(offset))
+    rows = db.session.scalars(query.order_by(LegalChallenge.filed_at.desc(), LegalChallenge.id.desc()).limit(limit).offset(offset))
     return list(rows), total
 
 

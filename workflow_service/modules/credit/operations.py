@@ -112,7 +112,7 @@ def expire_credit_entries(now=None, batch_size: int = 500) -> int:
     now = now or clock().now()
     rows = list(db.session.scalars(sa.select(CreditEntry).where(CreditEntry.status == "listed",
                                                                CreditEntry.expires_at <= now)
-                                   .order_by(CreditEntry.expires_at).limit(batch_size)))
+                                   .order_by(CreditEntry.expires_at, CreditEntry.id).limit(batch_size)))
     for entry in rows:
         entry.status, entry.left_at = "expired", now
         record_event(None, "credit_expired", instance_id=entry.case.instance_id, details={"entry_id": entry.id})

@@ -16,7 +16,7 @@ def list_entries(user: User, *, status=None, limit=50, offset=0):
     if status:
         query = query.where(CreditEntry.status == status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return list(db.session.scalars(query.order_by(CreditEntry.listed_at.desc()).limit(limit).offset(offset))), total
+    return list(db.session.scalars(query.order_by(CreditEntry.listed_at.desc(), CreditEntry.id.desc()).limit(limit).offset(offset))), total
 
 
 def public_entries(now, *, party=None, limit=20, offset=0):
@@ -25,7 +25,7 @@ def public_entries(now, *, party=None, limit=20, offset=0):
     if party:
         query = query.where(CreditEntry.party_name.contains(party, autoescape=True))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return list(db.session.scalars(query.order_by(CreditEntry.listed_at.desc()).limit(limit).offset(offset))), total
+    return list(db.session.scalars(query.order_by(CreditEntry.listed_at.desc(), CreditEntry.id.desc()).limit(limit).offset(offset))), total
 
 
 def decided_cases(user: User, limit: int = 100) -> list:

@@ -269,7 +269,7 @@ def expire_disclosures(now=None, batch_size: int = 500) -> int:
     now = now or clock().now()
     rows = list(db.session.scalars(
         sa.select(Disclosure).where(Disclosure.status.in_(PUBLIC_STATUSES), Disclosure.expires_at <= now)
-        .order_by(Disclosure.expires_at).limit(batch_size)))
+        .order_by(Disclosure.expires_at, Disclosure.id).limit(batch_size)))
     for disclosure in rows:
         disclosure.status = DisclosureStatus.expired.value
         disclosure.expired_at = now

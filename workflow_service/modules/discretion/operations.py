@@ -133,7 +133,7 @@ def earlier_penalties(case: Case) -> list[dict]:
         .join(IssuedDocument, IssuedDocument.case_id == Case.id)
         .where(Case.id != case.id, sa.or_(*same), IssuedDocument.doc_type.in_(PENALTY_DOCUMENTS),
                IssuedDocument.status != DocumentStatus.void.value)
-        .order_by(IssuedDocument.issued_at))
+        .order_by(IssuedDocument.issued_at, IssuedDocument.id))
     history, seen = [], set()
     for case_number, number, issued_at, title in rows:
         if case_number in seen:

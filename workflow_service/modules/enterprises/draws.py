@@ -241,13 +241,13 @@ def record_draw_inspection(actor, item_id: int, *, day, ref: str | None = None) 
 def list_draws(actor, *, limit: int = 50, offset: int = 0):
     query = sa.select(RandomDraw).where(in_visible_units(RandomDraw.unit_id, actor))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return list(db.session.scalars(query.order_by(RandomDraw.drawn_at.desc()).limit(limit).offset(offset))), total
+    return list(db.session.scalars(query.order_by(RandomDraw.drawn_at.desc(), RandomDraw.id.desc()).limit(limit).offset(offset))), total
 
 
 def list_public(*, limit: int = 20, offset: int = 0):
     query = sa.select(RandomDraw).where(RandomDraw.published_at.is_not(None))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return list(db.session.scalars(query.order_by(RandomDraw.published_at.desc()).limit(limit).offset(offset))), total
+    return list(db.session.scalars(query.order_by(RandomDraw.published_at.desc(), RandomDraw.id.desc()).limit(limit).offset(offset))), total
 
 
 def get_public(draw_id: int) -> RandomDraw:

@@ -76,9 +76,9 @@ class Enterprise(db.Model):
 
     unit = db.relationship("Unit")
     licences = db.relationship("Licence", back_populates="enterprise", cascade="all, delete-orphan",
-                               order_by="Licence.valid_to")
+                               order_by="(Licence.valid_to, Licence.id)")
     classification_changes = db.relationship("ClassificationChange", cascade="all, delete-orphan",
-                                             order_by="ClassificationChange.changed_at")
+                                             order_by="(ClassificationChange.changed_at, ClassificationChange.id)")
 
     __table_args__ = (
         sa.UniqueConstraint("province_code", "credit_code", name="uq_enterprises_province_credit_code"),

@@ -73,7 +73,7 @@ def attach_next_deadlines(transfers: list[CriminalTransfer]) -> None:
         return
     timers = db.session.scalars(sa.select(Timer).where(
         Timer.instance_id.in_(by_instance), Timer.status == TimerStatus.waiting.value,
-        Timer.rule_kind == "deadline").order_by(Timer.due_at))
+        Timer.rule_kind == "deadline").order_by(Timer.due_at, Timer.id))
     rules = {r.rule_id: r for r in db.session.scalars(sa.select(DeadlineRule).where(DeadlineRule.jurisdiction == "national"))}
     for timer in timers:
         transfer = by_instance[timer.instance_id]
@@ -109,7 +109,7 @@ def transfer_report(user: User, start: datetime, end: datetime) -> dict:
     rows = list(db.session.scalars(
         sa.select(CriminalTransfer).where(in_visible_units(CriminalTransfer.unit_id, user),
                                           CriminalTransfer.created_at >= start, CriminalTransfer.created_at < end)
-        .order_by(CriminalTransfer.created_at)))
+        .order_by(CriminalTransfer.created_at, CriminalTransfer.id)))
     attach_next_deadlines(rows)
     items = []
     for t in rows:

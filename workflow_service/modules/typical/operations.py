@@ -150,7 +150,7 @@ def get_report(actor, report_id: int) -> TypicalReport:
 def unreported_cases(report: TypicalReport) -> list[TypicalCase]:
     """Typical cases of the unit's tree not yet in any report (a unit reports its own and its units' cases)."""
     return list(db.session.scalars(sa.select(TypicalCase).where(
-        in_subtree(TypicalCase.unit_id, report.unit), TypicalCase.report_id.is_(None)).order_by(TypicalCase.marked_at)))
+        in_subtree(TypicalCase.unit_id, report.unit), TypicalCase.report_id.is_(None)).order_by(TypicalCase.marked_at, TypicalCase.id)))
 
 
 def submit_report(actor, report_id: int, note: str = "") -> TypicalReport:
@@ -183,7 +183,7 @@ def sync_report(record) -> None:
 def export_rows(report: TypicalReport) -> list[list]:
     rows = [["序号", "案号", "当事人", "办案单位", "标题", "案情及典型意义", "结案日期"]]
     cases = db.session.scalars(sa.select(TypicalCase).where(TypicalCase.id.in_(report.case_ids or []))
-                               .order_by(TypicalCase.marked_at)) if report.status == "submitted" else unreported_cases(report)
+                               .order_by(TypicalCase.marked_at, TypicalCase.id)) if report.status == "submitted" else unreported_cases(report)
     for i, row in enumerate(cases, start=1):
         closed = row.case.closed_at.astimezone(SHANGHAI).date().isoformat() if row.case.closed_at else ""
         rows.append([i, row.case.case_number, row.case.party_name, row.unit.name, row.title, row.write_up, closed])

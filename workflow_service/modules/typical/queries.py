@@ -15,7 +15,7 @@ from .operations import transfer_cases, transfer_minimum_for, unreported_cases
 def list_typical(user: User, *, limit=50, offset=0):
     query = sa.select(TypicalCase).where(in_visible_units(TypicalCase.unit_id, user))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return list(db.session.scalars(query.order_by(TypicalCase.marked_at.desc()).limit(limit).offset(offset))), total
+    return list(db.session.scalars(query.order_by(TypicalCase.marked_at.desc(), TypicalCase.id.desc()).limit(limit).offset(offset))), total
 
 
 def detail(report: TypicalReport) -> TypicalReport:
@@ -41,4 +41,4 @@ def closed_cases(user: User, limit: int = 100) -> list:
     marked = sa.select(TypicalCase.case_id)
     return list(db.session.scalars(sa.select(Case).where(in_visible_units(Case.unit_id, user),
                                                          Case.status == "closed", Case.id.not_in(marked))
-                                   .order_by(Case.closed_at.desc()).limit(limit)))
+                                   .order_by(Case.closed_at.desc(), Case.id.desc()).limit(limit)))
