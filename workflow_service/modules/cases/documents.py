@@ -64,6 +64,7 @@ ACTION_LABELS: dict[str, str] = {
     "case_returned_by_police": "司法机关移送",
     "document_issued": "出具文书",
     "document_voided": "文书作废",
+    "document_rendered": "生成文书 PDF",
     "document_number_reserved": "预留文号",
     "user_certificate_changed": "登记执法证件号",
     "case_file_built": "生成案卷",

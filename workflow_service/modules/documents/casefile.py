@@ -1,7 +1,7 @@
 """The case file (案卷): at archiving, one PDF with the cover (案卷首页), the contents (卷内目录) with first pages, the
-documents in binding order (DOCUMENTS.md) and the evidence, every page numbered. Built from the frozen bytes of
-the issued documents (never re-rendered); pypdf merges and counts pages. Its SHA-256 goes into the case's
-audit chain."""
+documents in binding order (DOCUMENTS.md) and the evidence, every page numbered. Built from the PDFs of the
+issued documents (each drawn once from its frozen HTML, pdfs.py); pypdf merges and counts pages. Its SHA-256
+goes into the case's audit chain."""
 from __future__ import annotations
 
 import base64
@@ -21,6 +21,7 @@ from ..evidence.storage import evidence_store
 from . import rendering
 from .context import build_context
 from .models import CaseFile, DocumentStatus, IssuedDocument
+from .pdfs import ensure_pdf
 from .registry import DOCUMENT_TYPES
 from .text import chinese_date
 
@@ -73,6 +74,7 @@ def build_case_file(case: Case, actor, *, retention: str = "30年", archive_numb
     documents = _documents(case)
     parts: list[tuple[dict, bytes, int]] = []
     for d in documents:
+        ensure_pdf(d)  # a document still waiting for its PDF is drawn now, from its frozen HTML
         parts.append(({"title": d.title, "number": d.number or "", "date": chinese_date(d.issued_at),
                        "kind": "document", "id": d.id, "sha256": d.pdf_sha256}, d.pdf, d.pdf_pages))
     for row in db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.case_id == case.id)

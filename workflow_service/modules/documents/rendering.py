@@ -10,9 +10,11 @@ the wrong glyphs. WFS_DOCUMENT_FONT_DIR points at another copy of the fonts (an 
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -88,13 +90,32 @@ def _stylesheets(directory: Path):
     return cached[1], cached[2]
 
 
+# The same HTML gives the same PDF: a decision previewed on its approval task (its reserved number, today's date)
+# and drawn after its issue is drawn once, as is a page of the case file's contents laid out twice to count its
+# pages. Drawing costs ~0.2 s (layout and the fonts' subsets); the last PDFs drawn are kept by the hash of their
+# HTML, per process, under a lock (the threaded development server).
+_RENDERED_MAX_BYTES = 16 * 1024 * 1024
+_rendered: OrderedDict[str, tuple[bytes, int]] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
 def html_to_pdf_pages(html: str, directory: Path) -> tuple[bytes, int]:
     """The PDF and its page count (from the layout, without reading the PDF back)."""
     from weasyprint import HTML  # import here: WeasyPrint loads pango and fonts; only when a page is drawn
 
+    key = hashlib.sha256(f"{directory}\0{html}".encode()).hexdigest()
+    with _rendered_lock:
+        if key in _rendered:
+            _rendered.move_to_end(key)
+            return _rendered[key]
     font_config, css = _stylesheets(directory)
     document = HTML(string=html, base_url=str(TEMPLATE_DIR)).render(stylesheets=[css], font_config=font_config)
-    return document.write_pdf(), len(document.pages)
+    result = (document.write_pdf(), len(document.pages))
+    with _rendered_lock:
+        _rendered[key] = result
+        while sum(len(pdf) for pdf, _ in _rendered.values()) > _RENDERED_MAX_BYTES and len(_rendered) > 1:
+            _rendered.popitem(last=False)
+    return result
 
 
 def html_to_pdf(html: str, directory: Path) -> bytes:

@@ -48,8 +48,11 @@ class DocumentSchema(Schema):
     version = fields.Integer()
     status = fields.String(metadata={"description": "issued | superseded | void (作废)"})
     step = fields.String(allow_none=True)
-    pdf_sha256 = fields.String()
-    pdf_pages = fields.Integer()
+    pdf_sha256 = fields.String(allow_none=True, metadata={
+        "description": "SHA-256 of the PDF; null until the PDF is drawn from the frozen HTML (seconds after the step, "
+                       "or at the first download)"})
+    pdf_pages = fields.Integer(allow_none=True)
+    pdf_ready = fields.Function(lambda d: d.pdf_sha256 is not None)
     html_sha256 = fields.String(metadata={"description": "SHA-256 of the frozen HTML the PDF and DOCX come from"})
     issued_at = fields.AwareDateTime()
     issued_by = fields.Function(lambda d: d.issued_by.username if d.issued_by else None)
