@@ -6,6 +6,7 @@ wiring.py): the tests complete tasks over the API and read what was issued.
 from __future__ import annotations
 
 import io
+from datetime import datetime, timezone
 import re
 import subprocess
 from pathlib import Path
@@ -190,6 +191,33 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
         from workflow_service.modules.audit.chain import verify_chain
 
         assert verify_chain(d.case["instance_id"]).ok
+
+    # Each document's context builds only what its template prints: every template, drawn from this case's full
+    # context and from the one its own names ask for, gives the same text.
+    with app.app_context():
+        from workflow_service.extensions import db
+        from workflow_service.models import Case
+        from workflow_service.modules.documents.context import build_context
+        from workflow_service.modules.documents.registry import DOCUMENT_TYPES
+        from workflow_service.modules.documents.rendering import render_html, template_names
+
+        from workflow_service.modules.documents.signatures import signature_blocks, signers
+
+        case, now = db.session.get(Case, d.case["id"]), datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+        def drawn(kind, needs):
+            context = build_context(case, now=now, needs=needs)
+            context["doc"] = {"type": kind.key, "title": kind.title, "number": "X", "version": 1, "issued_date": "Y"}
+            context["signers"] = signers(signature_blocks(case, kind, context))
+            return render_html(kind.template, context)
+
+        left_out = set()
+        for kind in DOCUMENT_TYPES.values():
+            needs = template_names(kind.template)
+            assert needs is not None, kind.key
+            left_out |= {"ballot", "transfer", "rectification", "evidence_files"} - needs
+            assert drawn(kind, needs) == drawn(kind, None), kind.key
+        assert left_out  # some template leaves a part out (else `needs` saves nothing)
 
     # The case-file review (案卷评查) reads the documents: the decision has its receipt, the notice came first.
     review_codes = {x["code"] for x in d.client("supervisor1").post(

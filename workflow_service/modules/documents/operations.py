@@ -78,7 +78,8 @@ def _case_for_issue(actor, case_id: int, roles=ISSUER_ROLES) -> Case:
 
 def _render(case: Case, doc_type: DocumentType, *, number: str | None, version: int, extra: dict, now,
             overlay: dict | None = None):
-    context = build_context(case, now=now, extra=extra, overlay=overlay)
+    context = build_context(case, now=now, extra=extra, overlay=overlay,
+                            needs=rendering.template_names(doc_type.template))
     context["doc"] = {"type": doc_type.key, "title": doc_type.title, "number": number, "version": version,
                       "issued_date": context["today"]}
     blocks = signature_blocks(case, doc_type, context)

@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 import lxml.html
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -49,6 +50,26 @@ def _jinja(template_dir: str) -> jinja2.Environment:
     env.filters.update(capitals=amount_in_capitals, figures=amount_in_figures, money=amount_both,
                        cdate=chinese_date, cdatetime=chinese_datetime)
     return env
+
+
+@lru_cache(maxsize=128)
+def template_names(template: str, template_dir: str | None = None) -> frozenset[str] | None:
+    """The context names a template refers to, with those of the templates it extends, includes or imports (a
+    document's context builds only what its template prints); None when a template is named at run time."""
+    env = _jinja(template_dir or str(TEMPLATE_DIR))
+    names, seen, todo = set(), set(), [template]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = env.parse(env.loader.get_source(env, name)[0])
+        names |= meta.find_undeclared_variables(tree)
+        referenced = list(meta.find_referenced_templates(tree))
+        if None in referenced:
+            return None
+        todo.extend(referenced)
+    return frozenset(names)
 
 
 def render_html(template: str, context: dict, template_dir: str | None = None) -> str:
