@@ -156,11 +156,15 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
     assert titles.index("行政处罚告知书") < titles.index("案件处理呈批表") < titles.index("文书送达回执")
     assert titles.index("文书送达回执") < titles.index("结案审批表") < len(titles) - 1
     assert titles[-1].startswith("证据材料：监测监控系统断电现场照片")
+    # Archiving ordered it (what it binds is fixed); its PDF is drawn by the first download (or the scheduler).
+    assert case_file["pdf_ready"] is False and case_file["pages"] is None and case_file["requested_at"]
+    response = d.client("supervisor1").get(case_file["pdf_url"])
+    assert response.status_code == 200
+    case_file = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/case-file").get_json()
+    assert case_file["pdf_ready"] and [row["title"] for row in case_file["contents"]] == titles
     rows = case_file["contents"]
     for before, after in zip(rows, rows[1:]):
         assert after["first_page"] == before["first_page"] + before["pages"]
-    response = d.client("supervisor1").get(case_file["pdf_url"])
-    assert response.status_code == 200
     from pypdf import PdfReader
 
     pages = PdfReader(io.BytesIO(response.data)).pages
@@ -563,3 +567,22 @@ def test_a_step_freezes_the_text_at_once_and_its_pdf_is_drawn_once_after_it(step
     drawn = [e["details"]["document_id"] for e in timeline if e["action"] == "document_rendered"]
     assert sorted(drawn) == sorted([filing["id"], notice["id"], decision["id"]])
     assert {e["action_label"] for e in timeline if e["action"] == "document_rendered"} == {"生成文书 PDF"}
+
+    # A case file ordered (as archiving does) binds what is in force then and is drawn by the same job, once.
+    with app.app_context():
+        from workflow_service.extensions import db
+        from workflow_service.models import Case
+        from workflow_service.modules.documents.casefile import draw_pending_case_files, order_case_file
+
+        ordered = order_case_file(db.session.get(Case, d.case["id"]), None, retention="10年")
+        db.session.commit()
+        assert ordered.pdf_sha256 is None and len(ordered.contents) == 3
+    late = handler.post(f"/api/v1/cases/{d.case['id']}/documents", json={"doc_type": "penalty_notice"}).get_json()
+    with app.app_context():
+        assert draw_pending_case_files() == 1 and draw_pending_case_files() == 0
+        assert draw_pending_documents() == 1  # the late notice, which the file does not bind
+    case_file = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/case-file").get_json()
+    assert case_file["pdf_ready"] and late["id"] not in [row["id"] for row in case_file["contents"]]
+    rows = case_file["contents"]
+    assert rows[0]["first_page"] == 3 and all(b["first_page"] == a["first_page"] + a["pages"] for a, b in zip(rows, rows[1:]))
+    assert case_file["pages"] == rows[-1]["first_page"] + rows[-1]["pages"] - 1  # cover, contents, then the documents

@@ -200,11 +200,13 @@ def sweep_cmd():
 
 @wfs.command("render-documents", own_transactions=True)
 def render_documents_cmd():
-    """Draw the PDFs of issued documents still waiting for them (what the scheduler does every few seconds)."""
+    """Draw the PDFs of issued documents and case files still waiting for them (what the scheduler does every few
+    seconds)."""
+    from .modules.documents.casefile import draw_pending_case_files
     from .modules.documents.pdfs import draw_pending_documents
 
     total = 0
-    while drawn := draw_pending_documents():
+    while drawn := draw_pending_documents() + draw_pending_case_files():
         total += drawn
     click.echo(f"drawn {total}")
 

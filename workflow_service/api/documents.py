@@ -11,6 +11,7 @@ from ..modules.cases.queries import get_case
 from ..modules.documents import operations as doc_ops
 from ..modules.documents import queries
 from ..modules.documents.numbering import configure_unit
+from ..modules.documents.casefile import ensure_case_file
 from ..modules.documents.pdfs import ensure_pdf
 from ..modules.documents.rendering import html_to_docx, void_stamped
 from ..modules.documents.schemas import (CaseFileArgs, CaseFileSchema, CorrectArgs, DocumentListSchema,
@@ -163,6 +164,10 @@ def build_case_file(args, case_id):
 def case_file_content(case_id):
     """The case file as one PDF (its SHA-256 in `X-Content-SHA256`)."""
     record = queries.latest_case_file(current_api_user(), case_id)
+    if record.pdf_sha256 is None:
+        # Ordered at archiving and not drawn yet: drawn now and kept, in a unit of work of its own (as a document).
+        with unit_of_work():
+            ensure_case_file(record)
     return _pdf_response(record.pdf, f"案卷-{record.archive_number or case_id}-v{record.version}.pdf",
                          record.pdf_sha256, inline=False)
 

@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, str] = {
     "document_rendered": "生成文书 PDF",
     "document_number_reserved": "预留文号",
     "user_certificate_changed": "登记执法证件号",
+    "case_file_ordered": "归档组卷",
     "case_file_built": "生成案卷",
     "documents_not_issued": "文书待出具",
     "ballot_opened": "提请集体讨论",

@@ -139,7 +139,9 @@ class DocumentUnitSettings(db.Model):
 
 
 class CaseFile(db.Model):
-    """The bound case file (案卷) of a case as built at archiving: one PDF with cover, contents and page numbers."""
+    """The bound case file (案卷) of a case, ordered at archiving: one PDF with cover, contents and page numbers,
+    drawn just after (casefile.py); until then `pdf`, `pdf_sha256`, `pages` and `built_at` are empty and `contents`
+    lists what it binds without page numbers."""
 
     __tablename__ = "case_files"
 
@@ -149,10 +151,13 @@ class CaseFile(db.Model):
     archive_number = sa.Column(sa.String(64), nullable=True)
     retention = sa.Column(sa.String(16), nullable=False)   # 永久 | 30年 | 10年
     contents = sa.Column(JSONType, nullable=False)          # the 卷内目录 rows: title, number, date, first page
-    pdf = deferred(sa.Column(sa.LargeBinary, nullable=False))
-    pdf_sha256 = sa.Column(sa.String(64), nullable=False)
-    pages = sa.Column(sa.Integer, nullable=False)
-    built_at = sa.Column(UTCDateTime, nullable=False)
-    built_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    pdf = deferred(sa.Column(sa.LargeBinary, nullable=True))
+    pdf_sha256 = sa.Column(sa.String(64), nullable=True)
+    pages = sa.Column(sa.Integer, nullable=True)
+    requested_at = sa.Column(UTCDateTime, nullable=False)  # archiving (or a person) ordered it: what it binds is fixed
+    built_at = sa.Column(UTCDateTime, nullable=True)       # its PDF drawn
+    built_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)  # who ordered it (None: the system)
 
-    __table_args__ = (sa.UniqueConstraint("case_id", "version", name="uq_case_files_case_version"),)
+    __table_args__ = (sa.UniqueConstraint("case_id", "version", name="uq_case_files_case_version"),
+                      sa.Index("ix_case_files_pdf_pending", "id", postgresql_where=sa.text("pdf_sha256 IS NULL"),
+                               sqlite_where=sa.text("pdf_sha256 IS NULL")))

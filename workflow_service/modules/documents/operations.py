@@ -25,7 +25,7 @@ from ..transfers.models import CriminalTransfer
 from ..users.models import Role
 from ..users.provinces import province_code
 from . import numbering, rendering
-from .casefile import build_case_file
+from .casefile import build_case_file, order_case_file
 from .context import build_context
 from .pdfs import DocumentFontsMissing, ensure_pdf, fonts_missing
 from .review import document_items
@@ -290,7 +290,7 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
             extra["decision_number"] = decision.number if decision else numbering.decision_number(case.id) or ""
         issued.append(_freeze(case, DOCUMENT_TYPES[doc_type], actor, extra=extra, step=step))
     if step == "archive":
-        build_case_file(case, actor, retention=data.get("retention") or "30年",
+        order_case_file(case, actor, retention=data.get("retention") or "30年",
                         archive_number=data.get("archive_number"))
     return issued
 

@@ -74,10 +74,13 @@ class CaseFileSchema(Schema):
     version = fields.Integer()
     archive_number = fields.String(allow_none=True)
     retention = fields.String()
-    contents = fields.List(fields.Dict())
-    pdf_sha256 = fields.String()
-    pages = fields.Integer()
-    built_at = fields.AwareDateTime()
+    contents = fields.List(fields.Dict(), metadata={
+        "description": "what it binds, in binding order; first_page and pages once its PDF is drawn"})
+    pdf_sha256 = fields.String(allow_none=True, metadata={"description": "null until the PDF is drawn"})
+    pages = fields.Integer(allow_none=True)
+    pdf_ready = fields.Function(lambda f: f.pdf_sha256 is not None)
+    requested_at = fields.AwareDateTime(metadata={"description": "ordered (archiving): what it binds is fixed"})
+    built_at = fields.AwareDateTime(allow_none=True)
     pdf_url = fields.Function(lambda f: f"/api/v1/cases/{f.case_id}/case-file/content")
 
 
