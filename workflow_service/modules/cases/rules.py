@@ -412,10 +412,26 @@ _CLOSURE_REASONS = {"executed": "处罚决定执行完毕", "no_penalty": "决�
                     "enforcement": "已申请人民法院强制执行", "other": "其他依法结案情形"}
 
 
+# 部分移送: a case that sent part of its conduct to the police and decided the rest closes on both outcomes.
+_PARTIAL_TRANSFER_REASONS = {"partly_transferred_executed": "部分移送司法机关、部分处罚已执行",
+                             "partly_transferred_enforcement": "部分移送司法机关、部分已申请人民法院强制执行"}
+
+
 @_check("draft_closure_report")
 def _closure_reason_fits_the_decision(actor, task, data, current):
     reason = data.get("closure_reason")
-    if not isinstance(reason, str) or reason not in _CLOSURE_REASONS:
+    if not isinstance(reason, str):
+        return {}
+    if current.get("partial_transfer") and reason not in _PARTIAL_TRANSFER_REASONS:
+        return {"closure_reason": ["本案部分移送司法机关、其余作出行政处罚决定，结案情形应当反映两者："
+                                   + "或".join(f"“{v}”" for v in _PARTIAL_TRANSFER_REASONS.values())]}
+    if reason in _PARTIAL_TRANSFER_REASONS:
+        if not current.get("partial_transfer"):
+            return {"closure_reason": [f"本案没有部分移送司法机关，结案情形不能是“{_PARTIAL_TRANSFER_REASONS[reason]}”"]}
+        if reason == "partly_transferred_enforcement" and not current.get("enforcement_applied_at"):
+            return {"closure_reason": ["本案未申请人民法院强制执行，结案情形不能是“部分已申请人民法院强制执行”"]}
+        return {}
+    if reason not in _CLOSURE_REASONS:
         return {}
     penalty = bool(current.get("decision_approved")) or current.get("case_outcome") == "penalty"
     if penalty and reason == "no_penalty":

@@ -165,9 +165,12 @@ def _open_for_case(instance_id: int, data: dict) -> None:
     snapshot_data = data
     reports = snapshot_data.get("proposals") or []
     summary = "；".join(str(p.get("reason") or p.get("facts") or "") for p in reports if p.get("outcome") == "transfer")
+    # the violations whose proposal says transfer, exactly: the no-fine rule binds those and no other
+    transferred = [p["violation_index"] for p in reports if p.get("outcome") == "transfer"
+                   and isinstance(p.get("violation_index"), int) and not isinstance(p["violation_index"], bool)]
     _open(None, case.unit, case=case, party_name=case.party_name, party_type=case.party_type,
           summary=(summary or snapshot_data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id,
-          transferred_violations=[p.get("violation_index") for p in reports if p.get("outcome") == "transfer"])
+          transferred_violations=transferred)
 
 
 def _waits_for_transfer(waiting_events, ready_user_tasks=()) -> bool:
@@ -375,6 +378,10 @@ def _suspend_case(transfer: CriminalTransfer, data: dict) -> None:
         return
     case_data = case.instance.data or {}
     if case_data.get("decided_at") or case_data.get("no_penalty_decided_at"):
+        return
+    # 部分移送: the case decides its other violations (or the company) while the transfer runs; its decision
+    # deadline keeps running for them
+    if case_data.get("partial_transfer_started"):
         return
     approver = db.session.scalar(sa.select(User).where(User.username == data.get("approved_by"))) \
         if data.get("approved_by") else None

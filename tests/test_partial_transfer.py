@@ -1,0 +1,99 @@
+"""A case whose investigation report transfers part of it to the police (部分移送) and punishes the rest: the
+other violations, and a company whose crime has no unit liability, are decided in the same case while the transfer
+runs; the no-fine rule binds only the transferred conduct; the case closes when both outcomes are in (国务院令第310号
+Art 11; DOMAIN.md, December 2026 review: 不得选择性处罚). Through the HTTP API as the users, with the clock moved."""
+from __future__ import annotations
+
+import pytest
+
+from .case_driver import DECISION, FILING, review
+from .transfer_driver import MATERIALS, REPORT, TransferDriver
+
+TWO = {**FILING, "violations": [
+    {"description": "主要负责人拒不执行停止使用中转库的决定", "provision": "《安全生产法》第六十五条"},
+    {"description": "未如实记录隐患排查治理情况", "provision": "《安全生产法》第四十一条"}]}
+TRANSFER_1_FINE_2 = {"facts": "经查属实", "proposals": [
+    {"violation_index": 1, "outcome": "transfer"},
+    {"violation_index": 2, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 30000}]}
+
+
+@pytest.fixture
+def d(login):
+    return TransferDriver(login, login("admin"))
+
+
+def _reported(d, filing=TWO, report=TRANSFER_1_FINE_2):
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", filing)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", report)
+    # a transfer is reviewed before it goes (the review needs table), the penalty with it
+    assert d.open_steps() == ["legal_review"]
+    d.complete("legal_review", review("pass", "同意部分移送、其余处罚"))
+    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    d.transfer = t
+    return t
+
+
+def _notified_and_heard(d):
+    d.at("2026-09-22T10:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-22T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+
+
+def _police_open_and_judge(d, when="2026-10-12T10:00"):
+    d.at(when)
+    d.police("received")
+    d.police("case_opened", note="决定立案侦查")
+    d.step("hand_over_evidence", {"evidence_handed_over_at": f"{when}:00+08:00", "evidence_items": "现场照片"})
+    d.police("judgment", note="以危险作业罪判处主要负责人有期徒刑六个月")
+    d.step("act_after_judgment", {"judgment_summary": "判处有期徒刑六个月", "post_judgment_actions": [
+        {"action": "principal_bar", "handling": "已通报主要负责人五年内不得担任主要负责人"}]})
+
+
+def test_the_other_violations_are_decided_while_the_transfer_runs_and_the_case_closes_on_both(d):
+    t = _reported(d)
+    # the transfer opened from the report carries exactly the violations whose proposal says transfer
+    assert d.transfer_detail()["data"]["transferred_violations"] == [1]
+    # violation 2 goes on at once: the notice, while the case also waits for the transfer's result
+    assert d.open_steps() == ["notify_intended_penalty"]
+    case = d.detail()
+    assert [w["bpmn_id"] for w in case["waiting"]] == ["await_transfer"]
+    assert case["data"]["case_outcome"] == "penalty" and case["data"]["partial_transfer"] is True
+    d.at("2026-09-21T15:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    # the approval does not suspend a case that still has violations to decide
+    assert d.detail()["status"] == "open"
+    d.at("2026-09-21T16:00")
+    d.step("hand_over", {"materials": MATERIALS, "police_bureau": "楚雄市公安局", "procuratorate_copied": True,
+                         "procuratorate": "楚雄市人民检察院", "handed_over_at": "2026-09-21T16:00:00+08:00"})
+    _notified_and_heard(d)
+    # the fine on violation 2 is decided while the transfer is pending (the rule binds violation 1 only)
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T10:00:00+08:00", "amount_paid": 30000})
+    d.complete("record_disclosure", {"disclosure_publish": True})
+    # executed; the case stays open until the police's side has its outcome
+    case = d.detail()
+    assert case["status"] == "open" and case["open_tasks"] == []
+    assert [w["bpmn_id"] for w in case["waiting"]] == ["await_transfer"]
+    _police_open_and_judge(d)
+    assert d.transfer_detail()["status"] == "concluded"
+    assert d.open_steps() == ["draft_closure_report"]
+    data = d.detail()["data"]
+    assert (data["transfer_result"], data["transfer_number"], data["paid"]) == ("criminal", t["transfer_number"], True)
+    # 结案情形 names both outcomes
+    body = d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"},
+                      expect=422)
+    assert "部分移送" in body["details"]["closure_reason"][0]
+    d.complete("draft_closure_report", {"closure_reason": "partly_transferred_executed",
+                                        "closure_summary": "第1项移送公安机关已判决；第2项罚款已缴清"})
+    d.complete("approve_closure", {"closure_approved": True})
+    d.complete("archive", {"archive_number": "A-2026-009", "archived_at": "2026-10-15T10:00:00+08:00"})
+    assert d.detail()["status"] == "closed"
