@@ -97,3 +97,90 @@ def test_the_other_violations_are_decided_while_the_transfer_runs_and_the_case_c
     d.complete("approve_closure", {"closure_approved": True})
     d.complete("archive", {"archive_number": "A-2026-009", "archived_at": "2026-10-15T10:00:00+08:00"})
     assert d.detail()["status"] == "closed"
+
+
+def test_a_fine_on_the_transferred_violation_is_still_refused_while_the_other_is_decided(d):
+    """The transfer started by the report's outcome records the violations whose proposal says transfer, so the
+    no-fine rule binds those: a new report that fines violation 1 while its transfer is pending is refused at the
+    decision, whatever happens to violation 2."""
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", TWO)
+    # a head marks the case complex: the heads discuss it collectively (Art 57)
+    d.complete("approve_filing", {"filing_approved": True, "complex_circumstances": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", TRANSFER_1_FINE_2)
+    d.complete("legal_review", review("pass", "同意部分移送、其余处罚"))
+    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    d.transfer = t
+    assert d.transfer_detail()["data"]["transferred_violations"] == [1]
+    _notified_and_heard(d)
+    d.complete("prepare_collective_discussion", {"ballot_proposal": "第2项罚款三万元", "online_vote": False})
+    # the heads send it back: new facts about violation 1 come to light, the handler proposes fining it too
+    d.record_discussion("rejected")
+    assert d.open_steps() == ["investigation_report"]
+    both = {"facts": "经查属实", "new_facts": "告知后查明第1项违法行为另有违法所得", "proposals": [
+        {"violation_index": 1, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 10000},
+        {"violation_index": 2, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 30000}]}
+    d.complete("investigation_report", both)
+    # the transfer still runs: one wait for it, not a second
+    case = d.detail()
+    assert [w["bpmn_id"] for w in case["waiting"]] == ["await_transfer"]
+    assert d.transfer_detail()["status"] == "pending"
+    d.at("2026-09-25T10:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-25T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("prepare_collective_discussion", {"ballot_proposal": "两项罚款共四万元", "online_vote": False})
+    d.record_discussion("passed")
+    body = d.complete("draft_decision", DECISION, expect=409)
+    assert body["code"] == "transfer_pending" and body["details"]["transfer_number"] == t["transfer_number"]
+    assert d.open_steps() == ["draft_decision"]
+
+
+def test_the_company_is_fined_while_its_principal_is_transferred_for_a_crime_without_unit_liability(d):
+    """危险作业罪 punishes the person, not the company: the same violation has a transfer (the principal's conduct)
+    and a penalty (the company's), and the company's fine goes ahead in this case while the transfer runs."""
+    one = {"facts": "经查属实", "proposals": [
+        {"violation_index": 1, "outcome": "transfer"},
+        {"violation_index": 1, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 20000}]}
+    t = _reported(d, filing=FILING, report=one)
+    assert d.transfer_detail()["data"]["transferred_violations"] == [1]
+    assert d.open_steps() == ["notify_intended_penalty"]
+    _notified_and_heard(d)
+    # until the transfer report names the crime, the fine on the transferred conduct waits
+    assert d.complete("draft_decision", DECISION, expect=409)["code"] == "transfer_pending"
+    d.step("draft_transfer_report", REPORT)  # 危险作业罪: no unit liability
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T10:00:00+08:00", "amount_paid": 20000})
+    d.complete("record_disclosure", {"disclosure_publish": True})
+    assert d.detail()["open_tasks"] == [] and d.transfer_detail()["status"] == "pending"
+    d.at("2026-10-10T09:00")
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    d.step("hand_over", {"materials": MATERIALS, "police_bureau": "楚雄市公安局", "procuratorate_copied": True,
+                         "procuratorate": "楚雄市人民检察院", "handed_over_at": "2026-10-10T09:00:00+08:00"})
+    _police_open_and_judge(d)
+    assert d.open_steps() == ["draft_closure_report"]
+    d.complete("draft_closure_report", {"closure_reason": "partly_transferred_executed",
+                                        "closure_summary": "主要负责人移送公安机关已判决；单位罚款已缴清"})
+    assert d.open_steps() == ["approve_closure"]
+    assert t["transfer_number"] == d.detail()["data"]["transfer_number"]
+
+
+def test_a_case_without_a_partial_transfer_cannot_close_as_one(d):
+    d.filed_and_investigated()
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [
+        {"violation_index": 1, "outcome": "penalty", "penalty_types": ["warning"]}]})
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-21T15:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+    d.complete("record_disclosure", {"disclosure_publish": True})
+    body = d.complete("draft_closure_report", {"closure_reason": "partly_transferred_executed",
+                                               "closure_summary": "执行完毕"}, expect=422)
+    assert "没有部分移送" in body["details"]["closure_reason"][0]
