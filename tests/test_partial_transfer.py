@@ -184,3 +184,67 @@ def test_a_case_without_a_partial_transfer_cannot_close_as_one(d):
     body = d.complete("draft_closure_report", {"closure_reason": "partly_transferred_executed",
                                                "closure_summary": "执行完毕"}, expect=422)
     assert "没有部分移送" in body["details"]["closure_reason"][0]
+
+
+def _decided_and_paid(d, amount=30000):
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T10:00:00+08:00", "amount_paid": amount})
+    d.complete("record_disclosure", {"disclosure_publish": True})
+
+
+def _case(d, case_id):
+    return d.client("supervisor1").get(f"/api/v1/cases/{case_id}").get_json()
+
+
+def test_a_refused_partial_transfer_is_decided_in_a_case_of_its_own_and_this_case_goes_on(d):
+    t = _reported(d)
+    d.at("2026-09-21T15:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意",
+                                "refusal_reasons": "现实危险证据不足，依法给予行政处罚"}, username="head1")
+    detail = d.transfer_detail()
+    assert detail["status"] == "refused" and detail["returned_case_id"]
+    # violation 1 is decided in a case of its own, filed from this one; this case is not sent back to its report
+    split = _case(d, detail["returned_case_id"])
+    assert split["stage"] == ["立案登记"] and split["source"] == "inspection"
+    assert split["data"]["split_from_case"] == d.case["case_number"]
+    assert [v["description"] for v in split["data"]["violations"]] == [TWO["violations"][0]["description"]]
+    assert d.open_steps() == ["notify_intended_penalty"]
+    case = d.detail()
+    assert case["waiting"] == [] and case["source"] == "inspection"
+    assert "transfer_split_case_filed" in [e["action"] for e in case["timeline"]]
+    _notified_and_heard(d)
+    _decided_and_paid(d)
+    assert d.open_steps() == ["draft_closure_report"]
+    # nothing of this case went to the police in the end
+    body = d.complete("draft_closure_report", {"closure_reason": "partly_transferred_executed",
+                                               "closure_summary": "x"}, expect=422)
+    assert "没有部分移送" in body["details"]["closure_reason"][0]
+    d.complete("draft_closure_report", {"closure_reason": "executed",
+                                        "closure_summary": f"第2项罚款已缴清；第1项不予移送，另案（{split['case_number']}）处理"})
+    assert t["transfer_number"] == d.detail()["data"]["transfer_number"]
+
+
+def test_conduct_the_police_send_back_after_the_rest_was_executed_goes_to_a_case_of_its_own(d):
+    _reported(d)
+    d.at("2026-09-21T15:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    d.step("hand_over", {"materials": MATERIALS, "police_bureau": "楚雄市公安局", "procuratorate_copied": True,
+                         "procuratorate": "楚雄市人民检察院", "handed_over_at": "2026-09-21T15:00:00+08:00"})
+    _notified_and_heard(d)
+    _decided_and_paid(d)
+    assert d.detail()["open_tasks"] == []
+    d.at("2026-10-12T10:00")
+    d.police("received")
+    d.police("returned", note="不构成犯罪，依法应当追究行政责任，退回处理")
+    detail = d.transfer_detail()
+    assert detail["status"] == "returned"
+    split = _case(d, detail["returned_case_id"])
+    assert split["source"] == "returned_by_police" and split["stage"] == ["立案登记"]
+    # this case has made its decision: it closes, it is not decided again
+    assert d.open_steps() == ["draft_closure_report"]
+    assert d.detail()["source"] == "inspection"

@@ -440,6 +440,19 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
         if case is not None:
             _deliver_result(case, result)
         return
+    if case is not None and case.status != CaseStatus.closed.value \
+            and (case.instance.data or {}).get("partial_transfer_started"):
+        # 部分移送: the rest of the case is decided here, on its own path. The transferred conduct sent back (no
+        # crime, administrative liability: 国务院令310 Art 13) or whose transfer the head refused is decided in a
+        # case of its own (另案处理), so that this case's decision is not made twice; this case closes when its
+        # decision is executed.
+        _deliver_result(case, {**result, "split_case": True})
+        split = _file_case_for_transferred_conduct(transfer, data, from_case=case, refused=outcome == "refused")
+        if split is not None:
+            record_event(None, "transfer_split_case_filed", instance_id=case.instance_id, details={
+                "transfer_number": transfer.transfer_number, "outcome": outcome, "case_number": split.case_number,
+                "transferred_violations": (transfer.instance.data or {}).get("transferred_violations") or []})
+        return
     if outcome == "returned":
         result["returned_by_police"] = True
         # 国务院令310 Art 13; 司法解释(二) Art 11: no crime but administrative liability → the department
@@ -452,20 +465,36 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
             record_event(None, "case_returned_by_police", instance_id=case.instance_id,
                          details={"transfer_number": transfer.transfer_number, "resumed": True})
             return
-        actor = db.session.get(User, transfer.created_by_id) if transfer.created_by_id else None
-        if actor is None or not actor.has_role(Role.case_handler):
-            record_event(None, "case_return_needs_filing", instance_id=transfer.instance_id,
-                         details={"transfer_number": transfer.transfer_number})
-            return
-        new_case = file_case(actor, source=CaseSource.returned_by_police.value, party_name=transfer.party_name,
-                             party_type=transfer.party_type,
-                             summary=f"司法机关移送（{transfer.transfer_number}）：{transfer.summary}"[:2000],
-                             extra={"returned_transfer": transfer.transfer_number,
-                                    "rectification": data.get("rectification")})
-        transfer.returned_case_id = new_case.id
-        record_event(None, "case_returned_by_police", instance_id=new_case.instance_id,
-                     details={"transfer_number": transfer.transfer_number, "resumed": False})
+        _file_case_for_transferred_conduct(transfer, data)
         return
     if case is not None:  # refused: the department handles the case itself
         _deliver_result(case, result)
+
+
+def _file_case_for_transferred_conduct(transfer: CriminalTransfer, data: dict, *, from_case: Case | None = None,
+                                       refused: bool = False) -> Case | None:
+    """A penalty case for conduct that came back from a transfer: sent back by the police or the procuratorate
+    (source 司法机关移送), or, split from a case that decided its other violations meanwhile (部分移送), refused by
+    the head (the original case's source). Filed in the name of the handler who opened the transfer."""
+    actor = db.session.get(User, transfer.created_by_id) if transfer.created_by_id else None
+    if actor is None or not actor.has_role(Role.case_handler):
+        record_event(None, "case_return_needs_filing", instance_id=transfer.instance_id,
+                     details={"transfer_number": transfer.transfer_number})
+        return None
+    label = "不予移送" if refused else "司法机关移送"
+    extra = {"returned_transfer": transfer.transfer_number, "rectification": data.get("rectification")}
+    if from_case is not None:
+        violations = (from_case.instance.data or {}).get("violations") or from_case.violations or []
+        transferred = (transfer.instance.data or {}).get("transferred_violations") or []
+        extra.update({"split_from_case": from_case.case_number,
+                      "violations": [violations[i - 1] for i in transferred if 1 <= i <= len(violations)]})
+    source = from_case.source if refused and from_case is not None else CaseSource.returned_by_police.value
+    new_case = file_case(actor, source=source, party_name=transfer.party_name, party_type=transfer.party_type,
+                         summary=f"{label}（{transfer.transfer_number}）：{transfer.summary}"[:2000], extra=extra)
+    transfer.returned_case_id = new_case.id
+    record_event(None, "transfer_refused_case_filed" if refused else "case_returned_by_police",
+                 instance_id=new_case.instance_id,
+                 details={"transfer_number": transfer.transfer_number, "resumed": False,
+                          "split_from_case": from_case.case_number if from_case is not None else None})
+    return new_case
 
