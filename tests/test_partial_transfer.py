@@ -248,3 +248,34 @@ def test_conduct_the_police_send_back_after_the_rest_was_executed_goes_to_a_case
     # this case has made its decision: it closes, it is not decided again
     assert d.open_steps() == ["draft_closure_report"]
     assert d.detail()["source"] == "inspection"
+
+
+def test_a_violation_not_punished_gets_its_decision_while_the_other_is_with_the_police(d):
+    first = {"facts": "经查属实", "proposals": [
+        {"violation_index": 1, "outcome": "transfer"}, {"violation_index": 2, "outcome": "no_penalty_first"}]}
+    _reported(d, report=first)
+    assert d.transfer_detail()["data"]["transferred_violations"] == [1]
+    # 不予行政处罚决定 for violation 2 at once, beside the wait for the transfer
+    assert d.open_steps() == ["draft_no_penalty_decision"]
+    assert [w["bpmn_id"] for w in d.detail()["waiting"]] == ["await_transfer"]
+    d.at("2026-09-22T09:00")
+    d.complete("draft_no_penalty_decision", {"no_penalty_reason": "first_violation",
+                                             "no_penalty_facts": "初次违法且危害后果轻微并及时改正",
+                                             "no_penalty_basis": "《行政处罚法》第三十三条第一款"})
+    d.complete("approve_no_penalty", {"no_penalty_approved": True})
+    d.complete("serve_no_penalty_decision", {"served_at": "2026-09-23T10:00:00+08:00", "service_method": "direct",
+                                             "recipient": "张三"})
+    assert d.detail()["open_tasks"] == [] and d.detail()["status"] == "open"
+    d.at("2026-09-24T09:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    d.step("hand_over", {"materials": MATERIALS, "police_bureau": "楚雄市公安局", "procuratorate_copied": True,
+                         "procuratorate": "楚雄市人民检察院", "handed_over_at": "2026-09-24T09:00:00+08:00"})
+    _police_open_and_judge(d)
+    assert d.open_steps() == ["draft_closure_report"]
+    body = d.complete("draft_closure_report", {"closure_reason": "partly_transferred_executed",
+                                               "closure_summary": "x"}, expect=422)
+    assert "未作出行政处罚决定" in body["details"]["closure_reason"][0]
+    d.complete("draft_closure_report", {"closure_reason": "partly_transferred_no_penalty",
+                                        "closure_summary": "第1项移送公安机关已判决；第2项不予行政处罚"})
+    assert d.open_steps() == ["approve_closure"]

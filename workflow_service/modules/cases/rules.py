@@ -424,7 +424,8 @@ _CLOSURE_REASONS = {"executed": "处罚决定执行完毕", "no_penalty": "决�
 
 # 部分移送: a case that sent part of its conduct to the police and decided the rest closes on both outcomes.
 _PARTIAL_TRANSFER_REASONS = {"partly_transferred_executed": "部分移送司法机关、部分处罚已执行",
-                             "partly_transferred_enforcement": "部分移送司法机关、部分已申请人民法院强制执行"}
+                             "partly_transferred_enforcement": "部分移送司法机关、部分已申请人民法院强制执行",
+                             "partly_transferred_no_penalty": "部分移送司法机关、部分不予行政处罚"}
 
 
 @_check("draft_closure_report")
@@ -436,11 +437,16 @@ def _closure_reason_fits_the_decision(actor, task, data, current):
     # back to the report, and the case was decided anew)
     partial = current.get("partial_transfer_result") == "criminal"
     if partial and reason not in _PARTIAL_TRANSFER_REASONS:
-        return {"closure_reason": ["本案部分移送司法机关、其余作出行政处罚决定，结案情形应当反映两者："
+        return {"closure_reason": ["本案部分移送司法机关、其余由本机关作出决定，结案情形应当反映两者："
                                    + "或".join(f"“{v}”" for v in _PARTIAL_TRANSFER_REASONS.values())]}
     if reason in _PARTIAL_TRANSFER_REASONS:
         if not partial:
             return {"closure_reason": [f"本案没有部分移送司法机关，结案情形不能是“{_PARTIAL_TRANSFER_REASONS[reason]}”"]}
+        decided = bool(current.get("decision_approved"))
+        if decided and reason == "partly_transferred_no_penalty":
+            return {"closure_reason": ["本案已作出行政处罚决定，结案情形不能是“部分不予行政处罚”"]}
+        if not decided and reason != "partly_transferred_no_penalty":
+            return {"closure_reason": [f"本案未作出行政处罚决定，结案情形不能是“{_PARTIAL_TRANSFER_REASONS[reason]}”"]}
         if reason == "partly_transferred_enforcement" and not current.get("enforcement_applied_at"):
             return {"closure_reason": ["本案未申请人民法院强制执行，结案情形不能是“部分已申请人民法院强制执行”"]}
         return {}

@@ -50,7 +50,8 @@ OUTCOME_NAMES.update({"no_penalty_no_fault": "当事人有证据足以证明没�
                       "refer": "不属于本机关管辖，移送有管辖权的行政机关"})
 CLOSURE_REASONS.update({"referred": "已移送有管辖权的行政机关", "transferred": "已移送司法机关",
                         "partly_transferred_executed": "部分移送司法机关、部分行政处罚决定已执行完毕",
-                        "partly_transferred_enforcement": "部分移送司法机关、部分已申请人民法院强制执行"})
+                        "partly_transferred_enforcement": "部分移送司法机关、部分已申请人民法院强制执行",
+                        "partly_transferred_no_penalty": "部分移送司法机关、部分作出不予行政处罚决定"})
 PRESERVATION_DECISIONS.update({"hand_over": "依法移交有关部门处理"})
 
 
