@@ -22,6 +22,14 @@ def d(login):
     return TransferDriver(login, login("admin"))
 
 
+def _pdf_text(d, document):
+    from .test_documents import text_of
+
+    response = d.client("handler1").get(document["pdf_url"])
+    assert response.status_code == 200
+    return text_of(response.data)
+
+
 def _reported(d, filing=TWO, report=TRANSFER_1_FINE_2):
     d.at("2026-09-21T09:00")
     d.file()
@@ -142,8 +150,8 @@ def test_the_company_is_fined_while_its_principal_is_transferred_for_a_crime_wit
     """危险作业罪 punishes the person, not the company: the same violation has a transfer (the principal's conduct)
     and a penalty (the company's), and the company's fine goes ahead in this case while the transfer runs."""
     one = {"facts": "经查属实", "proposals": [
-        {"violation_index": 1, "outcome": "transfer"},
-        {"violation_index": 1, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 20000}]}
+        {"violation_index": 1, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 20000},
+        {"violation_index": 1, "outcome": "transfer"}]}
     t = _reported(d, filing=FILING, report=one)
     assert d.transfer_detail()["data"]["transferred_violations"] == [1]
     assert d.open_steps() == ["notify_intended_penalty"]
@@ -154,6 +162,10 @@ def test_the_company_is_fined_while_its_principal_is_transferred_for_a_crime_wit
     d.complete("draft_decision", DECISION)
     d.at("2026-09-28T10:00")
     d.complete("approve_decision", {"decision_approved": True})
+    # the decision states the company's penalty for the violation whose person is transferred
+    [decision] = [x for x in d.client("handler1").get(f"/api/v1/cases/{d.case['id']}/documents").get_json()["items"]
+                  if x["doc_type"] == "penalty_decision"]
+    assert "对第1项违法行为" in _pdf_text(d, decision) and "罚款人民币贰万元整" in _pdf_text(d, decision)
     d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
     d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T10:00:00+08:00", "amount_paid": 20000})
     d.complete("record_disclosure", {"disclosure_publish": True})

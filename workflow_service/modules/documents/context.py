@@ -98,7 +98,11 @@ def _party(data: dict, case: Case) -> dict:
 
 def _violations(data: dict) -> list[dict]:
     violations = [v for v in data.get("violations") or [] if isinstance(v, dict)]
-    proposals = {p.get("violation_index"): p for p in data.get("proposals") or [] if isinstance(p, dict)}
+    proposals = {}
+    for p in data.get("proposals") or []:
+        # a violation both transferred (the person) and punished (the company: 部分移送) reads as its penalty here
+        if isinstance(p, dict) and (p.get("violation_index") not in proposals or p.get("outcome") == "penalty"):
+            proposals[p.get("violation_index")] = p
     result = []
     for index, v in enumerate(violations, start=1):
         p = proposals.get(index) or {}
