@@ -62,7 +62,9 @@ def _police_open_and_judge(d, when="2026-10-12T10:00"):
         {"action": "principal_bar", "handling": "已通报主要负责人五年内不得担任主要负责人"}]})
 
 
-def test_the_other_violations_are_decided_while_the_transfer_runs_and_the_case_closes_on_both(d):
+def test_the_other_violations_are_decided_while_the_transfer_runs_and_the_case_closes_on_both(d, app):
+    from .test_auth_and_access import web_login
+
     t = _reported(d)
     # the transfer opened from the report carries exactly the violations whose proposal says transfer
     assert d.transfer_detail()["data"]["transferred_violations"] == [1]
@@ -71,6 +73,11 @@ def test_the_other_violations_are_decided_while_the_transfer_runs_and_the_case_c
     case = d.detail()
     assert [w["bpmn_id"] for w in case["waiting"]] == ["await_transfer"]
     assert case["data"]["case_outcome"] == "penalty" and case["data"]["partial_transfer"] is True
+    # the case page shows both: the step to do and the transfer it waits for
+    client = app.test_client()
+    assert web_login(client, "supervisor1").status_code == 302
+    page = client.get(f"/cases/{d.case['id']}").get_data(as_text=True)
+    assert "等待移送结果" in page and t["transfer_number"] in page and "行政处罚告知" in page
     d.at("2026-09-21T15:00")
     d.step("draft_transfer_report", REPORT)
     d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
