@@ -298,3 +298,47 @@ def test_a_violation_not_punished_gets_its_decision_while_the_other_is_with_the_
     d.complete("draft_closure_report", {"closure_reason": "partly_transferred_no_penalty",
                                         "closure_summary": "第1项移送公安机关已判决；第2项不予行政处罚"})
     assert d.open_steps() == ["approve_closure"]
+
+
+def test_a_new_report_while_the_transfer_runs_is_what_the_closed_case_keeps(d):
+    """The heads send the decision back and the handler lowers the fine on violation 2 while violation 1 is with
+    the police: one transfer, one wait, and when the branches meet the case keeps the new report, not the one the
+    transfer started from."""
+    d.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", TWO)
+    d.complete("approve_filing", {"filing_approved": True, "complex_circumstances": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    d.complete("investigation_report", TRANSFER_1_FINE_2)
+    d.complete("legal_review", review("pass", "同意部分移送、其余处罚"))
+    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
+    d.transfer = t
+    _notified_and_heard(d)
+    d.complete("prepare_collective_discussion", {"ballot_proposal": "第2项罚款三万元", "online_vote": False})
+    d.record_discussion("rejected")
+    lower = {"facts": "经查属实，当事人已整改", "proposals": [
+        {"violation_index": 1, "outcome": "transfer"},
+        {"violation_index": 2, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 20000}]}
+    d.complete("investigation_report", lower)
+    d.complete("legal_review", review("pass", "同意"))
+    assert d.open_steps() == ["notify_intended_penalty"]
+    assert [w["bpmn_id"] for w in d.detail()["waiting"]] == ["await_transfer"]
+    assert len(d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]) == 1
+    d.at("2026-09-25T10:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-25T10:00:00+08:00", "hearing_offered": False})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    d.complete("prepare_collective_discussion", {"ballot_proposal": "第2项罚款二万元", "online_vote": False})
+    d.record_discussion("passed")
+    _decided_and_paid(d, amount=20000)
+    d.at("2026-10-10T09:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意移送"}, username="head1")
+    d.step("hand_over", {"materials": MATERIALS, "police_bureau": "楚雄市公安局", "procuratorate_copied": True,
+                         "procuratorate": "楚雄市人民检察院", "handed_over_at": "2026-10-10T09:00:00+08:00"})
+    _police_open_and_judge(d)
+    assert d.open_steps() == ["draft_closure_report"]
+    data = d.detail()["data"]
+    assert data["total_fine"] == 20000 and data["facts"] == "经查属实，当事人已整改"
+    assert [p.get("fine_amount") for p in data["proposals"]] == [None, 20000]
+    assert (data["transfer_result"], data["paid"], data["amount_paid"]) == ("criminal", True, 20000)
