@@ -342,3 +342,23 @@ def test_a_new_report_while_the_transfer_runs_is_what_the_closed_case_keeps(d):
     assert data["total_fine"] == 20000 and data["facts"] == "经查属实，当事人已整改"
     assert [p.get("fine_amount") for p in data["proposals"]] == [None, 20000]
     assert (data["transfer_result"], data["paid"], data["amount_paid"]) == ("criminal", True, 20000)
+
+
+def test_a_refused_transfer_of_the_principal_leaves_the_company_fined_here_and_files_nothing_against_it(d):
+    one = {"facts": "经查属实", "proposals": [
+        {"violation_index": 1, "outcome": "transfer"},
+        {"violation_index": 1, "outcome": "penalty", "penalty_types": ["fine"], "fine_amount": 20000}]}
+    _reported(d, filing=FILING, report=one)
+    d.at("2026-09-21T15:00")
+    d.step("draft_transfer_report", REPORT)
+    d.step("approve_transfer", {"transfer_approved": False, "approval_opinion": "不同意",
+                                "refusal_reasons": "现实危险证据不足"}, username="head1")
+    # the company is punished in this case for violation 1: no second case against it; the person's conduct is
+    # left for the handler to file, and the timeline says so
+    assert d.transfer_detail()["returned_case_id"] is None
+    [event] = [e for e in d.detail()["timeline"] if e["action"] == "case_return_needs_filing"]
+    assert event["details"]["violations"] == [1]
+    assert d.open_steps() == ["notify_intended_penalty"]
+    _notified_and_heard(d)
+    d.complete("draft_decision", DECISION)  # nothing is pending any more
+    assert d.open_steps() == ["approve_decision"]

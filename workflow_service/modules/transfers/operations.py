@@ -447,11 +447,19 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
         # case of its own (另案处理), so that this case's decision is not made twice; this case closes when its
         # decision is executed.
         _deliver_result(case, {**result, "split_case": True})
-        split = _file_case_for_transferred_conduct(transfer, data, from_case=case, refused=outcome == "refused")
-        if split is not None:
-            record_event(None, "transfer_split_case_filed", instance_id=case.instance_id, details={
-                "transfer_number": transfer.transfer_number, "outcome": outcome, "case_number": split.case_number,
-                "transferred_violations": (transfer.instance.data or {}).get("transferred_violations") or []})
+        alone, with_company = _undecided_transferred(transfer, case)
+        if alone:
+            split = _file_case_for_transferred_conduct(transfer, data, from_case=case, refused=outcome == "refused",
+                                                       indices=alone)
+            if split is not None:
+                record_event(None, "transfer_split_case_filed", instance_id=case.instance_id, details={
+                    "transfer_number": transfer.transfer_number, "outcome": outcome,
+                    "case_number": split.case_number, "violations": alone})
+        if with_company:
+            # the company is punished in this case; the person whose conduct came back is not a party of it
+            record_event(None, "case_return_needs_filing", instance_id=case.instance_id, details={
+                "transfer_number": transfer.transfer_number, "outcome": outcome, "violations": with_company,
+                "note": "单位已在本案处罚，移送的个人行为退回后由承办人依法另行立案"})
         return
     if outcome == "returned":
         result["returned_by_police"] = True
@@ -471,8 +479,21 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
         _deliver_result(case, result)
 
 
+def _undecided_transferred(transfer: CriminalTransfer, case: Case) -> tuple[list[int], list[int]]:
+    """Of the violations a partial transfer took, those the case's report (as it stands now) still leaves to the
+    police — a new report may have decided one here meanwhile — split into those the case does not punish at all
+    and those whose company it punishes (the person's conduct went to the police)."""
+    proposals = [p for p in (case.instance.data or {}).get("proposals") or [] if isinstance(p, dict)]
+    alone, with_company = [], []
+    for index in (transfer.instance.data or {}).get("transferred_violations") or []:
+        outcomes = {p.get("outcome") for p in proposals if p.get("violation_index") == index}
+        if "transfer" in outcomes:
+            (with_company if "penalty" in outcomes else alone).append(index)
+    return alone, with_company
+
+
 def _file_case_for_transferred_conduct(transfer: CriminalTransfer, data: dict, *, from_case: Case | None = None,
-                                       refused: bool = False) -> Case | None:
+                                       refused: bool = False, indices: list[int] | None = None) -> Case | None:
     """A penalty case for conduct that came back from a transfer: sent back by the police or the procuratorate
     (source 司法机关移送), or, split from a case that decided its other violations meanwhile (部分移送), refused by
     the head (the original case's source). Filed in the name of the handler who opened the transfer."""
@@ -485,9 +506,8 @@ def _file_case_for_transferred_conduct(transfer: CriminalTransfer, data: dict, *
     extra = {"returned_transfer": transfer.transfer_number, "rectification": data.get("rectification")}
     if from_case is not None:
         violations = (from_case.instance.data or {}).get("violations") or from_case.violations or []
-        transferred = (transfer.instance.data or {}).get("transferred_violations") or []
         extra.update({"split_from_case": from_case.case_number,
-                      "violations": [violations[i - 1] for i in transferred if 1 <= i <= len(violations)]})
+                      "violations": [violations[i - 1] for i in indices or [] if 1 <= i <= len(violations)]})
     source = from_case.source if refused and from_case is not None else CaseSource.returned_by_police.value
     new_case = file_case(actor, source=source, party_name=transfer.party_name, party_type=transfer.party_type,
                          summary=f"{label}（{transfer.transfer_number}）：{transfer.summary}"[:2000], extra=extra)
