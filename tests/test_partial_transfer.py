@@ -362,3 +362,9 @@ def test_a_refused_transfer_of_the_principal_leaves_the_company_fined_here_and_f
     _notified_and_heard(d)
     d.complete("draft_decision", DECISION)  # nothing is pending any more
     assert d.open_steps() == ["approve_decision"]
+
+
+def test_the_split_leaves_no_working_names_in_the_case_data(d):
+    _reported(d)
+    data = d.detail()["data"]
+    assert not {"name", "rest", "key", "k"} & set(data)
