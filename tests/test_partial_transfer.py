@@ -91,6 +91,12 @@ def test_the_other_violations_are_decided_while_the_transfer_runs_and_the_case_c
     d.complete("draft_decision", DECISION)
     d.at("2026-09-28T10:00")
     d.complete("approve_decision", {"decision_approved": True})
+    # the decision says what became of violation 1 and decides violation 2
+    [decision] = [x for x in d.client("handler1").get(f"/api/v1/cases/{d.case['id']}/documents").get_json()["items"]
+                  if x["doc_type"] == "penalty_decision"]
+    text = _pdf_text(d, decision)
+    assert "第1项违法行为涉嫌犯罪，本机关已依法移送公安机关" in text and "对第2项违法行为" in text
+    assert "罚款人民币叁万元整" in text and "对第1项违法行为" not in text
     d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"})
     d.complete("record_payment", {"paid": True, "paid_at": "2026-10-09T10:00:00+08:00", "amount_paid": 30000})
     d.complete("record_disclosure", {"disclosure_publish": True})
