@@ -79,6 +79,8 @@ ACTION_LABELS: dict[str, str] = {
     "rectification_ordered": "责令限期整改",
     "case_opened_from_rectification": "逾期未整改转立案",
     "case_return_needs_filing": "退回案件待立案",
+    "transfer_split_case_filed": "部分移送：移送部分另案处理",
+    "transfer_refused_case_filed": "不予移送，另案立案处理",
     "disclosure_drafted": "生成公示稿",
     "disclosure_published": "公示发布",
     "disclosure_not_published": "决定不予公示",

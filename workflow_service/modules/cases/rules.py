@@ -56,6 +56,16 @@ def _remember_the_notified_penalty(actor, task, data, current):
             "notified_penalty_types": sorted(set(current.get("penalty_types") or []))}
 
 
+def _person_transferred_company_punished(proposals, index, current) -> bool:
+    """A crime that punishes persons only (危险作业罪, 重大责任事故罪: no unit liability) sends the person's conduct to
+    the police while the company is punished for the same violation in this case (不得选择性处罚; DOMAIN.md,
+    December 2026 review): in a case against an organisation, that violation has one proposal `transfer` and one
+    `penalty`. Whether the crime has unit liability the transfer report says; until then no fine is decided."""
+    outcomes = sorted(str(p.get("outcome")) for p in proposals
+                      if isinstance(p, dict) and p.get("violation_index") == index)
+    return outcomes == ["penalty", "transfer"] and (current.get("party") or {}).get("type") == "organisation"
+
+
 @_check("investigation_report")
 def _one_proposal_for_each_violation(actor, task, data, current):
     # Several violations are assessed one by one and then combined (分别裁量、合并处罚): one proposal each,
@@ -72,7 +82,7 @@ def _one_proposal_for_each_violation(actor, task, data, current):
             continue
         if not 1 <= index <= count:
             errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为不存在（本案共 {count} 项）"]
-        elif index in seen:
+        elif index in seen and not _person_transferred_company_punished(proposals, index, current):
             errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为已有处理意见"]
         seen.append(index)
     missing = [str(n) for n in range(1, count + 1) if n not in seen]
@@ -412,10 +422,35 @@ _CLOSURE_REASONS = {"executed": "处罚决定执行完毕", "no_penalty": "决�
                     "enforcement": "已申请人民法院强制执行", "other": "其他依法结案情形"}
 
 
+# 部分移送: a case that sent part of its conduct to the police and decided the rest closes on both outcomes.
+_PARTIAL_TRANSFER_REASONS = {"partly_transferred_executed": "部分移送司法机关、部分处罚已执行",
+                             "partly_transferred_enforcement": "部分移送司法机关、部分已申请人民法院强制执行",
+                             "partly_transferred_no_penalty": "部分移送司法机关、部分不予行政处罚"}
+
+
 @_check("draft_closure_report")
 def _closure_reason_fits_the_decision(actor, task, data, current):
     reason = data.get("closure_reason")
-    if not isinstance(reason, str) or reason not in _CLOSURE_REASONS:
+    if not isinstance(reason, str):
+        return {}
+    # the transfer of part of the case ended in the criminal proceedings (a transfer sent back or refused came
+    # back to the report, and the case was decided anew)
+    partial = current.get("partial_transfer_result") == "criminal"
+    if partial and reason not in _PARTIAL_TRANSFER_REASONS:
+        return {"closure_reason": ["本案部分移送司法机关、其余由本机关作出决定，结案情形应当反映两者："
+                                   + "或".join(f"“{v}”" for v in _PARTIAL_TRANSFER_REASONS.values())]}
+    if reason in _PARTIAL_TRANSFER_REASONS:
+        if not partial:
+            return {"closure_reason": [f"本案没有部分移送司法机关，结案情形不能是“{_PARTIAL_TRANSFER_REASONS[reason]}”"]}
+        decided = bool(current.get("decision_approved"))
+        if decided and reason == "partly_transferred_no_penalty":
+            return {"closure_reason": ["本案已作出行政处罚决定，结案情形不能是“部分不予行政处罚”"]}
+        if not decided and reason != "partly_transferred_no_penalty":
+            return {"closure_reason": [f"本案未作出行政处罚决定，结案情形不能是“{_PARTIAL_TRANSFER_REASONS[reason]}”"]}
+        if reason == "partly_transferred_enforcement" and not current.get("enforcement_applied_at"):
+            return {"closure_reason": ["本案未申请人民法院强制执行，结案情形不能是“部分已申请人民法院强制执行”"]}
+        return {}
+    if reason not in _CLOSURE_REASONS:
         return {}
     penalty = bool(current.get("decision_approved")) or current.get("case_outcome") == "penalty"
     if penalty and reason == "no_penalty":

@@ -48,7 +48,10 @@ PENALTY_NAMES.update({"public_criticism": "通报批评", "licence_suspension": 
 OUTCOME_NAMES.update({"no_penalty_no_fault": "当事人有证据足以证明没有主观过错，不予行政处罚",
                       "time_barred": "违法行为超过追责时效未被发现，不予行政处罚",
                       "refer": "不属于本机关管辖，移送有管辖权的行政机关"})
-CLOSURE_REASONS.update({"referred": "已移送有管辖权的行政机关", "transferred": "已移送司法机关"})
+CLOSURE_REASONS.update({"referred": "已移送有管辖权的行政机关", "transferred": "已移送司法机关",
+                        "partly_transferred_executed": "部分移送司法机关、部分行政处罚决定已执行完毕",
+                        "partly_transferred_enforcement": "部分移送司法机关、部分已申请人民法院强制执行",
+                        "partly_transferred_no_penalty": "部分移送司法机关、部分作出不予行政处罚决定"})
 PRESERVATION_DECISIONS.update({"hand_over": "依法移交有关部门处理"})
 
 
@@ -95,7 +98,11 @@ def _party(data: dict, case: Case) -> dict:
 
 def _violations(data: dict) -> list[dict]:
     violations = [v for v in data.get("violations") or [] if isinstance(v, dict)]
-    proposals = {p.get("violation_index"): p for p in data.get("proposals") or [] if isinstance(p, dict)}
+    proposals = {}
+    for p in data.get("proposals") or []:
+        # a violation both transferred (the person) and punished (the company: 部分移送) reads as its penalty here
+        if isinstance(p, dict) and (p.get("violation_index") not in proposals or p.get("outcome") == "penalty"):
+            proposals[p.get("violation_index")] = p
     result = []
     for index, v in enumerate(violations, start=1):
         p = proposals.get(index) or {}

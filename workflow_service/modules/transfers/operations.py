@@ -165,9 +165,12 @@ def _open_for_case(instance_id: int, data: dict) -> None:
     snapshot_data = data
     reports = snapshot_data.get("proposals") or []
     summary = "；".join(str(p.get("reason") or p.get("facts") or "") for p in reports if p.get("outcome") == "transfer")
+    # the violations whose proposal says transfer, exactly: the no-fine rule binds those and no other
+    transferred = [p["violation_index"] for p in reports if p.get("outcome") == "transfer"
+                   and isinstance(p.get("violation_index"), int) and not isinstance(p["violation_index"], bool)]
     _open(None, case.unit, case=case, party_name=case.party_name, party_type=case.party_type,
           summary=(summary or snapshot_data.get("facts") or case.summary)[:2000], created_by_id=case.created_by_id,
-          transferred_violations=[p.get("violation_index") for p in reports if p.get("outcome") == "transfer"])
+          transferred_violations=transferred)
 
 
 def _waits_for_transfer(waiting_events, ready_user_tasks=()) -> bool:
@@ -376,6 +379,10 @@ def _suspend_case(transfer: CriminalTransfer, data: dict) -> None:
     case_data = case.instance.data or {}
     if case_data.get("decided_at") or case_data.get("no_penalty_decided_at"):
         return
+    # 部分移送: the case decides its other violations (or the company) while the transfer runs; its decision
+    # deadline keeps running for them
+    if case_data.get("partial_transfer_started"):
+        return
     approver = db.session.scalar(sa.select(User).where(User.username == data.get("approved_by"))) \
         if data.get("approved_by") else None
     suspend_decision_deadline(case, approver, f"移送公安机关（{transfer.transfer_number}）经正职负责人批准，案件中止",
@@ -433,6 +440,27 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
         if case is not None:
             _deliver_result(case, result)
         return
+    if case is not None and case.status != CaseStatus.closed.value \
+            and (case.instance.data or {}).get("partial_transfer_started"):
+        # 部分移送: the rest of the case is decided here, on its own path. The transferred conduct sent back (no
+        # crime, administrative liability: 国务院令310 Art 13) or whose transfer the head refused is decided in a
+        # case of its own (另案处理), so that this case's decision is not made twice; this case closes when its
+        # decision is executed.
+        _deliver_result(case, {**result, "split_case": True})
+        alone, with_company = _undecided_transferred(transfer, case)
+        if alone:
+            split = _file_case_for_transferred_conduct(transfer, data, from_case=case, refused=outcome == "refused",
+                                                       indices=alone)
+            if split is not None:
+                record_event(None, "transfer_split_case_filed", instance_id=case.instance_id, details={
+                    "transfer_number": transfer.transfer_number, "outcome": outcome,
+                    "case_number": split.case_number, "violations": alone})
+        if with_company:
+            # the company is punished in this case; the person whose conduct came back is not a party of it
+            record_event(None, "case_return_needs_filing", instance_id=case.instance_id, details={
+                "transfer_number": transfer.transfer_number, "outcome": outcome, "violations": with_company,
+                "note": "单位已在本案处罚，移送的个人行为退回后由承办人依法另行立案"})
+        return
     if outcome == "returned":
         result["returned_by_police"] = True
         # 国务院令310 Art 13; 司法解释(二) Art 11: no crime but administrative liability → the department
@@ -445,20 +473,48 @@ def _hand_back(transfer: CriminalTransfer, outcome: str | None, data: dict) -> N
             record_event(None, "case_returned_by_police", instance_id=case.instance_id,
                          details={"transfer_number": transfer.transfer_number, "resumed": True})
             return
-        actor = db.session.get(User, transfer.created_by_id) if transfer.created_by_id else None
-        if actor is None or not actor.has_role(Role.case_handler):
-            record_event(None, "case_return_needs_filing", instance_id=transfer.instance_id,
-                         details={"transfer_number": transfer.transfer_number})
-            return
-        new_case = file_case(actor, source=CaseSource.returned_by_police.value, party_name=transfer.party_name,
-                             party_type=transfer.party_type,
-                             summary=f"司法机关移送（{transfer.transfer_number}）：{transfer.summary}"[:2000],
-                             extra={"returned_transfer": transfer.transfer_number,
-                                    "rectification": data.get("rectification")})
-        transfer.returned_case_id = new_case.id
-        record_event(None, "case_returned_by_police", instance_id=new_case.instance_id,
-                     details={"transfer_number": transfer.transfer_number, "resumed": False})
+        _file_case_for_transferred_conduct(transfer, data)
         return
     if case is not None:  # refused: the department handles the case itself
         _deliver_result(case, result)
+
+
+def _undecided_transferred(transfer: CriminalTransfer, case: Case) -> tuple[list[int], list[int]]:
+    """Of the violations a partial transfer took, those the case's report (as it stands now) still leaves to the
+    police — a new report may have decided one here meanwhile — split into those the case does not punish at all
+    and those whose company it punishes (the person's conduct went to the police)."""
+    proposals = [p for p in (case.instance.data or {}).get("proposals") or [] if isinstance(p, dict)]
+    alone, with_company = [], []
+    for index in (transfer.instance.data or {}).get("transferred_violations") or []:
+        outcomes = {p.get("outcome") for p in proposals if p.get("violation_index") == index}
+        if "transfer" in outcomes:
+            (with_company if "penalty" in outcomes else alone).append(index)
+    return alone, with_company
+
+
+def _file_case_for_transferred_conduct(transfer: CriminalTransfer, data: dict, *, from_case: Case | None = None,
+                                       refused: bool = False, indices: list[int] | None = None) -> Case | None:
+    """A penalty case for conduct that came back from a transfer: sent back by the police or the procuratorate
+    (source 司法机关移送), or, split from a case that decided its other violations meanwhile (部分移送), refused by
+    the head (the original case's source). Filed in the name of the handler who opened the transfer."""
+    actor = db.session.get(User, transfer.created_by_id) if transfer.created_by_id else None
+    if actor is None or not actor.has_role(Role.case_handler):
+        record_event(None, "case_return_needs_filing", instance_id=transfer.instance_id,
+                     details={"transfer_number": transfer.transfer_number})
+        return None
+    label = "不予移送" if refused else "司法机关移送"
+    extra = {"returned_transfer": transfer.transfer_number, "rectification": data.get("rectification")}
+    if from_case is not None:
+        violations = (from_case.instance.data or {}).get("violations") or from_case.violations or []
+        extra.update({"split_from_case": from_case.case_number,
+                      "violations": [violations[i - 1] for i in indices or [] if 1 <= i <= len(violations)]})
+    source = from_case.source if refused and from_case is not None else CaseSource.returned_by_police.value
+    new_case = file_case(actor, source=source, party_name=transfer.party_name, party_type=transfer.party_type,
+                         summary=f"{label}（{transfer.transfer_number}）：{transfer.summary}"[:2000], extra=extra)
+    transfer.returned_case_id = new_case.id
+    record_event(None, "transfer_refused_case_filed" if refused else "case_returned_by_police",
+                 instance_id=new_case.instance_id,
+                 details={"transfer_number": transfer.transfer_number, "resumed": False,
+                          "split_from_case": from_case.case_number if from_case is not None else None})
+    return new_case
 
