@@ -1,0 +1,44 @@
+"""Several parties per case (issue 17 item 10; DOMAIN.md: 单位 and its 主要负责人, 双罚): case_parties, seq 1 being
+the case's own party (mirrored from cases.party_name / party_type), the others filed with the case. Every existing
+case gets its seq-1 row.
+
+Revision ID: 99de0de4776b
+Revises: 3f8a6c1d9e27
+Create Date: 2026-12-07 09:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '99de0de4776b'
+down_revision = '3f8a6c1d9e27'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'case_parties',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('seq', sa.Integer(), nullable=False),
+        sa.Column('role', sa.String(length=16), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('type', sa.String(length=16), nullable=False),
+        sa.Column('identification', sa.String(length=32), nullable=True),
+        sa.Column('position', sa.String(length=100), nullable=True),
+        sa.Column('address', sa.String(length=300), nullable=True),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('case_id', 'seq', name='uq_case_parties_seq'),
+    )
+    # The case's own party of every case filed so far (an organisation is the 单位, a person the 个人).
+    op.execute(
+        "INSERT INTO case_parties (case_id, seq, role, name, type) "
+        "SELECT id, 1, CASE WHEN party_type = 'organisation' THEN 'unit' ELSE 'individual' END, party_name, party_type "
+        "FROM cases")
+
+
+def downgrade():
+    op.drop_table('case_parties')
