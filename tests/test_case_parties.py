@@ -84,3 +84,46 @@ def test_the_filing_page_takes_the_principal(app):
     assert page.status_code == 302
     page = client.get(page.headers["Location"]).get_data(as_text=True)
     assert "张三（主要负责人，总经理）" in page
+
+
+def filed_unit_and_principal(d, filed_at="2026-09-21T09:00"):
+    d.at(filed_at)
+    file_with_principal(d)
+    d.complete("draft_filing", FILING)
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    return d
+
+
+def fine(amount, party=None, types=("fine",), outcome="penalty"):
+    proposal = {"violation_index": 1, "outcome": outcome, "penalty_types": list(types), "fine_amount": amount}
+    if outcome != "penalty":
+        proposal = {"violation_index": 1, "outcome": outcome}
+    return {**proposal, **({"party": party} if party is not None else {})}
+
+
+# -- (2) a proposal for every party ------------------------------------------------------------------------------
+def test_every_party_needs_its_own_proposal(driver):
+    d = filed_unit_and_principal(driver)
+    body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(60000)]}, expect=422)
+    assert "“张三”（主要负责人）没有处理意见" in body["details"]["proposals"][0]
+    body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(60000), fine(15000, party=3)]},
+                      expect=422)
+    assert body["details"]["proposals.1.party"] == ["本案没有第 3 个当事人（共 2 个）"]
+    body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [
+        fine(60000), fine(15000, party=2), fine(1000, party=2)]}, expect=422)
+    assert body["details"]["proposals.2.violation_index"] == ["第 1 项违法行为已有处理意见"]
+    assert d.open_steps() == ["investigation_report"]
+    # The same violation, once for the unit and once for its principal (双罚).
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(60000), fine(15000, party=2)]})
+    outcomes = {o["seq"]: o for o in d.detail()["data"]["party_outcomes"]}
+    assert (outcomes[1]["total_fine"], outcomes[2]["total_fine"]) == (60000, 15000)
+
+
+def test_a_single_party_case_may_not_name_a_second_party(driver):
+    d = driver.filed_and_investigated()
+    body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(5000, party=2)]}, expect=422)
+    assert body["details"]["proposals.0.party"] == ["本案没有第 2 个当事人（共 1 个）"]
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(5000, party=1)]})
+    assert "party_outcomes" not in d.detail()["data"]

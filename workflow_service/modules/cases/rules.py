@@ -15,7 +15,10 @@ from ..deadlines.script import execution_start
 from ..system.codes import credit_code_problem
 from ..users.provinces import province_code
 from ..users.units import require_two_officers
+from . import party_rules
 from .operations import large_fine_thresholds, threshold_data
+from .parties import several
+from .party_rules import party_of
 
 CASE_PROCESS = "case_handling"
 
@@ -66,15 +69,17 @@ def _one_proposal_for_each_violation(actor, task, data, current):
         return {}
     errors: dict[str, list[str]] = {}
     seen: list[int] = []
+    seen_by_party: set[tuple[int, int]] = set()  # several parties: one proposal per violation and party
     for i, proposal in enumerate(proposals):
         index = proposal.get("violation_index") if isinstance(proposal, dict) else None
         if not isinstance(index, int) or isinstance(index, bool):
             continue
         if not 1 <= index <= count:
             errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为不存在（本案共 {count} 项）"]
-        elif index in seen:
+        elif (party_of(proposal), index) in seen_by_party:
             errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为已有处理意见"]
         seen.append(index)
+        seen_by_party.add((party_of(proposal), index))
     missing = [str(n) for n in range(1, count + 1) if n not in seen]
     if missing and all(isinstance(p, dict) and "violation_index" in p for p in proposals):
         errors["proposals"] = [f"应对第 1 至 {count} 项违法行为各提出一项意见，缺第 {'、'.join(missing)} 项"]
@@ -172,8 +177,8 @@ def _statements_reviewed_point_by_point(actor, task, data, current):
 
 @_rule("record_statements")
 def _hearing_request_in_time(actor, task, data, current):
-    if not data.get("hearing_requested"):
-        return data
+    if not data.get("hearing_requested") or data.get("party_statements"):
+        return data  # several parties: each party's request is checked against its own notice (party_rules)
     if not current.get("hearing_eligible"):
         raise ValidationFailed("该案不适用听证程序 (this penalty is not hearing-eligible; 行政处罚法第六十三条)",
                                {"hearing_requested": ["不符合听证条件"]})
@@ -376,6 +381,8 @@ def _paid_in_full_means_the_whole_fine(actor, task, data, current):
     amount = data.get("amount_paid")
     if data.get("paid") is not True or not isinstance(fine, (int, float)) or not fine:
         return {}
+    if several(current):
+        return {}  # each party's payment against its own fine (party_rules.check_payment)
     if amount is None:
         return {"amount_paid": [f"记为已足额缴纳时须填写已缴金额（罚款 {fine:,.2f} 元）"]}
     if isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount < fine:
@@ -427,3 +434,18 @@ def _closure_reason_fits_the_decision(actor, task, data, current):
     if reason == "enforcement" and not current.get("enforcement_applied_at"):
         return {"closure_reason": ["本案未申请人民法院强制执行，结案情形不能是“已申请人民法院强制执行”"]}
     return {}
+
+
+# -- several parties (单位 and its 主要负责人: 双罚), each with its own proposal, notice, hearing right, decision,
+# service and payment (party_rules.py); a case with one party is untouched by these.
+_check("investigation_report")(party_rules.check_report)
+_rule("investigation_report")(party_rules.report_rule)
+_check("notify_intended_penalty")(party_rules.check_notice)
+_rule("notify_intended_penalty")(party_rules.notice_rule)
+_check("record_statements")(party_rules.check_statements)
+_rule("record_statements")(party_rules.statements_rule)
+_check("serve_decision")(party_rules.check_service)
+_rule("serve_decision")(party_rules.service_rule)
+_check("record_payment")(party_rules.check_payment)
+_rule("record_payment")(party_rules.payment_rule)
+_check("draft_closure_report")(party_rules.check_closure)

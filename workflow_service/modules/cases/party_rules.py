@@ -1,0 +1,353 @@
+"""What each party of a case with several parties (单位 and its 主要负责人: 双罚) is owed, step by step: its own
+proposal in the investigation report, its own hearing right (行政处罚法 Art 63: the individual's fine against the
+individual threshold, the unit's against the organisation's), its own notice and statement window (Art 44, 45,
+64), its own decision, service (Art 61) and payment (Art 67). The forms record one entry per party
+(`party_notices`, `party_statements`, `party_services`, `party_payments`); the case-level values the BPMN reads
+(notified_at, hearing_eligible, hearing_requested, served_at, paid) are derived from them, so the diagram keeps
+its structure. A case with one party never carries these lists and is checked exactly as before.
+
+Registered by cases/rules.py (its Declarations)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...core.errors import ValidationFailed
+from ...core.forms import parse_time, shown
+from ...core.services import clock
+from ...core.workdays import SHANGHAI
+from ..deadlines.operations import compute_deadline
+from ..users.provinces import province_code
+from .operations import large_fine_thresholds
+from .parties import ROLE_NAMES, data_parties, several
+
+# 行政处罚法 Art 63(1)(3)(4): 降低资质等级、吊销许可证件；责令停产停业、责令关闭、限制从业 (as summarise_proposals)
+HEARING_PENALTIES = {"licence", "licence_revocation", "qualification_downgrade", "suspension", "closure",
+                     "practice_ban"}
+# Outcomes decided by a 不予行政处罚决定书 of the party's own.
+NO_PENALTY_OUTCOMES = {"no_penalty", "not_established"}
+
+
+def _at(value) -> datetime:
+    return datetime.fromisoformat(str(value))
+
+
+def label(party: dict) -> str:
+    """“张三”（主要负责人）"""
+    return f"“{party.get('name') or ''}”（{ROLE_NAMES.get(party.get('role'), party.get('role') or '')}）"
+
+
+def party_of(proposal: dict) -> int:
+    seq = proposal.get("party", 1) if isinstance(proposal, dict) else 1
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else 1
+
+
+def _outcome(outcomes: list[str]) -> str | None:
+    """The party's outcome from its proposals, as summarise_proposals combines a case's."""
+    if not outcomes:
+        return None
+    if "transfer" in outcomes:
+        return "transfer"
+    if "penalty" in outcomes:
+        return "penalty"
+    if all(o == "not_established" for o in outcomes):
+        return "not_established"
+    if all(o == "refer" for o in outcomes):
+        return "refer"
+    return "no_penalty"
+
+
+def party_outcomes(proposals, parties: list[dict], thresholds: dict) -> list[dict]:
+    """Per party: its outcome, fine, confiscation, penalty types and whether it may ask for a hearing (Art 63)."""
+    result = []
+    for party in parties:
+        own = [p for p in proposals or [] if isinstance(p, dict) and party_of(p) == party["seq"]]
+        penalised = [p for p in own if p.get("outcome") == "penalty"]
+        types = sorted({t for p in penalised for t in p.get("penalty_types") or []})
+        fine = float(sum(p.get("fine_amount") or 0 for p in penalised if "fine" in (p.get("penalty_types") or [])))
+        confiscation = float(sum(p.get("confiscation_value") or 0 for p in penalised
+                                 if "confiscation" in (p.get("penalty_types") or [])))
+        outcome = _outcome([p.get("outcome") for p in own])
+        organisation = party.get("type") == "organisation"
+        reasons = []
+        if outcome == "penalty":
+            if set(types) & HEARING_PENALTIES:
+                reasons.append("降低资质等级、吊销许可证件、责令停产停业、责令关闭或限制从业（第六十三条）")
+            limit = thresholds["organisation" if organisation else "individual"]
+            if fine and fine >= limit:
+                reasons.append(f"较大数额罚款（{'单位' if organisation else '个人'}，{fine:,.0f} 元，标准 {limit:,.0f} 元）")
+            climit = thresholds["confiscation_organisation" if organisation else "confiscation_individual"]
+            if "confiscation" in types and confiscation >= climit:
+                reasons.append(f"没收较大数额违法所得、较大价值非法财物（{confiscation:,.0f} 元）")
+        result.append({"seq": party["seq"], "name": party.get("name") or "", "role": party.get("role"),
+                       "type": party.get("type"), "outcome": outcome, "total_fine": fine,
+                       "confiscation_value": confiscation, "penalty_types": types,
+                       "hearing_eligible": bool(reasons), "hearing_reasons": reasons})
+    return result
+
+
+def outcomes_of(current: dict) -> dict[int, dict]:
+    return {o["seq"]: o for o in current.get("party_outcomes") or [] if isinstance(o, dict)}
+
+
+def notified(current: dict) -> dict[int, dict]:
+    """The parties told of an intended penalty (Art 44): those the report proposes to penalise."""
+    return {seq: o for seq, o in outcomes_of(current).items() if o.get("outcome") == "penalty"}
+
+
+def decided(current: dict) -> dict[int, dict]:
+    """The parties who receive a decision of their own: a penalty, or not to penalise."""
+    return {seq: o for seq, o in outcomes_of(current).items()
+            if o.get("outcome") == "penalty" or o.get("outcome") in NO_PENALTY_OUTCOMES}
+
+
+def fined(current: dict) -> dict[int, dict]:
+    return {seq: o for seq, o in outcomes_of(current).items()
+            if o.get("outcome") == "penalty" and float(o.get("total_fine") or 0) > 0}
+
+
+def _entries(data: dict, key: str, expected: dict[int, dict], parties: dict[int, dict], what: str,
+             errors: dict[str, list[str]], *, all_required: bool = True) -> dict[int, tuple[int, dict]]:
+    """The form's per-party entries, by party: each names a party of the case that the step concerns, once; every
+    such party has one (unless `all_required` is False)."""
+    found: dict[int, tuple[int, dict]] = {}
+    for i, entry in enumerate(data.get(key) or []):
+        seq = entry.get("party") if isinstance(entry, dict) else None
+        if seq not in parties:
+            errors[f"{key}.{i}.party"] = [f"本案没有第 {seq} 个当事人（共 {len(parties)} 个）"]
+        elif seq not in expected:
+            errors[f"{key}.{i}.party"] = [f"{label(parties[seq])}不在本环节之列（{what}）"]
+        elif seq in found:
+            errors[f"{key}.{i}.party"] = [f"{label(parties[seq])}已记录一次"]
+        else:
+            found[seq] = (i, entry)
+    missing = [label(parties[s]) for s in expected if s not in found]
+    if missing and all_required:
+        errors.setdefault(key, []).append(f"未记录{'、'.join(missing)}的{what}，一案数个当事人的应分别记录")
+    return found
+
+
+def _only_for_several(data: dict, current: dict, *keys: str) -> dict[str, list[str]]:
+    if several(current):
+        return {}
+    return {k: ["本案只有一个当事人，无须分别记录"] for k in keys if data.get(k)}
+
+
+# -- the investigation report: one outcome for every party ------------------------------------------------------
+def check_report(actor, task, data, current) -> dict[str, list[str]]:
+    proposals = data.get("proposals")
+    if not isinstance(proposals, list):
+        return {}
+    parties = {p["seq"]: p for p in data_parties(current)}
+    errors: dict[str, list[str]] = {}
+    for i, proposal in enumerate(proposals):
+        if isinstance(proposal, dict) and "party" in proposal and proposal["party"] not in parties:
+            errors[f"proposals.{i}.party"] = [f"本案没有第 {proposal['party']} 个当事人（共 {len(parties)} 个）"]
+    if len(parties) > 1 and not errors:
+        proposed = {party_of(p) for p in proposals if isinstance(p, dict)}
+        missing = [label(parties[s]) for s in parties if s not in proposed]
+        if missing:
+            errors["proposals"] = [f"{'、'.join(missing)}没有处理意见：一案数个当事人的，应对每个当事人分别提出处理意见"
+                                   "（给予处罚、不予处罚或移送）"]
+    return errors
+
+
+def report_rule(actor, task, data, current):
+    """The parties' outcomes and hearing rights, from the proposals, with the thresholds in force today."""
+    if not several(current):
+        return data
+    thresholds = large_fine_thresholds(province_code(task.unit))
+    return {**data, "party_outcomes": party_outcomes(data.get("proposals"), data_parties(current), thresholds)}
+
+
+# -- the notice: one 告知书 per party to be penalised, each served on its own day --------------------------------
+def check_notice(actor, task, data, current) -> dict[str, list[str]]:
+    errors = _only_for_several(data, current, "party_notices")
+    if errors or not several(current):
+        return errors
+    parties = {p["seq"]: p for p in data_parties(current)}
+    found = _entries(data, "party_notices", notified(current), parties, "告知书送达", errors)
+    filed = parse_time(current.get("filed_at"), SHANGHAI)
+    for seq, (i, entry) in found.items():
+        outcome = outcomes_of(current)[seq]
+        if outcome.get("hearing_eligible") and entry.get("hearing_offered") is not True:
+            errors[f"party_notices.{i}.hearing_offered"] = [
+                f"{label(parties[seq])}有权要求听证（{'；'.join(outcome.get('hearing_reasons') or [])}），应告知听证权利"]
+        when = parse_time(entry.get("notified_at"), SHANGHAI)
+        if when is not None and filed is not None and when < filed:
+            errors[f"party_notices.{i}.notified_at"] = [
+                f"告知书送达时间（{shown(when, SHANGHAI)}）不能早于立案登记时间（{shown(filed, SHANGHAI)}）"]
+    return errors
+
+
+def notice_rule(actor, task, data, current):
+    """The case's notice time is the last party's (the statement step's timers run from it); the case may go to
+    a hearing when any notified party may ask for one."""
+    if not several(current) or not data.get("party_notices"):
+        return data
+    outcomes = outcomes_of(current)
+    entries = [{**e, "name": outcomes[e["party"]]["name"], "hearing_eligible": outcomes[e["party"]]["hearing_eligible"],
+                "notified_fine": outcomes[e["party"]]["total_fine"],
+                "notified_penalty_types": outcomes[e["party"]]["penalty_types"]}
+               for e in data["party_notices"]]
+    last = max(entries, key=lambda e: _at(e["notified_at"]))
+    return {**data, "party_notices": entries, "notified_at": last["notified_at"],
+            "hearing_offered": any(e.get("hearing_offered") for e in entries),
+            "hearing_eligible": any(e["hearing_eligible"] for e in entries)}
+
+
+# -- statements and hearing requests: each party's own window ----------------------------------------------------
+def statement_window_end(entry: dict, province: str | None):
+    """The end of a notified party's window (Art 45: statements; Art 64: 5 working days to ask for a hearing
+    when it may), from its own notice's service."""
+    rule = "hearing_request" if entry.get("hearing_eligible") else "statement_window"
+    return compute_deadline(rule, _at(entry["notified_at"]), province).due
+
+
+def check_statements(actor, task, data, current) -> dict[str, list[str]]:
+    errors = _only_for_several(data, current, "party_statements")
+    if errors or not several(current) or not current.get("party_notices"):
+        return errors
+    parties = {p["seq"]: p for p in data_parties(current)}
+    notices = {e["party"]: e for e in current.get("party_notices") or []}
+    found = _entries(data, "party_statements", notices, parties, "陈述申辩或听证申请情况", errors)
+    province, now = province_code(task.unit), clock().now()
+    for seq, (i, entry) in found.items():
+        notice, who = notices[seq], label(parties[seq])
+        if entry.get("statement_made") and entry.get("waived"):
+            errors[f"party_statements.{i}.waived"] = [f"{who}已提出陈述申辩，不能同时记录为放弃"]
+        due = statement_window_end(notice, province)
+        if entry.get("hearing_requested"):
+            requested = parse_time(entry.get("hearing_requested_at"), SHANGHAI)
+            if not notice.get("hearing_eligible"):
+                errors[f"party_statements.{i}.hearing_requested"] = [f"{who}拟受的处罚不符合听证条件（行政处罚法第六十三条）"]
+            elif requested is None:
+                errors[f"party_statements.{i}.hearing_requested_at"] = [f"请填写{who}申请听证的时间"]
+            elif requested >= due.due_at:
+                errors[f"party_statements.{i}.hearing_requested_at"] = [
+                    f"{who}的听证申请已超过期限（{due.last_day} 届满），不予受理（行政处罚法第六十四条）"]
+            elif requested < _at(notice["notified_at"]):
+                errors[f"party_statements.{i}.hearing_requested_at"] = [f"{who}申请听证的时间不能早于其告知书送达"]
+        elif not entry.get("waived") and now < due.due_at:
+            # 行政处罚法 Art 62: no decision while a party may still state its case (or ask for a hearing).
+            errors[f"party_statements.{i}"] = [
+                f"{who}的{'听证申请' if notice.get('hearing_eligible') else '陈述申辩'}期限至 {due.last_day} 届满，"
+                "期限届满或当事人明确放弃前不能结束本环节"]
+    return errors
+
+
+def statements_rule(actor, task, data, current):
+    """A hearing when any eligible party asked for one in time; the case's statement facts summarise the
+    parties'."""
+    if not several(current) or not data.get("party_statements"):
+        return data
+    entries = data["party_statements"]
+    requests = sorted((e["hearing_requested_at"] for e in entries if e.get("hearing_requested")), key=_at)
+    result = {**data, "statement_made": any(e.get("statement_made") for e in entries),
+              "waived": all(e.get("waived") for e in entries), "hearing_requested": bool(requests)}
+    if requests:
+        result["hearing_requested_at"] = requests[0]
+    return result
+
+
+# -- service of each party's decision ----------------------------------------------------------------------------
+def check_service(actor, task, data, current) -> dict[str, list[str]]:
+    errors = _only_for_several(data, current, "party_services")
+    if errors or not several(current):
+        return errors
+    parties = {p["seq"]: p for p in data_parties(current)}
+    found = _entries(data, "party_services", decided(current), parties, "决定书送达", errors)
+    decided_at = parse_time(current.get("decided_at"), SHANGHAI)
+    for seq, (i, entry) in found.items():
+        when = parse_time(entry.get("served_at"), SHANGHAI)
+        if when is not None and decided_at is not None and when < decided_at:
+            errors[f"party_services.{i}.served_at"] = [
+                f"决定书送达时间（{shown(when, SHANGHAI)}）不能早于处罚决定批准时间（{shown(decided_at, SHANGHAI)}）"]
+    return errors
+
+
+def service_rule(actor, task, data, current):
+    """The case's service time is the last party's: the execution periods the diagram counts (payment, the court
+    window) never open for a party before it was served; each party's own periods run from its own service."""
+    if not several(current) or not data.get("party_services"):
+        return data
+    outcomes = outcomes_of(current)
+    entries = [{**e, "name": outcomes[e["party"]]["name"]} for e in data["party_services"]]
+    last = max(entries, key=lambda e: _at(e["served_at"]))
+    return {**data, "party_services": entries, "served_at": last["served_at"],
+            "service_method": data.get("service_method") or last.get("service_method")}
+
+
+def payment_due(current: dict, seq: int, province: str | None):
+    """A party's payment deadline (Art 67: 15 days from its own service of the decision)."""
+    served = {e["party"]: e for e in current.get("party_services") or []}.get(seq)
+    if not served:
+        return None
+    return compute_deadline("payment", _at(served["served_at"]), province).due
+
+
+# -- payment: each party's own fine ------------------------------------------------------------------------------
+def check_payment(actor, task, data, current) -> dict[str, list[str]]:
+    errors = _only_for_several(data, current, "party_payments")
+    if errors or not several(current):
+        return errors
+    parties = {p["seq"]: p for p in data_parties(current)}
+    owed = fined(current)
+    already = {e["party"] for e in current.get("party_payments") or [] if e.get("paid")}
+    found = _entries(data, "party_payments", owed, parties, "罚款缴纳情况", errors, all_required=False)
+    services = {e["party"]: e for e in current.get("party_services") or []}
+    for seq, (i, entry) in found.items():
+        fine, who = float(owed[seq]["total_fine"]), label(parties[seq])
+        if seq in already:
+            errors[f"party_payments.{i}.party"] = [f"{who}的罚款已记录缴清"]
+            continue
+        if entry.get("paid") is not True:
+            continue
+        amount = entry.get("amount_paid")
+        if amount is None or entry.get("paid_at") is None:
+            errors[f"party_payments.{i}.amount_paid"] = [f"记为已足额缴纳时须填写{who}的缴纳时间和已缴金额（罚款 {fine:,.2f} 元）"]
+        elif amount < fine:
+            errors[f"party_payments.{i}.amount_paid"] = [
+                f"{who}已缴 {amount:,.2f} 元，少于其罚款 {fine:,.2f} 元，不能记为已足额缴纳"]
+        served = parse_time((services.get(seq) or {}).get("served_at"), SHANGHAI)
+        paid_at = parse_time(entry.get("paid_at"), SHANGHAI)
+        if served is not None and paid_at is not None and paid_at < parse_time(current.get("decided_at"), SHANGHAI):
+            errors[f"party_payments.{i}.paid_at"] = [f"{who}的缴纳时间不能早于处罚决定"]
+    if not found and not data.get("deferral_requested"):
+        errors.setdefault("party_payments", []).append("请分别记录各当事人的罚款缴纳情况")
+    return errors
+
+
+def payment_rule(actor, task, data, current):
+    """Payments add up across the step's rounds; the fine is paid (the diagram's `paid`) only when every fined
+    party paid its own fine in full."""
+    if not several(current) or not data.get("party_payments"):
+        return data
+    owed = fined(current)
+    merged = {e["party"]: e for e in current.get("party_payments") or []}
+    for entry in data["party_payments"]:
+        merged[entry["party"]] = {**entry, "name": owed[entry["party"]]["name"],
+                                  "fine": float(owed[entry["party"]]["total_fine"])}
+    entries = [merged[s] for s in sorted(merged)]
+    all_paid = all(merged.get(s, {}).get("paid") is True for s in owed)
+    result = {**data, "party_payments": entries, "paid": all_paid}
+    if all_paid:
+        result["paid_at"] = max((e["paid_at"] for e in entries), key=_at)
+        result["amount_paid"] = sum(float(e.get("amount_paid") or 0) for e in entries)
+    return result
+
+
+def unpaid(current: dict) -> list[dict]:
+    paid = {e["party"] for e in current.get("party_payments") or [] if e.get("paid") is True}
+    return [o for s, o in fined(current).items() if s not in paid]
+
+
+# -- closure: every party's decision executed --------------------------------------------------------------------
+def check_closure(actor, task, data, current) -> dict[str, list[str]]:
+    if not several(current) or data.get("closure_reason") != "executed":
+        return {}
+    parties = {p["seq"]: p for p in data_parties(current)}
+    owing = [label(parties[o["seq"]]) + f"罚款 {float(o['total_fine']):,.2f} 元" for o in unpaid(current)]
+    if owing:
+        return {"closure_reason": [f"{'、'.join(owing)}尚未缴清，结案情形不能是“处罚决定执行完毕”"
+                                   "（一案数个当事人的，每个当事人的处罚决定均执行完毕方可结案）"]}
+    return {}
