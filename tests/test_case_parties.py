@@ -7,7 +7,7 @@ import pytest
 
 from workflow_service.modules.system.codes import make_credit_code, make_id_number
 
-from .case_driver import DECISION, FILING, CaseDriver
+from .case_driver import DECISION, FILING, CaseDriver, review
 from .test_auth_and_access import csrf_token_in, web_login
 
 PRINCIPAL_ID = make_id_number("53230119800101001")
@@ -127,3 +127,79 @@ def test_a_single_party_case_may_not_name_a_second_party(driver):
     assert body["details"]["proposals.0.party"] == ["本案没有第 2 个当事人（共 1 个）"]
     d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(5000, party=1)]})
     assert "party_outcomes" not in d.detail()["data"]
+
+
+def documents(d, doc_type=None):
+    items = d.client("handler1").get(f"/api/v1/cases/{d.case['id']}/documents").get_json()["items"]
+    return [x for x in items if doc_type is None or x["doc_type"] == doc_type]
+
+
+def pdf_text(d, doc):
+    from .test_documents import text_of
+    response = d.client("handler1").get(doc["pdf_url"])
+    assert response.status_code == 200
+    return text_of(response.data)
+
+
+def reported(d, unit=60000, principal=15000):
+    """The unit's 60,000 yuan reaches the organisation threshold (50,000), its principal's 15,000 stays under the
+    individual one (20,000): only the unit may ask for a hearing (行政处罚法 Art 63; 令77号 Art 33)."""
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(unit), fine(principal, party=2)]})
+    if "legal_review" in d.open_steps():
+        d.complete("legal_review", review())
+    return d
+
+
+# -- (3) a notice for each party, and each party's own hearing right and statement window ----------------------
+def test_each_party_is_notified_with_its_own_hearing_right_and_window(driver):
+    d = reported(filed_unit_and_principal(driver))
+    progress = {p["seq"]: p["progress"] for p in d.detail()["parties"]}
+    assert progress[1]["hearing_eligible"] is True and progress[2]["hearing_eligible"] is False
+    assert d.open_steps() == ["notify_intended_penalty"]
+    body = d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00",
+                                                  "hearing_offered": True}, expect=422)
+    assert "未记录“楚雄某化工有限公司”（单位）、“张三”（主要负责人）的告知书送达" in body["details"]["party_notices"][0]
+    body = d.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False},
+            {"party": 2, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False}]}, expect=422)
+    assert "有权要求听证" in body["details"]["party_notices.0.hearing_offered"][0]
+    d.at("2026-09-28T10:00")
+    d.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-28T10:00:00+08:00", "hearing_offered": True, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True},
+            {"party": 2, "notified_at": "2026-09-28T10:00:00+08:00", "hearing_offered": False}]})
+    # One 告知书 per party, each with its own number, its own party and its own penalty; the hearing notice for the
+    # unit only.
+    notices = documents(d, "penalty_notice")
+    assert len(notices) == 2 and len({n["number"] for n in notices}) == 2
+    by_party = {n["party_seq"] or 1: pdf_text(d, n) for n in notices}
+    assert "罚款人民币陆万元整" in by_party[1] and "罚款人民币壹万伍仟元整" not in by_party[1]
+    assert "张三" in by_party[2] and "罚款人民币壹万伍仟元整" in by_party[2] and "陆万" not in by_party[2]
+    assert "有权要求听证" in by_party[1] and "有权要求听证" not in by_party[2]
+    assert [h["party_seq"] for h in documents(d, "hearing_notice")] == [None]
+    assert len(documents(d, "service_receipt")) == 2
+    # The statements step waits for each party's window, from its own notice: the unit's 5 working days to ask
+    # for a hearing from Thu 24 Sep (Mid-Autumn 25-27 Sep, National Day 1-7 Oct) are 28, 29, 30 Sep, 8, 9 Oct;
+    # the principal's 3 working days from Mon 28 Sep are 29, 30 Sep, 8 Oct.
+    windows = {p["seq"]: p["progress"]["statement_last_day"] for p in d.detail()["parties"]}
+    assert windows == {1: "2026-10-09", 2: "2026-10-08"}
+    d.at("2026-09-29T10:00")
+    statements = {"statement_made": False, "waived": False, "hearing_requested": False, "party_statements": [
+        {"party": 1, "statement_made": False, "waived": False, "hearing_requested": False},
+        {"party": 2, "statement_made": False, "waived": False, "hearing_requested": False}]}
+    body = d.complete("record_statements", statements, expect=422)
+    assert f"期限至 {windows[1]} 届满" in body["details"]["party_statements.0"][0]
+    assert "“张三”（主要负责人）的陈述申辩期限" in body["details"]["party_statements.1"][0]
+    # The principal may not ask for a hearing: 15,000 yuan is below the individual threshold.
+    body = d.complete("record_statements", {**statements, "party_statements": [
+        {"party": 1, "statement_made": False, "waived": True, "hearing_requested": False},
+        {"party": 2, "statement_made": False, "waived": False, "hearing_requested": True,
+         "hearing_requested_at": "2026-09-29T09:00:00+08:00"}]}, expect=422)
+    assert "不符合听证条件" in body["details"]["party_statements.1.hearing_requested"][0]
+    # The unit asks for a hearing in time; the principal waives: the case goes to the hearing.
+    d.complete("record_statements", {**statements, "party_statements": [
+        {"party": 1, "statement_made": False, "waived": False, "hearing_requested": True,
+         "hearing_requested_at": "2026-09-29T09:00:00+08:00"},
+        {"party": 2, "statement_made": False, "waived": True, "hearing_requested": False}]})
+    assert d.open_steps() == ["prepare_hearing"]

@@ -1,6 +1,6 @@
 """Several parties per case (issue 17 item 10; DOMAIN.md: 单位 and its 主要负责人, 双罚): case_parties, seq 1 being
 the case's own party (mirrored from cases.party_name / party_type), the others filed with the case. Every existing
-case gets its seq-1 row.
+case gets its seq-1 row; a document (and a reserved number) may be addressed to one party (party_seq).
 
 Revision ID: 99de0de4776b
 Revises: 3f8a6c1d9e27
@@ -38,7 +38,16 @@ def upgrade():
         "INSERT INTO case_parties (case_id, seq, role, name, type) "
         "SELECT id, 1, CASE WHEN party_type = 'organisation' THEN 'unit' ELSE 'individual' END, party_name, party_type "
         "FROM cases")
+    # A document addressed to one party of several (None: the case's own party, as every document so far).
+    with op.batch_alter_table('issued_documents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('party_seq', sa.Integer(), nullable=True))
+    with op.batch_alter_table('document_number_reservations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('party_seq', sa.Integer(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('document_number_reservations', schema=None) as batch_op:
+        batch_op.drop_column('party_seq')
+    with op.batch_alter_table('issued_documents', schema=None) as batch_op:
+        batch_op.drop_column('party_seq')
     op.drop_table('case_parties')

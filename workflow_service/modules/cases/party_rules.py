@@ -351,3 +351,73 @@ def check_closure(actor, task, data, current) -> dict[str, list[str]]:
         return {"closure_reason": [f"{'、'.join(owing)}尚未缴清，结案情形不能是“处罚决定执行完毕”"
                                    "（一案数个当事人的，每个当事人的处罚决定均执行完毕方可结案）"]}
     return {}
+
+
+# -- what a document addressed to one party says ----------------------------------------------------------------
+def party_view(data: dict, seq: int) -> dict:
+    """The process data as one party's documents read it: that party named, its own proposals, fine and hearing
+    right, its own notice, statements, service and payment. A case with one party is returned as it is."""
+    if not several(data):
+        return data
+    party = next((p for p in data_parties(data) if p.get("seq") == seq), None)
+    if party is None:
+        return data
+    outcome = outcomes_of(data).get(seq) or {}
+
+    def entry(key):
+        return next((e for e in data.get(key) or [] if isinstance(e, dict) and e.get("party") == seq), {})
+
+    notice, statement, service, payment = (entry(k) for k in (
+        "party_notices", "party_statements", "party_services", "party_payments"))
+    view = {**data, "party": {"name": party.get("name"), "type": party.get("type"), "address": party.get("address"),
+                              "credit_code": party.get("identification") if seq > 1 else
+                              (data.get("party") or {}).get("credit_code"),
+                              "legal_representative": (data.get("party") or {}).get("legal_representative")
+                              if seq == 1 else None},
+            "proposals": [p for p in data.get("proposals") or [] if isinstance(p, dict) and party_of(p) == seq],
+            "total_fine": float(outcome.get("total_fine") or 0),
+            "penalty_types": outcome.get("penalty_types") or [],
+            "hearing_eligible": bool(outcome.get("hearing_eligible"))}
+    if notice:
+        view.update(notified_at=notice.get("notified_at"), notice_served_at=notice.get("notified_at"),
+                    hearing_offered=notice.get("hearing_offered"))
+    if statement:
+        view.update(statement=statement.get("statement") or ("" if not statement.get("statement_made") else "陈述申辩"),
+                    waived=statement.get("waived"), hearing_requested=statement.get("hearing_requested"))
+    if service:
+        view.update(served_at=service.get("served_at"), service_method=service.get("service_method"),
+                    recipient=service.get("recipient"))
+    if payment:
+        view.update(paid=payment.get("paid"), paid_at=payment.get("paid_at"), amount_paid=payment.get("amount_paid"))
+    return view
+
+
+def party_progress(data: dict, seq: int, province: str | None) -> dict:
+    """Where one party of several stands: its outcome and fine, its hearing right, its notice and the end of its
+    statement window, its service and payment deadline, its payment."""
+    outcome = outcomes_of(data).get(seq)
+    if outcome is None:
+        return {}
+
+    def entry(key):
+        return next((e for e in data.get(key) or [] if isinstance(e, dict) and e.get("party") == seq), None)
+
+    notice, statement, service, payment = (entry(k) for k in (
+        "party_notices", "party_statements", "party_services", "party_payments"))
+    result = {"outcome": outcome.get("outcome"), "total_fine": outcome.get("total_fine"),
+              "penalty_types": outcome.get("penalty_types"), "hearing_eligible": outcome.get("hearing_eligible"),
+              "hearing_reasons": outcome.get("hearing_reasons")}
+    if notice:
+        due = statement_window_end(notice, province)
+        result.update(notified_at=notice.get("notified_at"), hearing_offered=notice.get("hearing_offered"),
+                      statement_due_at=due.due_at.isoformat(), statement_last_day=str(due.last_day or ""))
+    if statement:
+        result.update(waived=statement.get("waived"), hearing_requested=statement.get("hearing_requested"))
+    if service:
+        result["served_at"] = service.get("served_at")
+        due = payment_due(data, seq, province) if outcome.get("total_fine") else None
+        if due is not None:
+            result["payment_due_at"] = due.due_at.isoformat()
+    if outcome.get("total_fine"):
+        result.update(paid=bool(payment and payment.get("paid")), amount_paid=(payment or {}).get("amount_paid"))
+    return result

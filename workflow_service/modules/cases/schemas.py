@@ -201,6 +201,9 @@ class PartySchema(Schema):
     identification = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
     address = fields.String(allow_none=True)
+    progress = fields.Dict(metadata={"description": "a case with several parties: where this party stands (outcome, "
+                                                    "fine, hearing right, notice, statement window, decision number, "
+                                                    "service, payment deadline, payment)"})
 
 
 class CaseDetailSchema(CaseSchema):

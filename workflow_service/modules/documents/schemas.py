@@ -48,6 +48,9 @@ class DocumentSchema(Schema):
     version = fields.Integer()
     status = fields.String(metadata={"description": "issued | superseded | void (作废)"})
     step = fields.String(allow_none=True)
+    party_seq = fields.Integer(allow_none=True, metadata={
+        "description": "a case with several parties: the party (seq) the document is addressed to; None: the "
+                       "case's own party or the whole case"})
     pdf_sha256 = fields.String()
     pdf_pages = fields.Integer()
     html_sha256 = fields.String(metadata={"description": "SHA-256 of the frozen HTML the PDF and DOCX come from"})
