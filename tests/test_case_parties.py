@@ -203,3 +203,62 @@ def test_each_party_is_notified_with_its_own_hearing_right_and_window(driver):
          "hearing_requested_at": "2026-09-29T09:00:00+08:00"},
         {"party": 2, "statement_made": False, "waived": True, "hearing_requested": False}]})
     assert d.open_steps() == ["prepare_hearing"]
+
+
+def notified_and_heard(d):
+    """Both parties notified on 24 Sep, both waive their statements (and the unit its hearing)."""
+    d.at("2026-09-24T10:00")
+    d.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True},
+            {"party": 2, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False}]})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False,
+                                     "party_statements": [
+        {"party": 1, "statement_made": False, "waived": True, "hearing_requested": False},
+        {"party": 2, "statement_made": False, "waived": True, "hearing_requested": False}]})
+    steps = d.open_steps()
+    if "legal_review_after_hearing" in steps:
+        d.complete("legal_review_after_hearing", review())
+    if "prepare_collective_discussion" in d.open_steps():
+        d.committee_decides("agree")
+    return d
+
+
+def decided_case(driver):
+    d = notified_and_heard(reported(filed_unit_and_principal(driver)))
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    return d
+
+
+# -- (4) a decision for each party, each served on its own ------------------------------------------------------
+def test_each_party_gets_its_own_decision_with_its_own_number_and_service(driver):
+    d = decided_case(driver)
+    decisions = documents(d, "penalty_decision")
+    assert len(decisions) == 2 and len({x["number"] for x in decisions}) == 2
+    texts = {x["party_seq"] or 1: pdf_text(d, x) for x in decisions}
+    assert "楚雄某化工有限公司" in texts[1] and "罚款人民币陆万元整" in texts[1] and "¥60,000.00" in texts[1]
+    assert "壹万伍仟" not in texts[1]
+    assert "张三" in texts[2] and "罚款人民币壹万伍仟元整" in texts[2] and "¥15,000.00" in texts[2]
+    assert "陆万" not in texts[2] and PRINCIPAL_ID in texts[2]
+    numbers = {p["seq"]: p["progress"]["decision_number"] for p in d.detail()["parties"]}
+    assert numbers == {x["party_seq"] or 1: x["number"] for x in decisions}
+    assert d.detail()["decision_number"] == numbers[1]
+    # Service is recorded for each party; each one's payment period runs from its own service.
+    body = d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct",
+                                         "party_services": [{"party": 1, "served_at": "2026-09-29T10:00:00+08:00",
+                                                             "service_method": "direct"}]}, expect=422)
+    assert "未记录“张三”（主要负责人）的决定书送达" in body["details"]["party_services"][0]
+    d.complete("serve_decision", {"served_at": "2026-10-09T10:00:00+08:00", "service_method": "direct",
+                                  "party_services": [
+        {"party": 1, "served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct", "recipient": "李四"},
+        {"party": 2, "served_at": "2026-10-09T10:00:00+08:00", "service_method": "post"}]})
+    progress = {p["seq"]: p["progress"] for p in d.detail()["parties"]}
+    # 15 days from 29 Sep end on 14 Oct; from 9 Oct on Sat 24 Oct, a rest day: moved to Mon 26 Oct.
+    assert progress[1]["payment_due_at"] == "2026-10-14T16:00:00+00:00"
+    assert progress[2]["payment_due_at"] == "2026-10-26T16:00:00+00:00"
+    receipts = [r for r in documents(d, "service_receipt") if r["step"] == "serve_decision"]
+    assert sorted(r["party_seq"] or 1 for r in receipts) == [1, 2]
+    principal_receipt = pdf_text(d, next(r for r in receipts if r["party_seq"] == 2))
+    assert numbers[2] in principal_receipt and "张三" in principal_receipt and "邮寄送达" in principal_receipt
