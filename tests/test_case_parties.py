@@ -262,3 +262,75 @@ def test_each_party_gets_its_own_decision_with_its_own_number_and_service(driver
     assert sorted(r["party_seq"] or 1 for r in receipts) == [1, 2]
     principal_receipt = pdf_text(d, next(r for r in receipts if r["party_seq"] == 2))
     assert numbers[2] in principal_receipt and "张三" in principal_receipt and "邮寄送达" in principal_receipt
+
+
+def served_case(driver):
+    d = decided_case(driver)
+    d.complete("serve_decision", {"served_at": "2026-10-09T10:00:00+08:00", "service_method": "direct",
+                                  "party_services": [
+        {"party": 1, "served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"},
+        {"party": 2, "served_at": "2026-10-09T10:00:00+08:00", "service_method": "direct"}]})
+    return d
+
+
+# -- (5) each party pays its own fine; the case closes when every decision is executed -------------------------
+def test_the_units_payment_does_not_close_the_case_while_the_principal_owes_his_fine(driver):
+    d = served_case(driver)
+    d.at("2026-10-12T10:00")
+    unit_paid = {"party": 1, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000}
+    # "Paid in full" is each party's own fine: the principal's 10,000 is short of his 15,000.
+    body = d.complete("record_payment", {"paid": False, "party_payments": [
+        unit_paid, {"party": 2, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 10000}]},
+        expect=422)
+    assert body["details"]["party_payments.1.amount_paid"] == [
+        "“张三”（主要负责人）已缴 10,000.00 元，少于其罚款 15,000.00 元，不能记为已足额缴纳"]
+    # The unit paid; the principal's own period (from his service on 9 Oct) runs until 26 Oct.
+    body = d.complete("record_payment", {"paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000,
+                                         "party_payments": [unit_paid]}, expect=422)
+    assert "其缴款期限至 2026-10-26 届满" in body["details"]["party_payments"][0]
+    assert "record_payment" in d.open_steps()
+    # Past his period, still unpaid: the payment step ends unpaid and the demand (催告) follows, for him alone.
+    d.at("2026-10-27T10:00")
+    d.complete("record_payment", {"paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000,
+                                  "party_payments": [unit_paid, {"party": 2, "paid": False}]})
+    data = d.detail()["data"]
+    assert data["paid"] is False and "payment_demand" in d.open_steps()
+    progress = {p["seq"]: p["progress"] for p in d.detail()["parties"]}
+    assert (progress[1]["paid"], progress[2]["paid"]) == (True, False)
+    body = d.complete("payment_demand", {"demand_served_at": "2026-10-27T10:00:00+08:00", "surcharge_amount": 20000},
+                      expect=422)
+    assert "超过罚款 15,000.00 元" in body["details"]["surcharge_amount"][0]
+    d.complete("payment_demand", {"demand_served_at": "2026-10-27T10:00:00+08:00", "surcharge_amount": 4500})
+    demands = documents(d, "payment_demand")
+    assert [x["party_seq"] for x in demands] == [2] and "张三" in pdf_text(d, demands[0])
+
+
+def test_a_case_of_several_parties_closes_as_executed_only_when_every_fine_is_paid(driver):
+    d = served_case(driver)
+    d.at("2026-10-27T10:00")
+    d.complete("record_payment", {"paid": False, "party_payments": [
+        {"party": 1, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000},
+        {"party": 2, "paid": True, "paid_at": "2026-10-20T09:00:00+08:00", "amount_paid": 15000}]})
+    assert d.detail()["data"]["paid"] is True and d.detail()["data"]["amount_paid"] == 75000
+    d.complete("record_disclosure", {"disclosure_publish": True})
+    d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"})
+    d.complete("approve_closure", {"closure_approved": True})
+    d.complete("archive", {"archive_number": "A-2026-002", "archived_at": "2026-10-28T10:00:00+08:00"})
+    assert d.detail()["status"] == "closed"
+
+
+def test_a_fine_still_owed_is_no_executed_decision_at_closure(driver):
+    d = served_case(driver)
+    d.at("2026-10-27T10:00")
+    d.complete("record_payment", {"paid": False, "party_payments": [
+        {"party": 1, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000},
+        {"party": 2, "paid": False}]})
+    d.complete("payment_demand", {"demand_served_at": "2026-10-27T10:00:00+08:00", "surcharge_amount": 4500})
+    d.complete("record_disclosure", {"disclosure_publish": True})
+    d.at("2027-04-20T10:00")  # the lawsuit period (6 months from the last service, 9 Oct) has passed
+    d.complete("apply_enforcement", {"enforcement_applied_at": "2027-04-20T10:00:00+08:00",
+                                     "enforcement_court": "楚雄市人民法院"})
+    body = d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"},
+                      expect=422)
+    assert "“张三”（主要负责人）罚款 15,000.00 元尚未缴清" in body["details"]["closure_reason"][0]
+    d.complete("draft_closure_report", {"closure_reason": "enforcement", "closure_summary": "已申请强制执行"})

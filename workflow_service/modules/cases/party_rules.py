@@ -314,6 +314,18 @@ def check_payment(actor, task, data, current) -> dict[str, list[str]]:
             errors[f"party_payments.{i}.paid_at"] = [f"{who}的缴纳时间不能早于处罚决定"]
     if not found and not data.get("deferral_requested"):
         errors.setdefault("party_payments", []).append("请分别记录各当事人的罚款缴纳情况")
+    if errors or data.get("deferral_requested"):
+        return errors
+    # The step ends with every party's fine paid, or with the fine of a party whose own period has run out
+    # still owed (the demand follows, 行政强制法 Art 54): not while a party's period still runs.
+    paid_now = {seq for seq, (_i, e) in found.items() if e.get("paid") is True} | already
+    province, now = province_code(task.unit), clock().now()
+    for seq in owed:
+        due = None if seq in paid_now else payment_due(current, seq, province)
+        if due is not None and now < due.due_at:
+            errors.setdefault("party_payments", []).append(
+                f"{label(parties[seq])}的罚款（{float(owed[seq]['total_fine']):,.2f} 元）尚未缴清，其缴款期限至 "
+                f"{due.last_day} 届满（自其收到决定书之日起十五日）；各当事人缴清或期限届满后一并记录")
     return errors
 
 

@@ -395,6 +395,8 @@ def _paid_in_full_means_the_whole_fine(actor, task, data, current):
 def _surcharge_never_exceeds_the_fine(actor, task, data, current):
     # 行政处罚法 Art 72 and 行政强制法 Art 45: the late-payment surcharge may not exceed the fine itself.
     fine, surcharge = current.get("total_fine"), data.get("surcharge_amount")
+    if several(current):  # several parties: the demand is for the fines still owed
+        fine = sum(float(o.get("total_fine") or 0) for o in party_rules.unpaid(current))
     if (isinstance(fine, (int, float)) and fine and isinstance(surcharge, (int, float))
             and not isinstance(surcharge, bool) and surcharge > fine):
         return {"surcharge_amount": [f"加处罚款 {surcharge:,.2f} 元超过罚款 {fine:,.2f} 元（加处罚款数额不得超出罚款数额）"]}
