@@ -334,3 +334,38 @@ def test_a_fine_still_owed_is_no_executed_decision_at_closure(driver):
                       expect=422)
     assert "“张三”（主要负责人）罚款 15,000.00 元尚未缴清" in body["details"]["closure_reason"][0]
     d.complete("draft_closure_report", {"closure_reason": "enforcement", "closure_summary": "已申请强制执行"})
+
+
+# -- (6) the no-fine rule of a pending transfer binds the transferred person only -------------------------------
+def test_a_transfer_of_the_principal_leaves_the_units_fine_to_the_case(login):
+    from .transfer_driver import REPORT, TransferDriver
+
+    td = TransferDriver(login, login("admin"))
+    filed_unit_and_principal(td)
+    # The unit is fined; its principal is warned here while his conduct goes to the police.
+    td.complete("investigation_report", {"facts": "经查属实", "proposals": [
+        fine(60000), {"violation_index": 1, "outcome": "penalty", "penalty_types": ["warning"], "party": 2}]})
+    if "legal_review" in td.open_steps():
+        td.complete("legal_review", review())
+    td.at("2026-09-24T10:00")
+    td.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True},
+            {"party": 2, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False}]})
+    td.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False,
+                                      "party_statements": [
+        {"party": 1, "statement_made": False, "waived": True, "hearing_requested": False},
+        {"party": 2, "statement_made": False, "waived": True, "hearing_requested": False}]})
+    if "prepare_collective_discussion" in td.open_steps():
+        td.committee_decides("agree")
+    td.open_transfer(case_id=td.case["id"], summary="主要负责人涉嫌重大责任事故以外的犯罪", transferred_violations=[1])
+    # A crime with unit liability, the transferred party not yet named: the unit's fine waits too.
+    report = {**REPORT, "suspected_crime": "提供虚假证明文件罪"}
+    body = td.complete("draft_decision", DECISION, expect=409)
+    assert body["code"] == "transfer_pending"
+    body = td.step("draft_transfer_report", {**report, "transferred_parties": [3]}, expect=422)
+    assert body["details"]["transferred_parties"] == ["本案没有第 3 个当事人（共 2 个）"]
+    td.step("draft_transfer_report", {**report, "transferred_parties": [2]})
+    # Only the principal is transferred: the unit's fine is decided in this case.
+    td.complete("draft_decision", DECISION)
+    assert td.open_steps() == ["approve_decision"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
+
 from ...core.errors import ValidationFailed
 from ...core.forms import parse_time, shown
 from ...core.registry import Declarations
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
+from ...extensions import db
 from ..audit.operations import record_event
 from ..deadlines.operations import compute_deadline, find_rule
 from ..deadlines.script import execution_start
@@ -17,7 +20,8 @@ from ..users.provinces import province_code
 from ..users.units import require_two_officers
 from . import party_rules
 from .operations import large_fine_thresholds, threshold_data
-from .parties import several
+from .models import Case
+from .parties import party_rows, several
 from .party_rules import party_of
 
 CASE_PROCESS = "case_handling"
@@ -451,3 +455,18 @@ _rule("serve_decision")(party_rules.service_rule)
 _check("record_payment")(party_rules.check_payment)
 _rule("record_payment")(party_rules.payment_rule)
 _check("draft_closure_report")(party_rules.check_closure)
+
+
+@DECLARED.task_check("criminal_transfer", "draft_transfer_report")
+def _transferred_parties_are_the_cases(actor, task, data, current):
+    """The parties a transfer report names (their seqs) are parties of the case it comes from."""
+    named = data.get("transferred_parties")
+    if not named:
+        return {}
+    case = db.session.scalar(sa.select(Case).where(Case.case_number == current.get("case_number"))) \
+        if current.get("case_number") else None
+    if case is None:
+        return {"transferred_parties": ["移送不是从案件发起的，无从指定当事人"]}
+    seqs = {r.seq for r in party_rows(case)}
+    bad = [s for s in named if s not in seqs]
+    return {"transferred_parties": [f"本案没有第 {'、'.join(map(str, bad))} 个当事人（共 {len(seqs)} 个）"]} if bad else {}
