@@ -369,3 +369,19 @@ def test_a_transfer_of_the_principal_leaves_the_units_fine_to_the_case(login):
     # Only the principal is transferred: the unit's fine is decided in this case.
     td.complete("draft_decision", DECISION)
     assert td.open_steps() == ["approve_decision"]
+
+
+def test_each_partys_reconsideration_period_runs_from_its_own_service(driver):
+    d = served_case(driver)  # the unit served on 29 Sep, its principal on 9 Oct
+    d.at("2026-12-01T10:00")
+    url = f"/api/v1/cases/{d.case['id']}/challenges"
+    filed = {"kind": "reconsideration", "body": "楚雄市人民政府", "filed_at": "2026-12-01T09:00:00+08:00"}
+    response = d.client("handler1").post(url, json={**filed, "party": 3})
+    assert response.status_code == 422 and "本案没有第 3 个当事人" in response.get_json()["message"]
+    unit = d.client("handler1").post(url, json={**filed, "party": 1}).get_json()
+    assert unit["late"] is True and unit["party_seq"] == 1  # 60 days from 29 Sep have passed
+    response = d.client("supervisor1").post(f"/api/v1/challenges/{unit['id']}/result", json={
+        "result": "withdrawn", "decided_at": "2026-12-01T09:30:00+08:00"})
+    assert response.status_code == 200, response.get_json()
+    principal = d.client("handler1").post(url, json={**filed, "party": 2}).get_json()
+    assert principal["late"] is False  # 60 days from 9 Oct have not

@@ -43,9 +43,14 @@ def upgrade():
         batch_op.add_column(sa.Column('party_seq', sa.Integer(), nullable=True))
     with op.batch_alter_table('document_number_reservations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('party_seq', sa.Integer(), nullable=True))
+    # The party of several that applied for reconsideration or sued (its own service starts its periods).
+    with op.batch_alter_table('legal_challenges', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('party_seq', sa.Integer(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('legal_challenges', schema=None) as batch_op:
+        batch_op.drop_column('party_seq')
     with op.batch_alter_table('document_number_reservations', schema=None) as batch_op:
         batch_op.drop_column('party_seq')
     with op.batch_alter_table('issued_documents', schema=None) as batch_op:
