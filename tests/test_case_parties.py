@@ -385,3 +385,28 @@ def test_each_partys_reconsideration_period_runs_from_its_own_service(driver):
     assert response.status_code == 200, response.get_json()
     principal = d.client("handler1").post(url, json={**filed, "party": 2}).get_json()
     assert principal["late"] is False  # 60 days from 9 Oct have not
+
+
+def test_a_defence_may_not_shift_a_fine_from_the_unit_to_its_principal(driver):
+    d = reported(filed_unit_and_principal(driver))
+    d.at("2026-09-24T10:00")
+    d.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True},
+            {"party": 2, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False}]})
+    d.at("2026-10-10T10:00")  # the unit's window to ask for a hearing has run out (9 Oct)
+    d.complete("record_statements", {"statement_made": True, "waived": False, "hearing_requested": False,
+                                     "statement": "申辩", "statement_review": "复核", "statement_points": [
+                                         {"point": "已整改", "review": "属实", "adopted": True}],
+                                     "party_statements": [
+        {"party": 1, "statement_made": True, "waived": False, "hearing_requested": False, "statement": "已整改"},
+        {"party": 2, "statement_made": False, "waived": True, "hearing_requested": False}]})
+    if "legal_review_after_hearing" in d.open_steps():
+        d.complete("legal_review_after_hearing", review())
+    assert d.committee_decides("disagree")["result"] == "rejected"
+    assert d.open_steps() == ["investigation_report"]
+    # The total stays at 75,000, but the principal would pay 25,000 instead of the 15,000 he was told of.
+    body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(50000), fine(25000, party=2)]},
+                      expect=422)
+    assert "“张三”（主要负责人）罚款 25,000 元高于已告知的 15,000 元" in body["details"]["proposals"]
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(50000), fine(15000, party=2)]})

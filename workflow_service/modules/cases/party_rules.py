@@ -151,6 +151,32 @@ def check_report(actor, task, data, current) -> dict[str, list[str]]:
     return errors
 
 
+def check_no_party_raised(actor, task, data, current) -> dict[str, list[str]]:
+    """行政处罚法 Art 45 for each party: a report after the notice may not give a party a heavier penalty than it
+    was told of (nor move a fine from one party to another) because of the defence; new facts may, with a fresh
+    notice."""
+    notices = {e.get("party"): e for e in current.get("party_notices") or [] if isinstance(e, dict)}
+    if not several(current) or not notices or (data.get("new_facts") or "").strip():
+        return {}
+    parties = {p["seq"]: p for p in data_parties(current)}
+    thresholds = {"organisation": float("inf"), "individual": float("inf"), "confiscation_organisation": float("inf"),
+                  "confiscation_individual": float("inf")}
+    errors = []
+    for outcome in party_outcomes(data.get("proposals"), list(parties.values()), thresholds):
+        seq, notice = outcome["seq"], notices.get(outcome["seq"])
+        told_fine = float(notice.get("notified_fine") or 0) if notice else 0.0
+        told_types = set(notice.get("notified_penalty_types") or []) if notice else set()
+        added = set(outcome["penalty_types"]) - told_types if outcome["outcome"] == "penalty" else set()
+        if outcome["total_fine"] > told_fine:
+            errors.append(f"{label(parties[seq])}罚款 {outcome['total_fine']:,.0f} 元高于已告知的 {told_fine:,.0f} 元")
+        elif added:
+            errors.append(f"{label(parties[seq])}增加了告知书以外的处罚种类")
+    if errors:
+        return {"proposals": errors + ["不得因当事人陈述、申辩而给予更重的处罚；因新的违法事实加重的，请写明新事实并重新告知"
+                                       "（行政处罚法第四十五条）"], "new_facts": ["加重须有告知后新发现的违法事实"]}
+    return {}
+
+
 def report_rule(actor, task, data, current):
     """The parties' outcomes and hearing rights, from the proposals, with the thresholds in force today."""
     if not several(current):

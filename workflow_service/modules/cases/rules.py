@@ -445,6 +445,7 @@ def _closure_reason_fits_the_decision(actor, task, data, current):
 # -- several parties (单位 and its 主要负责人: 双罚), each with its own proposal, notice, hearing right, decision,
 # service and payment (party_rules.py); a case with one party is untouched by these.
 _check("investigation_report")(party_rules.check_report)
+_check("investigation_report")(party_rules.check_no_party_raised)
 _rule("investigation_report")(party_rules.report_rule)
 _check("notify_intended_penalty")(party_rules.check_notice)
 _rule("notify_intended_penalty")(party_rules.notice_rule)
