@@ -410,3 +410,25 @@ def test_a_defence_may_not_shift_a_fine_from_the_unit_to_its_principal(driver):
                       expect=422)
     assert "“张三”（主要负责人）罚款 25,000 元高于已告知的 15,000 元" in body["details"]["proposals"]
     d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(50000), fine(15000, party=2)]})
+
+
+def test_the_forms_open_with_a_row_for_each_party_and_the_case_page_shows_where_each_stands(driver, app):
+    d = reported(filed_unit_and_principal(driver))
+    task = d.open_task("notify_intended_penalty")
+    shown = d.client("handler1").get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
+    assert shown["party_notices"] == [{"party": 1, "hearing_offered": True}, {"party": 2, "hearing_offered": False}]
+    client = app.test_client()
+    web_login(client, "handler1")
+    page = client.get(f"/tasks/{task['id']}")
+    assert page.status_code == 200 and "各当事人的告知" in page.get_data(as_text=True)
+    notified_and_heard(d)
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    client = app.test_client()  # a new session: the clock moved on by a week
+    web_login(client, "handler1")
+    response = client.get(f"/cases/{d.case['id']}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    numbers = {p["seq"]: p["progress"]["decision_number"] for p in d.detail()["parties"]}
+    assert f"决定书 {numbers[2]}" in page and f"决定书 {numbers[1]}" in page and "罚款 15,000.00 元" in page

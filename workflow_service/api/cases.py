@@ -5,10 +5,7 @@ from flask_smorest import Blueprint
 from ..core.services import clock
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
-from ..modules.cases.parties import party_dict, party_rows, several
-from ..modules.cases.party_rules import party_progress
-from ..modules.documents.numbering import document_number
-from ..modules.users.provinces import province_code
+from ..modules.documents.queries import parties_with_progress
 from ..modules.documents.numbering import decision_number
 from ..modules.enterprises import operations as enterprise_ops
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
@@ -68,7 +65,7 @@ def case_detail(case_id):
     case.data = _process_data(case)
     case.surcharge = queries.surcharge(case, clock().now())
     case.decision_number = decision_number(case.id)  # from the documents: issued, or reserved for the decision
-    case.parties = _parties(case)
+    case.parties = parties_with_progress(case)
     return case
 
 
@@ -81,23 +78,6 @@ def case_timeline(case_id):
     file — each with its place and hash in the case's audit chain."""
     user = current_api_user()
     return {"items": queries.timeline(queries.get_case(user, case_id))}
-
-
-def _parties(case) -> list[dict]:
-    """当事人, and for a case with several where each stands: outcome, hearing right, notice, decision number,
-    service, payment."""
-    data, province = case.instance.data or {}, province_code(case.unit)
-    parties = []
-    for row in party_rows(case):
-        entry = party_dict(row)
-        if several(data):
-            progress = party_progress(data, row.seq, province)
-            if progress:
-                kind = "penalty_decision" if progress["outcome"] == "penalty" else "no_penalty_decision"
-                progress["decision_number"] = document_number(case.id, kind, row.seq)
-            entry["progress"] = progress
-        parties.append(entry)
-    return parties
 
 
 def _process_data(case) -> dict:

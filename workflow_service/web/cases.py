@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -12,7 +13,7 @@ from ..core.services import clock, setting
 from ..core.transaction import discard
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
-from ..modules.cases.parties import party_dict, party_rows
+from ..modules.documents.queries import parties_with_progress
 from ..modules.cases.schemas import (CaseListArgs, ExtensionArgs, ExtensionDecisionArgs, ExtensionRequestArgs,
                                        FileCaseArgs, ReasonArgs)
 from ..modules.deadlines.queries import working_days_left
@@ -172,6 +173,17 @@ def _co_parties_from_form(values: dict) -> list[dict]:
     return rows
 
 
+def _page_parties(case) -> list[dict]:
+    """The parties with where each stands, their times as the page's filters take them (datetimes)."""
+    parties = parties_with_progress(case)
+    for party in parties:
+        progress = party.get("progress") or {}
+        for key in ("notified_at", "served_at", "payment_due_at"):
+            if isinstance(progress.get(key), str):
+                progress[key] = datetime.fromisoformat(progress[key])
+    return parties
+
+
 @bp.route("/cases/<int:case_id>")
 @login_required
 def case_page(case_id):
@@ -199,7 +211,7 @@ def case_page(case_id):
         decision_version = None
     extensions = case_ops.extension_requests(user, scope="case", case_id=case.id, visible=True)
     return render_template(
-        "case.html", case=case, parties=[party_dict(r) for r in party_rows(case)], tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
+        "case.html", case=case, parties=_page_parties(case), tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
         timeline=queries.timeline(case, limit=timeline_pager.per_page, offset=timeline_pager.offset),
         timeline_pager=timeline_pager, surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, handler_names=display_names((case.instance.data or {}).get("handlers") or []),

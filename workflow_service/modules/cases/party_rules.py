@@ -25,6 +25,8 @@ HEARING_PENALTIES = {"licence", "licence_revocation", "qualification_downgrade",
                      "practice_ban"}
 # Outcomes decided by a 不予行政处罚决定书 of the party's own.
 NO_PENALTY_OUTCOMES = {"no_penalty", "not_established"}
+OUTCOME_LABELS = {"penalty": "给予行政处罚", "no_penalty": "不予行政处罚", "not_established": "违法事实不能成立",
+                  "transfer": "涉嫌犯罪，移送司法机关", "refer": "移送有管辖权的行政机关"}
 
 
 def _at(value) -> datetime:
@@ -442,7 +444,8 @@ def party_progress(data: dict, seq: int, province: str | None) -> dict:
 
     notice, statement, service, payment = (entry(k) for k in (
         "party_notices", "party_statements", "party_services", "party_payments"))
-    result = {"outcome": outcome.get("outcome"), "total_fine": outcome.get("total_fine"),
+    result = {"outcome": outcome.get("outcome"), "outcome_label": OUTCOME_LABELS.get(outcome.get("outcome"), ""),
+              "total_fine": outcome.get("total_fine"),
               "penalty_types": outcome.get("penalty_types"), "hearing_eligible": outcome.get("hearing_eligible"),
               "hearing_reasons": outcome.get("hearing_reasons")}
     if notice:
@@ -459,3 +462,21 @@ def party_progress(data: dict, seq: int, province: str | None) -> dict:
     if outcome.get("total_fine"):
         result.update(paid=bool(payment and payment.get("paid")), amount_paid=(payment or {}).get("amount_paid"))
     return result
+
+
+# -- the forms open with a row for each party the step concerns -------------------------------------------------
+def prefill(task) -> dict:
+    current = task.instance.data or {}
+    if not several(current):
+        return {}
+    if task.bpmn_id == "notify_intended_penalty":
+        return {"party_notices": [{"party": s, "hearing_offered": bool(o.get("hearing_eligible"))}
+                                  for s, o in sorted(notified(current).items())]}
+    if task.bpmn_id == "record_statements":
+        return {"party_statements": [{"party": e["party"], "statement_made": False, "waived": False,
+                                      "hearing_requested": False} for e in current.get("party_notices") or []]}
+    if task.bpmn_id == "serve_decision":
+        return {"party_services": [{"party": s} for s in sorted(decided(current))]}
+    if task.bpmn_id == "record_payment":
+        return {"party_payments": [{"party": o["seq"], "paid": False} for o in unpaid(current)]}
+    return {}

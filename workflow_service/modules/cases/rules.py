@@ -456,6 +456,8 @@ _rule("serve_decision")(party_rules.service_rule)
 _check("record_payment")(party_rules.check_payment)
 _rule("record_payment")(party_rules.payment_rule)
 _check("draft_closure_report")(party_rules.check_closure)
+DECLARED.task_prefill(CASE_PROCESS, "notify_intended_penalty", "record_statements", "serve_decision",
+                      "record_payment")(party_rules.prefill)
 
 
 @DECLARED.task_check("criminal_transfer", "draft_transfer_report")
