@@ -432,3 +432,50 @@ def test_the_forms_open_with_a_row_for_each_party_and_the_case_page_shows_where_
     assert response.status_code == 200
     numbers = {p["seq"]: p["progress"]["decision_number"] for p in d.detail()["parties"]}
     assert f"决定书 {numbers[2]}" in page and f"决定书 {numbers[1]}" in page and "罚款 15,000.00 元" in page
+
+
+def test_a_principal_not_penalised_gets_his_own_no_penalty_decision_beside_the_units_penalty(driver):
+    d = filed_unit_and_principal(driver)
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [
+        fine(5000), {"violation_index": 1, "outcome": "no_penalty_first", "party": 2}]})
+    assert d.open_steps() == ["notify_intended_penalty"]
+    # Only the party to be penalised is told of an intended penalty.
+    body = d.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False},
+            {"party": 2, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False}]}, expect=422)
+    assert "不在本环节之列" in body["details"]["party_notices.1.party"][0]
+    d.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False}]})
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False,
+                                     "party_statements": [{"party": 1, "statement_made": False, "waived": True,
+                                                           "hearing_requested": False}]})
+    d.complete("draft_decision", DECISION)
+    d.at("2026-09-28T10:00")
+    d.complete("approve_decision", {"decision_approved": True})
+    (penalty,) = documents(d, "penalty_decision")
+    (no_penalty,) = documents(d, "no_penalty_decision")
+    assert (penalty["party_seq"], no_penalty["party_seq"]) == (None, 2)
+    text = pdf_text(d, no_penalty)
+    assert "张三" in text and "初次违法且危害后果轻微并及时改正" in text and "不予行政处罚" in text
+    assert {p["seq"]: p["progress"]["decision_number"] for p in d.detail()["parties"]} == {
+        1: penalty["number"], 2: no_penalty["number"]}
+
+
+def test_two_parties_not_penalised_get_a_no_penalty_decision_each(driver):
+    d = filed_unit_and_principal(driver)
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [
+        {"violation_index": 1, "outcome": "no_penalty_first"},
+        {"violation_index": 1, "outcome": "no_penalty_minor", "party": 2}]})
+    d.complete("draft_no_penalty_decision", {"no_penalty_reason": "first_violation", "no_penalty_facts": "经查属实",
+                                             "no_penalty_basis": "《中华人民共和国行政处罚法》第三十三条第一款"})
+    d.complete("approve_no_penalty", {"no_penalty_approved": True})
+    decisions = documents(d, "no_penalty_decision")
+    assert sorted(x["party_seq"] or 1 for x in decisions) == [1, 2] and len({x["number"] for x in decisions}) == 2
+    d.complete("serve_no_penalty_decision", {"served_at": "2026-09-23T10:00:00+08:00", "service_method": "direct",
+                                             "party_services": [
+        {"party": 1, "served_at": "2026-09-22T10:00:00+08:00", "service_method": "direct"},
+        {"party": 2, "served_at": "2026-09-23T10:00:00+08:00", "service_method": "direct"}]})
+    receipts = [r for r in documents(d, "service_receipt") if r["step"] == "serve_no_penalty_decision"]
+    assert sorted(r["party_seq"] or 1 for r in receipts) == [1, 2]

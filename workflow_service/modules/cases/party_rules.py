@@ -25,6 +25,10 @@ HEARING_PENALTIES = {"licence", "licence_revocation", "qualification_downgrade",
                      "practice_ban"}
 # Outcomes decided by a 不予行政处罚决定书 of the party's own.
 NO_PENALTY_OUTCOMES = {"no_penalty", "not_established"}
+# A proposal's no-penalty outcome as the reason its party's 不予行政处罚决定书 states (documents/context.py).
+NO_PENALTY_REASON_KEYS = {"no_penalty_minor": "minor", "no_penalty_first": "first_violation",
+                          "no_penalty_no_fault": "no_fault", "not_established": "not_established",
+                          "time_barred": "limitation"}
 OUTCOME_LABELS = {"penalty": "给予行政处罚", "no_penalty": "不予行政处罚", "not_established": "违法事实不能成立",
                   "transfer": "涉嫌犯罪，移送司法机关", "refer": "移送有管辖权的行政机关"}
 
@@ -284,7 +288,8 @@ def check_service(actor, task, data, current) -> dict[str, list[str]]:
         return errors
     parties = {p["seq"]: p for p in data_parties(current)}
     found = _entries(data, "party_services", decided(current), parties, "决定书送达", errors)
-    decided_at = parse_time(current.get("decided_at"), SHANGHAI)
+    decided_at = parse_time(current.get("decided_at") if task.bpmn_id == "serve_decision"
+                            else current.get("no_penalty_decided_at"), SHANGHAI)
     for seq, (i, entry) in found.items():
         when = parse_time(entry.get("served_at"), SHANGHAI)
         if when is not None and decided_at is not None and when < decided_at:
@@ -418,6 +423,11 @@ def party_view(data: dict, seq: int) -> dict:
             "total_fine": float(outcome.get("total_fine") or 0),
             "penalty_types": outcome.get("penalty_types") or [],
             "hearing_eligible": bool(outcome.get("hearing_eligible"))}
+    reasons = [NO_PENALTY_REASON_KEYS.get(p.get("outcome")) for p in view["proposals"]]
+    if outcome.get("outcome") in NO_PENALTY_OUTCOMES and any(reasons):
+        # its own 不予行政处罚决定书: the reason its proposal gives, decided with the case's decision
+        view.update(no_penalty_reason=next(r for r in reasons if r),
+                    no_penalty_decided_at=data.get("no_penalty_decided_at") or data.get("decided_at"))
     if notice:
         view.update(notified_at=notice.get("notified_at"), notice_served_at=notice.get("notified_at"),
                     hearing_offered=notice.get("hearing_offered"))
@@ -475,7 +485,7 @@ def prefill(task) -> dict:
     if task.bpmn_id == "record_statements":
         return {"party_statements": [{"party": e["party"], "statement_made": False, "waived": False,
                                       "hearing_requested": False} for e in current.get("party_notices") or []]}
-    if task.bpmn_id == "serve_decision":
+    if task.bpmn_id in ("serve_decision", "serve_no_penalty_decision"):
         return {"party_services": [{"party": s} for s in sorted(decided(current))]}
     if task.bpmn_id == "record_payment":
         return {"party_payments": [{"party": o["seq"], "paid": False} for o in unpaid(current)]}

@@ -451,13 +451,13 @@ _check("notify_intended_penalty")(party_rules.check_notice)
 _rule("notify_intended_penalty")(party_rules.notice_rule)
 _check("record_statements")(party_rules.check_statements)
 _rule("record_statements")(party_rules.statements_rule)
-_check("serve_decision")(party_rules.check_service)
-_rule("serve_decision")(party_rules.service_rule)
+DECLARED.task_check(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")(party_rules.check_service)
+DECLARED.task_rule(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")(party_rules.service_rule)
 _check("record_payment")(party_rules.check_payment)
 _rule("record_payment")(party_rules.payment_rule)
 _check("draft_closure_report")(party_rules.check_closure)
 DECLARED.task_prefill(CASE_PROCESS, "notify_intended_penalty", "record_statements", "serve_decision",
-                      "record_payment")(party_rules.prefill)
+                      "serve_no_penalty_decision", "record_payment")(party_rules.prefill)
 
 
 @DECLARED.task_check("criminal_transfer", "draft_transfer_report")

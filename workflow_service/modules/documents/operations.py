@@ -306,7 +306,8 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
 # Documents addressed to a party: in a case with several parties each party gets its own (DOMAIN.md: 双罚).
 PARTY_DOCUMENTS = {"penalty_notice", "hearing_notice", "penalty_decision", "no_penalty_decision", "service_receipt",
                    "payment_demand"}
-PARTY_STEPS = {"notify_intended_penalty", "approve_decision", "serve_decision", "payment_demand"}
+PARTY_STEPS = {"notify_intended_penalty", "approve_decision", "serve_decision", "payment_demand", "approve_no_penalty",
+               "serve_no_penalty_decision"}
 
 
 def _issued_for(case: Case, doc_type: str, step: str, party_seq: int) -> bool:
@@ -327,10 +328,11 @@ def _party_documents(case: Case, step: str, data: dict, actor) -> list[IssuedDoc
             if entry.get("hearing_eligible"):
                 plan.append(("hearing_notice", seq, {}))
             plan.append(("service_receipt", seq, {"document": "penalty_notice", "served_at": entry["notified_at"]}))
-    elif step == "approve_decision" and data.get("decision_approved") is True:
+    elif (step == "approve_decision" and data.get("decision_approved") is True
+          or step == "approve_no_penalty" and data.get("no_penalty_approved") is True):
         for seq, outcome in sorted(decided(data).items()):
             plan.append(("penalty_decision" if outcome["outcome"] == "penalty" else "no_penalty_decision", seq, {}))
-    elif step == "serve_decision":
+    elif step in ("serve_decision", "serve_no_penalty_decision"):
         outcomes = decided(data)
         for entry in data.get("party_services") or []:
             seq = entry["party"]

@@ -174,13 +174,13 @@ def _reserve_number(actor, task: Task, data: dict, current: dict) -> dict:
     if case is None:
         return data
     doc_type, key = RESERVED_AT_STEP[task.bpmn_id]
-    if task.bpmn_id == "draft_decision" and several(current):
-        return _reserve_party_numbers(actor, task, case, data, current)
+    if several(current):
+        return _reserve_party_numbers(actor, task, case, data, current, key)
     reservation = reserve_number(case, DOCUMENT_TYPES[doc_type], actor, step=task.bpmn_id)
     return {**data, key: reservation.number}
 
 
-def _reserve_party_numbers(actor, task: Task, case, data: dict, current: dict) -> dict:
+def _reserve_party_numbers(actor, task: Task, case, data: dict, current: dict, key: str) -> dict:
     """Several parties: each party decided on gets a decision of its own with its own number — a 行政处罚决定书
     for a party penalised, a 不予行政处罚决定书 for one that is not (DOMAIN.md: 双罚, each its own decision)."""
     numbers = {}
@@ -188,9 +188,9 @@ def _reserve_party_numbers(actor, task: Task, case, data: dict, current: dict) -
         doc_type = "penalty_decision" if outcome["outcome"] == "penalty" else "no_penalty_decision"
         numbers[str(seq)] = reserve_number(case, DOCUMENT_TYPES[doc_type], actor, step=task.bpmn_id,
                                            party_seq=seq).number
-    penalised = [str(s) for s, o in sorted(decided(current).items()) if o["outcome"] == "penalty"]
-    return {**data, "decision_number": numbers[penalised[0]] if penalised else None,
-            "party_decision_numbers": numbers}
+    first = [str(s) for s, o in sorted(decided(current).items())
+             if (o["outcome"] == "penalty") == (key == "decision_number")]
+    return {**data, key: numbers[first[0]] if first else None, "party_decision_numbers": numbers}
 
 
 # Connected by create_app (wiring.py).
