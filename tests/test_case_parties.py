@@ -268,8 +268,8 @@ def served_case(driver):
     d = decided_case(driver)
     d.complete("serve_decision", {"served_at": "2026-10-09T10:00:00+08:00", "service_method": "direct",
                                   "party_services": [
-        {"party": 1, "served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct"},
-        {"party": 2, "served_at": "2026-10-09T10:00:00+08:00", "service_method": "direct"}]})
+        {"party": 1, "served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct", "recipient": "李四"},
+        {"party": 2, "served_at": "2026-10-09T10:00:00+08:00", "service_method": "direct", "recipient": "张三"}]})
     return d
 
 
@@ -307,16 +307,20 @@ def test_the_units_payment_does_not_close_the_case_while_the_principal_owes_his_
 
 def test_a_case_of_several_parties_closes_as_executed_only_when_every_fine_is_paid(driver):
     d = served_case(driver)
+    d.complete("record_disclosure", {"disclosure_publish": True})
     d.at("2026-10-27T10:00")
     d.complete("record_payment", {"paid": False, "party_payments": [
         {"party": 1, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000},
         {"party": 2, "paid": True, "paid_at": "2026-10-20T09:00:00+08:00", "amount_paid": 15000}]})
     assert d.detail()["data"]["paid"] is True and d.detail()["data"]["amount_paid"] == 75000
-    d.complete("record_disclosure", {"disclosure_publish": True})
     d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"})
     d.complete("approve_closure", {"closure_approved": True})
     d.complete("archive", {"archive_number": "A-2026-002", "archived_at": "2026-10-28T10:00:00+08:00"})
     assert d.detail()["status"] == "closed"
+    # The case-file review (案卷评查) reads each party's notice and window.
+    response = d.client("supervisor1").post("/api/v1/case-reviews", json={"case_id": d.case["id"]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["items"][0]["defects"] == []
 
 
 def test_a_fine_still_owed_is_no_executed_decision_at_closure(driver):
@@ -479,3 +483,39 @@ def test_two_parties_not_penalised_get_a_no_penalty_decision_each(driver):
         {"party": 2, "served_at": "2026-09-23T10:00:00+08:00", "service_method": "direct"}]})
     receipts = [r for r in documents(d, "service_receipt") if r["step"] == "serve_no_penalty_decision"]
     assert sorted(r["party_seq"] or 1 for r in receipts) == [1, 2]
+
+
+def test_the_case_file_review_counts_each_partys_window_from_its_own_notice(driver):
+    """The unit (may ask for a hearing) told on Thu 24 Sep: 5 working days to Fri 9 Oct; its principal (may not)
+    told on Mon 28 Sep: 3 working days to Thu 8 Oct. Decided on Sat 10 Oct (a working day), after both: no
+    defect — though 5 working days from the last notice would run to 10 Oct."""
+    d = reported(filed_unit_and_principal(driver))
+    d.at("2026-09-28T10:00")
+    d.complete("notify_intended_penalty", {
+        "notified_at": "2026-09-28T10:00:00+08:00", "hearing_offered": True, "party_notices": [
+            {"party": 1, "notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": True},
+            {"party": 2, "notified_at": "2026-09-28T10:00:00+08:00", "hearing_offered": False}]})
+    d.at("2026-10-10T09:00")
+    d.complete("record_statements", {"statement_made": False, "waived": False, "hearing_requested": False,
+                                     "party_statements": [
+        {"party": 1, "statement_made": False, "waived": False, "hearing_requested": False},
+        {"party": 2, "statement_made": False, "waived": False, "hearing_requested": False}]})
+    if "prepare_collective_discussion" in d.open_steps():
+        d.committee_decides("agree")
+    d.complete("draft_decision", DECISION)
+    d.complete("approve_decision", {"decision_approved": True})
+    d.complete("serve_decision", {"served_at": "2026-10-10T11:00:00+08:00", "service_method": "direct",
+                                  "party_services": [
+        {"party": 1, "served_at": "2026-10-10T11:00:00+08:00", "service_method": "direct", "recipient": "李四"},
+        {"party": 2, "served_at": "2026-10-10T11:00:00+08:00", "service_method": "direct", "recipient": "张三"}]})
+    d.complete("record_disclosure", {"disclosure_publish": True})
+    d.complete("record_payment", {"paid": False, "party_payments": [
+        {"party": 1, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000},
+        {"party": 2, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 15000}]})
+    d.complete("draft_closure_report", {"closure_reason": "executed", "closure_summary": "执行完毕"})
+    d.complete("approve_closure", {"closure_approved": True})
+    d.complete("archive", {"archive_number": "A-2026-003", "archived_at": "2026-10-13T10:00:00+08:00"})
+    response = d.client("supervisor1").post("/api/v1/case-reviews", json={"case_id": d.case["id"]})
+    assert response.status_code == 200, response.get_json()
+    item = response.get_json()["items"][0]
+    assert [x["code"] for x in item["defects"]] == [], item["defects"]
