@@ -245,6 +245,9 @@ def test_each_party_gets_its_own_decision_with_its_own_number_and_service(driver
     numbers = {p["seq"]: p["progress"]["decision_number"] for p in d.detail()["parties"]}
     assert numbers == {x["party_seq"] or 1: x["number"] for x in decisions}
     assert d.detail()["decision_number"] == numbers[1]
+    # The disclosure drafted from the decision states the unit's own penalty, not the sum of both.
+    (draft,) = d.client("supervisor1").get("/api/v1/disclosures").get_json()["items"]
+    assert "陆万" in draft["penalty"] and "柒万伍仟" not in draft["penalty"]
     # Service is recorded for each party; each one's payment period runs from its own service.
     body = d.complete("serve_decision", {"served_at": "2026-09-29T10:00:00+08:00", "service_method": "direct",
                                          "party_services": [{"party": 1, "served_at": "2026-09-29T10:00:00+08:00",
