@@ -298,6 +298,10 @@ def test_the_units_payment_does_not_close_the_case_while_the_principal_owes_his_
                                   "party_payments": [unit_paid, {"party": 2, "paid": False}]})
     data = d.detail()["data"]
     assert data["paid"] is False and "payment_demand" in d.open_steps()
+    # The surcharge accrues on his fine alone, from the day after his own period (3 % a day: 450 yuan on day 1).
+    surcharge = d.detail()["surcharge"]
+    assert (surcharge["fine"], surcharge["days_late"], surcharge["amount"]) == (15000, 1, 450)
+    assert [p["party"] for p in surcharge["parties"]] == [2]
     progress = {p["seq"]: p["progress"] for p in d.detail()["parties"]}
     assert (progress[1]["paid"], progress[2]["paid"]) == (True, False)
     body = d.complete("payment_demand", {"demand_served_at": "2026-10-27T10:00:00+08:00", "surcharge_amount": 20000},

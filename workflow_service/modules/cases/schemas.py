@@ -178,6 +178,8 @@ class SurchargeSchema(Schema):
     capped = fields.Boolean()
     basis = fields.String()
     paused_days = fields.Integer(metadata={"description": "days not counted while a reconsideration or lawsuit ran"})
+    parties = fields.List(fields.Dict(), metadata={
+        "description": "several parties: each fine still owed, accruing from its own party's payment deadline"})
 
 
 class WaitingStepSchema(Schema):
