@@ -526,3 +526,23 @@ def test_the_case_file_review_counts_each_partys_window_from_its_own_notice(driv
     assert response.status_code == 200, response.get_json()
     item = response.get_json()["items"][0]
     assert [x["code"] for x in item["defects"]] == [], item["defects"]
+
+
+def test_the_approver_sees_each_partys_decision_with_its_number_before_approving(driver):
+    d = notified_and_heard(reported(filed_unit_and_principal(driver)))
+    d.complete("draft_decision", DECISION)
+    task = d.open_task("approve_decision")
+    docs = d.client("supervisor1").get(f"/api/v1/tasks/{task['id']}").get_json()["documents"]
+    decisions = [x for x in docs if x["doc_type"] == "penalty_decision"]
+    assert [(x["party"], x["party_name"], x["number_reserved"]) for x in decisions] == [
+        (1, "楚雄某化工有限公司", True), (2, "张三", True)]
+    assert decisions[0]["number"] != decisions[1]["number"]
+    preview = d.client("supervisor1").get(decisions[1]["preview_url"])
+    from .test_documents import text_of
+    text = text_of(preview.data)
+    assert preview.status_code == 200 and "张三" in text and decisions[1]["number"] in text and "壹万伍仟" in text
+    bad = d.client("supervisor1").get(f"/api/v1/tasks/{task['id']}/document-preview?doc_type=penalty_decision&party=5")
+    assert bad.status_code == 422 and "本案没有第 5 个当事人" in bad.get_json()["message"]
+    d.complete("approve_decision", {"decision_approved": True})
+    issued = {x["party_seq"] or 1: x["number"] for x in documents(d, "penalty_decision")}
+    assert issued == {1: decisions[0]["number"], 2: decisions[1]["number"]}  # issued under the numbers approved

@@ -18,8 +18,8 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
 from ..cases.operations import CASE_PROCESS
-from ..cases.parties import several
-from ..cases.party_rules import decided, unpaid
+from ..cases.parties import data_parties, several
+from ..cases.party_rules import decided, notified, unpaid
 from ..cases.queries import can_view_case, case_for_instance
 from ..deadlines.operations import find_rule
 from ..rectification.models import RectificationOrder
@@ -201,26 +201,32 @@ def current_document(case_id: int, doc_type: str, party_seq: int | None = None) 
         IssuedDocument.status == DocumentStatus.issued.value).order_by(IssuedDocument.id.desc()).limit(1))
 
 
-def preview_number(case: Case, kind: DocumentType, now) -> tuple[str | None, bool]:
+def preview_number(case: Case, kind: DocumentType, now, party_seq: int | None = None) -> tuple[str | None, bool]:
     """The number a preview shows and whether it is the document's own: the number reserved for it (the
     decision's, once its draft is submitted), else the one the next issue would take, marked as not yet taken."""
     if not kind.numbered:
         return None, False
-    reservation = numbering.open_reservation(case.id, kind.key)
+    reservation = numbering.open_reservation(case.id, kind.key, party_seq)
     if reservation is not None:
         return reservation.number, True
     return f"{numbering.peek_number(case.unit, kind, _year(now))}（预览，出具时编号）", False
 
 
-def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict | None = None) -> bytes:
+def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict | None = None,
+            party_seq: int | None = None) -> bytes:
     """The document as it will be issued, from what the case holds now (and `overlay`: what the step's form
-    holds before it is submitted), without freezing it or taking a number."""
+    holds before it is submitted), without freezing it or taking a number. `party_seq`: in a case with several
+    parties, the party it is addressed to."""
     kind = _type(doc_type)
     now = clock().now()
-    number, _reserved = preview_number(case, kind, now)
+    if party_seq is not None:
+        seqs = {p.get("seq") for p in data_parties(case.instance.data or {})}
+        if party_seq not in seqs:
+            raise ValidationFailed(f"本案没有第 {party_seq} 个当事人", {"party": [f"共 {len(seqs)} 个当事人"]})
+    number, _reserved = preview_number(case, kind, now, party_seq)
     try:
         _html, pdf, _pages, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra),
-                                              now=now, overlay=overlay)
+                                              now=now, overlay=overlay, party_seq=party_seq)
     except (ValueError, TypeError, ArithmeticError):
         if not overlay:
             raise
@@ -418,12 +424,43 @@ def task_documents(task) -> list[dict]:
     data = task.instance.data or {}
     now = clock().now()
     result = []
+    if several(data):
+        return _party_task_documents(task, case, data, now)
     for t in preview_types(task.bpmn_id, data):
         kind = DOCUMENT_TYPES[t]
         number, reserved = preview_number(case, kind, now)
         result.append({"doc_type": t, "title": kind.title, "number": number, "number_reserved": reserved,
                        "items": document_items(case, t, now=now),
                        "preview_url": f"/api/v1/tasks/{task.id}/document-preview?doc_type={t}"})
+    return result
+
+
+def _party_task_documents(task, case: Case, data: dict, now) -> list[dict]:
+    """Several parties: a task's documents addressed to a party are listed once per party it concerns (the
+    notice to each party to be penalised, the hearing notice to each that may ask for one, each party's own
+    decision), each with that party's number, items and preview."""
+    result = []
+    for t in preview_types(task.bpmn_id, data):
+        if t not in PARTY_DOCUMENTS:
+            targets = [(t, None)]
+        elif t in ("penalty_notice", "hearing_notice"):
+            targets = [(t, s) for s, o in sorted(notified(data).items())
+                       if t == "penalty_notice" or o.get("hearing_eligible")]
+        else:
+            targets = [("penalty_decision" if o["outcome"] == "penalty" else "no_penalty_decision", s)
+                       for s, o in sorted(decided(data).items())] if t in ("penalty_decision", "no_penalty_decision") \
+                else [(t, 1)]
+        for doc_type, seq in targets:
+            kind = DOCUMENT_TYPES[doc_type]
+            number, reserved = preview_number(case, kind, now, seq)
+            entry = {"doc_type": doc_type, "title": kind.title, "number": number, "number_reserved": reserved,
+                     "items": document_items(case, doc_type, now=now, party_seq=seq),
+                     "preview_url": f"/api/v1/tasks/{task.id}/document-preview?doc_type={doc_type}"
+                                    + (f"&party={seq}" if seq else "")}
+            if seq:
+                party = next((p for p in data_parties(data) if p.get("seq") == seq), {})
+                entry.update(party=seq, party_name=party.get("name") or "")
+            result.append(entry)
     return result
 
 

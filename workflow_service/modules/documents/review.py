@@ -112,11 +112,11 @@ ITEMS = {"penalty_decision": decision_items, "no_penalty_decision": no_penalty_i
          "closure_approval": closure_items, "penalty_notice": notice_items}
 
 
-def document_items(case, doc_type: str, *, now) -> list[dict]:
+def document_items(case, doc_type: str, *, now, party_seq: int | None = None) -> list[dict]:
     describe = ITEMS.get(doc_type)
     if describe is None:
         return []
-    return describe(build_context(case, now=now))
+    return describe(build_context(case, now=now, party_seq=party_seq))
 
 
 def returned_opinion(task: Task) -> dict | None:

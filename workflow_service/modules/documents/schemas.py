@@ -22,6 +22,8 @@ class CorrectArgs(VoidArgs):
 
 class PreviewArgs(Schema):
     doc_type = fields.String(required=True, validate=validate.OneOf(sorted(DOCUMENT_TYPES)))
+    party = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
+        "description": "a case with several parties: the party (seq) the document is addressed to"})
 
 
 class TaskPreviewArgs(PreviewArgs):
