@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ...core.errors import ValidationFailed
 from ...core.forms import parse_time, shown
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
@@ -327,7 +326,6 @@ def check_payment(actor, task, data, current) -> dict[str, list[str]]:
     owed = fined(current)
     already = {e["party"] for e in current.get("party_payments") or [] if e.get("paid")}
     found = _entries(data, "party_payments", owed, parties, "罚款缴纳情况", errors, all_required=False)
-    services = {e["party"]: e for e in current.get("party_services") or []}
     for seq, (i, entry) in found.items():
         fine, who = float(owed[seq]["total_fine"]), label(parties[seq])
         if seq in already:
@@ -341,10 +339,11 @@ def check_payment(actor, task, data, current) -> dict[str, list[str]]:
         elif amount < fine:
             errors[f"party_payments.{i}.amount_paid"] = [
                 f"{who}已缴 {amount:,.2f} 元，少于其罚款 {fine:,.2f} 元，不能记为已足额缴纳"]
-        served = parse_time((services.get(seq) or {}).get("served_at"), SHANGHAI)
+        decided_at = parse_time(current.get("decided_at"), SHANGHAI)
         paid_at = parse_time(entry.get("paid_at"), SHANGHAI)
-        if served is not None and paid_at is not None and paid_at < parse_time(current.get("decided_at"), SHANGHAI):
-            errors[f"party_payments.{i}.paid_at"] = [f"{who}的缴纳时间不能早于处罚决定"]
+        if decided_at is not None and paid_at is not None and paid_at < decided_at:
+            errors[f"party_payments.{i}.paid_at"] = [
+                f"{who}的缴纳时间（{shown(paid_at, SHANGHAI)}）不能早于处罚决定批准时间（{shown(decided_at, SHANGHAI)}）"]
     if not found and not data.get("deferral_requested"):
         errors.setdefault("party_payments", []).append("请分别记录各当事人的罚款缴纳情况")
     if errors or data.get("deferral_requested"):

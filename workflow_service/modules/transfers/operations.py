@@ -200,6 +200,12 @@ def _fine_binds(transfer: CriminalTransfer, proposal: dict, case_party_type: str
         return False
     seq = proposal.get("party", 1)
     persons = set(data.get("transferred_parties") or [])
+    case = db.session.get(Case, transfer.case_id) if transfer.case_id is not None else None
+    case_data = (case.instance.data or {}) if case is not None else {}
+    if not persons and len(case_data.get("parties") or []) > 1:
+        # not named in the report: the parties whose proposals the case sent to the police
+        persons = {p.get("party", 1) for p in case_data.get("proposals") or []
+                   if isinstance(p, dict) and p.get("outcome") == "transfer"}
     if persons and seq not in persons:
         return False
     party_type = case_party_type
