@@ -546,3 +546,14 @@ def test_the_approver_sees_each_partys_decision_with_its_number_before_approving
     d.complete("approve_decision", {"decision_approved": True})
     issued = {x["party_seq"] or 1: x["number"] for x in documents(d, "penalty_decision")}
     assert issued == {1: decisions[0]["number"], 2: decisions[1]["number"]}  # issued under the numbers approved
+
+
+def test_the_per_party_task_pages_open(driver, app):
+    d = served_case(driver)
+    client = app.test_client()
+    web_login(client, "handler1")
+    task = d.open_task("record_payment")
+    page = client.get(f"/tasks/{task['id']}")
+    assert page.status_code == 200 and "各当事人的罚款缴纳" in page.get_data(as_text=True)
+    shown = d.client("handler1").get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
+    assert shown["party_payments"] == [{"party": 1, "paid": False}, {"party": 2, "paid": False}]
