@@ -557,3 +557,29 @@ def test_the_per_party_task_pages_open(driver, app):
     assert page.status_code == 200 and "各当事人的罚款缴纳" in page.get_data(as_text=True)
     shown = d.client("handler1").get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
     assert shown["party_payments"] == [{"party": 1, "paid": False}, {"party": 2, "paid": False}]
+
+
+def test_the_investigation_finds_the_principal_liable_and_the_report_lists_him(driver):
+    d = driver.filed_and_investigated()  # filed with its one party, the company
+    body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(60000), fine(15000, party=2)],
+                                               "co_parties": [{**PRINCIPAL, "identification": "123"}]}, expect=422)
+    assert "公民身份号码应为 18 位" in body["details"]["co_parties.0.identification"][0]
+    d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(60000), fine(15000, party=2)],
+                                        "co_parties": [PRINCIPAL]})
+    parties = d.detail()["parties"]
+    assert [(p["seq"], p["role"], p["name"]) for p in parties] == [(1, "unit", "楚雄某化工有限公司"),
+                                                                  (2, "principal", "张三")]
+    assert (parties[0]["progress"]["hearing_eligible"], parties[1]["progress"]["hearing_eligible"]) == (True, False)
+
+
+def test_the_filing_form_lists_the_principal_and_a_party_once_listed_stays(driver):
+    d = driver.at("2026-09-21T09:00")
+    d.file()
+    d.complete("draft_filing", {**FILING, "co_parties": [PRINCIPAL]})
+    assert [p["name"] for p in d.detail()["parties"]] == ["楚雄某化工有限公司", "张三"]
+    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
+                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
+    body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(5000)], "co_parties": []},
+                      expect=422)
+    assert body["details"]["co_parties"] == ["缺少已列明的当事人：张三"]

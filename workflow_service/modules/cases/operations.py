@@ -21,7 +21,7 @@ from ...core.workdays import SHANGHAI
 from ..deadlines.operations import compute_deadline, find_rule
 from .models import BusinessSetting, Case, CaseSource, CaseStatus, DecisionExtension, ExtensionStatus
 from .numbering import take_case_number
-from .parties import add_parties, check_co_parties, mirror_own_party, own_role
+from .parties import add_parties, check_co_parties, mirror_own_party, own_role, sync_rows
 
 CASE_PROCESS = "case_handling"
 # The decision limit runs from filing, on the rule version in force on the filing date (30 days before
@@ -135,7 +135,7 @@ def sync_case(record) -> None:
     """Step handler: the party and violations as the filing form last recorded them; closure."""
     if record.process_id != CASE_PROCESS:
         return
-    if not record.process_completed and not record.changed("party", "violations"):
+    if not record.process_completed and not record.changed("party", "violations", "parties"):
         return  # nothing the case row shows changed in this step: no read, no write
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == record.instance.id))
     if case is None:
@@ -146,6 +146,9 @@ def sync_case(record) -> None:
         case.party_name = str(party["name"])[:200]
         case.party_type = str(party.get("type") or case.party_type)[:16]
         mirror_own_party(case)
+    parties = snapshot.data.get("parties")
+    if isinstance(parties, list) and record.changed("parties"):
+        sync_rows(case, parties)
     violations = snapshot.data.get("violations")
     if isinstance(violations, list):
         case.violations = violations

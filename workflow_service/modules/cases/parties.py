@@ -105,6 +105,49 @@ def mirror_own_party(case: Case) -> None:
             row.role = own_role(case.party_type)
 
 
+def parties_from_form(party: dict, co_parties, current: dict) -> list[dict] | None:
+    """The parties when the filing form or the investigation report lists the co-parties (the report: the
+    investigation found the unit's principal liable too): checked, numbered after the case's own party. A party
+    listed before stays (documents may already be addressed to it). None: the case keeps its one party."""
+    party_type = party.get("type") or "organisation"
+    checked = check_co_parties(party_type, co_parties)
+    before = [p for p in current.get("parties") or [] if isinstance(p, dict) and (p.get("seq") or 0) >= 2]
+    kept = {(p.get("role"), p.get("name")) for p in checked}
+    dropped = [p.get("name") for p in before if (p.get("role"), p.get("name")) not in kept]
+    if dropped:
+        raise ValidationFailed("已列明的当事人不能删除 (a party listed before stays in the case)",
+                               {"co_parties": [f"缺少已列明的当事人：{'、'.join(dropped)}"]})
+    order = {(p.get("role"), p.get("name")): p["seq"] for p in before}
+    rows, next_seq = [], max([1, *order.values()]) + 1
+    for p in checked:
+        seq = order.get((p["role"], p["name"]))
+        if seq is None:
+            seq, next_seq = next_seq, next_seq + 1
+        rows.append({"seq": seq, **{k: v for k, v in p.items() if v is not None}})
+    if not rows:
+        return None
+    return [{"seq": 1, "role": own_role(party_type), "name": party.get("name") or "", "type": party_type},
+            *sorted(rows, key=lambda r: r["seq"])]
+
+
+def sync_rows(case: Case, parties: list[dict]) -> None:
+    """case_parties as the process data lists them (seq 2 and on: added or corrected, never removed)."""
+    rows = {r.seq: r for r in db.session.scalars(sa.select(CaseParty).where(CaseParty.case_id == case.id))}
+    if 1 not in rows:
+        db.session.add(CaseParty(case_id=case.id, seq=1, role=own_role(case.party_type), name=case.party_name,
+                                 type=case.party_type))
+    for entry in parties:
+        seq = entry.get("seq")
+        if not isinstance(seq, int) or seq < 2:
+            continue
+        values = {k: entry.get(k) for k in ("role", "name", "type", "identification", "position", "address")}
+        if seq in rows:
+            for k, v in values.items():
+                setattr(rows[seq], k, v)
+        else:
+            db.session.add(CaseParty(case_id=case.id, seq=seq, **values))
+
+
 def data_parties(data: dict) -> list[dict]:
     """The parties a case's process data names: `parties` when the case has several, else the one `party`."""
     parties = data.get("parties")

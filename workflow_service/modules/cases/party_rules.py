@@ -17,7 +17,8 @@ from ...core.workdays import SHANGHAI
 from ..deadlines.operations import compute_deadline
 from ..users.provinces import province_code
 from .operations import large_fine_thresholds
-from .parties import ROLE_NAMES, data_parties, several
+from ...core.errors import ValidationFailed
+from .parties import ROLE_NAMES, data_parties, parties_from_form, several
 
 # 行政处罚法 Art 63(1)(3)(4): 降低资质等级、吊销许可证件；责令停产停业、责令关闭、限制从业 (as summarise_proposals)
 HEARING_PENALTIES = {"licence", "licence_revocation", "qualification_downgrade", "suspension", "closure",
@@ -138,10 +139,26 @@ def _only_for_several(data: dict, current: dict, *keys: str) -> dict[str, list[s
 
 
 # -- the investigation report: one outcome for every party ------------------------------------------------------
+def _report_parties(data: dict, current: dict) -> dict:
+    """The case's data with the parties the report lists (`co_parties`: the investigation found the principal
+    liable too), when it lists them; their own check (rules._co_parties_listed) names what is wrong with them."""
+    if "co_parties" not in data:
+        return current
+    party = data.get("party") if isinstance(data.get("party"), dict) else current.get("party") or {}
+    try:
+        listed = parties_from_form(party, data["co_parties"], current)
+    except ValidationFailed:
+        return {**current, "_co_parties_invalid": True}
+    return {**current, "parties": listed} if listed else {k: v for k, v in current.items() if k != "parties"}
+
+
 def check_report(actor, task, data, current) -> dict[str, list[str]]:
     proposals = data.get("proposals")
     if not isinstance(proposals, list):
         return {}
+    current = _report_parties(data, current)
+    if current.get("_co_parties_invalid"):
+        return {}  # the parties themselves are wrong (check_co_parties names how): the proposals wait for them
     parties = {p["seq"]: p for p in data_parties(current)}
     errors: dict[str, list[str]] = {}
     for i, proposal in enumerate(proposals):
@@ -182,8 +199,21 @@ def check_no_party_raised(actor, task, data, current) -> dict[str, list[str]]:
     return {}
 
 
+def check_co_parties_listed(actor, task, data, current) -> dict[str, list[str]]:
+    """The co-parties a filing form or report lists, checked with the rest of the form."""
+    if "co_parties" not in data:
+        return {}
+    party = data.get("party") if isinstance(data.get("party"), dict) else current.get("party") or {}
+    try:
+        parties_from_form(party, data["co_parties"], current)
+    except ValidationFailed as exc:
+        return exc.details or {"co_parties": [exc.message]}
+    return {}
+
+
 def report_rule(actor, task, data, current):
     """The parties' outcomes and hearing rights, from the proposals, with the thresholds in force today."""
+    current = _report_parties(data, current)
     if not several(current):
         return data
     thresholds = large_fine_thresholds(province_code(task.unit))

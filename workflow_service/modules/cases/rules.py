@@ -21,7 +21,7 @@ from ..users.units import require_two_officers
 from . import party_rules
 from .operations import large_fine_thresholds, threshold_data
 from .models import Case
-from .parties import party_rows, several
+from .parties import parties_from_form, party_rows, several
 from .party_rules import party_of
 
 CASE_PROCESS = "case_handling"
@@ -440,6 +440,20 @@ def _closure_reason_fits_the_decision(actor, task, data, current):
     if reason == "enforcement" and not current.get("enforcement_applied_at"):
         return {"closure_reason": ["本案未申请人民法院强制执行，结案情形不能是“已申请人民法院强制执行”"]}
     return {}
+
+
+DECLARED.task_check(CASE_PROCESS, "draft_filing", "investigation_report")(party_rules.check_co_parties_listed)
+
+
+@DECLARED.task_rule(CASE_PROCESS, "draft_filing", "investigation_report")
+def _co_parties_listed(actor, task, data, current):
+    # The filing form, or the report once the investigation found the unit's principal liable too, lists the
+    # parties beside the case's own one; the report's proposals are then checked against them.
+    if "co_parties" not in data:
+        return data
+    party = data.get("party") if isinstance(data.get("party"), dict) else current.get("party") or {}
+    parties = parties_from_form(party, data["co_parties"], current)
+    return {**data, "parties": parties} if parties else data
 
 
 # -- several parties (单位 and its 主要负责人: 双罚), each with its own proposal, notice, hearing right, decision,
