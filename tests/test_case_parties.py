@@ -583,3 +583,29 @@ def test_the_filing_form_lists_the_principal_and_a_party_once_listed_stays(drive
     body = d.complete("investigation_report", {"facts": "经查属实", "proposals": [fine(5000)], "co_parties": []},
                       expect=422)
     assert body["details"]["co_parties"] == ["缺少已列明的当事人：张三"]
+
+
+def test_a_deferral_is_the_asking_partys_own(driver):
+    d = served_case(driver)  # the unit served on 29 Sep, its principal on 9 Oct
+    d.at("2026-10-12T10:00")
+    unit_paid = {"party": 1, "paid": True, "paid_at": "2026-10-12T09:00:00+08:00", "amount_paid": 60000}
+    body = d.complete("record_payment", {"paid": False, "deferral_requested": True, "deferral_reason": "经济困难",
+                                         "deferral_party": 1, "party_payments": [unit_paid]}, expect=422)
+    assert "尚未缴清的：“张三”（主要负责人）" in body["details"]["deferral_party"][0]
+    d.complete("record_payment", {"paid": False, "deferral_requested": True, "deferral_reason": "经济困难",
+                                  "deferral_party": 2, "party_payments": [unit_paid]})
+    d.complete("approve_payment_deferral", {"deferral_approved": True, "deferral_until": "2026-11-30T23:59:00+08:00",
+                                            "deferral_opinion": "同意"})
+    (approval,) = documents(d, "deferral_approval")
+    text = pdf_text(d, approval)
+    assert approval["party_seq"] == 2 and "张三" in text and "15,000" in text
+    progress = {p["seq"]: p["progress"] for p in d.detail()["parties"]}
+    assert progress[1]["paid"] is True and progress[2]["payment_due_at"] == "2026-11-30T15:59:00+00:00"
+    # His own period now runs to 30 Nov: the step waits for him past his first 15 days.
+    d.at("2026-10-28T10:00")
+    body = d.complete("record_payment", {"paid": False, "party_payments": [{"party": 2, "paid": False}]}, expect=422)
+    assert "其缴款期限至 2026-11-30 届满" in body["details"]["party_payments"][0]
+    assert d.detail()["surcharge"] is None  # nothing accrues while the deferral runs
+    d.complete("record_payment", {"paid": False, "party_payments": [
+        {"party": 2, "paid": True, "paid_at": "2026-10-28T09:00:00+08:00", "amount_paid": 15000}]})
+    assert d.detail()["data"]["paid"] is True and "record_payment" not in d.open_steps()

@@ -9,7 +9,8 @@ its structure. A case with one party never carries these lists and is checked ex
 Registered by cases/rules.py (its Declarations)."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 from ...core.forms import parse_time, shown
 from ...core.services import clock
@@ -339,8 +340,20 @@ def service_rule(actor, task, data, current):
             "service_method": data.get("service_method") or last.get("service_method")}
 
 
+@dataclass(frozen=True)
+class Due:
+    due_at: datetime
+    last_day: date | None
+
+
 def payment_due(current: dict, seq: int, province: str | None):
-    """A party's payment deadline (Art 67: 15 days from its own service of the decision)."""
+    """A party's payment deadline (Art 67: 15 days from its own service of the decision), moved to the day an
+    approved deferral of its own names (Art 66)."""
+    deferral = {e.get("party"): e for e in current.get("party_deferrals") or []
+                if isinstance(e, dict) and e.get("approved") and e.get("until")}.get(seq)
+    if deferral:
+        until = _at(deferral["until"]).astimezone(timezone.utc)
+        return Due(until, until.astimezone(SHANGHAI).date())
     served = {e["party"]: e for e in current.get("party_services") or []}.get(seq)
     if not served:
         return None
@@ -349,7 +362,7 @@ def payment_due(current: dict, seq: int, province: str | None):
 
 # -- payment: each party's own fine ------------------------------------------------------------------------------
 def check_payment(actor, task, data, current) -> dict[str, list[str]]:
-    errors = _only_for_several(data, current, "party_payments")
+    errors = _only_for_several(data, current, "party_payments", "deferral_party")
     if errors or not several(current):
         return errors
     parties = {p["seq"]: p for p in data_parties(current)}
@@ -376,7 +389,15 @@ def check_payment(actor, task, data, current) -> dict[str, list[str]]:
                 f"{who}的缴纳时间（{shown(paid_at, SHANGHAI)}）不能早于处罚决定批准时间（{shown(decided_at, SHANGHAI)}）"]
     if not found and not data.get("deferral_requested"):
         errors.setdefault("party_payments", []).append("请分别记录各当事人的罚款缴纳情况")
-    if errors or data.get("deferral_requested"):
+    if data.get("deferral_requested"):
+        # 行政处罚法 Art 66: a party with a fine of its own still owed asks; the deferral is its own.
+        seq = data.get("deferral_party")
+        owing = {o["seq"] for o in unpaid(current)} - {s for s, (_i, e) in found.items() if e.get("paid") is True}
+        if seq not in owing:
+            names = "、".join(label(parties[s]) for s in sorted(owing)) or "无"
+            errors["deferral_party"] = [f"请选择申请延期（分期）缴纳的当事人（尚未缴清的：{names}）"]
+        return errors
+    if errors:
         return errors
     # The step ends with every party's fine paid, or with the fine of a party whose own period has run out
     # still owed (the demand follows, 行政强制法 Art 54): not while a party's period still runs.
@@ -389,6 +410,17 @@ def check_payment(actor, task, data, current) -> dict[str, list[str]]:
                 f"{label(parties[seq])}的罚款（{float(owed[seq]['total_fine']):,.2f} 元）尚未缴清，其缴款期限至 "
                 f"{due.last_day} 届满（自其收到决定书之日起十五日）；各当事人缴清或期限届满后一并记录")
     return errors
+
+
+def deferral_rule(actor, task, data, current):
+    """The deferral decided is the asking party's own (its payment deadline moves to the day approved)."""
+    seq = current.get("deferral_party")
+    if not several(current) or not isinstance(seq, int):
+        return data
+    decided_now = {"party": seq, "approved": bool(data.get("deferral_approved")), "until": data.get("deferral_until"),
+                   "instalments": data.get("instalments")}
+    others = [e for e in current.get("party_deferrals") or [] if isinstance(e, dict) and e.get("party") != seq]
+    return {**data, "party_deferrals": sorted([*others, decided_now], key=lambda e: e["party"])}
 
 
 def payment_rule(actor, task, data, current):

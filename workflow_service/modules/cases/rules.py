@@ -469,6 +469,7 @@ DECLARED.task_check(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")
 DECLARED.task_rule(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")(party_rules.service_rule)
 _check("record_payment")(party_rules.check_payment)
 _rule("record_payment")(party_rules.payment_rule)
+_rule("approve_payment_deferral")(party_rules.deferral_rule)
 _check("draft_closure_report")(party_rules.check_closure)
 DECLARED.task_prefill(CASE_PROCESS, "notify_intended_penalty", "record_statements", "serve_decision",
                       "serve_no_penalty_decision", "record_payment")(party_rules.prefill)

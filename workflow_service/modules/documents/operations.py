@@ -311,9 +311,9 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
 
 # Documents addressed to a party: in a case with several parties each party gets its own (DOMAIN.md: 双罚).
 PARTY_DOCUMENTS = {"penalty_notice", "hearing_notice", "penalty_decision", "no_penalty_decision", "service_receipt",
-                   "payment_demand"}
+                   "payment_demand", "deferral_approval"}
 PARTY_STEPS = {"notify_intended_penalty", "approve_decision", "serve_decision", "payment_demand", "approve_no_penalty",
-               "serve_no_penalty_decision"}
+               "serve_no_penalty_decision", "approve_payment_deferral"}
 
 
 def _issued_for(case: Case, doc_type: str, step: str, party_seq: int) -> bool:
@@ -346,6 +346,9 @@ def _party_documents(case: Case, step: str, data: dict, actor) -> list[IssuedDoc
             plan.append(("service_receipt", seq, {"document": kind, "served_at": entry["served_at"],
                                                   "method": entry.get("service_method") or "",
                                                   "recipient": entry.get("recipient") or ""}))
+    elif step == "approve_payment_deferral" and data.get("deferral_approved") is True:
+        if isinstance(data.get("deferral_party"), int):
+            plan.append(("deferral_approval", data["deferral_party"], {}))
     elif step == "payment_demand":
         for outcome in unpaid(data):
             plan.append(("payment_demand", outcome["seq"], {"decision": True}))
