@@ -609,3 +609,35 @@ def test_a_deferral_is_the_asking_partys_own(driver):
     d.complete("record_payment", {"paid": False, "party_payments": [
         {"party": 2, "paid": True, "paid_at": "2026-10-28T09:00:00+08:00", "amount_paid": 15000}]})
     assert d.detail()["data"]["paid"] is True and "record_payment" not in d.open_steps()
+
+
+def test_the_migration_gives_every_existing_case_its_own_party(tmp_path):
+    import sqlite3
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from workflow_service.extensions import db
+
+    from .conftest import make_app
+
+    old = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    try:
+        with old.app_context():
+            upgrade(revision="3f8a6c1d9e27")
+            db.engine.dispose()
+            raw = sqlite3.connect(tmp_path / "old.sqlite")  # foreign keys are off here: no instance or unit rows
+            raw.execute("INSERT INTO cases (id, case_number, instance_id, unit_id, source, party_name, party_type, "
+                        "summary, violations, status, created_at) VALUES (7, 'C-1', 1, 1, 'inspection', '某公司', "
+                        "'organisation', '摘要', '[]', 'open', '2026-11-01 00:00:00'), (8, 'C-2', 2, 1, "
+                        "'inspection', '李四', 'individual', '摘要', '[]', 'closed', '2026-11-02 00:00:00')")
+            raw.commit()
+            raw.close()
+            upgrade()
+            rows = db.session.execute(sa.text(
+                "SELECT case_id, seq, role, name, type FROM case_parties ORDER BY case_id")).all()
+            assert [tuple(r) for r in rows] == [(7, 1, "unit", "某公司", "organisation"),
+                                                (8, 1, "individual", "李四", "individual")]
+    finally:
+        with old.app_context():
+            db.engine.dispose()
