@@ -7,6 +7,7 @@ shared machine wall times say little; `http_cpu_ms`, the CPU time the gunicorn w
 named in WFS_BENCH_APP (commits before this one need that one line).
 
 Run:  .venv/bin/python bench/ab_completion.py --before /path/to/old/checkout [--rounds 3] [--open-cases 300] [--n 200]
+      [--documents]
       (git worktree add --detach /tmp/before <commit>; the old checkout uses this checkout's .venv.)
 """
 from __future__ import annotations
@@ -35,7 +36,8 @@ CPU_OUT = Path("/tmp/wfs-bench-ab-cpu.txt")
 
 
 def one(checkout: Path, args) -> dict:
-    env = dict(os.environ, WFS_DOCUMENTS_AUTO_ISSUE="0", PYTHONPATH=f"{checkout}:{ROOT / 'bench'}",
+    # --documents: the step issues its 立案审批表 as it does in service (checkouts from before issue 18 have none).
+    env = dict(os.environ, WFS_DOCUMENTS_AUTO_ISSUE="1" if args.documents else "0", PYTHONPATH=f"{checkout}:{ROOT / 'bench'}",
                WFS_BENCH_APP="cpu_app:make()", WFS_BENCH_CPU_OUT=str(CPU_OUT))
     CPU_OUT.unlink(missing_ok=True)
     out = subprocess.run([sys.executable, "bench/completion.py", "--sqlite-only", "--open-cases", str(args.open_cases),
@@ -59,6 +61,8 @@ def main(argv=None):
     parser.add_argument("--open-cases", type=int, default=300)
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--documents", action="store_true",
+                        help="leave the documents a step issues on (WFS_DOCUMENTS_AUTO_ISSUE=1), as in service")
     args = parser.parse_args(argv)
     runs = {"before": [], "after": []}
     for r in range(args.rounds):
@@ -67,7 +71,7 @@ def main(argv=None):
             runs[label].append(result)
             print(f"round {r + 1} {label:<6} " + "  ".join(f"{k} {v:g}" for k, v in result.items()), flush=True)
     print(f"\nmedians over {args.rounds} rounds (SQLite, {args.open_cases} open cases, n = {args.n}, "
-          f"{args.clients} clients, documents off)")
+          f"{args.clients} clients, documents {'on' if args.documents else 'off'})")
     for key in KEYS:
         before = [r[key] for r in runs["before"] if key in r]
         after = [r[key] for r in runs["after"] if key in r]

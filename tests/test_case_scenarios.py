@@ -53,8 +53,9 @@ def test_the_standard_penalty_path_with_every_deadline(driver):
     assert detail["status"] == "closed" and detail["open_tasks"] == []
     actions = [e["action"] for e in detail["timeline"]]
     assert actions[0] == "process_started" and "case_filed" in actions
-    # The archive step ends the process; its step then binds the case file (案卷), the last event of the record.
-    assert actions[-2:] == ["process_completed", "case_file_built"]
+    # The archive step ends the process; its step then orders the case file (案卷), the last event of the record
+    # (its PDF is drawn just after, by the scheduler or the first download).
+    assert actions[-2:] == ["process_completed", "case_file_ordered"]
     assert actions.count("task_completed") == 14
 
 

@@ -35,7 +35,8 @@ def test_the_timeline_shows_every_event_with_its_task_document_and_evidence(app,
                                   {"i": case["instance_id"]})
     assert len(items) == count and [e["seq"] for e in items] == list(range(1, count + 1))
     assert items[0]["action"] == "process_started"
-    assert [e["action"] for e in items[-2:]] == ["process_completed", "case_file_built"]  # archiving binds the file
+    # archiving orders the case file (its PDF drawn just after)
+    assert [e["action"] for e in items[-2:]] == ["process_completed", "case_file_ordered"]
     issued = [e for e in items if e["action"] == "document_issued"]
     assert issued and all(e["action_label"] != e["action"] for e in issued)  # each document in the record, named
     completed = [e for e in items if e["action"] == "task_completed"]

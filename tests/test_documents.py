@@ -6,6 +6,7 @@ wiring.py): the tests complete tasks over the API and read what was issued.
 from __future__ import annotations
 
 import io
+from datetime import datetime, timezone
 import re
 import subprocess
 from pathlib import Path
@@ -155,11 +156,15 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
     assert titles.index("行政处罚告知书") < titles.index("案件处理呈批表") < titles.index("文书送达回执")
     assert titles.index("文书送达回执") < titles.index("结案审批表") < len(titles) - 1
     assert titles[-1].startswith("证据材料：监测监控系统断电现场照片")
+    # Archiving ordered it (what it binds is fixed); its PDF is drawn by the first download (or the scheduler).
+    assert case_file["pdf_ready"] is False and case_file["pages"] is None and case_file["requested_at"]
+    response = d.client("supervisor1").get(case_file["pdf_url"])
+    assert response.status_code == 200
+    case_file = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/case-file").get_json()
+    assert case_file["pdf_ready"] and [row["title"] for row in case_file["contents"]] == titles
     rows = case_file["contents"]
     for before, after in zip(rows, rows[1:]):
         assert after["first_page"] == before["first_page"] + before["pages"]
-    response = d.client("supervisor1").get(case_file["pdf_url"])
-    assert response.status_code == 200
     from pypdf import PdfReader
 
     pages = PdfReader(io.BytesIO(response.data)).pages
@@ -176,14 +181,47 @@ def test_a_case_from_filing_to_archive_produces_its_documents(steps, app):
 
     timeline = d.detail()["timeline"]
     issued = {e["details"]["document_id"]: e["details"] for e in timeline if e["action"] == "document_issued"}
+    drawn = {e["details"]["document_id"]: e["details"] for e in timeline if e["action"] == "document_rendered"}
+    now = {doc["id"]: doc for doc in d.documents()}
     for doc in docs.values():
-        assert issued[doc["id"]]["pdf_sha256"] == doc["pdf_sha256"] == hashlib.sha256(d.pdf(doc)).hexdigest()
+        # The text is frozen at the step; the PDF drawn from it once (by the case file at the latest), both chained.
+        assert issued[doc["id"]]["html_sha256"] == doc["html_sha256"] == now[doc["id"]]["html_sha256"]
+        assert drawn[doc["id"]]["html_sha256"] == doc["html_sha256"]
+        assert drawn[doc["id"]]["pdf_sha256"] == now[doc["id"]]["pdf_sha256"] == hashlib.sha256(d.pdf(doc)).hexdigest()
+    assert len(drawn) == len([e for e in timeline if e["action"] == "document_rendered"])  # each drawn once
     built = [e for e in timeline if e["action"] == "case_file_built"]
     assert built[-1]["details"]["pdf_sha256"] == case_file["pdf_sha256"] == hashlib.sha256(response.data).hexdigest()
     with app.app_context():
         from workflow_service.modules.audit.chain import verify_chain
 
         assert verify_chain(d.case["instance_id"]).ok
+
+    # Each document's context builds only what its template prints: every template, drawn from this case's full
+    # context and from the one its own names ask for, gives the same text.
+    with app.app_context():
+        from workflow_service.extensions import db
+        from workflow_service.models import Case
+        from workflow_service.modules.documents.context import build_context
+        from workflow_service.modules.documents.registry import DOCUMENT_TYPES
+        from workflow_service.modules.documents.rendering import render_html, template_names
+
+        from workflow_service.modules.documents.signatures import signature_blocks, signers
+
+        case, now = db.session.get(Case, d.case["id"]), datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+        def drawn(kind, needs):
+            context = build_context(case, now=now, needs=needs)
+            context["doc"] = {"type": kind.key, "title": kind.title, "number": "X", "version": 1, "issued_date": "Y"}
+            context["signers"] = signers(signature_blocks(case, kind, context))
+            return render_html(kind.template, context)
+
+        left_out = set()
+        for kind in DOCUMENT_TYPES.values():
+            needs = template_names(kind.template)
+            assert needs is not None, kind.key
+            left_out |= {"ballot", "transfer", "rectification", "evidence_files"} - needs
+            assert drawn(kind, needs) == drawn(kind, None), kind.key
+        assert left_out  # some template leaves a part out (else `needs` saves nothing)
 
     # The case-file review (案卷评查) reads the documents: the decision has its receipt, the notice came first.
     review_codes = {x["code"] for x in d.client("supervisor1").post(
@@ -228,7 +266,10 @@ def test_a_void_document_keeps_its_number_and_the_next_one_never_reuses_it(steps
     assert supervisor.post(f"{url}/{first['id']}/void", json={"reason": ""}).status_code == 422
     voided = supervisor.post(f"{url}/{first['id']}/void", json={"reason": "告知内容有误"}).get_json()
     assert voided["status"] == "void" and voided["void_reason"] == "告知内容有误"
-    assert voided["number"] == first["number"] and voided["pdf_sha256"] == first["pdf_sha256"]
+    # Issued by hand: its text frozen, its PDF not drawn yet; voiding draws it first (the void copy is stamped on it).
+    assert first["pdf_sha256"] is None and first["pdf_ready"] is False and first["html_sha256"]
+    assert voided["number"] == first["number"] and voided["html_sha256"] == first["html_sha256"]
+    assert voided["pdf_ready"] and len(voided["pdf_sha256"]) == 64
     second = handler.post(url, json={"doc_type": "penalty_notice"}).get_json()
     assert second["number"] == "楚市应急罚告〔2026〕2号"
     stamped = text_of(handler.get(first["pdf_url"]).data)
@@ -488,3 +529,60 @@ def test_the_heads_discussion_record_is_issued_without_an_online_vote(steps):
     assert "事实清楚，同意罚款五万元" in text and "同意，注意听取整改情况" in text
     assert "同意报请的处理意见" in text and "经集体讨论，同意对当事人罚款人民币五万元" in text
     assert "网上表决" not in text  # there was none
+
+
+def test_a_step_freezes_the_text_at_once_and_its_pdf_is_drawn_once_after_it(steps, app):
+    """The completion that issues 立案审批表 does not wait for WeasyPrint: the document's number and text are
+    frozen (and chained) by the step; its PDF is drawn after it — by the scheduler's job, or by the first download —
+    exactly once, from the frozen text."""
+    import hashlib
+
+    from workflow_service.modules.documents.pdfs import draw_pending_documents
+
+    d = _filed(steps)
+    [filing] = [x for x in d.documents() if x["doc_type"] == "filing_approval"]
+    assert filing["pdf_ready"] is False and filing["pdf_sha256"] is None and len(filing["html_sha256"]) == 64
+    handler = d.client("handler1")
+    notice = handler.post(f"/api/v1/cases/{d.case['id']}/documents", json={"doc_type": "penalty_notice"}).get_json()
+    assert notice["pdf_ready"] is False
+
+    # The scheduler's job (scheduler.py, every few seconds; `wfs render-documents` by hand) draws what waits.
+    with app.app_context():
+        assert draw_pending_documents() == 2
+        assert draw_pending_documents() == 0
+    listed = {x["id"]: x for x in d.documents()}
+    assert listed[filing["id"]]["pdf_ready"] and listed[notice["id"]]["pdf_ready"]
+    pdf = d.pdf(filing)
+    assert hashlib.sha256(pdf).hexdigest() == listed[filing["id"]]["pdf_sha256"]
+    assert "立案审批表" in text_of(pdf) and PARTY["name"] in text_of(pdf)
+
+    # A document downloaded before the job came by is drawn by the download, kept, and never drawn again.
+    decision = handler.post(f"/api/v1/cases/{d.case['id']}/documents", json={"doc_type": "penalty_notice"}).get_json()
+    first = handler.get(decision["pdf_url"])
+    again = handler.get(decision["pdf_url"])
+    assert first.data == again.data and first.headers["X-Content-SHA256"] == hashlib.sha256(first.data).hexdigest()
+    with app.app_context():
+        assert draw_pending_documents() == 0
+    timeline = d.detail()["timeline"]
+    drawn = [e["details"]["document_id"] for e in timeline if e["action"] == "document_rendered"]
+    assert sorted(drawn) == sorted([filing["id"], notice["id"], decision["id"]])
+    assert {e["action_label"] for e in timeline if e["action"] == "document_rendered"} == {"生成文书 PDF"}
+
+    # A case file ordered (as archiving does) binds what is in force then and is drawn by the same job, once.
+    with app.app_context():
+        from workflow_service.extensions import db
+        from workflow_service.models import Case
+        from workflow_service.modules.documents.casefile import draw_pending_case_files, order_case_file
+
+        ordered = order_case_file(db.session.get(Case, d.case["id"]), None, retention="10年")
+        db.session.commit()
+        assert ordered.pdf_sha256 is None and len(ordered.contents) == 3
+    late = handler.post(f"/api/v1/cases/{d.case['id']}/documents", json={"doc_type": "penalty_notice"}).get_json()
+    with app.app_context():
+        assert draw_pending_case_files() == 1 and draw_pending_case_files() == 0
+        assert draw_pending_documents() == 1  # the late notice, which the file does not bind
+    case_file = d.client("supervisor1").get(f"/api/v1/cases/{d.case['id']}/case-file").get_json()
+    assert case_file["pdf_ready"] and late["id"] not in [row["id"] for row in case_file["contents"]]
+    rows = case_file["contents"]
+    assert rows[0]["first_page"] == 3 and all(b["first_page"] == a["first_page"] + a["pages"] for a, b in zip(rows, rows[1:]))
+    assert case_file["pages"] == rows[-1]["first_page"] + rows[-1]["pages"] - 1  # cover, contents, then the documents

@@ -2,8 +2,8 @@
 
 Each command is one transaction (core/transaction.py, `UnitOfWorkGroup`): it commits when it returns and is rolled
 back when it fails or exits early (`_fail`, `sys.exit`), so no command commits on its own. The exceptions: `sweep`,
-one transaction per timer (modules/steps/sweep.py); and `db upgrade` (Flask-Migrate), where Alembic commits each
-migration itself."""
+one transaction per timer (modules/steps/sweep.py); `render-documents`, one per document (documents/pdfs.py); and
+`db upgrade` (Flask-Migrate), where Alembic commits each migration itself."""
 from __future__ import annotations
 
 import sys
@@ -196,6 +196,19 @@ def sweep_cmd():
 
     result = sweep_due_timers()
     click.echo(f"fired {result.fired}, failed {result.failed}, incidents {result.incidents}")
+
+
+@wfs.command("render-documents", own_transactions=True)
+def render_documents_cmd():
+    """Draw the PDFs of issued documents and case files still waiting for them (what the scheduler does every few
+    seconds)."""
+    from .modules.documents.casefile import draw_pending_case_files
+    from .modules.documents.pdfs import draw_pending_documents
+
+    total = 0
+    while drawn := draw_pending_documents() + draw_pending_case_files():
+        total += drawn
+    click.echo(f"drawn {total}")
 
 
 @wfs.command("expire-disclosures")

@@ -57,6 +57,18 @@ def start_scheduler(app) -> BackgroundScheduler:
             finally:
                 db.session.remove()
 
+    def render_documents():
+        from .modules.documents.casefile import draw_pending_case_files
+        from .modules.documents.pdfs import draw_pending_documents
+
+        with app.app_context(), log_context(job="render_documents"):
+            try:
+                drawn = draw_pending_documents() + draw_pending_case_files()
+                if drawn:
+                    log.info("documents drawn: %s", drawn)
+            finally:
+                db.session.remove()
+
     scheduler = BackgroundScheduler(timezone="UTC")
     # max_instances=1 and coalesce: a slow sweep is never run twice at once in one process; several
     # processes are kept apart by the row claims in the sweep itself.
@@ -64,6 +76,9 @@ def start_scheduler(app) -> BackgroundScheduler:
                       max_instances=1, coalesce=True, next_run_time=None)
     # 行政执法公示: records past their publication period leave the public pages (idempotent, cheap).
     scheduler.add_job(expire, "interval", minutes=10, id="expire_disclosures", max_instances=1, coalesce=True)
+    # 执法文书 and 案卷: the PDFs of documents issued at a step (drawn from their frozen HTML) and of case files
+    # ordered at archiving, a few seconds later.
+    scheduler.add_job(render_documents, "interval", seconds=5, id="render_documents", max_instances=1, coalesce=True)
     heartbeat.scheduler = scheduler
     app.extensions["wfs_sweep_heartbeat"] = heartbeat
     scheduler.start()

@@ -11,13 +11,15 @@ from ..modules.cases.queries import get_case
 from ..modules.documents import operations as doc_ops
 from ..modules.documents import queries
 from ..modules.documents.numbering import configure_unit
+from ..modules.documents.casefile import ensure_case_file
+from ..modules.documents.pdfs import ensure_pdf
 from ..modules.documents.rendering import html_to_docx, void_stamped
 from ..modules.documents.schemas import (CaseFileArgs, CaseFileSchema, CorrectArgs, DocumentListSchema,
                                          DocumentSchema, DocumentSettingsArgs, DocumentSettingsSchema, FormatArgs,
                                          IssueArgs, PreviewArgs, TaskPreviewArgs, VoidArgs)
 from ..core.forms import load_form
 from ..core.services import setting
-from ..core.transaction import discard
+from ..core.transaction import discard, unit_of_work
 from ..modules.tasks.queries import get_visible_task
 from .auth import current_api_user
 
@@ -95,6 +97,11 @@ def document_content(args, case_id, document_id):
                              download_name=f"{name}.docx", max_age=0)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+    if document.pdf_sha256 is None:
+        # The one write a GET makes: a PDF not drawn yet (seconds after its step) is drawn now from the frozen HTML
+        # and kept, in a unit of work of its own (modules/documents/pdfs.py).
+        with unit_of_work():
+            ensure_pdf(document)
     if document.status == "void":
         return _pdf_response(void_stamped(document.pdf, document.void_reason or ""), f"{name}-作废.pdf")
     return _pdf_response(document.pdf, f"{name}.pdf", document.pdf_sha256)
@@ -158,6 +165,10 @@ def build_case_file(args, case_id):
 def case_file_content(case_id):
     """The case file as one PDF (its SHA-256 in `X-Content-SHA256`)."""
     record = queries.latest_case_file(current_api_user(), case_id)
+    if record.pdf_sha256 is None:
+        # Ordered at archiving and not drawn yet: drawn now and kept, in a unit of work of its own (as a document).
+        with unit_of_work():
+            ensure_case_file(record)
     return _pdf_response(record.pdf, f"案卷-{record.archive_number or case_id}-v{record.version}.pdf",
                          record.pdf_sha256, inline=False)
 

@@ -60,8 +60,8 @@ def issue_document(case_id):
             raise
         flash(f"出具失败：{chinese(exc.message)}。", "error")
         return _back(case_id)
-    flash(f"已出具「{document.title}」{document.number or ''}，SHA-256 {document.pdf_sha256[:16]}…已记入全过程记录。",
-          "success")
+    flash(f"已出具「{document.title}」{document.number or ''}，文书内容 SHA-256 {document.html_sha256[:16]}…已记入全过程记录；"
+          "PDF 随后生成，下载时即可取得。", "success")
     return _back(case_id)
 
 

@@ -1,18 +1,21 @@
-"""The case file (案卷): at archiving, one PDF with the cover (案卷首页), the contents (卷内目录) with first pages, the
-documents in binding order (DOCUMENTS.md) and the evidence, every page numbered. Built from the frozen bytes of
-the issued documents (never re-rendered); pypdf merges and counts pages. Its SHA-256 goes into the case's
-audit chain."""
+"""The case file (案卷): one PDF with the cover (案卷首页), the contents (卷内目录) with first pages, the documents
+in binding order (DOCUMENTS.md) and the evidence, every page numbered. Archiving orders it — what it binds is
+fixed then — and it is drawn just after, like a document's PDF (pdfs.py): by the scheduler's job or the first
+download. Built from the PDFs of the issued documents (each drawn once from its frozen HTML); pypdf merges and
+counts pages. Its SHA-256 goes into the case's audit chain."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import io
+import logging
 from html import escape
 
 import sqlalchemy as sa
 from pypdf import PdfReader, PdfWriter, Transformation
 
 from ...core.services import clock
+from ...core.transaction import unit_of_work
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
@@ -21,12 +24,15 @@ from ..evidence.storage import evidence_store
 from . import rendering
 from .context import build_context
 from .models import CaseFile, DocumentStatus, IssuedDocument
+from .pdfs import DocumentFontsMissing, ensure_pdf, fonts_missing
 from .registry import DOCUMENT_TYPES
 from .text import chinese_date
 
 RETENTIONS = ("永久", "30年", "10年")
 # Evidence comes last in the binding order (DOCUMENTS.md item 18).
 EVIDENCE_BINDING = 18
+
+log = logging.getLogger(__name__)
 
 
 def _documents(case: Case) -> list[IssuedDocument]:
@@ -65,30 +71,100 @@ def _page_numbers_pdf(count: int, font_dir) -> bytes:
     return rendering.html_to_pdf(html, font_dir)
 
 
-def build_case_file(case: Case, actor, *, retention: str = "30年", archive_number: str | None = None) -> CaseFile:
+def order_case_file(case: Case, actor, *, retention: str = "30年", archive_number: str | None = None) -> CaseFile:
+    """Archiving orders the case file: what it binds — the documents in force and the evidence, in binding order —
+    is fixed now (`contents`, without page numbers yet); the PDF is drawn just after (`ensure_case_file`: the
+    scheduler's job, or the first download), as a document's is (pdfs.py)."""
     if retention not in RETENTIONS:
         retention = "30年"
+    contents = [{"kind": "document", "id": d.id, "title": d.title, "number": d.number or "",
+                 "date": chinese_date(d.issued_at)} for d in _documents(case)]
+    contents += [{"kind": "evidence", "id": row.id, "title": f"证据材料：{row.description or row.filename}", "number": "",
+                  "date": chinese_date(row.uploaded_at), "sha256": row.sha256}
+                 for row in db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.case_id == case.id)
+                                               .order_by(EvidenceFile.id))]
+    version = (db.session.scalar(sa.select(sa.func.max(CaseFile.version)).where(CaseFile.case_id == case.id)) or 0) + 1
+    record = CaseFile(case_id=case.id, version=version, archive_number=archive_number, retention=retention,
+                      contents=contents, requested_at=clock().now(), built_by_id=getattr(actor, "id", None))
+    db.session.add(record)
+    db.session.flush()
+    record_event(actor, "case_file_ordered", instance_id=case.instance_id, details={
+        "case_file_id": record.id, "version": version, "archive_number": archive_number, "retention": retention,
+        "documents": sum(1 for c in contents if c["kind"] == "document"),
+        "evidence": sum(1 for c in contents if c["kind"] == "evidence")})
+    return record
+
+
+def build_case_file(case: Case, actor, *, retention: str = "30年", archive_number: str | None = None) -> CaseFile:
+    """A case file ordered and drawn at once (`POST …/case-file`: a person asked for it and waits)."""
+    return ensure_case_file(order_case_file(case, actor, retention=retention, archive_number=archive_number))
+
+
+def ensure_case_file(record: CaseFile) -> CaseFile:
+    """The case file's PDF, drawn now if it has not been yet (its row locked meanwhile). Flushes."""
+    if record.pdf_sha256 is not None:
+        return record
+    locked = db.session.scalar(sa.select(CaseFile).where(CaseFile.id == record.id, CaseFile.pdf_sha256.is_(None))
+                               .with_for_update().execution_options(populate_existing=True))
+    if locked is None:
+        db.session.refresh(record)
+        return record
+    _draw(locked)
+    return locked
+
+
+def draw_pending_case_files(batch: int = 10) -> int:
+    """The scheduler's `render_documents` job, after the documents: case files ordered and not drawn yet, one
+    transaction each, claimed with SKIP LOCKED. Returns how many it drew."""
+    with unit_of_work():
+        ids = list(db.session.scalars(sa.select(CaseFile.id).where(CaseFile.pdf_sha256.is_(None))
+                                      .order_by(CaseFile.id).limit(batch)))
+    drawn = 0
+    for case_file_id in ids:
+        try:
+            with unit_of_work():
+                record = db.session.scalar(sa.select(CaseFile).where(
+                    CaseFile.id == case_file_id, CaseFile.pdf_sha256.is_(None)).with_for_update(skip_locked=True))
+                if record is not None:
+                    _draw(record)
+                    drawn += 1
+        except DocumentFontsMissing:
+            log.error("case files wait for their PDF: the document fonts are missing (npm install)")
+            break
+        except Exception:  # noqa: BLE001 - rolled back; the next run tries it again
+            log.exception("drawing case file %s failed", case_file_id)
+    return drawn
+
+
+def _draw(record: CaseFile) -> None:
+    case = db.session.get(Case, record.case_id)
     now = clock().now()
     font_dir = rendering.environment_font_dir()
-    documents = _documents(case)
+    try:
+        rendering.font_face_css(font_dir)
+    except rendering.FontsMissing as exc:
+        raise fonts_missing(exc) from None
+    documents = {d.id: d for d in db.session.scalars(sa.select(IssuedDocument).where(
+        IssuedDocument.id.in_([c["id"] for c in record.contents if c["kind"] == "document"])))}
+    evidence = {e.id: e for e in db.session.scalars(sa.select(EvidenceFile).where(
+        EvidenceFile.id.in_([c["id"] for c in record.contents if c["kind"] == "evidence"])))}
     parts: list[tuple[dict, bytes, int]] = []
-    for d in documents:
-        parts.append(({"title": d.title, "number": d.number or "", "date": chinese_date(d.issued_at),
-                       "kind": "document", "id": d.id, "sha256": d.pdf_sha256}, d.pdf, d.pdf_pages))
-    for row in db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.case_id == case.id)
-                                  .order_by(EvidenceFile.id)):
-        pdf = _evidence_pdf(row, font_dir)
-        parts.append(({"title": f"证据材料：{row.description or row.filename}", "number": "",
-                       "date": chinese_date(row.uploaded_at), "kind": "evidence", "id": row.id,
-                       "sha256": row.sha256}, pdf, rendering.pdf_page_count(pdf)))
+    for entry in record.contents:
+        if entry["kind"] == "document":
+            d = ensure_pdf(documents[entry["id"]])  # drawn now if it was still waiting, from its frozen HTML
+            parts.append(({**entry, "sha256": d.pdf_sha256}, d.pdf, d.pdf_pages))
+        else:
+            pdf = _evidence_pdf(evidence[entry["id"]], font_dir)
+            parts.append((entry, pdf, rendering.pdf_page_count(pdf)))
 
-    context = build_context(case, now=now)
-    closure = next((d for d in documents if d.doc_type == "closure_approval"), None)
-    context["file"] = {"retention": retention, "archive_number": archive_number or "",
-                       "archived_at": context["dates"].get("archived_at") or chinese_date(now),
+    context = build_context(case, now=record.requested_at)
+    bound = [documents[c["id"]] for c in record.contents if c["kind"] == "document"]
+    closure = next((d for d in bound if d.doc_type == "closure_approval"), None)
+    context["file"] = {"retention": record.retention, "archive_number": record.archive_number or "",
+                       "archived_at": context["dates"].get("archived_at") or chinese_date(record.requested_at),
                        "closed_at": chinese_date(closure.issued_at) if closure else chinese_date(case.closed_at),
-                       "decision": next((d for d in documents if d.doc_type in ("penalty_decision",
-                                                                                 "no_penalty_decision")), None)}
+                       "decision": next((d for d in bound if d.doc_type in ("penalty_decision",
+                                                                             "no_penalty_decision")), None)}
     context["doc"] = {"title": "案卷", "number": None}
     cover, cover_pages = rendering.html_to_pdf_pages(rendering.render_html("case_file_cover.html", context), font_dir)
     # The contents list the first page of each part; how many pages the contents take moves those pages, so
@@ -120,16 +196,11 @@ def build_case_file(case: Case, actor, *, retention: str = "30年", archive_numb
     writer.write(out)
     pdf = out.getvalue()
 
-    version = (db.session.scalar(sa.select(sa.func.max(CaseFile.version)).where(CaseFile.case_id == case.id)) or 0) + 1
-    record = CaseFile(case_id=case.id, version=version, archive_number=archive_number, retention=retention,
-                      contents=[{k: r[k] for k in ("index", "title", "number", "date", "first_page", "pages", "kind",
-                                                   "id", "sha256")} for r in rows],
-                      pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pages=total, built_at=now,
-                      built_by_id=getattr(actor, "id", None))
-    db.session.add(record)
+    record.contents = [{k: r.get(k) for k in ("index", "title", "number", "date", "first_page", "pages", "kind", "id",
+                                              "sha256")} for r in rows]
+    record.pdf, record.pdf_sha256, record.pages, record.built_at = pdf, hashlib.sha256(pdf).hexdigest(), total, now
     db.session.flush()
-    record_event(actor, "case_file_built", instance_id=case.instance_id, details={
-        "case_file_id": record.id, "version": version, "pdf_sha256": record.pdf_sha256, "pages": total,
-        "archive_number": archive_number, "retention": retention, "documents": len(documents),
-        "evidence": len(parts) - len(documents)})
-    return record
+    record_event(None, "case_file_built", instance_id=case.instance_id, details={
+        "case_file_id": record.id, "version": record.version, "pdf_sha256": record.pdf_sha256, "pages": total,
+        "archive_number": record.archive_number, "retention": record.retention,
+        "documents": len(documents), "evidence": len(parts) - len(documents)})

@@ -205,12 +205,19 @@ def _transfer(case: Case) -> dict | None:
             "approved_at": chinese_date(transfer.approved_at)}
 
 
+# Parts of the context read from other tables, built only for a template that prints them (`needs`).
+_ON_DEMAND = {"evidence_files": _evidence_files, "ballot": _last_ballot, "rectification": _rectification,
+              "transfer": _transfer}
+
+
 def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict | None = None,
-                  party_seq: int | None = None) -> dict:
+                  needs: frozenset[str] | None = None, party_seq: int | None = None) -> dict:
     """Everything a template may print about the case, with dates in Chinese form and amounts in capitals.
     `overlay`: what a form holds before it is submitted, laid over the process data (a preview of the
-    document as the step will issue it). `party_seq`: in a case with several parties, the party the document is
-    addressed to — its name, its own penalties and amounts, its own dates."""
+    document as the step will issue it). `needs`: the names the template refers to (rendering.template_names);
+    the parts read from other tables that it does not print are left out. None: all of them. `party_seq`: in a
+    case with several parties, the party the document is addressed to — its name, its own penalties and amounts,
+    its own dates."""
     data = {**(case.instance.data or {}), **(overlay or {})}
     if party_seq is not None:
         data = party_view(data, party_seq)
@@ -247,12 +254,9 @@ def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict |
         "evidence": [{**e, "type_label": EVIDENCE_NAMES.get(e.get("type"), e.get("type") or ""),
                       "collected": chinese_datetime(e.get("collected_at"))}
                      for e in data.get("evidence") or [] if isinstance(e, dict)],
-        "evidence_files": _evidence_files(case),
-        "legal_reviews": _legal_reviews(case),
-        "ballot": _last_ballot(case),
+        "legal_reviews": _legal_reviews(case),  # the signature blocks read them too
         "discussion": _discussion(data),
-        "rectification": _rectification(case),
-        "transfer": _transfer(case),
+        **{key: build(case) for key, build in _ON_DEMAND.items() if needs is None or key in needs},
         "dates": dates,
         "data": data,
         "extra": extra or {},

@@ -1,7 +1,8 @@
 """Enforcement documents (执法文书) as issued, the numbers they carry, and the bound case file (案卷).
 
-An issued document is frozen: the PDF bytes rendered at issue time and the HTML they were rendered from are kept
-with their SHA-256 (and the hashes go into the case's audit chain); the editable DOCX is made from the frozen HTML. A correction issues a new version under the same number and keeps the
+An issued document is frozen: the HTML rendered from the case at issue time is kept with its SHA-256 (in the case's
+audit chain); the PDF is drawn from that HTML once, shortly after (documents/pdfs.py), and kept with its SHA-256
+(in the chain too); the editable DOCX is made from the frozen HTML. A correction issues a new version under the same number and keeps the
 old one (superseded); voiding keeps the document and its number, marked 作废 with the reason.
 """
 from __future__ import annotations
@@ -38,11 +39,14 @@ class IssuedDocument(db.Model):
     step = sa.Column(sa.String(64), nullable=True)         # the BPMN step that produced it, if any
     # What the handler added (说理, recipient of a receipt, ...) on top of what the case holds.
     fields = sa.Column(JSONType, nullable=False, default=dict)
-    pdf = deferred(sa.Column(sa.LargeBinary, nullable=False))
-    pdf_sha256 = sa.Column(sa.String(64), nullable=False)
-    pdf_pages = sa.Column(sa.Integer, nullable=False)
-    # The HTML the PDF was rendered from, frozen beside it: the editable DOCX copy is made from it on request
-    # (the same text as the PDF, without a second rendering on every issue).
+    # The PDF drawn from the frozen HTML (documents/pdfs.py): None until it is drawn — seconds after the step, by
+    # the scheduler, or at once by the first download, voiding or the case file.
+    pdf = deferred(sa.Column(sa.LargeBinary, nullable=True))
+    pdf_sha256 = sa.Column(sa.String(64), nullable=True)
+    pdf_pages = sa.Column(sa.Integer, nullable=True)
+    rendered_at = sa.Column(UTCDateTime, nullable=True)
+    # The document's text as issued, frozen at the step: the PDF is drawn from it and the editable DOCX copy is
+    # made from it on request.
     html = deferred(sa.Column(sa.Text, nullable=False))
     html_sha256 = sa.Column(sa.String(64), nullable=False)
     issued_at = sa.Column(UTCDateTime, nullable=False)
@@ -65,6 +69,9 @@ class IssuedDocument(db.Model):
 
     __table_args__ = (
         sa.Index("ix_issued_documents_case", "case_id", "id"),
+        # The scheduler's render_documents job reads the documents still without their PDF: a handful at most.
+        sa.Index("ix_issued_documents_pdf_pending", "id", postgresql_where=sa.text("pdf_sha256 IS NULL"),
+                 sqlite_where=sa.text("pdf_sha256 IS NULL")),
         # A number belongs to one document (its versions share it): never two documents with one number.
         sa.UniqueConstraint("unit_id", "doc_type", "year", "sequence", "version", name="uq_issued_documents_number"),
     )
@@ -136,7 +143,9 @@ class DocumentUnitSettings(db.Model):
 
 
 class CaseFile(db.Model):
-    """The bound case file (案卷) of a case as built at archiving: one PDF with cover, contents and page numbers."""
+    """The bound case file (案卷) of a case, ordered at archiving: one PDF with cover, contents and page numbers,
+    drawn just after (casefile.py); until then `pdf`, `pdf_sha256`, `pages` and `built_at` are empty and `contents`
+    lists what it binds without page numbers."""
 
     __tablename__ = "case_files"
 
@@ -146,10 +155,13 @@ class CaseFile(db.Model):
     archive_number = sa.Column(sa.String(64), nullable=True)
     retention = sa.Column(sa.String(16), nullable=False)   # 永久 | 30年 | 10年
     contents = sa.Column(JSONType, nullable=False)          # the 卷内目录 rows: title, number, date, first page
-    pdf = deferred(sa.Column(sa.LargeBinary, nullable=False))
-    pdf_sha256 = sa.Column(sa.String(64), nullable=False)
-    pages = sa.Column(sa.Integer, nullable=False)
-    built_at = sa.Column(UTCDateTime, nullable=False)
-    built_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    pdf = deferred(sa.Column(sa.LargeBinary, nullable=True))
+    pdf_sha256 = sa.Column(sa.String(64), nullable=True)
+    pages = sa.Column(sa.Integer, nullable=True)
+    requested_at = sa.Column(UTCDateTime, nullable=False)  # archiving (or a person) ordered it: what it binds is fixed
+    built_at = sa.Column(UTCDateTime, nullable=True)       # its PDF drawn
+    built_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)  # who ordered it (None: the system)
 
-    __table_args__ = (sa.UniqueConstraint("case_id", "version", name="uq_case_files_case_version"),)
+    __table_args__ = (sa.UniqueConstraint("case_id", "version", name="uq_case_files_case_version"),
+                      sa.Index("ix_case_files_pdf_pending", "id", postgresql_where=sa.text("pdf_sha256 IS NULL"),
+                               sqlite_where=sa.text("pdf_sha256 IS NULL")))

@@ -29,17 +29,20 @@ def default_dept_code(unit: Unit) -> str:
     return f"{unit.name[:1]}应急"
 
 
+_LOOK_UP = object()  # a caller that passes no settings: they are read; None means "the unit has none"
+
+
 def unit_settings(unit: Unit) -> DocumentUnitSettings | None:
     return db.session.get(DocumentUnitSettings, unit.id)
 
 
-def dept_code(unit: Unit, settings: DocumentUnitSettings | None = None) -> str:
-    settings = settings if settings is not None else unit_settings(unit)
+def dept_code(unit: Unit, settings: DocumentUnitSettings | None = _LOOK_UP) -> str:
+    settings = unit_settings(unit) if settings is _LOOK_UP else settings
     return settings.dept_code if settings is not None and settings.dept_code else default_dept_code(unit)
 
 
-def type_code(unit: Unit, doc_type: DocumentType, settings: DocumentUnitSettings | None = None) -> str | None:
-    settings = settings if settings is not None else unit_settings(unit)
+def type_code(unit: Unit, doc_type: DocumentType, settings: DocumentUnitSettings | None = _LOOK_UP) -> str | None:
+    settings = unit_settings(unit) if settings is _LOOK_UP else settings
     codes = (settings.type_codes if settings is not None else None) or {}
     return codes.get(doc_type.key) or doc_type.code
 

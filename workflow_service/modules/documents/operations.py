@@ -1,8 +1,8 @@
 """Issuing, correcting and voiding enforcement documents; previewing one as it will be issued.
 
 Issue = take the next number, render the template from what the case holds (plus what the handler adds),
-freeze the PDF bytes and the HTML they came from with their SHA-256 (the DOCX is made from that HTML on request),
-and write an audit event carrying the hashes into the case's hash chain. Operations take the actor, flush and
+freeze that HTML with its SHA-256 and write an audit event carrying the hash into the case's hash chain; the PDF
+is drawn from the frozen HTML after the step (pdfs.py), the DOCX on request. Operations take the actor, flush and
 never commit.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ...core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
@@ -27,8 +27,9 @@ from ..transfers.models import CriminalTransfer
 from ..users.models import Role
 from ..users.provinces import province_code
 from . import numbering, rendering
-from .casefile import build_case_file
+from .casefile import build_case_file, order_case_file
 from .context import build_context
+from .pdfs import DocumentFontsMissing, ensure_pdf, fonts_missing
 from .review import document_items
 from .signatures import signature_blocks, signers
 from .models import DocumentStatus, IssuedDocument
@@ -43,10 +44,6 @@ EXTRA_FIELDS = {"reasoning", "handler_opinion", "head_opinion", "chair_name", "f
                 "police", "procuratorate", "materials", "decision_number", "document_title", "document_number",
                 "recipient", "method", "place", "served_at", "witness", "note", "publication", "published_at",
                 "effective_at"}
-
-
-class DocumentFontsMissing(ServiceError):
-    status, code = 503, "document_fonts_missing"
 
 
 def _type(key: str) -> DocumentType:
@@ -85,17 +82,19 @@ def _render(case: Case, doc_type: DocumentType, *, number: str | None, version: 
             overlay: dict | None = None, party_seq: int | None = None):
     if party_seq is None and doc_type.key in PARTY_DOCUMENTS:
         party_seq = 1  # a case with several parties: the case's own party's document unless another is named
-    context = build_context(case, now=now, extra=extra, overlay=overlay, party_seq=party_seq)
+    context = build_context(case, now=now, extra=extra, overlay=overlay,
+                            needs=rendering.template_names(doc_type.template), party_seq=party_seq)
     context["doc"] = {"type": doc_type.key, "title": doc_type.title, "number": number, "version": version,
                       "issued_date": context["today"]}
     blocks = signature_blocks(case, doc_type, context)
     context["signers"] = signers(blocks)
     html = rendering.render_html(doc_type.template, context)
     try:
-        pdf, pages = rendering.html_to_pdf_pages(html, rendering.environment_font_dir())
+        # The PDF is drawn from this HTML after the step (pdfs.py); the fonts it needs must be there now.
+        rendering.font_face_css(rendering.environment_font_dir())
     except rendering.FontsMissing as exc:
-        raise DocumentFontsMissing("文书字体未安装，无法生成文书（请执行 npm install）", {"fonts": [str(exc)]}) from None
-    return html, pdf, pages, blocks
+        raise fonts_missing(exc) from None
+    return html, blocks
 
 
 def _year(now) -> int:
@@ -116,12 +115,12 @@ def _freeze(case: Case, doc_type: DocumentType, actor, *, extra: dict, step: str
         else:
             year = _year(now)
             number, sequence = numbering.take_number(case.unit, doc_type, year)
-    html, pdf, pages, blocks = _render(case, doc_type, number=number, version=version, extra=extra, now=now,
-                                       party_seq=party_seq)
+    html, blocks = _render(case, doc_type, number=number, version=version, extra=extra, now=now,
+                           party_seq=party_seq)
     document = IssuedDocument(party_seq=party_seq,
         case_id=case.id, unit_id=case.unit_id, doc_type=doc_type.key, title=doc_type.title, number=number,
         year=year, sequence=sequence, version=version, status=DocumentStatus.issued.value, step=step,
-        fields=extra, signatures=blocks, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_pages=pages,
+        fields=extra, signatures=blocks, pdf=None, pdf_sha256=None, pdf_pages=None,
         html=html, html_sha256=hashlib.sha256(html.encode()).hexdigest(), issued_at=now,
         issued_by_id=getattr(actor, "id", None), supersedes_id=supersedes.id if supersedes else None,
         correction_reason=reason)
@@ -131,8 +130,8 @@ def _freeze(case: Case, doc_type: DocumentType, actor, *, extra: dict, step: str
         reservation.document_id = document.id
     record_event(actor, "document_issued", instance_id=case.instance_id, details={
         "document_id": document.id, "doc_type": doc_type.key, "title": doc_type.title, "number": number,
-        "version": version, "pdf_sha256": document.pdf_sha256, "html_sha256": document.html_sha256,
-        "pages": document.pdf_pages, "step": step, "supersedes": supersedes.id if supersedes else None,
+        "version": version, "html_sha256": document.html_sha256,
+        "step": step, "supersedes": supersedes.id if supersedes else None,
         "reason": reason, **({"party_seq": party_seq} if party_seq else {})})
     return document
 
@@ -182,6 +181,7 @@ def void_document(actor, document_id: int, reason: str) -> IssuedDocument:
     document = _document_for_change(actor, document_id, VOIDER_ROLES)
     if document.status == DocumentStatus.void.value:
         raise Conflict("该文书已作废 (already void)", code="document_void")
+    document = ensure_pdf(document)  # the bytes the void copy is stamped on, and whose hash the record names
     document.status = DocumentStatus.void.value
     document.void_reason = reason.strip()
     document.voided_at = clock().now()
@@ -225,15 +225,18 @@ def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict 
             raise ValidationFailed(f"本案没有第 {party_seq} 个当事人", {"party": [f"共 {len(seqs)} 个当事人"]})
     number, _reserved = preview_number(case, kind, now, party_seq)
     try:
-        _html, pdf, _pages, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra),
-                                              now=now, overlay=overlay, party_seq=party_seq)
+        html, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra), now=now,
+                                overlay=overlay, party_seq=party_seq)
     except (ValueError, TypeError, ArithmeticError):
         if not overlay:
             raise
         # What a form holds before it is validated (an amount that is no number): no preview, a message.
         raise ValidationFailed("表单内容有误，无法生成文书预览，请先更正 (the form's values cannot be previewed)",
                                {"data": ["请检查金额、日期等填写内容"]}) from None
-    return pdf
+    try:
+        return rendering.html_to_pdf(html, rendering.environment_font_dir())
+    except rendering.FontsMissing as exc:
+        raise fonts_missing(exc) from None
 
 
 def form_overlay(schema: dict, data) -> dict:
@@ -304,7 +307,7 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
             extra["decision_number"] = decision.number if decision else numbering.decision_number(case.id) or ""
         issued.append(_freeze(case, DOCUMENT_TYPES[doc_type], actor, extra=extra, step=step))
     if step == "archive":
-        build_case_file(case, actor, retention=data.get("retention") or "30年",
+        order_case_file(case, actor, retention=data.get("retention") or "30年",
                         archive_number=data.get("archive_number"))
     return issued
 

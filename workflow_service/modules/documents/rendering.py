@@ -10,14 +10,17 @@ the wrong glyphs. WFS_DOCUMENT_FONT_DIR points at another copy of the fonts (an 
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from html import escape
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 import lxml.html
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -47,6 +50,26 @@ def _jinja(template_dir: str) -> jinja2.Environment:
     env.filters.update(capitals=amount_in_capitals, figures=amount_in_figures, money=amount_both,
                        cdate=chinese_date, cdatetime=chinese_datetime)
     return env
+
+
+@lru_cache(maxsize=128)
+def template_names(template: str, template_dir: str | None = None) -> frozenset[str] | None:
+    """The context names a template refers to, with those of the templates it extends, includes or imports (a
+    document's context builds only what its template prints); None when a template is named at run time."""
+    env = _jinja(template_dir or str(TEMPLATE_DIR))
+    names, seen, todo = set(), set(), [template]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = env.parse(env.loader.get_source(env, name)[0])
+        names |= meta.find_undeclared_variables(tree)
+        referenced = list(meta.find_referenced_templates(tree))
+        if None in referenced:
+            return None
+        todo.extend(referenced)
+    return frozenset(names)
 
 
 def render_html(template: str, context: dict, template_dir: str | None = None) -> str:
@@ -88,13 +111,32 @@ def _stylesheets(directory: Path):
     return cached[1], cached[2]
 
 
+# The same HTML gives the same PDF: a decision previewed on its approval task (its reserved number, today's date)
+# and drawn after its issue is drawn once, as is a page of the case file's contents laid out twice to count its
+# pages. Drawing costs ~0.2 s (layout and the fonts' subsets); the last PDFs drawn are kept by the hash of their
+# HTML, per process, under a lock (the threaded development server).
+_RENDERED_MAX_BYTES = 16 * 1024 * 1024
+_rendered: OrderedDict[str, tuple[bytes, int]] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
 def html_to_pdf_pages(html: str, directory: Path) -> tuple[bytes, int]:
     """The PDF and its page count (from the layout, without reading the PDF back)."""
     from weasyprint import HTML  # import here: WeasyPrint loads pango and fonts; only when a page is drawn
 
+    key = hashlib.sha256(f"{directory}\0{html}".encode()).hexdigest()
+    with _rendered_lock:
+        if key in _rendered:
+            _rendered.move_to_end(key)
+            return _rendered[key]
     font_config, css = _stylesheets(directory)
     document = HTML(string=html, base_url=str(TEMPLATE_DIR)).render(stylesheets=[css], font_config=font_config)
-    return document.write_pdf(), len(document.pages)
+    result = (document.write_pdf(), len(document.pages))
+    with _rendered_lock:
+        _rendered[key] = result
+        while sum(len(pdf) for pdf, _ in _rendered.values()) > _RENDERED_MAX_BYTES and len(_rendered) > 1:
+            _rendered.popitem(last=False)
+    return result
 
 
 def html_to_pdf(html: str, directory: Path) -> bytes:

@@ -53,8 +53,11 @@ class DocumentSchema(Schema):
     party_seq = fields.Integer(allow_none=True, metadata={
         "description": "a case with several parties: the party (seq) the document is addressed to; None: the "
                        "case's own party or the whole case"})
-    pdf_sha256 = fields.String()
-    pdf_pages = fields.Integer()
+    pdf_sha256 = fields.String(allow_none=True, metadata={
+        "description": "SHA-256 of the PDF; null until the PDF is drawn from the frozen HTML (seconds after the step, "
+                       "or at the first download)"})
+    pdf_pages = fields.Integer(allow_none=True)
+    pdf_ready = fields.Function(lambda d: d.pdf_sha256 is not None)
     html_sha256 = fields.String(metadata={"description": "SHA-256 of the frozen HTML the PDF and DOCX come from"})
     issued_at = fields.AwareDateTime()
     issued_by = fields.Function(lambda d: d.issued_by.username if d.issued_by else None)
@@ -76,10 +79,13 @@ class CaseFileSchema(Schema):
     version = fields.Integer()
     archive_number = fields.String(allow_none=True)
     retention = fields.String()
-    contents = fields.List(fields.Dict())
-    pdf_sha256 = fields.String()
-    pages = fields.Integer()
-    built_at = fields.AwareDateTime()
+    contents = fields.List(fields.Dict(), metadata={
+        "description": "what it binds, in binding order; first_page and pages once its PDF is drawn"})
+    pdf_sha256 = fields.String(allow_none=True, metadata={"description": "null until the PDF is drawn"})
+    pages = fields.Integer(allow_none=True)
+    pdf_ready = fields.Function(lambda f: f.pdf_sha256 is not None)
+    requested_at = fields.AwareDateTime(metadata={"description": "ordered (archiving): what it binds is fixed"})
+    built_at = fields.AwareDateTime(allow_none=True)
     pdf_url = fields.Function(lambda f: f"/api/v1/cases/{f.case_id}/case-file/content")
 
 

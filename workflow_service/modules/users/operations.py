@@ -231,10 +231,11 @@ def issue_token(user: User, kind: TokenKind = TokenKind.api) -> tuple[str, ApiTo
 
 
 def user_for_token(token: str, kind: TokenKind = TokenKind.api) -> User | None:
-    # The token, its user and the user's unit in one statement (the roles follow in one more): every API
-    # request starts here. A browser session's id is no bearer token, nor the other way round.
-    row = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_digest(token), kind=kind.value)
-                            .options(sa.orm.joinedload(ApiToken.user).joinedload(User.unit)))
+    # The token, its user, the user's unit and roles in one statement: every API request starts here. A browser
+    # session's id is no bearer token, nor the other way round.
+    user = sa.orm.joinedload(ApiToken.user)
+    row = db.session.scalars(sa.select(ApiToken).filter_by(token_hash=_digest(token), kind=kind.value)
+                             .options(user.joinedload(User.unit), user.joinedload(User.role_rows))).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
