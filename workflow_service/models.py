@@ -7,7 +7,7 @@ from .modules.tasks.models import Task  # noqa: F401
 from .modules.timers.models import Timer  # noqa: F401
 from .modules.users.models import ApiToken, Unit, User, UserRole  # noqa: F401
 from .modules.deadlines.models import CalendarDay, CalendarYear, DeadlineAdjustment, DeadlineRule  # noqa: F401
-from .modules.cases.models import BusinessSetting, Case  # noqa: F401
+from .modules.cases.models import BusinessSetting, Case, CaseParty  # noqa: F401
 from .modules.review.models import Ballot, BallotSeat, Committee, CommitteeMember, LegalReview, Vote  # noqa: F401
 from .modules.rectification.models import RectificationOrder  # noqa: F401
 from .modules.transfers.models import CrimeScreening, CriminalTransfer  # noqa: F401

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from ..core.services import clock
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
+from ..modules.documents.queries import parties_with_progress
 from ..modules.documents.numbering import decision_number
 from ..modules.enterprises import operations as enterprise_ops
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
@@ -27,7 +28,7 @@ def file_case(args):
     if args["enterprise_id"] is not None or args["enterprise"] is not None:
         return enterprise_ops.file_case_for_enterprise(current_api_user(), **args)
     return case_ops.file_case(current_api_user(), source=args["source"], party_name=args["party_name"],
-                              party_type=args["party_type"], summary=args["summary"])
+                              party_type=args["party_type"], summary=args["summary"], co_parties=args["co_parties"])
 
 
 @blp.route("", methods=["GET"])
@@ -64,6 +65,7 @@ def case_detail(case_id):
     case.data = _process_data(case)
     case.surcharge = queries.surcharge(case, clock().now())
     case.decision_number = decision_number(case.id)  # from the documents: issued, or reserved for the decision
+    case.parties = parties_with_progress(case)
     return case
 
 

@@ -68,7 +68,8 @@ def issue(args, case_id):
 def preview(args, case_id):
     """A document as it will be issued, from what the case holds now; nothing is frozen, no number is taken."""
     case = get_case(current_api_user(), case_id)
-    return _pdf_response(doc_ops.preview(case, args["doc_type"]), f"{args['doc_type']}-preview.pdf")
+    return _pdf_response(doc_ops.preview(case, args["doc_type"], party_seq=args["party"]),
+                         f"{args['doc_type']}-preview.pdf")
 
 
 @blp.route("/cases/<int:case_id>/documents/<int:document_id>", methods=["GET"])
@@ -183,7 +184,8 @@ def task_preview(args, task_id):
     user = current_api_user()
     task = get_visible_task(user, task_id)
     case = doc_ops.case_of_task(task)
-    return _pdf_response(doc_ops.preview(case, args["doc_type"]), f"{args['doc_type']}-preview.pdf")
+    return _pdf_response(doc_ops.preview(case, args["doc_type"], party_seq=args["party"]),
+                         f"{args['doc_type']}-preview.pdf")
 
 
 @blp.route("/tasks/<int:task_id>/document-preview", methods=["POST"])
@@ -200,7 +202,8 @@ def task_preview_with_form(args, task_id):
     task = get_visible_task(user, task_id)
     case = doc_ops.case_of_task(task)
     schema = load_form(setting("FORMS_DIR"), task.form_id) if task.form_id else {}
-    pdf = doc_ops.preview(case, args["doc_type"], overlay=doc_ops.form_overlay(schema, args["data"]))
+    pdf = doc_ops.preview(case, args["doc_type"], overlay=doc_ops.form_overlay(schema, args["data"]),
+                          party_seq=args["party"])
     discard()  # a preview changes nothing
     return _pdf_response(pdf, f"{args['doc_type']}-preview.pdf")
 

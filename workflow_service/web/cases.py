@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -12,6 +13,7 @@ from ..core.services import clock, setting
 from ..core.transaction import discard
 from ..modules.cases import operations as case_ops
 from ..modules.cases import queries
+from ..modules.documents.queries import parties_with_progress
 from ..modules.cases.schemas import (CaseListArgs, ExtensionArgs, ExtensionDecisionArgs, ExtensionRequestArgs,
                                        FileCaseArgs, ReasonArgs)
 from ..modules.deadlines.queries import working_days_left
@@ -129,21 +131,57 @@ def file_case():
         values = {k: request.form.get(k, "").strip() for k in keys}
         if enterprise:
             values["enterprise_id"] = enterprise.id
+        co_parties = _co_parties_from_form(values)
         try:
-            args = FileCaseArgs().load(values)
+            args = FileCaseArgs().load({k: v for k, v in values.items() if not k.startswith("co_")})
         except ValidationError as exc:
             errors = exc.messages
         else:
-            if enterprise:
-                case = enterprise_ops.file_case_for_enterprise(me(), source=args["source"], summary=args["summary"],
-                                                               enterprise_id=enterprise.id)
+            try:
+                if enterprise:
+                    case = enterprise_ops.file_case_for_enterprise(me(), source=args["source"], summary=args["summary"],
+                                                                   enterprise_id=enterprise.id, co_parties=co_parties)
+                else:
+                    case = case_ops.file_case(me(), source=args["source"], party_name=args["party_name"],
+                                              party_type=args["party_type"], summary=args["summary"],
+                                              co_parties=co_parties)
+            except ValidationFailed as exc:
+                discard()
+                errors = {**(exc.details or {}), "_message": [exc.message]}
             else:
-                case = case_ops.file_case(me(), source=args["source"], party_name=args["party_name"],
-                                          party_type=args["party_type"], summary=args["summary"])
-            flash(f"案件 {case.case_number} 已登记，请办理立案登记。", "success")
-            return redirect(url_for("web.case_page", case_id=case.id))
+                flash(f"案件 {case.case_number} 已登记，请办理立案登记。", "success")
+                return redirect(url_for("web.case_page", case_id=case.id))
     return render_template("case_new.html", errors=errors, values=values, source_names=SOURCE_NAMES,
-                           enterprise=enterprise), (422 if errors else 200)
+                           enterprise=enterprise, co_rows=CO_PARTY_ROWS, co_roles=CO_PARTY_ROLES), (422 if errors else 200)
+
+
+# The filing page offers two further parties (其主要负责人 and one more); the API takes any number.
+CO_PARTY_ROWS = 2
+CO_PARTY_ROLES = {"principal": "主要负责人", "other_head": "其他负责人", "unit": "单位", "individual": "个人"}
+_CO_FIELDS = ("role", "name", "identification", "position", "address")
+
+
+def _co_parties_from_form(values: dict) -> list[dict]:
+    """The filled rows of the further-parties fieldset (an empty row is no party); kept in `values` for
+    re-rendering."""
+    rows = []
+    for i in range(CO_PARTY_ROWS):
+        row = {f: request.form.get(f"co_{f}_{i}", "").strip() for f in _CO_FIELDS}
+        values.update({f"co_{f}_{i}": v for f, v in row.items()})
+        if row["name"] or row["identification"]:
+            rows.append({k: v or None for k, v in row.items()})
+    return rows
+
+
+def _page_parties(case) -> list[dict]:
+    """The parties with where each stands, their times as the page's filters take them (datetimes)."""
+    parties = parties_with_progress(case)
+    for party in parties:
+        progress = party.get("progress") or {}
+        for key in ("notified_at", "served_at", "payment_due_at"):
+            if isinstance(progress.get(key), str):
+                progress[key] = datetime.fromisoformat(progress[key])
+    return parties
 
 
 @bp.route("/cases/<int:case_id>")
@@ -173,7 +211,7 @@ def case_page(case_id):
         decision_version = None
     extensions = case_ops.extension_requests(user, scope="case", case_id=case.id, visible=True)
     return render_template(
-        "case.html", case=case, tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
+        "case.html", case=case, parties=_page_parties(case), tasks=tasks, open_tasks=open_tasks, waiting=waiting, deadlines=deadlines, now=now,
         timeline=queries.timeline(case, limit=timeline_pager.per_page, offset=timeline_pager.offset),
         timeline_pager=timeline_pager, surcharge=queries.surcharge(case, now), markers=markers,
         data=case.instance.data or {}, handler_names=display_names((case.instance.data or {}).get("handlers") or []),

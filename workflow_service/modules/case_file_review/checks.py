@@ -201,6 +201,20 @@ def check_notice(facts: CaseFacts) -> list[dict]:
     if notified > decided:
         return [defect("notice_missing", f"告知送达于{_local(notified)}，晚于决定{_local(decided)}")]
     statements = facts.last("record_statements")
+    party_notices = [e for e in facts.data.get("party_notices") or [] if isinstance(e, dict)]
+    if party_notices:
+        # Several parties (双罚): each party's window runs from its own notice, on its own hearing right.
+        waived_by = {e.get("party") for e in (statements.data.get("party_statements") if statements else None) or []
+                     if isinstance(e, dict) and e.get("waived")}
+        cut = []
+        for entry in party_notices:
+            told = parse_time(entry.get("notified_at"))
+            if told is None or entry.get("party") in waived_by:
+                continue
+            end = facts.deadline("hearing_request" if entry.get("hearing_eligible") else "statement_window", told)
+            if decided < end:
+                cut.append(f"{entry.get('name') or entry.get('party')}的期限至{_local(end)}")
+        return [defect("statement_window_cut", f"{'；'.join(cut)}，决定于{_local(decided)}")] if cut else []
     waived = bool(statements and statements.data.get("waived"))
     rule = "hearing_request" if facts.data.get("hearing_eligible") else "statement_window"
     window_end = facts.deadline(rule, notified)

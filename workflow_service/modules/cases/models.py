@@ -57,6 +57,34 @@ class Case(db.Model):
                       sa.Index("ix_cases_created_at", "created_at"))
 
 
+class PartyRole(str, enum.Enum):
+    unit = "unit"              # 单位 (the organisation itself)
+    principal = "principal"    # 主要负责人 (双罚: 安全生产法 Art 94, 95 ...)
+    other_head = "other_head"  # 其他负责人 / 安全生产管理人员
+    individual = "individual"  # 个人 (a natural person as the party)
+
+
+class CaseParty(db.Model):
+    """当事人: the parties of a case, each with its own proposal, notice, hearing right, decision, service and
+    payment (DOMAIN.md: 单位 and its 主要负责人, 双罚). Seq 1 is the case's own party, mirrored from
+    cases.party_name / party_type; the others are added at filing (`co_parties`)."""
+
+    __tablename__ = "case_parties"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    case_id = sa.Column(sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
+    seq = sa.Column(sa.Integer, nullable=False)
+    role = sa.Column(sa.String(16), nullable=False)
+    name = sa.Column(sa.String(200), nullable=False)
+    type = sa.Column(sa.String(16), nullable=False)  # organisation | individual
+    # 统一社会信用代码 for an organisation, 公民身份号码 for a person (modules/system/codes.py checks both)
+    identification = sa.Column(sa.String(32), nullable=True)
+    position = sa.Column(sa.String(100), nullable=True)  # 职务, e.g. 总经理
+    address = sa.Column(sa.String(300), nullable=True)
+
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_case_parties_seq"),)
+
+
 class CaseNumberSequence(db.Model):
     """The last case number (案件编号) given, per unit and year: numbers restart each year (…-2027-000001).
     Filing locks this row (SELECT ... FOR UPDATE) until its transaction ends, so two filings at the same instant

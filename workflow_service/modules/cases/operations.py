@@ -21,6 +21,7 @@ from ...core.workdays import SHANGHAI
 from ..deadlines.operations import compute_deadline, find_rule
 from .models import BusinessSetting, Case, CaseSource, CaseStatus, DecisionExtension, ExtensionStatus
 from .numbering import take_case_number
+from .parties import add_parties, check_co_parties, mirror_own_party, own_role, sync_rows
 
 CASE_PROCESS = "case_handling"
 # The decision limit runs from filing, on the rule version in force on the filing date (30 days before
@@ -84,17 +85,19 @@ def seed_settings() -> int:
 
 
 def file_case(actor, *, source: str, party_name: str, party_type: str, summary: str, extra: dict | None = None,
-              enterprise_id: int | None = None) -> Case:
+              enterprise_id: int | None = None, co_parties: list[dict] | None = None) -> Case:
     """立案登记: a handler opens a case in their unit; the case process starts with its filing task.
     `extra`: facts another process hands over with the case (a rectification's order and re-inspection);
     `enterprise_id`: the party's entry in the enterprise registry, already checked by the caller
-    (enterprises.operations.file_case_for_enterprise)."""
+    (enterprises.operations.file_case_for_enterprise);
+    `co_parties`: the parties beside the case's own one (its 主要负责人 and the like: 双罚), each with a role."""
     if not actor.has_role(Role.case_handler):
         raise Forbidden("仅承办人可登记案件 (only case handlers file cases)")
     try:
         CaseSource(source)
     except ValueError:
         raise ValidationFailed("案件来源无效 (invalid source)", {"source": [f"one of {[s.value for s in CaseSource]}"]})
+    co_parties = check_co_parties(party_type, co_parties)
     unit = actor.unit
     thresholds = large_fine_thresholds(province_code(unit))
     data = {
@@ -105,6 +108,10 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
         **threshold_data(thresholds),
         **(extra or {}),
     }
+    if co_parties:
+        data["parties"] = [{"seq": 1, "role": own_role(party_type), "name": party_name, "type": party_type},
+                           *({"seq": n, **{k: v for k, v in p.items() if v is not None}}
+                             for n, p in enumerate(co_parties, start=2))]
     instance = pipeline.start(actor, process_id=CASE_PROCESS, unit=unit, title=f"{party_name}案",
                                        data=data)
     case = Case(
@@ -116,8 +123,10 @@ def file_case(actor, *, source: str, party_name: str, party_type: str, summary: 
     db.session.add(case)
     instance.business_key = case.case_number
     db.session.flush()
+    add_parties(case, co_parties)
     record_event(actor, "case_filed", instance_id=instance.id,
                  details={"case_number": case.case_number, "party": party_name, "source": source,
+                          **({"co_parties": [p["name"] for p in co_parties]} if co_parties else {}),
                           **({"enterprise_id": enterprise_id} if enterprise_id else {})})
     return case
 
@@ -126,7 +135,7 @@ def sync_case(record) -> None:
     """Step handler: the party and violations as the filing form last recorded them; closure."""
     if record.process_id != CASE_PROCESS:
         return
-    if not record.process_completed and not record.changed("party", "violations"):
+    if not record.process_completed and not record.changed("party", "violations", "parties"):
         return  # nothing the case row shows changed in this step: no read, no write
     case = db.session.scalar(sa.select(Case).where(Case.instance_id == record.instance.id))
     if case is None:
@@ -136,6 +145,10 @@ def sync_case(record) -> None:
     if isinstance(party, dict) and party.get("name"):
         case.party_name = str(party["name"])[:200]
         case.party_type = str(party.get("type") or case.party_type)[:16]
+        mirror_own_party(case)
+    parties = snapshot.data.get("parties")
+    if isinstance(parties, list) and record.changed("parties"):
+        sync_rows(case, parties)
     violations = snapshot.data.get("violations")
     if isinstance(violations, list):
         case.violations = violations

@@ -16,9 +16,12 @@ from ..deadlines.models import DeadlineRule
 from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
 from ..users.models import User
+from ..users.provinces import province_code
 from ..users.units import in_visible_units, refusal_reason, sees_unit
 from .documents import TASK_DOCUMENTS, action_label
 from .models import Case
+from .parties import several
+from .party_rules import payment_due, unpaid
 
 
 def can_view_case(user: User, case: Case) -> bool:
@@ -231,6 +234,8 @@ def surcharge(case: Case, now) -> dict | None:
     fine = float(data.get("total_fine") or 0)
     if fine <= 0 or data.get("paid"):
         return None
+    if several(data) and data.get("party_services"):
+        return _party_surcharges(case, data, now)
     due_at = db.session.scalar(sa.select(Timer.due_at).where(
         Timer.instance_id == case.instance_id, Timer.rule_id == "payment", Timer.rule_kind == "deadline"))
     if due_at is None:
@@ -240,6 +245,10 @@ def surcharge(case: Case, now) -> dict | None:
         due_at = max(due_at, datetime.fromisoformat(str(data["deferral_until"])))
     if now < due_at:
         return None
+    return _accrued(case, fine, due_at, now)
+
+
+def _accrued(case: Case, fine: float, due_at: datetime, now) -> dict:
     days_late = (now - due_at).days + 1  # the first day after the last day of payment is day 1
     # 行政处罚法 Art 73(3): the days a reconsideration or lawsuit runs are not counted (wiring.py names the source).
     paused = 0
@@ -255,3 +264,25 @@ def surcharge(case: Case, now) -> dict | None:
     if paused:
         result.update(paused_days=paused, basis="《行政处罚法》第七十二条、第七十三条第三款（复议、诉讼期间不计算加处罚款）")
     return result
+
+
+def _party_surcharges(case: Case, data: dict, now) -> dict | None:
+    """Several parties: each fine still owed accrues from the end of its own party's payment period (from its own
+    service); the case's surcharge is their sum, each party's shown beside it."""
+    province = province_code(case.unit)
+    parties = []
+    for owed in unpaid(data):
+        due = payment_due(data, owed["seq"], province)
+        if due is None or now < due.due_at:
+            continue
+        parties.append({"party": owed["seq"], "name": owed["name"],
+                        **_accrued(case, float(owed["total_fine"]), due.due_at, now)})
+    if not parties:
+        return None
+    fine, amount = sum(p["fine"] for p in parties), round(sum(p["amount"] for p in parties), 2)
+    earliest = min(p["payment_due_at"] for p in parties)
+    for p in parties:
+        p["payment_due_at"] = p["payment_due_at"].isoformat()
+    return {"fine": fine, "payment_due_at": earliest,
+            "days_late": max(p["days_late"] for p in parties), "amount": amount, "capped": amount >= fine,
+            "basis": parties[0]["basis"], "parties": parties}

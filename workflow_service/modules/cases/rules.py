@@ -4,18 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
+
 from ...core.errors import ValidationFailed
 from ...core.forms import parse_time, shown
 from ...core.registry import Declarations
 from ...core.services import clock
 from ...core.workdays import SHANGHAI
+from ...extensions import db
 from ..audit.operations import record_event
 from ..deadlines.operations import compute_deadline, find_rule
 from ..deadlines.script import execution_start
 from ..system.codes import credit_code_problem
 from ..users.provinces import province_code
 from ..users.units import require_two_officers
+from . import party_rules
 from .operations import large_fine_thresholds, threshold_data
+from .models import Case
+from .parties import parties_from_form, party_rows, several
+from .party_rules import party_of
 
 CASE_PROCESS = "case_handling"
 
@@ -76,15 +83,18 @@ def _one_proposal_for_each_violation(actor, task, data, current):
         return {}
     errors: dict[str, list[str]] = {}
     seen: list[int] = []
+    seen_by_party: set[tuple[int, int]] = set()  # several parties: one proposal per violation and party
     for i, proposal in enumerate(proposals):
         index = proposal.get("violation_index") if isinstance(proposal, dict) else None
         if not isinstance(index, int) or isinstance(index, bool):
             continue
         if not 1 <= index <= count:
             errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为不存在（本案共 {count} 项）"]
-        elif index in seen and not _person_transferred_company_punished(proposals, index, current):
+        elif (party_of(proposal), index) in seen_by_party and not _person_transferred_company_punished(
+                [p for p in proposals if isinstance(p, dict) and party_of(p) == party_of(proposal)], index, current):
             errors[f"proposals.{i}.violation_index"] = [f"第 {index} 项违法行为已有处理意见"]
         seen.append(index)
+        seen_by_party.add((party_of(proposal), index))
     missing = [str(n) for n in range(1, count + 1) if n not in seen]
     if missing and all(isinstance(p, dict) and "violation_index" in p for p in proposals):
         errors["proposals"] = [f"应对第 1 至 {count} 项违法行为各提出一项意见，缺第 {'、'.join(missing)} 项"]
@@ -182,8 +192,8 @@ def _statements_reviewed_point_by_point(actor, task, data, current):
 
 @_rule("record_statements")
 def _hearing_request_in_time(actor, task, data, current):
-    if not data.get("hearing_requested"):
-        return data
+    if not data.get("hearing_requested") or data.get("party_statements"):
+        return data  # several parties: each party's request is checked against its own notice (party_rules)
     if not current.get("hearing_eligible"):
         raise ValidationFailed("该案不适用听证程序 (this penalty is not hearing-eligible; 行政处罚法第六十三条)",
                                {"hearing_requested": ["不符合听证条件"]})
@@ -386,6 +396,8 @@ def _paid_in_full_means_the_whole_fine(actor, task, data, current):
     amount = data.get("amount_paid")
     if data.get("paid") is not True or not isinstance(fine, (int, float)) or not fine:
         return {}
+    if several(current):
+        return {}  # each party's payment against its own fine (party_rules.check_payment)
     if amount is None:
         return {"amount_paid": [f"记为已足额缴纳时须填写已缴金额（罚款 {fine:,.2f} 元）"]}
     if isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount < fine:
@@ -398,6 +410,8 @@ def _paid_in_full_means_the_whole_fine(actor, task, data, current):
 def _surcharge_never_exceeds_the_fine(actor, task, data, current):
     # 行政处罚法 Art 72 and 行政强制法 Art 45: the late-payment surcharge may not exceed the fine itself.
     fine, surcharge = current.get("total_fine"), data.get("surcharge_amount")
+    if several(current):  # several parties: the demand is for the fines still owed
+        fine = sum(float(o.get("total_fine") or 0) for o in party_rules.unpaid(current))
     if (isinstance(fine, (int, float)) and fine and isinstance(surcharge, (int, float))
             and not isinstance(surcharge, bool) and surcharge > fine):
         return {"surcharge_amount": [f"加处罚款 {surcharge:,.2f} 元超过罚款 {fine:,.2f} 元（加处罚款数额不得超出罚款数额）"]}
@@ -462,3 +476,51 @@ def _closure_reason_fits_the_decision(actor, task, data, current):
     if reason == "enforcement" and not current.get("enforcement_applied_at"):
         return {"closure_reason": ["本案未申请人民法院强制执行，结案情形不能是“已申请人民法院强制执行”"]}
     return {}
+
+
+DECLARED.task_check(CASE_PROCESS, "draft_filing", "investigation_report")(party_rules.check_co_parties_listed)
+
+
+@DECLARED.task_rule(CASE_PROCESS, "draft_filing", "investigation_report")
+def _co_parties_listed(actor, task, data, current):
+    # The filing form, or the report once the investigation found the unit's principal liable too, lists the
+    # parties beside the case's own one; the report's proposals are then checked against them.
+    if "co_parties" not in data:
+        return data
+    party = data.get("party") if isinstance(data.get("party"), dict) else current.get("party") or {}
+    parties = parties_from_form(party, data["co_parties"], current)
+    return {**data, "parties": parties} if parties else data
+
+
+# -- several parties (单位 and its 主要负责人: 双罚), each with its own proposal, notice, hearing right, decision,
+# service and payment (party_rules.py); a case with one party is untouched by these.
+_check("investigation_report")(party_rules.check_report)
+_check("investigation_report")(party_rules.check_no_party_raised)
+_rule("investigation_report")(party_rules.report_rule)
+_check("notify_intended_penalty")(party_rules.check_notice)
+_rule("notify_intended_penalty")(party_rules.notice_rule)
+_check("record_statements")(party_rules.check_statements)
+_rule("record_statements")(party_rules.statements_rule)
+DECLARED.task_check(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")(party_rules.check_service)
+DECLARED.task_rule(CASE_PROCESS, "serve_decision", "serve_no_penalty_decision")(party_rules.service_rule)
+_check("record_payment")(party_rules.check_payment)
+_rule("record_payment")(party_rules.payment_rule)
+_rule("approve_payment_deferral")(party_rules.deferral_rule)
+_check("draft_closure_report")(party_rules.check_closure)
+DECLARED.task_prefill(CASE_PROCESS, "notify_intended_penalty", "record_statements", "serve_decision",
+                      "serve_no_penalty_decision", "record_payment")(party_rules.prefill)
+
+
+@DECLARED.task_check("criminal_transfer", "draft_transfer_report")
+def _transferred_parties_are_the_cases(actor, task, data, current):
+    """The parties a transfer report names (their seqs) are parties of the case it comes from."""
+    named = data.get("transferred_parties")
+    if not named:
+        return {}
+    case = db.session.scalar(sa.select(Case).where(Case.case_number == current.get("case_number"))) \
+        if current.get("case_number") else None
+    if case is None:
+        return {"transferred_parties": ["移送不是从案件发起的，无从指定当事人"]}
+    seqs = {r.seq for r in party_rows(case)}
+    bad = [s for s in named if s not in seqs]
+    return {"transferred_parties": [f"本案没有第 {'、'.join(map(str, bad))} 个当事人（共 {len(seqs)} 个）"]} if bad else {}

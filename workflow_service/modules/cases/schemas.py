@@ -7,6 +7,18 @@ from ..tasks.schemas import TaskSchema
 from .models import CaseSource, CaseStatus
 
 
+class CoPartyArgs(Schema):
+    """A party beside the case's own one (双罚: the unit's 主要负责人, 安全生产法 Art 94, 95)."""
+    role = fields.String(required=True, validate=validate.OneOf(["unit", "principal", "other_head", "individual"]),
+                         metadata={"description": "单位 unit / 主要负责人 principal / 其他负责人 other_head / 个人 individual"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    type = fields.String(load_default=None, validate=validate.OneOf(["organisation", "individual"]))
+    identification = fields.String(load_default=None, validate=validate.Length(max=32),
+                                   metadata={"description": "统一社会信用代码 (unit) or 公民身份号码 (person)"})
+    position = fields.String(load_default=None, validate=validate.Length(max=100), metadata={"description": "职务"})
+    address = fields.String(load_default=None, validate=validate.Length(max=300))
+
+
 class FileCaseArgs(Schema):
     """The party is named (`party_name`, `party_type`), or chosen from the enterprise registry (`enterprise_id`),
     or added to the registry with the case (`enterprise`: the fields of POST /api/v1/enterprises)."""
@@ -16,6 +28,9 @@ class FileCaseArgs(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     enterprise_id = Id(load_default=None, metadata={"description": "the party from the enterprise registry"})
     enterprise = fields.Dict(load_default=None, metadata={"description": "a new registry entry for the party"})
+    co_parties = fields.List(fields.Nested(CoPartyArgs), load_default=None, validate=validate.Length(max=19),
+                             metadata={"description": "further parties of the case (其主要负责人 …), each decided on "
+                                                      "its own"})
 
     @validates_schema
     def _one_party(self, data, **kwargs):
@@ -163,6 +178,8 @@ class SurchargeSchema(Schema):
     capped = fields.Boolean()
     basis = fields.String()
     paused_days = fields.Integer(metadata={"description": "days not counted while a reconsideration or lawsuit ran"})
+    parties = fields.List(fields.Dict(), metadata={
+        "description": "several parties: each fine still owed, accruing from its own party's payment deadline"})
 
 
 class WaitingStepSchema(Schema):
@@ -177,7 +194,23 @@ class WaitingStepSchema(Schema):
                                   metadata={"description": "the transfer's next deadline, with its rule and basis"})
 
 
+class PartySchema(Schema):
+    seq = fields.Integer(metadata={"description": "1: the case's own party"})
+    role = fields.String()
+    role_name = fields.String()
+    name = fields.String()
+    type = fields.String()
+    identification = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    progress = fields.Dict(metadata={"description": "a case with several parties: where this party stands (outcome, "
+                                                    "fine, hearing right, notice, statement window, decision number, "
+                                                    "service, payment deadline, payment)"})
+
+
 class CaseDetailSchema(CaseSchema):
+    parties = fields.List(fields.Nested(PartySchema), metadata={
+        "description": "当事人: the case's own party (seq 1) and the others filed with it, each decided on its own"})
     surcharge = fields.Nested(SurchargeSchema, allow_none=True,
                               metadata={"description": "late-payment surcharge accrued so far (行政处罚法 Art 72)"})
     violations = fields.List(fields.Dict())

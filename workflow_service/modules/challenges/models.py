@@ -44,6 +44,8 @@ class LegalChallenge(db.Model):
     filed_at = sa.Column(UTCDateTime, nullable=False)
     # Filed after the statutory period counted from the decision: recorded, the body decides whether to accept.
     late = sa.Column(sa.Boolean, nullable=False, default=False)
+    # A case with several parties: the party (its seq) that applied or sued; its own service starts its periods.
+    party_seq = sa.Column(sa.Integer, nullable=True)
     note = sa.Column(sa.Text, nullable=False, default="")
     status = sa.Column(sa.String(16), nullable=False, default="pending")  # pending | concluded
     result = sa.Column(sa.String(16), nullable=True)

@@ -18,6 +18,7 @@ from ...core.services import clock
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
+from ..cases.parties import party_rows
 from ..cases.queries import can_view_case
 from ..disclosure import operations as disclosure_ops
 from ..disclosure.models import Disclosure, DisclosureStatus
@@ -63,8 +64,10 @@ def _deadline(kind: str, known_at: datetime) -> datetime:
         return known_at.replace(year=year, month=month, day=28) + timedelta(days=4)
 
 
-def record_challenge(actor, case_id: int, *, kind: str, body: str, filed_at: datetime, note: str = "") -> LegalChallenge:
-    """登记复议、诉讼: the party applied for reconsideration or sued; the body and the date it was filed."""
+def record_challenge(actor, case_id: int, *, kind: str, body: str, filed_at: datetime, note: str = "",
+                     party: int | None = None) -> LegalChallenge:
+    """登记复议、诉讼: the party applied for reconsideration or sued; the body and the date it was filed. In a case
+    with several parties, `party` (its seq) is the one that did: the periods run from its own service."""
     case = _case(actor, case_id, RECORDER_ROLES)
     decided = decision_time(case)
     now = clock().now()
@@ -80,8 +83,16 @@ def record_challenge(actor, case_id: int, *, kind: str, body: str, filed_at: dat
         raise Conflict(f"本案已有未结的{KIND_LABELS[pending.kind]}（{pending.body}），请先登记其结果",
                        code="challenge_pending", details={"challenge_id": pending.id})
     served = (case.instance.data or {}).get("served_at")
+    if party is not None:
+        seqs = {r.seq for r in party_rows(case)}
+        if party not in seqs:
+            raise ValidationFailed(f"本案没有第 {party} 个当事人（共 {len(seqs)} 个）", {"party": ["当事人序号不存在"]})
+        services = {e.get("party"): e for e in (case.instance.data or {}).get("party_services") or []
+                    if isinstance(e, dict)}
+        served = (services.get(party) or {}).get("served_at") or served
     known = _at(served) if served else decided
     row = LegalChallenge(case_id=case.id, unit_id=case.unit_id, kind=kind, body=body, filed_at=filed_at,
+                         party_seq=party,
                          late=filed_at >= _deadline(kind, known), note=note or "", status="pending",
                          recorded_at=now, recorded_by_id=actor.id)
     db.session.add(row)

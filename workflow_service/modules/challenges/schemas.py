@@ -11,6 +11,9 @@ class RecordChallengeArgs(Schema):
                          metadata={"description": "复议机关或人民法院"})
     filed_at = fields.AwareDateTime(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
+    party = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
+        "description": "a case with several parties: the party (seq) that applied or sued; its periods run from "
+                       "its own service of its decision"})
 
 
 class ChallengeResultArgs(Schema):
@@ -34,6 +37,7 @@ class ChallengeSchema(Schema):
     kind = fields.String()
     body = fields.String()
     filed_at = fields.AwareDateTime()
+    party_seq = fields.Integer(allow_none=True)
     late = fields.Boolean(metadata={"description": "filed after the statutory period (the body decides)"})
     note = fields.String()
     status = fields.String()

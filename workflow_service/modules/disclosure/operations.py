@@ -21,6 +21,7 @@ from ...core.workdays import SHANGHAI
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
+from ..cases.parties import several
 from ..deadlines.operations import compute_deadline
 from ..documents.context import build_context
 from ..documents.numbering import document_number
@@ -79,7 +80,8 @@ def draft_disclosure(case: Case, data: dict, now) -> Disclosure:
     decided_at = _decided_at(data)
     # What the decision says, as the documents module writes it from the case (the basis cited per violation,
     # the combined penalty in figures and capitals): nothing here is typed a second time.
-    context = build_context(case, now=now)
+    # Several parties (双罚): the case's own party's decision, its own penalty (the others' decisions are theirs).
+    context = build_context(case, now=now, party_seq=1 if several(data) else None)
     basis = "；".join(f"{v['provision']}；{v['basis']}" if v["basis"] else v["provision"]
                       for v in context["violations"] if v["outcome"] == "penalty")
     disclosure = Disclosure(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ..cases.models import Case
+from ..cases.party_rules import party_view
 from ..evidence.models import EvidenceFile
 from ..review.models import Ballot, BallotStatus, LegalReview
 from ..users.models import User
@@ -217,12 +218,16 @@ _ON_DEMAND = {"evidence_files": _evidence_files, "ballot": _last_ballot, "rectif
 
 
 def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict | None = None,
-                  needs: frozenset[str] | None = None) -> dict:
+                  needs: frozenset[str] | None = None, party_seq: int | None = None) -> dict:
     """Everything a template may print about the case, with dates in Chinese form and amounts in capitals.
     `overlay`: what a form holds before it is submitted, laid over the process data (a preview of the
     document as the step will issue it). `needs`: the names the template refers to (rendering.template_names);
-    the parts read from other tables that it does not print are left out. None: all of them."""
+    the parts read from other tables that it does not print are left out. None: all of them. `party_seq`: in a
+    case with several parties, the party the document is addressed to — its name, its own penalties and amounts,
+    its own dates."""
     data = {**(case.instance.data or {}), **(overlay or {})}
+    if party_seq is not None:
+        data = party_view(data, party_seq)
     unit = case.unit
     settings = unit_settings(unit)
     violations = _violations(data)
@@ -240,7 +245,7 @@ def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict |
                  "court": (settings.court if settings else None) or _court(unit),
                  "payment_account": (settings.payment_account if settings else None) or "本机关指定的银行",
                  "address": (settings.address if settings else None) or ""},
-        "case": {"id": case.id, "number": case.case_number, "name": f"{party['name']}安全生产违法行为行政处罚案",
+        "case": {"id": case.id, "number": case.case_number, "name": f"{_party(case.instance.data or {}, case)['name']}安全生产违法行为行政处罚案",
                  "cause": "、".join(v["description"] for v in violations) or case.summary,
                  "summary": data.get("summary") or case.summary,
                  "source": SOURCE_NAMES.get(case.source, case.source), "status": case.status,

@@ -60,6 +60,9 @@ class IssuedDocument(db.Model):
     # 审批人 | 受送达人 | 见证人 | 送达人 | 印章, "name": ..., "signed": bool}]. The case-file review (案卷评查) reads
     # them: an approval form without its approver, a receipt without the recipient's signature or a witness.
     signatures = sa.Column(JSONType, nullable=False, default=list, server_default="[]")
+    # The party a document is addressed to in a case with several (its seq in case_parties, 2 and on); None: the
+    # case's own party (seq 1), or a document of the whole case.
+    party_seq = sa.Column(sa.Integer, nullable=True)
 
     issued_by = db.relationship("User", foreign_keys=[issued_by_id])
     voided_by = db.relationship("User", foreign_keys=[voided_by_id])
@@ -97,6 +100,7 @@ class NumberReservation(db.Model):
     reserved_at = sa.Column(UTCDateTime, nullable=False)
     reserved_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     document_id = sa.Column(sa.Integer, sa.ForeignKey("issued_documents.id"), nullable=True)
+    party_seq = sa.Column(sa.Integer, nullable=True)  # as IssuedDocument.party_seq
 
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "doc_type", "year", "sequence", name="uq_document_number_reservations_number"),

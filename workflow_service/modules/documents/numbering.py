@@ -83,18 +83,26 @@ def peek_number(unit: Unit, doc_type: DocumentType, year: int) -> str:
     return format_number(dept_code(unit, settings), type_code(unit, doc_type, settings), year, last + 1)
 
 
-def open_reservation(case_id: int, doc_type: str) -> NumberReservation | None:
+def _party(column, party_seq: int | None):
+    """A document of the case's own party (or of the whole case) has no party_seq; another party's has its seq."""
+    return column.is_(None) if party_seq in (None, 1) else column == party_seq
+
+
+def open_reservation(case_id: int, doc_type: str, party_seq: int | None = None) -> NumberReservation | None:
     """The number reserved for the case's next document of this type, not yet taken by an issued one."""
     return db.session.scalar(sa.select(NumberReservation).where(
         NumberReservation.case_id == case_id, NumberReservation.doc_type == doc_type,
+        _party(NumberReservation.party_seq, party_seq),
         NumberReservation.document_id.is_(None)).order_by(NumberReservation.id.desc()).limit(1))
 
 
-def reserve_number(case, doc_type: DocumentType, actor, *, step: str | None = None) -> NumberReservation:
+def reserve_number(case, doc_type: DocumentType, actor, *, step: str | None = None,
+                   party_seq: int | None = None) -> NumberReservation:
     """Take the number the case's next document of this type will carry, now (see NumberReservation). A case
     that already holds one keeps it: a decision sent back for redrafting is issued under the number its
-    approver saw."""
-    existing = open_reservation(case.id, doc_type.key)
+    approver saw. `party_seq`: the party of several the document is addressed to (each its own number)."""
+    party_seq = None if party_seq == 1 else party_seq
+    existing = open_reservation(case.id, doc_type.key, party_seq)
     if existing is not None:
         return existing
     now = clock().now()
@@ -102,7 +110,7 @@ def reserve_number(case, doc_type: DocumentType, actor, *, step: str | None = No
     number, sequence = take_number(case.unit, doc_type, year)
     reservation = NumberReservation(case_id=case.id, unit_id=case.unit_id, doc_type=doc_type.key, number=number,
                                     year=year, sequence=sequence, step=step, reserved_at=now,
-                                    reserved_by_id=getattr(actor, "id", None))
+                                    reserved_by_id=getattr(actor, "id", None), party_seq=party_seq)
     db.session.add(reservation)
     db.session.flush()
     record_event(actor, "document_number_reserved", instance_id=case.instance_id, details={
@@ -110,15 +118,16 @@ def reserve_number(case, doc_type: DocumentType, actor, *, step: str | None = No
     return reservation
 
 
-def document_number(case_id: int, doc_type: str) -> str | None:
+def document_number(case_id: int, doc_type: str, party_seq: int | None = None) -> str | None:
     """The number of the case's document of this type: the one in force as issued, else the one reserved for
     it. The only source of a document's number (disclosure, the case page and the API read it here)."""
     issued = db.session.scalar(sa.select(IssuedDocument.number).where(
         IssuedDocument.case_id == case_id, IssuedDocument.doc_type == doc_type,
+        _party(IssuedDocument.party_seq, party_seq),
         IssuedDocument.status == DocumentStatus.issued.value).order_by(IssuedDocument.id.desc()).limit(1))
     if issued:
         return issued
-    reservation = open_reservation(case_id, doc_type)
+    reservation = open_reservation(case_id, doc_type, party_seq)
     return reservation.number if reservation is not None else None
 
 

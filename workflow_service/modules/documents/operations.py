@@ -18,6 +18,8 @@ from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
 from ..cases.operations import CASE_PROCESS
+from ..cases.parties import data_parties, several
+from ..cases.party_rules import decided, notified, unpaid
 from ..cases.queries import can_view_case, case_for_instance
 from ..deadlines.operations import find_rule
 from ..rectification.models import RectificationOrder
@@ -77,9 +79,11 @@ def _case_for_issue(actor, case_id: int, roles=ISSUER_ROLES) -> Case:
 
 
 def _render(case: Case, doc_type: DocumentType, *, number: str | None, version: int, extra: dict, now,
-            overlay: dict | None = None):
+            overlay: dict | None = None, party_seq: int | None = None):
+    if party_seq is None and doc_type.key in PARTY_DOCUMENTS:
+        party_seq = 1  # a case with several parties: the case's own party's document unless another is named
     context = build_context(case, now=now, extra=extra, overlay=overlay,
-                            needs=rendering.template_names(doc_type.template))
+                            needs=rendering.template_names(doc_type.template), party_seq=party_seq)
     context["doc"] = {"type": doc_type.key, "title": doc_type.title, "number": number, "version": version,
                       "issued_date": context["today"]}
     blocks = signature_blocks(case, doc_type, context)
@@ -98,19 +102,22 @@ def _year(now) -> int:
 
 
 def _freeze(case: Case, doc_type: DocumentType, actor, *, extra: dict, step: str | None, number=None, year=None,
-            sequence=None, version=1, supersedes: IssuedDocument | None = None, reason: str | None = None):
+            sequence=None, version=1, supersedes: IssuedDocument | None = None, reason: str | None = None,
+            party_seq: int | None = None):
     now = clock().now()
     reservation = None
+    party_seq = None if party_seq == 1 else party_seq
     if doc_type.numbered and number is None:
         # A number reserved for it (the decision's, taken when its draft was submitted) is the one it carries.
-        reservation = numbering.open_reservation(case.id, doc_type.key)
+        reservation = numbering.open_reservation(case.id, doc_type.key, party_seq)
         if reservation is not None:
             number, year, sequence = reservation.number, reservation.year, reservation.sequence
         else:
             year = _year(now)
             number, sequence = numbering.take_number(case.unit, doc_type, year)
-    html, blocks = _render(case, doc_type, number=number, version=version, extra=extra, now=now)
-    document = IssuedDocument(
+    html, blocks = _render(case, doc_type, number=number, version=version, extra=extra, now=now,
+                           party_seq=party_seq)
+    document = IssuedDocument(party_seq=party_seq,
         case_id=case.id, unit_id=case.unit_id, doc_type=doc_type.key, title=doc_type.title, number=number,
         year=year, sequence=sequence, version=version, status=DocumentStatus.issued.value, step=step,
         fields=extra, signatures=blocks, pdf=None, pdf_sha256=None, pdf_pages=None,
@@ -125,7 +132,7 @@ def _freeze(case: Case, doc_type: DocumentType, actor, *, extra: dict, step: str
         "document_id": document.id, "doc_type": doc_type.key, "title": doc_type.title, "number": number,
         "version": version, "html_sha256": document.html_sha256,
         "step": step, "supersedes": supersedes.id if supersedes else None,
-        "reason": reason})
+        "reason": reason, **({"party_seq": party_seq} if party_seq else {})})
     return document
 
 
@@ -162,7 +169,8 @@ def correct_document(actor, document_id: int, reason: str, extra: dict | None = 
     old.status = DocumentStatus.superseded.value
     db.session.flush()
     return _freeze(case, _type(old.doc_type), actor, extra=merged, step=old.step, number=old.number, year=old.year,
-                   sequence=old.sequence, version=old.version + 1, supersedes=old, reason=reason.strip())
+                   sequence=old.sequence, version=old.version + 1, supersedes=old, reason=reason.strip(),
+                   party_seq=old.party_seq)
 
 
 def void_document(actor, document_id: int, reason: str) -> IssuedDocument:
@@ -186,32 +194,39 @@ def void_document(actor, document_id: int, reason: str) -> IssuedDocument:
     return document
 
 
-def current_document(case_id: int, doc_type: str) -> IssuedDocument | None:
+def current_document(case_id: int, doc_type: str, party_seq: int | None = None) -> IssuedDocument | None:
     return db.session.scalar(sa.select(IssuedDocument).where(
         IssuedDocument.case_id == case_id, IssuedDocument.doc_type == doc_type,
+        numbering._party(IssuedDocument.party_seq, party_seq),
         IssuedDocument.status == DocumentStatus.issued.value).order_by(IssuedDocument.id.desc()).limit(1))
 
 
-def preview_number(case: Case, kind: DocumentType, now) -> tuple[str | None, bool]:
+def preview_number(case: Case, kind: DocumentType, now, party_seq: int | None = None) -> tuple[str | None, bool]:
     """The number a preview shows and whether it is the document's own: the number reserved for it (the
     decision's, once its draft is submitted), else the one the next issue would take, marked as not yet taken."""
     if not kind.numbered:
         return None, False
-    reservation = numbering.open_reservation(case.id, kind.key)
+    reservation = numbering.open_reservation(case.id, kind.key, party_seq)
     if reservation is not None:
         return reservation.number, True
     return f"{numbering.peek_number(case.unit, kind, _year(now))}（预览，出具时编号）", False
 
 
-def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict | None = None) -> bytes:
+def preview(case: Case, doc_type: str, extra: dict | None = None, overlay: dict | None = None,
+            party_seq: int | None = None) -> bytes:
     """The document as it will be issued, from what the case holds now (and `overlay`: what the step's form
-    holds before it is submitted), without freezing it or taking a number."""
+    holds before it is submitted), without freezing it or taking a number. `party_seq`: in a case with several
+    parties, the party it is addressed to."""
     kind = _type(doc_type)
     now = clock().now()
-    number, _reserved = preview_number(case, kind, now)
+    if party_seq is not None:
+        seqs = {p.get("seq") for p in data_parties(case.instance.data or {})}
+        if party_seq not in seqs:
+            raise ValidationFailed(f"本案没有第 {party_seq} 个当事人", {"party": [f"共 {len(seqs)} 个当事人"]})
+    number, _reserved = preview_number(case, kind, now, party_seq)
     try:
         html, _blocks = _render(case, kind, number=number, version=1, extra=_check_extra(extra), now=now,
-                                overlay=overlay)
+                                overlay=overlay, party_seq=party_seq)
     except (ValueError, TypeError, ArithmeticError):
         if not overlay:
             raise
@@ -275,6 +290,8 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
     case's process data as the step left it. Called by the step pipeline after the step; `actor` is the person
     who completed it (None: the system). A document already issued at this step is not issued twice."""
     data = case.instance.data or {}
+    if several(data) and step in PARTY_STEPS:
+        return _party_documents(case, step, data, actor)
     issued = []
     for doc_type, condition in STEP_DOCUMENTS.get(step, ()):
         if condition is not None and not condition(data):
@@ -292,6 +309,70 @@ def documents_for_step(case: Case, step: str, actor=None) -> list[IssuedDocument
     if step == "archive":
         order_case_file(case, actor, retention=data.get("retention") or "30年",
                         archive_number=data.get("archive_number"))
+    return issued
+
+
+# Documents addressed to a party: in a case with several parties each party gets its own (DOMAIN.md: 双罚).
+PARTY_DOCUMENTS = {"penalty_notice", "hearing_notice", "penalty_decision", "no_penalty_decision", "service_receipt",
+                   "payment_demand", "deferral_approval"}
+PARTY_STEPS = {"notify_intended_penalty", "approve_decision", "serve_decision", "payment_demand", "approve_no_penalty",
+               "serve_no_penalty_decision", "approve_payment_deferral"}
+
+
+def _issued_for(case: Case, doc_type: str, step: str, party_seq: int) -> bool:
+    return bool(db.session.scalar(sa.select(sa.func.count(IssuedDocument.id)).where(
+        IssuedDocument.case_id == case.id, IssuedDocument.doc_type == doc_type, IssuedDocument.step == step,
+        numbering._party(IssuedDocument.party_seq, party_seq),
+        IssuedDocument.status == DocumentStatus.issued.value)))
+
+
+def _party_documents(case: Case, step: str, data: dict, actor) -> list[IssuedDocument]:
+    """The documents of a step in a case with several parties: one set per party the step concerns, each with its
+    own number, naming that party and its own penalties, amounts and dates (party_rules.party_view)."""
+    plan: list[tuple[str, int, dict]] = []
+    if step == "notify_intended_penalty":
+        for entry in data.get("party_notices") or []:
+            seq = entry["party"]
+            plan.append(("penalty_notice", seq, {}))
+            if entry.get("hearing_eligible"):
+                plan.append(("hearing_notice", seq, {}))
+            plan.append(("service_receipt", seq, {"document": "penalty_notice", "served_at": entry["notified_at"]}))
+    elif (step == "approve_decision" and data.get("decision_approved") is True
+          or step == "approve_no_penalty" and data.get("no_penalty_approved") is True):
+        for seq, outcome in sorted(decided(data).items()):
+            plan.append(("penalty_decision" if outcome["outcome"] == "penalty" else "no_penalty_decision", seq, {}))
+    elif step in ("serve_decision", "serve_no_penalty_decision"):
+        outcomes = decided(data)
+        for entry in data.get("party_services") or []:
+            seq = entry["party"]
+            kind = "penalty_decision" if outcomes.get(seq, {}).get("outcome") == "penalty" else "no_penalty_decision"
+            plan.append(("service_receipt", seq, {"document": kind, "served_at": entry["served_at"],
+                                                  "method": entry.get("service_method") or "",
+                                                  "recipient": entry.get("recipient") or ""}))
+    elif step == "approve_payment_deferral" and data.get("deferral_approved") is True:
+        if isinstance(data.get("deferral_party"), int):
+            plan.append(("deferral_approval", data["deferral_party"], {}))
+    elif step == "payment_demand":
+        for outcome in unpaid(data):
+            plan.append(("payment_demand", outcome["seq"], {"decision": True}))
+            if data.get("demand_served_at"):
+                plan.append(("service_receipt", outcome["seq"], {"document": "payment_demand",
+                                                                 "served_at": data["demand_served_at"]}))
+    issued = []
+    for doc_type, seq, spec in plan:
+        if _issued_for(case, doc_type, step, seq):
+            continue
+        extra = {}
+        if doc_type == "service_receipt":
+            served = current_document(case.id, spec["document"], seq)
+            extra = {"document_title": served.title if served else DOCUMENT_TYPES[spec["document"]].title,
+                     "document_number": served.number if served else "", "served_at": spec["served_at"],
+                     "method": spec.get("method") or "", "recipient": spec.get("recipient") or ""}
+            extra = {k: v for k, v in extra.items() if v}
+        elif spec.get("decision"):
+            decision = current_document(case.id, "penalty_decision", seq)
+            extra["decision_number"] = decision.number if decision else ""
+        issued.append(_freeze(case, DOCUMENT_TYPES[doc_type], actor, extra=extra, step=step, party_seq=seq))
     return issued
 
 
@@ -349,12 +430,43 @@ def task_documents(task) -> list[dict]:
     data = task.instance.data or {}
     now = clock().now()
     result = []
+    if several(data):
+        return _party_task_documents(task, case, data, now)
     for t in preview_types(task.bpmn_id, data):
         kind = DOCUMENT_TYPES[t]
         number, reserved = preview_number(case, kind, now)
         result.append({"doc_type": t, "title": kind.title, "number": number, "number_reserved": reserved,
                        "items": document_items(case, t, now=now),
                        "preview_url": f"/api/v1/tasks/{task.id}/document-preview?doc_type={t}"})
+    return result
+
+
+def _party_task_documents(task, case: Case, data: dict, now) -> list[dict]:
+    """Several parties: a task's documents addressed to a party are listed once per party it concerns (the
+    notice to each party to be penalised, the hearing notice to each that may ask for one, each party's own
+    decision), each with that party's number, items and preview."""
+    result = []
+    for t in preview_types(task.bpmn_id, data):
+        if t not in PARTY_DOCUMENTS:
+            targets = [(t, None)]
+        elif t in ("penalty_notice", "hearing_notice"):
+            targets = [(t, s) for s, o in sorted(notified(data).items())
+                       if t == "penalty_notice" or o.get("hearing_eligible")]
+        else:
+            targets = [("penalty_decision" if o["outcome"] == "penalty" else "no_penalty_decision", s)
+                       for s, o in sorted(decided(data).items())] if t in ("penalty_decision", "no_penalty_decision") \
+                else [(t, 1)]
+        for doc_type, seq in targets:
+            kind = DOCUMENT_TYPES[doc_type]
+            number, reserved = preview_number(case, kind, now, seq)
+            entry = {"doc_type": doc_type, "title": kind.title, "number": number, "number_reserved": reserved,
+                     "items": document_items(case, doc_type, now=now, party_seq=seq),
+                     "preview_url": f"/api/v1/tasks/{task.id}/document-preview?doc_type={doc_type}"
+                                    + (f"&party={seq}" if seq else "")}
+            if seq:
+                party = next((p for p in data_parties(data) if p.get("seq") == seq), {})
+                entry.update(party=seq, party_name=party.get("name") or "")
+            result.append(entry)
     return result
 
 

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from ...core.registry import Declarations
 from ...core.services import clock
 from ...extensions import db
+from ..cases.parties import several
+from ..cases.party_rules import decided
 from ..cases.queries import case_for_instance
 from ..tasks.models import Task, TaskStatus
 from ..users.models import User
@@ -110,11 +112,11 @@ ITEMS = {"penalty_decision": decision_items, "no_penalty_decision": no_penalty_i
          "closure_approval": closure_items, "penalty_notice": notice_items}
 
 
-def document_items(case, doc_type: str, *, now) -> list[dict]:
+def document_items(case, doc_type: str, *, now, party_seq: int | None = None) -> list[dict]:
     describe = ITEMS.get(doc_type)
     if describe is None:
         return []
-    return describe(build_context(case, now=now))
+    return describe(build_context(case, now=now, party_seq=party_seq))
 
 
 def returned_opinion(task: Task) -> dict | None:
@@ -172,8 +174,23 @@ def _reserve_number(actor, task: Task, data: dict, current: dict) -> dict:
     if case is None:
         return data
     doc_type, key = RESERVED_AT_STEP[task.bpmn_id]
+    if several(current):
+        return _reserve_party_numbers(actor, task, case, data, current, key)
     reservation = reserve_number(case, DOCUMENT_TYPES[doc_type], actor, step=task.bpmn_id)
     return {**data, key: reservation.number}
+
+
+def _reserve_party_numbers(actor, task: Task, case, data: dict, current: dict, key: str) -> dict:
+    """Several parties: each party decided on gets a decision of its own with its own number — a 行政处罚决定书
+    for a party penalised, a 不予行政处罚决定书 for one that is not (DOMAIN.md: 双罚, each its own decision)."""
+    numbers = {}
+    for seq, outcome in sorted(decided(current).items()):
+        doc_type = "penalty_decision" if outcome["outcome"] == "penalty" else "no_penalty_decision"
+        numbers[str(seq)] = reserve_number(case, DOCUMENT_TYPES[doc_type], actor, step=task.bpmn_id,
+                                           party_seq=seq).number
+    first = [str(s) for s, o in sorted(decided(current).items())
+             if (o["outcome"] == "penalty") == (key == "decision_number")]
+    return {**data, key: numbers[first[0]] if first else None, "party_decision_numbers": numbers}
 
 
 # Connected by create_app (wiring.py).

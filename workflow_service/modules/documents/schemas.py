@@ -22,6 +22,8 @@ class CorrectArgs(VoidArgs):
 
 class PreviewArgs(Schema):
     doc_type = fields.String(required=True, validate=validate.OneOf(sorted(DOCUMENT_TYPES)))
+    party = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
+        "description": "a case with several parties: the party (seq) the document is addressed to"})
 
 
 class TaskPreviewArgs(PreviewArgs):
@@ -48,6 +50,9 @@ class DocumentSchema(Schema):
     version = fields.Integer()
     status = fields.String(metadata={"description": "issued | superseded | void (作废)"})
     step = fields.String(allow_none=True)
+    party_seq = fields.Integer(allow_none=True, metadata={
+        "description": "a case with several parties: the party (seq) the document is addressed to; None: the "
+                       "case's own party or the whole case"})
     pdf_sha256 = fields.String(allow_none=True, metadata={
         "description": "SHA-256 of the PDF; null until the PDF is drawn from the frozen HTML (seconds after the step, "
                        "or at the first download)"})

@@ -249,7 +249,8 @@ def set_licence_status(actor, licence_id: int, *, status: str) -> Licence:
 
 
 def file_case_for_enterprise(actor, *, source: str, summary: str, enterprise_id: int | None = None,
-                             enterprise: dict | None = None, extra: dict | None = None, **_party) -> Case:
+                             enterprise: dict | None = None, extra: dict | None = None,
+                             co_parties: list[dict] | None = None, **_party) -> Case:
     """立案登记 with the party from the registry (an enterprise the actor sees) or added to it with the case: the
     case names the registered company, and the company's page lists the case."""
     if enterprise_id is not None:
@@ -260,7 +261,7 @@ def file_case_for_enterprise(actor, *, source: str, summary: str, enterprise_id:
         fields = {k: v for k, v in (enterprise or {}).items() if k in ENTERPRISE_FIELDS or k == "unit_code"}
         row = register_enterprise(actor, **fields)
     return file_case(actor, source=source, party_name=row.name, party_type="organisation", summary=summary,
-                     extra=extra, enterprise_id=row.id)
+                     extra=extra, enterprise_id=row.id, co_parties=co_parties)
 
 
 def visible_party(actor, enterprise_id: int) -> Enterprise:

@@ -9,6 +9,7 @@ a digit). The check character makes a mistyped character (and most swapped pairs
 from __future__ import annotations
 
 import re
+from datetime import date
 
 # GB 32100-2015 表 3: the 31 characters in the order of their values 0..30.
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -62,3 +63,43 @@ def make_credit_code(body17: str) -> str:
     """The full code for 17 characters (test data, the demo, the benchmark's generator)."""
     body17 = normalize(body17)
     return body17 + check_character(body17)
+
+
+# 公民身份号码 (GB 11643-1999): 17 digits (6 region, 8 birth date YYYYMMDD, 3 sequence) and a check character
+# computed by ISO 7064 MOD 11-2 (weights 2^(17-i) mod 11; the remainder 0..10 maps to 1 0 X 9 8 7 6 5 4 3 2).
+ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ID_CHECK = "10X98765432"
+_ID_BODY = re.compile(r"^\d{17}$")
+
+
+def id_check_character(first17: str) -> str:
+    if not _ID_BODY.match(first17 or ""):
+        raise ValueError(f"17 digits expected: {first17!r}")
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def id_number_problem(code: str | None) -> str | None:
+    """Why `code` is not a valid 18-digit citizen identity number (a Chinese message), or None when it is."""
+    code = normalize(code)
+    if not code:
+        return "公民身份号码不能为空"
+    if len(code) != 18:
+        return f"公民身份号码应为 18 位，实为 {len(code)} 位"
+    if not _ID_BODY.match(code[:17]) or not (code[17].isdigit() or code[17] == "X"):
+        return "公民身份号码前 17 位应为数字，第 18 位为数字或 X"
+    birth = code[6:14]
+    try:
+        date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+    except ValueError:
+        return f"公民身份号码第 7–14 位（出生日期）“{birth}”不是有效日期"
+    if not "1900" <= birth[:4] <= "2100":
+        return f"公民身份号码第 7–14 位（出生日期）“{birth}”不是有效日期"
+    expected = id_check_character(code[:17])
+    if code[17] != expected:
+        return f"公民身份号码校验位错误：第 18 位应为“{expected}”，实为“{code[17]}”"
+    return None
+
+
+def make_id_number(body17: str) -> str:
+    """The full identity number for 17 digits (test data)."""
+    return body17 + id_check_character(body17)

@@ -13,7 +13,7 @@ from ...extensions import db
 from ... import engine as wf_engine
 from ..alerts.operations import raise_alert
 from ..audit.operations import record_event
-from ..cases.models import BusinessSetting, Case, CaseSource, CaseStatus
+from ..cases.models import BusinessSetting, Case, CaseParty, CaseSource, CaseStatus
 from ..cases.operations import file_case, resume_decision_deadline, suspend_decision_deadline
 from ..deadlines.operations import compute_deadline
 from ..rectification.models import RectificationOrder
@@ -193,13 +193,30 @@ NO_UNIT_LIABILITY = ("危险作业罪", "重大责任事故罪", "强令、组�
 
 def _fine_binds(transfer: CriminalTransfer, proposal: dict, case_party_type: str | None) -> bool:
     """Whether the no-fine rule covers this proposal: its violation is one transferred (all, when none were named),
-    and the fined party is the one the crime concerns (a company is spared where the crime has no unit liability)."""
+    and the fined party is the one the crime concerns: in a case with several parties, one of the parties the
+    transfer report names (`transferred_parties`, their seqs; all, when none were named) — the unit is fined in
+    the case when only its principal is transferred — and a company is spared where the crime has no unit
+    liability."""
     data = transfer.instance.data or {}
     transferred = set(data.get("transferred_violations") or [])
     if transferred and proposal.get("violation_index") not in transferred:
         return False
+    seq = proposal.get("party", 1)
+    persons = set(data.get("transferred_parties") or [])
+    case = db.session.get(Case, transfer.case_id) if transfer.case_id is not None else None
+    case_data = (case.instance.data or {}) if case is not None else {}
+    if not persons and len(case_data.get("parties") or []) > 1:
+        # not named in the report: the parties whose proposals the case sent to the police
+        persons = {p.get("party", 1) for p in case_data.get("proposals") or []
+                   if isinstance(p, dict) and p.get("outcome") == "transfer"}
+    if persons and seq not in persons:
+        return False
+    party_type = case_party_type
+    if seq != 1 and transfer.case_id is not None:
+        party_type = db.session.scalar(sa.select(CaseParty.type).where(
+            CaseParty.case_id == transfer.case_id, CaseParty.seq == seq)) or party_type
     crime = str(data.get("suspected_crime") or "")
-    return not (case_party_type == "organisation" and crime and any(c in crime for c in NO_UNIT_LIABILITY))
+    return not (party_type == "organisation" and crime and any(c in crime for c in NO_UNIT_LIABILITY))
 
 
 def refuse_fine_while_transfer_pending(instance_id: int, current: dict) -> None:
