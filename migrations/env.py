@@ -100,14 +100,38 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by rebuilding it (Alembic's batch mode): with foreign keys enforced, dropping
+            # the old copy of a table other rows point at (users, cases) fails — an embedded database with data
+            # could not be upgraded. They are off while migrating (set outside any transaction, where SQLite
+            # honours it) and no reference the migration breaks survives: the transaction is rolled back instead.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(), render_item=_render_item,
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        def dangling():
+            return {(table, rowid, parent) for table, rowid, parent, _fk in
+                    connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()}
+
+        try:
+            with context.begin_transaction():
+                before = dangling() if sqlite else set()
+                context.run_migrations()
+                if sqlite:
+                    broken = sorted(dangling() - before)
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:10]}")
+            if sqlite and connection.in_transaction():
+                connection.commit()  # SQLite keeps the pragma below for after the transaction
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
