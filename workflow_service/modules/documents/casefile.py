@@ -8,14 +8,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import logging
 from html import escape
 
 import sqlalchemy as sa
 from pypdf import PdfReader, PdfWriter, Transformation
 
 from ...core.services import clock
-from ...core.transaction import unit_of_work
 from ...extensions import db
 from ..audit.operations import record_event
 from ..cases.models import Case
@@ -24,15 +22,13 @@ from ..evidence.storage import evidence_store
 from . import rendering
 from .context import build_context
 from .models import CaseFile, DocumentStatus, IssuedDocument
-from .pdfs import DocumentFontsMissing, ensure_pdf, fonts_missing
+from .pdfs import draw_waiting, ensure_drawn, ensure_pdf, fonts_missing
 from .registry import DOCUMENT_TYPES
 from .text import chinese_date
 
 RETENTIONS = ("永久", "30年", "10年")
 # Evidence comes last in the binding order (DOCUMENTS.md item 18).
 EVIDENCE_BINDING = 18
-
-log = logging.getLogger(__name__)
 
 
 def _documents(case: Case) -> list[IssuedDocument]:
@@ -102,38 +98,12 @@ def build_case_file(case: Case, actor, *, retention: str = "30年", archive_numb
 
 def ensure_case_file(record: CaseFile) -> CaseFile:
     """The case file's PDF, drawn now if it has not been yet (its row locked meanwhile). Flushes."""
-    if record.pdf_sha256 is not None:
-        return record
-    locked = db.session.scalar(sa.select(CaseFile).where(CaseFile.id == record.id, CaseFile.pdf_sha256.is_(None))
-                               .with_for_update().execution_options(populate_existing=True))
-    if locked is None:
-        db.session.refresh(record)
-        return record
-    _draw(locked)
-    return locked
+    return ensure_drawn(record, _draw)
 
 
 def draw_pending_case_files(batch: int = 10) -> int:
-    """The scheduler's `render_documents` job, after the documents: case files ordered and not drawn yet, one
-    transaction each, claimed with SKIP LOCKED. Returns how many it drew."""
-    with unit_of_work():
-        ids = list(db.session.scalars(sa.select(CaseFile.id).where(CaseFile.pdf_sha256.is_(None))
-                                      .order_by(CaseFile.id).limit(batch)))
-    drawn = 0
-    for case_file_id in ids:
-        try:
-            with unit_of_work():
-                record = db.session.scalar(sa.select(CaseFile).where(
-                    CaseFile.id == case_file_id, CaseFile.pdf_sha256.is_(None)).with_for_update(skip_locked=True))
-                if record is not None:
-                    _draw(record)
-                    drawn += 1
-        except DocumentFontsMissing:
-            log.error("case files wait for their PDF: the document fonts are missing (npm install)")
-            break
-        except Exception:  # noqa: BLE001 - rolled back; the next run tries it again
-            log.exception("drawing case file %s failed", case_file_id)
-    return drawn
+    """The scheduler's `render_documents` job, after the documents: case files ordered and not drawn yet."""
+    return draw_waiting(CaseFile, _draw, batch)
 
 
 def _draw(record: CaseFile) -> None:

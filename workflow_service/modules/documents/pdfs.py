@@ -38,22 +38,55 @@ def fonts_missing(exc: rendering.FontsMissing) -> DocumentFontsMissing:
     return DocumentFontsMissing("文书字体未安装，无法生成文书（请执行 npm install）", {"fonts": [str(exc)]})
 
 
-def _pending():
-    return sa.select(IssuedDocument).where(IssuedDocument.pdf_sha256.is_(None))
-
-
-def ensure_pdf(document: IssuedDocument) -> IssuedDocument:
-    """The document's PDF, drawn now from its frozen HTML if it has not been yet (the row locked meanwhile, so a
-    second caller waits and then finds it drawn). Flushes; never commits."""
-    if document.pdf_sha256 is not None:
-        return document
-    locked = db.session.scalar(_pending().where(IssuedDocument.id == document.id).with_for_update()
-                               .execution_options(populate_existing=True))
+# -- the mechanism, for a document's PDF and a case file's alike: rows whose `pdf_sha256` is empty wait --------
+def ensure_drawn(row, draw):
+    """`row`'s PDF, drawn now with `draw(row)` if it has not been yet: the row is locked meanwhile, so a second
+    caller waits and then finds it drawn. Flushes; never commits."""
+    if row.pdf_sha256 is not None:
+        return row
+    model = type(row)
+    locked = db.session.scalar(sa.select(model).where(model.id == row.id, model.pdf_sha256.is_(None))
+                               .with_for_update().execution_options(populate_existing=True))
     if locked is None:  # drawn by another transaction while this one waited for the lock
-        db.session.refresh(document)
-        return document
-    _draw(locked)
+        db.session.refresh(row)
+        return row
+    draw(locked)
     return locked
+
+
+def draw_waiting(model, draw, batch: int) -> int:
+    """The scheduler's `render_documents` job and `wfs render-documents`: the oldest rows of `model` still without
+    their PDF (its partial index on pending rows), one transaction each, as the timer sweep does, so one that fails
+    never undoes the others; each claimed with SKIP LOCKED, so a row another process is drawing is left to it.
+    Returns how many it drew."""
+    with unit_of_work():  # a read; it ends before the per-row transactions
+        ids = list(db.session.scalars(sa.select(model.id).where(model.pdf_sha256.is_(None))
+                                      .order_by(model.id).limit(batch)))
+    drawn = 0
+    for row_id in ids:
+        try:
+            with unit_of_work():
+                row = db.session.scalar(sa.select(model).where(model.id == row_id, model.pdf_sha256.is_(None))
+                                        .with_for_update(skip_locked=True))
+                if row is not None:
+                    draw(row)
+                    drawn += 1
+        except DocumentFontsMissing:
+            log.error("%s wait for their PDF: the document fonts are missing (npm install)", model.__tablename__)
+            break
+        except Exception:  # noqa: BLE001 - rolled back; the next run tries this row again
+            log.exception("drawing the PDF of %s %s failed", model.__tablename__, row_id)
+    return drawn
+
+
+# -- an issued document -----------------------------------------------------------------------------------
+def ensure_pdf(document: IssuedDocument) -> IssuedDocument:
+    """The document's PDF, drawn now from its frozen HTML if it has not been yet."""
+    return ensure_drawn(document, _draw)
+
+
+def draw_pending_documents(batch: int = 50) -> int:
+    return draw_waiting(IssuedDocument, _draw, batch)
 
 
 def _draw(document: IssuedDocument) -> None:
@@ -69,39 +102,3 @@ def _draw(document: IssuedDocument) -> None:
     record_event(None, "document_rendered", instance_id=instance_id, details={
         "document_id": document.id, "number": document.number, "version": document.version,
         "html_sha256": document.html_sha256, "pdf_sha256": document.pdf_sha256, "pages": pages})
-
-
-def pending_document_ids(limit: int) -> list[int]:
-    """The oldest documents still without their PDF (the partial index ix_issued_documents_pdf_pending)."""
-    return list(db.session.scalars(sa.select(IssuedDocument.id).where(IssuedDocument.pdf_sha256.is_(None))
-                                   .order_by(IssuedDocument.id).limit(limit)))
-
-
-def draw_pending(document_id: int) -> bool:
-    """One pending document drawn by the scheduler (its own transaction, the caller's unit of work): claimed
-    with SKIP LOCKED, so a document another process is drawing is left to it. Returns whether it drew."""
-    document = db.session.scalar(_pending().where(IssuedDocument.id == document_id)
-                                 .with_for_update(skip_locked=True))
-    if document is None:
-        return False
-    _draw(document)
-    return True
-
-
-def draw_pending_documents(batch: int = 50) -> int:
-    """The scheduler's `render_documents` job and `wfs render-documents`: every document still without its PDF,
-    oldest first, one transaction each (as the timer sweep does), so one that fails never undoes the others.
-    Returns how many it drew."""
-    with unit_of_work():  # a read; it ends before the per-document transactions
-        ids = pending_document_ids(batch)
-    drawn = 0
-    for document_id in ids:
-        try:
-            with unit_of_work():
-                drawn += draw_pending(document_id)
-        except DocumentFontsMissing:
-            log.error("documents wait for their PDF: the document fonts are missing (npm install)")
-            break
-        except Exception:  # noqa: BLE001 - rolled back; the next run tries this document again
-            log.exception("drawing the PDF of document %s failed", document_id)
-    return drawn
