@@ -63,3 +63,20 @@ def _keep_written_rows_as_stored(mapper, class_) -> None:
         for column in rel.local_columns:
             key = mapper.get_property_by_column(column).key
             sa.event.listen(getattr(class_, key), "set", _expire_on_foreign_key_change(rel.key))
+
+
+# -- what one transaction reads once ----------------------------------------------------------------------------
+_MEMO_KEY = "wfs_transaction_memo"
+
+
+def transaction_memo(session) -> dict:
+    """A dict that lives as long as the session's current transaction, for what a step reads several times and
+    nothing changes under it (the deadline tables' versions, a unit's document settings, the case an instance
+    belongs to). The next transaction starts with an empty one; whoever changes such a thing inside a transaction
+    drops its entry."""
+    transaction = session.get_transaction()
+    held = session.info.get(_MEMO_KEY)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[_MEMO_KEY] = held
+    return held[1]

@@ -17,10 +17,10 @@ from ..steps.locking import lock_instance
 from ..users.provinces import province_code
 from ..timers.models import Timer, TimerStatus
 from ..users.models import Role
-from ...core.workdays import SHANGHAI
 from ..deadlines.operations import compute_deadline, find_rule
 from .models import BusinessSetting, Case, CaseSource, CaseStatus, DecisionExtension, ExtensionStatus
 from .numbering import take_case_number
+from .lookup import case_for_instance
 from .parties import add_parties, check_co_parties, mirror_own_party, own_role, sync_rows
 
 CASE_PROCESS = "case_handling"
@@ -168,7 +168,7 @@ def park_new_decision_timers(record) -> None:
            if t.rule_id == DECISION_RULE and t.status == TimerStatus.waiting.value and t.due_at < PARKED_UNTIL]
     if not new:
         return
-    case = db.session.scalar(sa.select(Case).where(Case.instance_id == record.instance.id))
+    case = case_for_instance(record.instance.id)
     if case is None or case.status != CaseStatus.suspended.value:
         return
     case.suspended_deadlines = {**(case.suspended_deadlines or {}),

@@ -19,6 +19,7 @@ from ..users.models import User
 from ..users.provinces import province_code
 from ..users.units import in_visible_units, refusal_reason, sees_unit
 from .documents import TASK_DOCUMENTS, action_label
+from .lookup import case_for_instance  # noqa: F401 - where most callers look for it
 from .models import Case
 from .parties import several
 from .party_rules import payment_due, unpaid
@@ -164,10 +165,6 @@ def _in_force(versions, start):
     day = start.astimezone(SHANGHAI).date()
     found = [r for r in versions if r.effective_from <= day and (r.effective_to is None or r.effective_to > day)]
     return (found or sorted(versions, key=lambda r: r.effective_from))[-1]
-
-
-def case_for_instance(instance_id: int) -> Case | None:
-    return db.session.scalar(sa.select(Case).where(Case.instance_id == instance_id))
 
 
 def case_tasks(case: Case) -> list[Task]:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from ...core.clock import as_utc
+from ...core.db import transaction_memo
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...core.workdays import SHANGHAI, DayInfo, Due, HolidayCalendar, compute_due, official_days_from_chinese_calendar
@@ -55,16 +56,23 @@ _VERSIONS = sa.select(
 
 
 def _versions() -> tuple[tuple, tuple]:
-    """(calendar version, rules version) of the session's database, in one round trip."""
-    row = db.session.execute(_VERSIONS).one()
-    database = str(db.engine.url)
-    return (database, row[0], str(row[1])), (database, *(str(v) for v in row[2:]))
+    """(calendar version, rules version) of the session's database, read once per transaction (a step computes
+    three deadlines for each timer it starts, a sweep many more)."""
+    memo = transaction_memo(db.session())
+    if "deadline_versions" not in memo:
+        row = db.session.execute(_VERSIONS).one()
+        database = str(db.engine.url)
+        versions = (database, row[0], str(row[1])), (database, *(str(v) for v in row[2:]))
+        transaction_memo(db.session())["deadline_versions"] = versions  # the statement began the transaction
+        return versions
+    return memo["deadline_versions"]
 
 
 def forget() -> None:
-    """Drop the cached calendar and rules (after this process changed either)."""
+    """Drop the cached calendar and rules (after this process changed either), and this transaction's versions."""
     with _cache_lock:
         _cache.update(calendar_key=None, calendar=None, rules_key=None, rules=None)
+    transaction_memo(db.session()).pop("deadline_versions", None)
 
 
 def load_calendar(version: tuple | None = None) -> HolidayCalendar:

@@ -60,7 +60,9 @@ def _display_names(usernames) -> list[dict]:
     names = [u for u in (usernames or []) if isinstance(u, str)]
     if not names:
         return []
-    found = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
+    # The two columns printed, not the users (whose roles would be loaded with them).
+    found = {u.username: u for u in db.session.execute(
+        sa.select(User.username, User.display_name, User.certificate_number).where(User.username.in_(names)))}
     return [{"username": n, "name": found[n].display_name if n in found else n,
              "certificate": (found[n].certificate_number or "") if n in found else ""} for n in names]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ...core.db import transaction_memo
 from ...core.errors import NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
@@ -33,7 +34,14 @@ _LOOK_UP = object()  # a caller that passes no settings: they are read; None mea
 
 
 def unit_settings(unit: Unit) -> DocumentUnitSettings | None:
-    return db.session.get(DocumentUnitSettings, unit.id)
+    # Read once per transaction: a unit without settings (most) is not in the identity map to be found again, and
+    # issuing a document asks twice (its number, its text). set_unit_settings drops the entry.
+    memo = transaction_memo(db.session()).setdefault("document_unit_settings", {})
+    if unit.id not in memo:
+        settings = db.session.get(DocumentUnitSettings, unit.id)
+        transaction_memo(db.session()).setdefault("document_unit_settings", {})[unit.id] = settings
+        return settings
+    return memo[unit.id]
 
 
 def dept_code(unit: Unit, settings: DocumentUnitSettings | None = _LOOK_UP) -> str:
@@ -51,25 +59,17 @@ def format_number(dept: str, code: str, year: int, sequence: int) -> str:
     return f"{dept}{code}〔{year}〕{sequence}号"
 
 
-def _insert_sequence_if_missing(unit_id: int, doc_type: str, year: int) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(DocumentSequence.__table__)
-                       .values(unit_id=unit_id, doc_type=doc_type, year=year, last_number=0)
-                       .on_conflict_do_nothing(index_elements=["unit_id", "doc_type", "year"]))
-
-
 def take_number(unit: Unit, doc_type: DocumentType, year: int) -> tuple[str, int]:
-    """The next number of the unit's sequence for this type and year, held by this transaction."""
-    _insert_sequence_if_missing(unit.id, doc_type.key, year)
-    row = db.session.execute(
-        sa.select(DocumentSequence.id, DocumentSequence.last_number)
-        .where(DocumentSequence.unit_id == unit.id, DocumentSequence.doc_type == doc_type.key,
-               DocumentSequence.year == year)
-        .with_for_update()).one()
-    sequence = row.last_number + 1
-    db.session.execute(sa.update(DocumentSequence).where(DocumentSequence.id == row.id)
-                       .values(last_number=sequence))
+    """The next number of the unit's sequence for this type and year, held by this transaction: one statement
+    that creates the year's counter at 1 or counts it up, and locks its row until the transaction ends (two
+    issues at once wait for each other and take consecutive numbers)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(DocumentSequence.__table__)
+    sequence = db.session.execute(
+        insert.values(unit_id=unit.id, doc_type=doc_type.key, year=year, last_number=1)
+        .on_conflict_do_update(index_elements=["unit_id", "doc_type", "year"],
+                               set_={"last_number": DocumentSequence.__table__.c.last_number + 1})
+        .returning(DocumentSequence.__table__.c.last_number)).scalar_one()
     settings = unit_settings(unit)
     return format_number(dept_code(unit, settings), type_code(unit, doc_type, settings), year, sequence), sequence
 
@@ -158,6 +158,7 @@ def configure_unit(actor, unit_code: str, *, dept_code: str, type_codes: dict | 
         # Two types sharing a code would print the same number from two sequences.
         raise ValidationFailed("不同文书种类的代字不能相同 (type codes must differ)", {"type_codes": clashes})
     settings = unit_settings(unit) or DocumentUnitSettings(unit_id=unit.id)
+    transaction_memo(db.session()).get("document_unit_settings", {}).pop(unit.id, None)
     settings.dept_code = dept_code
     settings.type_codes = {k: v for k, v in (type_codes or {}).items() if v}
     settings.reconsideration_body = reconsideration_body

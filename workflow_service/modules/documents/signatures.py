@@ -28,11 +28,11 @@ SEALED_KINDS = {"decision", "notice", "letter"}
 
 
 def _completer(instance_id: int, step: str) -> str:
-    user_id = db.session.scalar(sa.select(Task.completed_by_id).where(
+    """The name of whoever last completed `step` of the instance ("" if nobody has)."""
+    name = db.session.scalar(sa.select(User.display_name).join(Task, Task.completed_by_id == User.id).where(
         Task.instance_id == instance_id, Task.bpmn_id == step, Task.status == TaskStatus.completed.value)
         .order_by(Task.completed_at.desc(), Task.id.desc()).limit(1))
-    user = db.session.get(User, user_id) if user_id else None
-    return user.display_name if user else ""
+    return name or ""
 
 
 def _block(role: str, name: str | None) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from ...core.errors import Forbidden, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
@@ -23,12 +25,16 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
+_CLOCK_ROW = sa.select(ClockState.offset_seconds, ClockState.frozen_at).where(ClockState.id == 1)
+
+
 def sync_clock() -> None:
     """Load the shared clock offset (one indexed row) before a request or a sweep uses the time."""
     service_clock = clock()
     if not service_clock.settable:
         return
-    row = db.session.get(ClockState, 1)
+    # Two columns, not the ORM row: every request of a settable-clock service starts here.
+    row = db.session.execute(_CLOCK_ROW).first()
     if row is not None:
         service_clock.load(row.offset_seconds, row.frozen_at)
 

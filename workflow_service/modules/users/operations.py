@@ -1,6 +1,7 @@
 """Units and users (administered within the actor's unit tree), passwords, API tokens and browser sessions."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -230,12 +231,20 @@ def issue_token(user: User, kind: TokenKind = TokenKind.api) -> tuple[str, ApiTo
     return token, row
 
 
+@functools.cache
+def _token_statement() -> sa.Select:
+    # Built once (at the first request, when the mappers are configured): constructing the select and its
+    # joinedload options cost about as much as running it.
+    user = sa.orm.joinedload(ApiToken.user)
+    return (sa.select(ApiToken)
+            .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.kind == sa.bindparam("kind"))
+            .options(user.joinedload(User.unit), user.joinedload(User.role_rows)))
+
+
 def user_for_token(token: str, kind: TokenKind = TokenKind.api) -> User | None:
     # The token, its user, the user's unit and roles in one statement: every API request starts here. A browser
     # session's id is no bearer token, nor the other way round.
-    user = sa.orm.joinedload(ApiToken.user)
-    row = db.session.scalars(sa.select(ApiToken).filter_by(token_hash=_digest(token), kind=kind.value)
-                             .options(user.joinedload(User.unit), user.joinedload(User.role_rows))).unique().first()
+    row = db.session.scalars(_token_statement(), {"token_hash": _digest(token), "kind": kind.value}).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
