@@ -144,14 +144,12 @@ def _evidence_files(case: Case) -> list[dict]:
 
 
 def _legal_reviews(case: Case) -> list[dict]:
-    rows = db.session.scalars(sa.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.id))
-    result = []
-    for r in rows:
-        reviewer = db.session.get(User, r.reviewer_id)
-        result.append({"stage": r.stage, "outcome": r.outcome, "opinion": r.opinion, "reasons": r.reasons or "",
-                       "checklist": r.checklist or {}, "reviewer": reviewer.display_name if reviewer else "",
-                       "signed_at": chinese_date(r.signed_at), "fingerprint": r.fingerprint})
-    return result
+    rows = db.session.execute(sa.select(LegalReview, User.display_name)
+                              .outerjoin(User, User.id == LegalReview.reviewer_id)
+                              .where(LegalReview.case_id == case.id).order_by(LegalReview.id))
+    return [{"stage": r.stage, "outcome": r.outcome, "opinion": r.opinion, "reasons": r.reasons or "",
+             "checklist": r.checklist or {}, "reviewer": reviewer or "", "signed_at": chinese_date(r.signed_at),
+             "fingerprint": r.fingerprint} for r, reviewer in rows]
 
 
 def _last_ballot(case: Case) -> dict | None:
@@ -216,7 +214,7 @@ def _transfer(case: Case) -> dict | None:
 
 # Parts of the context read from other tables, built only for a template that prints them (`needs`).
 _ON_DEMAND = {"evidence_files": _evidence_files, "ballot": _last_ballot, "rectification": _rectification,
-              "transfer": _transfer}
+              "transfer": _transfer, "legal_reviews": _legal_reviews}
 
 
 def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict | None = None,
@@ -263,7 +261,6 @@ def build_context(case: Case, *, now, extra: dict | None = None, overlay: dict |
         "evidence": [{**e, "type_label": EVIDENCE_NAMES.get(e.get("type"), e.get("type") or ""),
                       "collected": chinese_datetime(e.get("collected_at"))}
                      for e in data.get("evidence") or [] if isinstance(e, dict)],
-        "legal_reviews": _legal_reviews(case),  # the signature blocks read them too
         "discussion": _discussion(data),
         **{key: build(case) for key, build in _ON_DEMAND.items() if needs is None or key in needs},
         "dates": dates,

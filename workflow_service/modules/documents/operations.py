@@ -82,8 +82,10 @@ def _render(case: Case, doc_type: DocumentType, *, number: str | None, version: 
             overlay: dict | None = None, party_seq: int | None = None):
     if party_seq is None and doc_type.key in PARTY_DOCUMENTS:
         party_seq = 1  # a case with several parties: the case's own party's document unless another is named
-    context = build_context(case, now=now, extra=extra, overlay=overlay,
-                            needs=rendering.template_names(doc_type.template), party_seq=party_seq)
+    needs = rendering.template_names(doc_type.template)
+    if needs is not None and doc_type.key == "legal_review_opinion":
+        needs = needs | {"legal_reviews"}  # its signature block names the reviewer
+    context = build_context(case, now=now, extra=extra, overlay=overlay, needs=needs, party_seq=party_seq)
     context["doc"] = {"type": doc_type.key, "title": doc_type.title, "number": number, "version": version,
                       "issued_date": context["today"]}
     blocks = signature_blocks(case, doc_type, context)

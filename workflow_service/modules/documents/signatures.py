@@ -27,12 +27,16 @@ WITNESS_SIGNS = {"left"}
 SEALED_KINDS = {"decision", "notice", "letter"}
 
 
-def _completer(instance_id: int, step: str) -> str:
-    """The name of whoever last completed `step` of the instance ("" if nobody has)."""
-    name = db.session.scalar(sa.select(User.display_name).join(Task, Task.completed_by_id == User.id).where(
-        Task.instance_id == instance_id, Task.bpmn_id == step, Task.status == TaskStatus.completed.value)
-        .order_by(Task.completed_at.desc(), Task.id.desc()).limit(1))
-    return name or ""
+def _completers(instance_id: int, *steps: str) -> dict[str, str]:
+    """{step: the name of whoever last completed it} for the steps of the instance someone completed."""
+    rows = db.session.execute(sa.select(Task.bpmn_id, User.display_name).join(User, Task.completed_by_id == User.id)
+                              .where(Task.instance_id == instance_id, Task.bpmn_id.in_(steps),
+                                     Task.status == TaskStatus.completed.value)
+                              .order_by(Task.completed_at.desc(), Task.id.desc()))
+    names: dict[str, str] = {}
+    for step, name in rows:
+        names.setdefault(step, name)
+    return names
 
 
 def _block(role: str, name: str | None) -> dict:
@@ -47,8 +51,9 @@ def signature_blocks(case, doc_type: DocumentType, context: dict) -> list[dict]:
         blocks.append({"role": "印章", "name": context["unit"]["name"], "signed": True})
     if doc_type.key in APPROVED_AT:
         approve, submit = APPROVED_AT[doc_type.key]
-        blocks.append(_block("承办人", _completer(case.instance_id, submit) or "、".join(handlers)))
-        blocks.append(_block("审批人", _completer(case.instance_id, approve)))
+        completers = _completers(case.instance_id, approve, submit)
+        blocks.append(_block("承办人", completers.get(submit) or "、".join(handlers)))
+        blocks.append(_block("审批人", completers.get(approve)))
     if doc_type.key in SIGNED_BY_HANDLERS:
         # Two officers, each signing with the number of their enforcement certificate (行政处罚法 Art 42, 55).
         officers = context["handlers"][:2]
