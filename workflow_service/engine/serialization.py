@@ -14,9 +14,10 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 _specs_for_restore: ContextVar[tuple | None] = ContextVar("specs_for_restore", default=None)
 
@@ -42,9 +43,26 @@ class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class _TaskConverter(TaskConverter):
+    """A task holding no data is stored without its "delta". SpiffWorkflow stores each task's data as the change
+    from its parent's, and for an empty one that is a deletion of every key the parent holds; restoring it copies
+    the parent's data deeply only to delete all of it. Most tasks of a case are like that: the predicted ones
+    (the steps ahead and the boundary timers beside them, two thirds of the tree). Restored the same ({}),
+    stored in about a tenth less, loaded without those copies. States written before this load as they did."""
+
+    def to_dict(self, task):
+        if task.data:
+            return super().to_dict(task)
+        return {"id": str(task.id), "parent": str(task._parent) if task.parent is not None else None,
+                "children": [str(child) for child in task._children], "last_state_change": task.last_state_change,
+                "state": task.state, "task_spec": task.task_spec.name, "triggered": task.triggered,
+                "internal_data": self.registry.convert(task.internal_data), "data": {}, "delta": {}}
+
+
 def _build_registry():
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SharedSpecWorkflowConverter
+    config[Task] = _TaskConverter
     return BpmnWorkflowSerializer.configure(config)
 
 
