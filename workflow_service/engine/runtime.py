@@ -238,16 +238,18 @@ class Engine:
 
     def _snapshot(self, workflow: BpmnWorkflow, signals: list[Signal], fired: set[str],
                   completed_task=None) -> Snapshot:
+        # One walk of the tree for everything below (each get_tasks walks all of it; the order is the same).
+        open_tasks = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        waiting = [t for t in open_tasks if t.state == TaskState.WAITING]
         ready = [
             ReadyUserTask(
                 task_id=str(t.id), bpmn_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                 lane=t.task_spec.lane, properties=_properties(t.task_spec), candidates=_candidates(t),
                 container_task_id=_container(t),
             )
-            for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+            for t in open_tasks if t.state == TaskState.READY and t.task_spec.manual
         ]
-        timers = [w for w in (_waiting_timer(t) for t in workflow.get_tasks(state=TaskState.WAITING)
-                              if _is_timer(t.task_spec)) if w is not None]
+        timers = [w for w in (_waiting_timer(t) for t in waiting if _is_timer(t.task_spec)) if w is not None]
         # Workflow-level data is only filled at the start and the end. While the process runs, each open
         # branch holds its own copy: merge the open tasks' data, oldest first, then the task a person just
         # completed (its branch may have ended: payment beside disclosure), then again the open tasks that
@@ -256,7 +258,7 @@ class Engine:
         # completed task last used to put the old value back.
         current: dict = {}
         if not workflow.completed:
-            holders = _data_holders(workflow)
+            holders = _data_holders(open_tasks)
             for _, _, data in holders:
                 current.update(data)
             if completed_task is not None:
@@ -268,7 +270,7 @@ class Engine:
             state=self.serializer.dumps(workflow), completed=workflow.completed,
             ready_user_tasks=ready, waiting_timers=timers, signals=signals, fired_timer_ids=fired,
             data={**workflow.data, **current}, waiting_messages=_waiting_messages(workflow),
-            waiting_events=_waiting_events(workflow),
+            waiting_events=[] if workflow.completed else _waiting_events(waiting),
         )
 
 
@@ -292,14 +294,14 @@ def _waiting_messages(workflow: BpmnWorkflow) -> tuple[str, ...]:
     return tuple(sorted({e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"}))
 
 
-def _data_holders(workflow: BpmnWorkflow) -> list[tuple]:
+def _data_holders(open_tasks) -> list[tuple]:
     """(task, when, data) of every open element of the diagram, oldest first. Only the diagram's own elements:
     the engine's structural tasks (boundary-event splits and joins, without a bpmn_id) change state every step
     while keeping older copies, which would then look freshest. A parallel join waiting for its other branches
     holds no data yet: what the branch that arrived knows is in the task before it (a payment recorded while
     the disclosure is still open), as of the time it arrived."""
     holders = []
-    for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+    for t in open_tasks:
         if t.task_spec.bpmn_id is None:
             continue
         if t.state == TaskState.WAITING and not isinstance(t.task_spec, CatchingEvent) and t.parent is not None:
@@ -309,11 +311,9 @@ def _data_holders(workflow: BpmnWorkflow) -> list[tuple]:
     return sorted(holders, key=lambda h: h[1])
 
 
-def _waiting_events(workflow: BpmnWorkflow) -> list[WaitingEvent]:
-    if workflow.completed:
-        return []
+def _waiting_events(waiting) -> list[WaitingEvent]:
     found = []
-    for t in workflow.get_tasks(state=TaskState.WAITING):
+    for t in waiting:
         definition = getattr(t.task_spec, "event_definition", None)
         if not isinstance(definition, MessageEventDefinition) or _attached_activity(t) is not None:
             continue
