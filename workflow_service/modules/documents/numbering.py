@@ -121,19 +121,35 @@ def reserve_number(case, doc_type: DocumentType, actor, *, step: str | None = No
 def document_number(case_id: int, doc_type: str, party_seq: int | None = None) -> str | None:
     """The number of the case's document of this type: the one in force as issued, else the one reserved for
     it. The only source of a document's number (disclosure, the case page and the API read it here)."""
-    issued = db.session.scalar(sa.select(IssuedDocument.number).where(
-        IssuedDocument.case_id == case_id, IssuedDocument.doc_type == doc_type,
-        _party(IssuedDocument.party_seq, party_seq),
-        IssuedDocument.status == DocumentStatus.issued.value).order_by(IssuedDocument.id.desc()).limit(1))
-    if issued:
-        return issued
-    reservation = open_reservation(case_id, doc_type, party_seq)
-    return reservation.number if reservation is not None else None
+    return _numbers(case_id, (doc_type,), party_seq).get(doc_type)
 
 
 def decision_number(case_id: int) -> str | None:
     """决定书文号 of the case: its penalty decision's, else its no-penalty decision's (issued or reserved)."""
-    return document_number(case_id, "penalty_decision") or document_number(case_id, "no_penalty_decision")
+    numbers = _numbers(case_id, ("penalty_decision", "no_penalty_decision"))
+    return numbers.get("penalty_decision") or numbers.get("no_penalty_decision")
+
+
+def _numbers(case_id: int, doc_types: tuple[str, ...], party_seq: int | None = None) -> dict[str, str | None]:
+    """{type: number} for each of the types: the newest issued document's, else the open reservation's. Two
+    statements at most, whatever the number of types."""
+    numbers: dict[str, str | None] = {}
+    for doc_type, number in db.session.execute(sa.select(IssuedDocument.doc_type, IssuedDocument.number).where(
+            IssuedDocument.case_id == case_id, IssuedDocument.doc_type.in_(doc_types),
+            _party(IssuedDocument.party_seq, party_seq),
+            IssuedDocument.status == DocumentStatus.issued.value).order_by(IssuedDocument.id.desc())):
+        numbers.setdefault(doc_type, number)
+    missing = [t for t in doc_types if not numbers.get(t)]
+    if missing:
+        reserved: dict[str, str] = {}
+        for doc_type, number in db.session.execute(
+                sa.select(NumberReservation.doc_type, NumberReservation.number).where(
+                    NumberReservation.case_id == case_id, NumberReservation.doc_type.in_(missing),
+                    _party(NumberReservation.party_seq, party_seq), NumberReservation.document_id.is_(None))
+                .order_by(NumberReservation.id.desc())):
+            reserved.setdefault(doc_type, number)
+        numbers.update({t: reserved.get(t) for t in missing})
+    return numbers
 
 
 def configure_unit(actor, unit_code: str, *, dept_code: str, type_codes: dict | None = None,

@@ -7,16 +7,25 @@ from ...extensions import db
 from .models import Unit
 
 
+# Units are never moved, renamed or deleted (users/operations.py only creates them): the province of a unit
+# is kept per process, so an engine step does not read the unit and its root, and a page asking twice reads it
+# once. Kept by the root's id (the first id of a unit's path).
+_PROVINCES: dict[tuple[str, int], str | None] = {}
+_ROOTS: dict[tuple[str, int], str | None] = {}
+
+
 def province_code(unit: Unit) -> str | None:
     """The code of the province a unit belongs to: the root of its path (province rules apply to it)."""
     root_id = int(unit.path.strip("/").split("/")[0])
-    root = unit if root_id == unit.id else db.session.get(Unit, root_id)
-    return root.code if root is not None and root.level == "province" else None
-
-
-# Units are never moved, renamed or deleted (users/operations.py only creates them): the province of a unit
-# is kept per process, so an engine step does not read the unit and its root.
-_PROVINCES: dict[tuple[str, int], str | None] = {}
+    key = (database_key(), root_id)
+    if key not in _ROOTS:
+        root = unit if root_id == unit.id else db.session.get(Unit, root_id)
+        if root is None:
+            return None
+        if len(_ROOTS) >= 10_000:
+            _ROOTS.clear()
+        _ROOTS[key] = root.code if root.level == "province" else None
+    return _ROOTS[key]
 
 
 _DATABASE_KEYS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> its URL, rendered once
