@@ -88,6 +88,11 @@ def _party(column, party_seq: int | None):
     return column.is_(None) if party_seq in (None, 1) else column == party_seq
 
 
+# The types whose number is reserved before the document is issued (documents/review.RESERVED_AT_STEP: a decision's
+# number, shown to its approver); any other type takes its number when it is issued.
+RESERVED_TYPES = frozenset({"penalty_decision", "no_penalty_decision"})
+
+
 def open_reservation(case_id: int, doc_type: str, party_seq: int | None = None) -> NumberReservation | None:
     """The number reserved for the case's next document of this type, not yet taken by an issued one."""
     return db.session.scalar(sa.select(NumberReservation).where(
@@ -101,6 +106,8 @@ def reserve_number(case, doc_type: DocumentType, actor, *, step: str | None = No
     """Take the number the case's next document of this type will carry, now (see NumberReservation). A case
     that already holds one keeps it: a decision sent back for redrafting is issued under the number its
     approver saw. `party_seq`: the party of several the document is addressed to (each its own number)."""
+    if doc_type.key not in RESERVED_TYPES:
+        raise ValueError(f"{doc_type.key} numbers are not reserved (numbering.RESERVED_TYPES)")
     party_seq = None if party_seq == 1 else party_seq
     existing = open_reservation(case.id, doc_type.key, party_seq)
     if existing is not None:

@@ -111,7 +111,8 @@ def _freeze(case: Case, doc_type: DocumentType, actor, *, extra: dict, step: str
     party_seq = None if party_seq == 1 else party_seq
     if doc_type.numbered and number is None:
         # A number reserved for it (the decision's, taken when its draft was submitted) is the one it carries.
-        reservation = numbering.open_reservation(case.id, doc_type.key, party_seq)
+        if doc_type.key in numbering.RESERVED_TYPES:
+            reservation = numbering.open_reservation(case.id, doc_type.key, party_seq)
         if reservation is not None:
             number, year, sequence = reservation.number, reservation.year, reservation.sequence
         else:
