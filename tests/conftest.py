@@ -129,9 +129,19 @@ LONG_FIRST = ("test_reliability_faults.py", "test_access_matrix.py", "test_chine
               "test_ops_health.py", "test_ops_metrics.py", "test_case_parties.py")
 
 
+# The fault tests each start a gunicorn fleet and kill, cut or restart things under load: run two at once (one
+# per worker) and they slow each other down, and a PostgreSQL restart waits for the other worker's PostgreSQL
+# tests to finish (restarts_postgres). They run one after another on one worker, as the browser tests do.
+ONE_WORKER = {"test_reliability_faults.py": "faults"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns a group into the test's id (--dist loadgroup)
 def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(LONG_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))  # stable: the rest keep their order
+    for item in items:
+        if item.path.name in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(ONE_WORKER[item.path.name]))
 
 
 @pytest.hookimpl(wrapper=True)
