@@ -6,6 +6,7 @@ never needs SpiffWorkflow types elsewhere.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 from uuid import UUID
@@ -113,13 +114,31 @@ def _engine_now() -> _dt.datetime:
     return current_engine_time()
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(source: str, mode: str):
+    # "<string>" as eval and exec name it: SpiffWorkflow finds a script error's line by that name.
+    return compile(source, "<string>", mode)
+
+
+class _CompilingEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment, with each expression and script compiled once per process: eval and
+    exec of a string compile it every time, and a step evaluates a dozen (timers, gateways, scripts). The strings
+    come from the deployed diagrams, so the cache holds what those contain."""
+
+    def evaluate(self, expression, context, external_context=None):
+        return super().evaluate(_compiled(expression, "eval"), context, external_context)
+
+    def execute(self, script, context, external_context=None):
+        return super().execute(_compiled(script, "exec"), context, external_context)
+
+
 class Engine:
     """One per process; holds the parsed-spec cache and the script environment."""
 
     def __init__(self, script_functions: dict[str, Callable] | None = None, spec_cache_size: int = 64):
         functions = {"now": _engine_now, "timedelta": _dt.timedelta, "datetime": _dt.datetime}
         functions.update(script_functions or {})
-        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(functions))
+        self.script_engine = PythonScriptEngine(environment=_CompilingEnvironment(functions))
         self.serializer = WorkflowSerializer()
         self.specs = SpecCache(spec_cache_size)
         self.serializer_version = self.serializer.version
