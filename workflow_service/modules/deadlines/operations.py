@@ -56,8 +56,8 @@ _VERSIONS = sa.select(
 
 
 def _versions() -> tuple[tuple, tuple]:
-    """(calendar version, rules version) of the session's database, read once per transaction (a step computes
-    three deadlines for each timer it starts, a sweep many more)."""
+    """(calendar version, rules version) of the session's database, read once per transaction (every deadline a
+    step or a sweep computes asks for them)."""
     memo = transaction_memo(db.session())
     if "deadline_versions" not in memo:
         row = db.session.execute(_VERSIONS).one()

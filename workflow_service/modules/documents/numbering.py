@@ -35,7 +35,7 @@ _LOOK_UP = object()  # a caller that passes no settings: they are read; None mea
 
 def unit_settings(unit: Unit) -> DocumentUnitSettings | None:
     # Read once per transaction: a unit without settings (most) is not in the identity map to be found again, and
-    # issuing a document asks twice (its number, its text). set_unit_settings drops the entry.
+    # issuing a document asks twice (its number, its text). configure_unit drops the entry.
     memo = transaction_memo(db.session()).setdefault("document_unit_settings", {})
     if unit.id not in memo:
         settings = db.session.get(DocumentUnitSettings, unit.id)
