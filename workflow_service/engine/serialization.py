@@ -47,7 +47,7 @@ class _TaskConverter(TaskConverter):
     """A task holding no data is stored without its "delta". SpiffWorkflow stores each task's data as the change
     from its parent's, and for an empty one that is a deletion of every key the parent holds; restoring it copies
     the parent's data deeply only to delete all of it. Most tasks of a case are like that: the predicted ones
-    (the steps ahead and the boundary timers beside them, two thirds of the tree). Restored the same ({}),
+    (the steps ahead and the boundary timers beside them, three quarters of the tree). Restored the same ({}),
     stored in about a tenth less, loaded without those copies. States written before this load as they did."""
 
     def to_dict(self, task):
