@@ -30,11 +30,13 @@ def _pdf_text(d, document):
     return text_of(response.data)
 
 
-def _reported(d, filing=TWO, report=TRANSFER_1_FINE_2):
+def _reported(d, filing=TWO, report=TRANSFER_1_FINE_2, *, complex_case=False):
+    """Filed, investigated and reported with a partial transfer, legally reviewed: the transfer has started.
+    `complex_case`: the approving head marks the case complex, so the heads discuss it collectively (Art 57)."""
     d.at("2026-09-21T09:00")
     d.file()
     d.complete("draft_filing", filing)
-    d.complete("approve_filing", {"filing_approved": True})
+    d.complete("approve_filing", {"filing_approved": True, **({"complex_circumstances": True} if complex_case else {})})
     d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
                                              "collected_at": "2026-09-21T10:00:00+08:00"}]})
     d.complete("investigation_report", report)
@@ -124,17 +126,7 @@ def test_a_fine_on_the_transferred_violation_is_still_refused_while_the_other_is
     """The transfer started by the report's outcome records the violations whose proposal says transfer, so the
     no-fine rule binds those: a new report that fines violation 1 while its transfer is pending is refused at the
     decision, whatever happens to violation 2."""
-    d.at("2026-09-21T09:00")
-    d.file()
-    d.complete("draft_filing", TWO)
-    # a head marks the case complex: the heads discuss it collectively (Art 57)
-    d.complete("approve_filing", {"filing_approved": True, "complex_circumstances": True})
-    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
-                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
-    d.complete("investigation_report", TRANSFER_1_FINE_2)
-    d.complete("legal_review", review("pass", "同意部分移送、其余处罚"))
-    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
-    d.transfer = t
+    t = _reported(d, complex_case=True)
     assert d.transfer_detail()["data"]["transferred_violations"] == [1]
     _notified_and_heard(d)
     d.complete("prepare_collective_discussion", {"ballot_proposal": "第2项罚款三万元", "online_vote": False})
@@ -310,16 +302,7 @@ def test_a_new_report_while_the_transfer_runs_is_what_the_closed_case_keeps(d):
     """The heads send the decision back and the handler lowers the fine on violation 2 while violation 1 is with
     the police: one transfer, one wait, and when the branches meet the case keeps the new report, not the one the
     transfer started from."""
-    d.at("2026-09-21T09:00")
-    d.file()
-    d.complete("draft_filing", TWO)
-    d.complete("approve_filing", {"filing_approved": True, "complex_circumstances": True})
-    d.complete("investigate", {"evidence": [{"type": "photo", "description": "现场照片",
-                                             "collected_at": "2026-09-21T10:00:00+08:00"}]})
-    d.complete("investigation_report", TRANSFER_1_FINE_2)
-    d.complete("legal_review", review("pass", "同意部分移送、其余处罚"))
-    [t] = d.client("supervisor1").get("/api/v1/transfers").get_json()["items"]
-    d.transfer = t
+    _reported(d, complex_case=True)
     _notified_and_heard(d)
     d.complete("prepare_collective_discussion", {"ballot_proposal": "第2项罚款三万元", "online_vote": False})
     d.record_discussion("rejected")

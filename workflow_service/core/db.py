@@ -80,3 +80,15 @@ def transaction_memo(session) -> dict:
         held = (transaction, {})
         session.info[_MEMO_KEY] = held
     return held[1]
+
+
+def read_once(session, key, read, *, keep=lambda value: True):
+    """`read()` the first time this transaction asks for `key`, the remembered value after that (in
+    transaction_memo). `keep(value)` false: not remembered (a row that may still be written in this transaction)."""
+    memo = transaction_memo(session)
+    if key in memo:
+        return memo[key]
+    value = read()
+    if keep(value):
+        transaction_memo(session)[key] = value  # the memo of the transaction the read may have begun
+    return value

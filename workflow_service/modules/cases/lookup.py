@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ...core.db import transaction_memo
+from ...core.db import read_once
 from ...extensions import db
 from .models import Case
 
 
 def case_for_instance(instance_id: int) -> Case | None:
     """The case whose process instance this is. A step's handlers each ask, and the answer never changes: the
-    transaction looks it up once and keeps the row (the session's identity map alone would let it go)."""
-    memo = transaction_memo(db.session()).setdefault("case_of_instance", {})
-    if instance_id in memo:
-        return memo[instance_id]
-    case = db.session.scalar(sa.select(Case).where(Case.instance_id == instance_id))
-    if case is not None:
-        transaction_memo(db.session()).setdefault("case_of_instance", {})[instance_id] = case
-    return case
+    transaction looks it up once and keeps the row (the session's identity map alone would let it go). "No case"
+    is not remembered: filing starts the instance first and writes its case after."""
+    return read_once(db.session(), ("case_of_instance", instance_id),
+                     lambda: db.session.scalar(sa.select(Case).where(Case.instance_id == instance_id)),
+                     keep=lambda case: case is not None)

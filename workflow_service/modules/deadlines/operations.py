@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from ...core.clock import as_utc
-from ...core.db import transaction_memo
+from ...core.db import read_once, transaction_memo
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.services import clock
 from ...core.workdays import SHANGHAI, DayInfo, Due, HolidayCalendar, compute_due, official_days_from_chinese_calendar
@@ -58,14 +58,13 @@ _VERSIONS = sa.select(
 def _versions() -> tuple[tuple, tuple]:
     """(calendar version, rules version) of the session's database, read once per transaction (every deadline a
     step or a sweep computes asks for them)."""
-    memo = transaction_memo(db.session())
-    if "deadline_versions" not in memo:
-        row = db.session.execute(_VERSIONS).one()
-        database = str(db.engine.url)
-        versions = (database, row[0], str(row[1])), (database, *(str(v) for v in row[2:]))
-        transaction_memo(db.session())["deadline_versions"] = versions  # the statement began the transaction
-        return versions
-    return memo["deadline_versions"]
+    return read_once(db.session(), "deadline_versions", _read_versions)
+
+
+def _read_versions() -> tuple[tuple, tuple]:
+    row = db.session.execute(_VERSIONS).one()
+    database = str(db.engine.url)
+    return (database, row[0], str(row[1])), (database, *(str(v) for v in row[2:]))
 
 
 def forget() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ...core.db import transaction_memo
+from ...core.db import read_once, transaction_memo
 from ...core.errors import NotFound, ValidationFailed
 from ...core.services import clock
 from ...extensions import db
@@ -36,12 +36,8 @@ _LOOK_UP = object()  # a caller that passes no settings: they are read; None mea
 def unit_settings(unit: Unit) -> DocumentUnitSettings | None:
     # Read once per transaction: a unit without settings (most) is not in the identity map to be found again, and
     # issuing a document asks twice (its number, its text). configure_unit drops the entry.
-    memo = transaction_memo(db.session()).setdefault("document_unit_settings", {})
-    if unit.id not in memo:
-        settings = db.session.get(DocumentUnitSettings, unit.id)
-        transaction_memo(db.session()).setdefault("document_unit_settings", {})[unit.id] = settings
-        return settings
-    return memo[unit.id]
+    return read_once(db.session(), ("document_unit_settings", unit.id),
+                     lambda: db.session.get(DocumentUnitSettings, unit.id))
 
 
 def dept_code(unit: Unit, settings: DocumentUnitSettings | None = _LOOK_UP) -> str:
@@ -181,7 +177,7 @@ def configure_unit(actor, unit_code: str, *, dept_code: str, type_codes: dict | 
         # Two types sharing a code would print the same number from two sequences.
         raise ValidationFailed("不同文书种类的代字不能相同 (type codes must differ)", {"type_codes": clashes})
     settings = unit_settings(unit) or DocumentUnitSettings(unit_id=unit.id)
-    transaction_memo(db.session()).get("document_unit_settings", {}).pop(unit.id, None)
+    transaction_memo(db.session()).pop(("document_unit_settings", unit.id), None)
     settings.dept_code = dept_code
     settings.type_codes = {k: v for k, v in (type_codes or {}).items() if v}
     settings.reconsideration_body = reconsideration_body
