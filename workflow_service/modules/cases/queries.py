@@ -12,7 +12,7 @@ from ...core.workdays import SHANGHAI
 from ...core.services import setting
 from ...extensions import db
 from ..audit.models import AuditEvent
-from ..deadlines.models import DeadlineRule
+from ..deadlines.operations import rule_versions
 from ..tasks.models import Task, TaskStatus, late_label
 from ..timers.models import Timer, TimerStatus
 from ..users.models import User
@@ -138,15 +138,14 @@ def deadlines(case: Case, include_fired: bool = False) -> list[dict]:
     timers = db.session.scalars(sa.select(Timer).where(Timer.instance_id == case.instance_id,
                                                        sa.or_(Timer.status.in_(statuses), run_out))
                                 .order_by(Timer.due_at, Timer.id))
-    rows = list(db.session.scalars(sa.select(DeadlineRule)))
-    by_id = {r.id: r for r in rows}
-    national: dict[str, list[DeadlineRule]] = {}
-    for row in rows:
-        if row.jurisdiction == "national":
-            national.setdefault(row.rule_id, []).append(row)
     result = []
     for timer in timers:
-        rule = by_id.get(timer.rule_version_id) or _in_force(national.get(timer.rule_id, ()), timer.rule_start)
+        # The version the period was computed with; for timers from before versions were recorded, the
+        # national version in force on its start day. From the rules as this process keeps them, not a
+        # read of the whole table at every case page.
+        versions = rule_versions(timer.rule_id)
+        rule = (next((r for r in versions if r.id == timer.rule_version_id), None)
+                or _in_force([r for r in versions if r.jurisdiction == "national"], timer.rule_start))
         result.append({
             "timer": timer.bpmn_id, "name": timer.name, "kind": timer.rule_kind or "timer", "due_at": timer.due_at,
             "rule_id": timer.rule_id, "rule_name": rule.name if rule else None,
@@ -191,7 +190,8 @@ def timeline(case: Case, limit: int | None = None, offset: int = 0) -> list[dict
         query = query.limit(limit).offset(offset)
     events = list(db.session.scalars(query))
     task_ids = {e.task_id for e in events if e.task_id is not None}
-    tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
+    tasks = {t.id: t for t in db.session.execute(sa.select(Task.id, Task.bpmn_id, Task.name)
+                                                 .where(Task.id.in_(task_ids)))} if task_ids else {}
     user_ids = {e.actor_id for e in events if e.actor_id is not None}
     names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) \
         if user_ids else {}

@@ -106,6 +106,12 @@ def _rules(version: tuple | None = None) -> dict[str, list]:
     return rules
 
 
+def rule_versions(rule_id: str | None) -> tuple:
+    """Every version of a rule (every jurisdiction), from this process's copy: read again only when the rules
+    changed."""
+    return tuple(_rules().get(rule_id, ())) if rule_id else ()
+
+
 def find_rule(rule_id: str, jurisdiction: str | None = None, on: date | None = None, *,
               version: tuple | None = None, version_id: int | None = None) -> RuleVersion:
     """The rule in force on `on`: a province's own version wins over the national one. `version_id`: the
