@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .clock import current_engine_time, engine_time
 from .serialization import SpecCache, WorkflowSerializer
+from .workflow import Workflow
 
 
 class EngineError(Exception):
@@ -146,7 +147,7 @@ class Engine:
     # -- entry points ---------------------------------------------------------------------------------
     def start(self, definition: Definition, data: dict, now: _dt.datetime) -> Snapshot:
         spec, subprocess_specs = self.specs.get(definition.content_hash, definition.specs)
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
         workflow.data.update(data)
         # The start event's data seeds the first tasks.
         workflow.task_tree.data.update(data)

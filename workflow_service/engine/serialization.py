@@ -19,10 +19,17 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 
+from .workflow import Workflow
+
 _specs_for_restore: ContextVar[tuple | None] = ContextVar("specs_for_restore", default=None)
 
 
 class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
+    def __init__(self, target_class, registry, typename=None):
+        # Stored under SpiffWorkflow's name, so states written before engine/workflow.py existed load, and the
+        # other way round.
+        super().__init__(target_class, registry, typename or "BpmnWorkflow")
+
     def to_dict(self, workflow):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
@@ -61,7 +68,8 @@ class _TaskConverter(TaskConverter):
 
 def _build_registry():
     config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = _SharedSpecWorkflowConverter
+    del config[BpmnWorkflow]
+    config[Workflow] = _SharedSpecWorkflowConverter
     config[Task] = _TaskConverter
     return BpmnWorkflowSerializer.configure(config)
 
