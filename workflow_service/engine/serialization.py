@@ -60,10 +60,11 @@ class _TaskConverter(TaskConverter):
     def to_dict(self, task):
         if task.data:
             return super().to_dict(task)
-        return {"id": str(task.id), "parent": str(task._parent) if task.parent is not None else None,
+        return {"id": str(task.id), "parent": str(task._parent) if task._parent is not None else None,
                 "children": [str(child) for child in task._children], "last_state_change": task.last_state_change,
                 "state": task.state, "task_spec": task.task_spec.name, "triggered": task.triggered,
-                "internal_data": self.registry.convert(task.internal_data), "data": {}, "delta": {}}
+                "internal_data": self.registry.convert(task.internal_data) if task.internal_data else {},
+                "data": {}, "delta": {}}
 
 
 def _build_registry():
