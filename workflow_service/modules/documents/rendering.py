@@ -82,7 +82,10 @@ def font_dir(assets_dir: str | None, override: str | None = None) -> Path:
     return Path(assets_dir or "node_modules") / FONT_PACKAGE
 
 
+@lru_cache(maxsize=8)
 def font_face_css(directory: Path) -> str:
+    # Kept per directory once the fonts were found: every freeze asks (the step refuses without them), and
+    # resolving the paths costs a stat of each of their parts. A missing font is asked about again each time.
     missing = [str(directory / f) for f in FONT_FILES.values() if not (directory / f).is_file()]
     if missing:
         raise FontsMissing(f"document fonts not installed: {missing} (run `npm install`, see package.json)")
