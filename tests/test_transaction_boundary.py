@@ -101,6 +101,26 @@ def probe(app, database_url):
         user().failures = 7  # a page that shapes a row for display changes nothing
         return "ok"
 
+    @probe.route("/probe/draws", methods=["GET"])
+    def draws():
+        from workflow_service.core.transaction import takes_write_lock, unit_of_work
+
+        # As a download drawing its PDF: the request reads (a snapshot, no write lock on SQLite) ...
+        seen = user().failures
+        read_only = not takes_write_lock()
+        # ... another request commits meanwhile ...
+        other = sa.create_engine(database_url)
+        try:
+            with other.begin() as conn:
+                conn.execute(sa.text("UPDATE login_throttles SET locks = locks + 1 WHERE source = 'probe'"))
+        finally:
+            other.dispose()
+        # ... and the one write a GET makes goes through a unit of work of its own, which takes the lock.
+        with unit_of_work():
+            writes = takes_write_lock()
+            user().failures = 10
+        return {"seen": seen, "read_only": read_only, "unit_takes_lock": writes}
+
     @probe.route("/probe/stale/<int:task_id>", methods=["POST"])
     def stale(task_id):
         from sqlalchemy.orm.attributes import set_committed_value
@@ -154,6 +174,57 @@ def test_a_discarded_request_shows_the_state_before_the_attempt_and_commits_noth
 def test_a_page_that_changes_a_row_it_shows_writes_nothing(app, probe):
     assert call(probe, "/probe/reads", "GET").status_code == 200
     assert failed_logins(app) == 0
+
+
+def test_a_unit_of_work_inside_a_safe_request_writes_in_a_transaction_of_its_own(app, probe):
+    """A GET reads from a snapshot (on SQLite without the write lock); a write it must keep (a PDF drawn on
+    download) begins a transaction of its own with the lock — also after another request committed since the
+    snapshot, which on SQLite could not be turned into a write."""
+    response = call(probe, "/probe/draws", "GET")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json() == {"seen": 0, "read_only": True, "unit_takes_lock": True}
+    assert failed_logins(app) == 10
+
+
+def test_on_sqlite_pages_answer_while_a_writer_holds_the_lock_and_writes_wait_for_it(app, login, database_url):
+    """SQLite has one writer. A request that may write takes the lock at its first statement and waits for it; a
+    safe one (a page, a list, a download) reads a snapshot and answers at once, whatever holds the lock (a step,
+    the sweep, an import)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+    import threading
+
+    handler = login("handler1")
+    case = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "某公司",
+                                               "party_type": "organisation", "summary": "检查"}).get_json()
+    holding, released = threading.Event(), threading.Event()
+
+    def writer():
+        conn = sqlite3.connect(database_url.split("sqlite:///", 1)[1], isolation_level=None, timeout=5)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE login_throttles SET failures = 1 WHERE source = 'probe'")
+        holding.set()
+        released.wait(timeout=3)  # held until the test lets go, or 3 s: a request that waited shows as late
+        conn.execute("ROLLBACK")
+        conn.close()
+        released.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    holding.wait(timeout=10)
+    try:
+        reads = [handler.get("/api/v1/me"), handler.get(f"/api/v1/cases/{case['id']}"),
+                 handler.get("/api/v1/tasks?scope=available")]
+        answered_while_held = not released.is_set()
+        assert [r.status_code for r in reads] == [200, 200, 200]
+        assert answered_while_held, "a read waited for the writer"
+        write = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "另一公司",
+                                                    "party_type": "organisation", "summary": "检查"})
+        assert write.status_code == 201 and released.is_set()  # it queued behind the writer, then went through
+    finally:
+        released.set()
+        thread.join()
 
 
 def test_a_commit_that_meets_a_stale_version_is_a_409_and_keeps_nothing(app, probe, login):

@@ -15,7 +15,7 @@ from .core.clock import SettableClock, SystemClock
 from .core.errors import register_error_handlers
 from .core.http_headers import register_security_headers
 from .core.ids import IdConverter
-from .core.transaction import TransactionalFlask
+from .core.transaction import TransactionalFlask, takes_write_lock
 from .extensions import csrf, db, login_manager, migrate
 from .modules.users.passwords import hash_method_problem
 
@@ -161,6 +161,7 @@ def _tune_database(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # SQLite's single writer: take the write lock at the start of every transaction, so two
-        # read-then-write transactions queue instead of failing with "database is locked" half-way.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # SQLite's single writer: a transaction that may write takes the write lock at its start, so two
+        # read-then-write transactions queue instead of failing with "database is locked" half-way. A safe
+        # request's only reads, from a snapshot: it never waits for the writer (core/transaction.takes_write_lock).
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock() else "BEGIN")

@@ -16,8 +16,10 @@ A view (or command) that catches a refused operation and answers anyway — a fo
 messages and a 422 — calls `discard()`: the operation's flushed half is rolled back at once and nothing more of
 that request is committed. Returning without it would commit the half-done operation.
 
-Row locks (PostgreSQL) and SQLite's write lock are held from a transaction's first statement until here. No
-transaction outlives its request: the boundary ends it, and the session is removed when the request ends.
+Row locks (PostgreSQL) and SQLite's write lock are held from a transaction's first statement until here; a safe
+request's transaction takes no write lock (`takes_write_lock`): on SQLite it reads a snapshot, so pages answer
+while a step, the sweep or an import holds the lock. No transaction outlives its request: the boundary ends it,
+and the session is removed when the request ends.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -48,6 +50,20 @@ class _Boundary:
 
 
 _current: ContextVar[_Boundary | None] = ContextVar("wfs_transaction_boundary", default=None)
+
+
+def takes_write_lock() -> bool:
+    """Whether the transaction about to begin may write (app.py begins SQLite's with its write lock, `BEGIN
+    IMMEDIATE`, so two read-then-write transactions queue instead of failing half-way). A safe request changes
+    nothing: its transaction only reads, a plain `BEGIN` — a snapshot of the database (WAL) that neither waits for
+    a writer nor makes one wait, so pages and downloads keep answering while a step or a sweep holds the lock. A
+    unit of work inside it (the PDF a download draws) writes in a transaction of its own, which takes the lock."""
+    boundary = _current.get()
+    if boundary is not None:
+        return not boundary.read_only
+    # The hooks before the view (authentication, the demo clock) begin the request's transaction before the view's
+    # boundary exists.
+    return not (has_request_context() and request.method in SAFE_METHODS)
 
 
 def _session():
@@ -90,8 +106,8 @@ def _end(boundary: _Boundary) -> None:
 
 
 @contextmanager
-def _boundary():
-    boundary = _Boundary()
+def _boundary(read_only: bool = False):
+    boundary = _Boundary(read_only=read_only)
     token = _current.set(boundary)
     try:
         try:
@@ -143,10 +159,23 @@ def unit_of_work():
     - It takes no savepoint and does not nest: it commits or rolls back everything the session holds, including
       what was done before the block in the same transaction. Inside a request (an administrator running the
       sweep) each unit commits the request's work so far; the request's own boundary then ends the rest.
+    - Inside a safe request (a GET drawing a PDF on download) it first ends the request's read-only snapshot, which
+      wrote nothing, so that its own transaction begins with SQLite's write lock (`takes_write_lock`).
     - Yields the session (`with unit_of_work() as session:`), the same as `db.session`.
     """
-    with _boundary():
-        yield _session()
+    outer = _current.get()
+    if outer is None or not outer.read_only:
+        with _boundary():
+            yield _session()
+        return
+    _rollback()
+    session = _session()
+    autoflush, session.autoflush = session.autoflush, True  # the request turned it off (dispatch_request)
+    try:
+        with _boundary():
+            yield session
+    finally:
+        session.autoflush = autoflush
 
 
 class TransactionalFlask(Flask):
@@ -158,9 +187,13 @@ class TransactionalFlask(Flask):
     def dispatch_request(self):
         flashed = len(session.get("_flashes", ()))
         try:
-            with _boundary() as boundary:
-                boundary.read_only = request.method in SAFE_METHODS
-                return super().dispatch_request()
+            read_only = request.method in SAFE_METHODS
+            with _boundary(read_only=read_only):
+                if not read_only:
+                    return super().dispatch_request()
+                # A row shaped for display is never flushed by a later query: the snapshot never asks for the lock.
+                with _session().no_autoflush:
+                    return super().dispatch_request()
         except BaseException:
             # A page flashes its success before the commit: a request that fails (its commit included) takes the
             # messages back, so the next page does not announce what was not saved.
