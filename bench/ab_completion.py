@@ -31,6 +31,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from completion import pct  # noqa: E402
 PATTERNS = {
     "service_p50_ms": re.compile(r"service, in process\s+([\d.]+) ms p50"),
     "statements": re.compile(r"\(([\d.]+) statements per completion\)"),
@@ -40,10 +42,6 @@ PATTERNS = {
 }
 HIGHER_IS_BETTER = {"http_per_s"}
 KEYS = [*PATTERNS, "http_cpu_ms", "worker_cpu_p99_ms", "worker_wall_p99_ms", "cold_start_cpu_ms"]
-
-
-def percentile(values, p):
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 CPU_OUT = Path("/tmp/wfs-bench-ab-cpu.json")
@@ -66,11 +64,10 @@ def one(checkout: Path, args, model: Path | None = None) -> dict:
             found[key] = float(match.group(1))
     if CPU_OUT.exists():  # inside the worker (bench/cpu_app.py): its cold start apart from the steady state
         seen = json.loads(CPU_OUT.read_text())
-        cpu = sorted(c for c, _ in seen["warm"])
-        wall = sorted(w for _, w in seen["warm"])
+        cpu = [c for c, _ in seen["warm"]]
         found["http_cpu_ms"] = statistics.mean(cpu) * 1000
-        found["worker_cpu_p99_ms"] = percentile(cpu, 99) * 1000
-        found["worker_wall_p99_ms"] = percentile(wall, 99) * 1000
+        found["worker_cpu_p99_ms"] = pct(cpu, 99) * 1000
+        found["worker_wall_p99_ms"] = pct([w for _, w in seen["warm"]], 99) * 1000
         found["cold_start_cpu_ms"] = sum(c for c, _ in seen["cold"]) * 1000
     return found
 
