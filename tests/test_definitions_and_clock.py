@@ -92,6 +92,22 @@ def test_any_logged_in_user_sees_the_deployed_processes(app, login):
     assert app.test_client().get("/api/v1/process-definitions").status_code == 401
 
 
+def test_listing_the_processes_and_filing_a_case_leave_the_package_files_unread(app, login):
+    """Each version keeps every file of the package it came from (hundreds of KB): the list of processes and a
+    process's start never read them; the case page's diagram does."""
+    from workflow_service.extensions import db
+
+    from .sql_log import Statements
+
+    handler = login("handler1")
+    with app.app_context(), Statements(db.engine) as log:
+        assert handler.get("/api/v1/process-definitions").status_code == 200
+        filed = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "某公司",
+                                                    "party_type": "organisation", "summary": "检查"})
+        assert filed.status_code == 201, filed.get_json()
+    assert log.touching("process_definitions") and not log.touching("source_files")
+
+
 def test_only_a_platform_operator_deploys_not_even_an_administrator(app, login):
     """A diagram's scripts run as the service: deploying is a privilege of its own (issue 15, item 2)."""
     before = definition_rows(app, None)

@@ -19,7 +19,8 @@ class ProcessDefinition(db.Model):
     # The parsed specs, stored once here instead of inside every instance's state. Deferred: a step loads
     # them only when the engine has not parsed this version yet (processes/definitions.py).
     specs = sa.orm.deferred(sa.Column(JSONType, nullable=False))
-    source_files = sa.Column(JSONType, nullable=False)
+    # Every file of the package the version came from (~680 KB): read only to draw a case's diagram.
+    source_files = sa.orm.deferred(sa.Column(JSONType, nullable=False))
     user_tasks = sa.Column(JSONType, nullable=False)
     # The form a person fills to start this process by hand; None: only its domain starts it (a case is filed,
     # a transfer opened, a disclosure withdrawn), never the generic start.
