@@ -198,14 +198,14 @@ def test_on_sqlite_pages_answer_while_a_writer_holds_the_lock_and_writes_wait_fo
     handler = login("handler1")
     case = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "某公司",
                                                "party_type": "organisation", "summary": "检查"}).get_json()
-    holding, released = threading.Event(), threading.Event()
+    holding, let_go, released = threading.Event(), threading.Event(), threading.Event()
 
     def writer():
         conn = sqlite3.connect(database_url.split("sqlite:///", 1)[1], isolation_level=None, timeout=5)
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("UPDATE login_throttles SET failures = 1 WHERE source = 'probe'")
         holding.set()
-        released.wait(timeout=3)  # held until the test lets go, or 3 s: a request that waited shows as late
+        let_go.wait(timeout=10)  # a read that waited for the lock would come back only after this
         conn.execute("ROLLBACK")
         conn.close()
         released.set()
@@ -219,11 +219,12 @@ def test_on_sqlite_pages_answer_while_a_writer_holds_the_lock_and_writes_wait_fo
         answered_while_held = not released.is_set()
         assert [r.status_code for r in reads] == [200, 200, 200]
         assert answered_while_held, "a read waited for the writer"
+        threading.Timer(0.5, let_go.set).start()
         write = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "另一公司",
                                                     "party_type": "organisation", "summary": "检查"})
         assert write.status_code == 201 and released.is_set()  # it queued behind the writer, then went through
     finally:
-        released.set()
+        let_go.set()
         thread.join()
 
 
