@@ -225,13 +225,16 @@ def free_port() -> int:
     return port
 
 
-def start_gunicorn(url: str, workers: int):
+def start_gunicorn(url: str, workers: int, checkout: Path = ROOT):
+    """gunicorn on `url` with the app of `checkout` (this one by default; another runs on this one's .venv)."""
     port = free_port()
     env = dict(os.environ, WFS_DATABASE_URL=url, WFS_SCHEDULER_ENABLED="0", WFS_SETTABLE_CLOCK="1",
                WFS_ENV="development", WFS_SECRET_KEY="bench-secret")
+    if checkout != ROOT:
+        env["PYTHONPATH"] = str(checkout)
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                              "--log-level", "warning", os.environ.get("WFS_BENCH_APP", "workflow_service.app:create_app()")],
-                            cwd=ROOT, env=env, start_new_session=True)
+                            cwd=checkout, env=env, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:

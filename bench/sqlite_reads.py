@@ -12,10 +12,8 @@ Run:  .venv/bin/python bench/sqlite_reads.py [--before /path/to/old/checkout] [-
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -23,29 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dataset  # noqa: E402
-from completion import call, free_port, pct, stop, token  # noqa: E402
+from completion import call, pct, start_gunicorn, stop, token  # noqa: E402
 
 ROOT = dataset.ROOT
 PATH = "/tmp/wfs-bench-sqlite-reads.sqlite"
-
-
-def start(checkout: Path, url: str, workers: int = 2):
-    port = free_port()
-    env = dict(os.environ, WFS_DATABASE_URL=url, WFS_SCHEDULER_ENABLED="0", WFS_SETTABLE_CLOCK="1",
-               WFS_ENV="development", WFS_SECRET_KEY="bench-secret", PYTHONPATH=str(checkout))
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                             "--log-level", "warning", "workflow_service.app:create_app()"],
-                            cwd=checkout, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if call(base, "GET", "/api/v1/openapi.json")[0] == 200:
-                return proc, base
-        except OSError:
-            time.sleep(0.3)
-    stop(proc)
-    raise RuntimeError("gunicorn did not start")
 
 
 def reads(base, tok, case_id, n) -> list[float]:
@@ -70,7 +49,7 @@ def writer(stop_event: threading.Event, hold: float, gap: float) -> None:
 
 
 def one(checkout: Path, url: str, case_id: int, args) -> dict:
-    proc, base = start(checkout, url)
+    proc, base = start_gunicorn(url, 2, checkout)
     try:
         tok = token(base, "supervisor1")
         reads(base, tok, case_id, 20)  # both workers warm

@@ -186,33 +186,40 @@ def test_a_unit_of_work_inside_a_safe_request_writes_in_a_transaction_of_its_own
     assert failed_logins(app) == 10
 
 
-def test_on_sqlite_pages_answer_while_a_writer_holds_the_lock_and_writes_wait_for_it(app, login, database_url):
-    """SQLite has one writer. A request that may write takes the lock at its first statement and waits for it; a
-    safe one (a page, a list, a download) reads a snapshot and answers at once, whatever holds the lock (a step,
-    the sweep, an import)."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's write lock")
+def test_pages_answer_while_a_step_holds_its_locks_and_a_step_on_the_case_waits_for_them(app, login, database_url):
+    """What a step holds till its commit — SQLite's write lock, PostgreSQL's row lock on the instance — makes the
+    next step on the case wait (the two never interleave), but never a page, a list or a download: a safe request
+    reads a snapshot (on SQLite without the write lock, core/transaction.takes_write_lock)."""
     import sqlite3
     import threading
 
     handler = login("handler1")
     case = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "某公司",
                                                "party_type": "organisation", "summary": "检查"}).get_json()
+    (task,) = [t for t in handler.get(f"/api/v1/cases/{case['id']}").get_json()["open_tasks"]
+               if t["bpmn_id"] == "draft_filing"]
     holding, let_go, released = threading.Event(), threading.Event(), threading.Event()
 
     def writer():
-        conn = sqlite3.connect(database_url.split("sqlite:///", 1)[1], isolation_level=None, timeout=5)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE login_throttles SET failures = 1 WHERE source = 'probe'")
+        if database_url.startswith("sqlite"):
+            conn = sqlite3.connect(database_url.split("sqlite:///", 1)[1], isolation_level=None, timeout=5)
+            conn.execute("BEGIN IMMEDIATE")
+            end = lambda: (conn.execute("ROLLBACK"), conn.close())  # noqa: E731
+        else:
+            engine = sa.create_engine(database_url)
+            conn = engine.connect()
+            transaction = conn.begin()
+            conn.execute(sa.text("SELECT id FROM process_instances WHERE id = :i FOR UPDATE"),
+                         {"i": case["instance_id"]})
+            end = lambda: (transaction.rollback(), conn.close(), engine.dispose())  # noqa: E731
         holding.set()
         let_go.wait(timeout=10)  # a read that waited for the lock would come back only after this
-        conn.execute("ROLLBACK")
-        conn.close()
+        end()
         released.set()
 
     thread = threading.Thread(target=writer)
     thread.start()
-    holding.wait(timeout=10)
+    assert holding.wait(timeout=10)
     try:
         reads = [handler.get("/api/v1/me"), handler.get(f"/api/v1/cases/{case['id']}"),
                  handler.get("/api/v1/tasks?scope=available")]
@@ -220,9 +227,9 @@ def test_on_sqlite_pages_answer_while_a_writer_holds_the_lock_and_writes_wait_fo
         assert [r.status_code for r in reads] == [200, 200, 200]
         assert answered_while_held, "a read waited for the writer"
         threading.Timer(0.5, let_go.set).start()
-        write = handler.post("/api/v1/cases", json={"source": "inspection", "party_name": "另一公司",
-                                                    "party_type": "organisation", "summary": "检查"})
-        assert write.status_code == 201 and released.is_set()  # it queued behind the writer, then went through
+        step = handler.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": FILING})
+        assert step.status_code == 200, step.get_json()
+        assert released.is_set()  # it queued behind the writer, then went through
     finally:
         let_go.set()
         thread.join()

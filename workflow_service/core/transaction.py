@@ -164,13 +164,10 @@ def unit_of_work():
     - Yields the session (`with unit_of_work() as session:`), the same as `db.session`.
     """
     outer = _current.get()
-    if outer is None or not outer.read_only:
-        with _boundary():
-            yield _session()
-        return
-    _rollback()
+    if outer is not None and outer.read_only:
+        _rollback()  # the safe request's snapshot: it wrote nothing
     session = _session()
-    autoflush, session.autoflush = session.autoflush, True  # the request turned it off (dispatch_request)
+    autoflush, session.autoflush = session.autoflush, True  # a safe request turns it off (dispatch_request)
     try:
         with _boundary():
             yield session
