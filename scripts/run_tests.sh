@@ -5,6 +5,9 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 unset WFS_SETTABLE_CLOCK  # the tests set their own configuration
+# Some machines set PYTHONDONTWRITEBYTECODE=1: every Python process of the run (each xdist worker, gunicorn worker,
+# `wfs` command and schemathesis) would then compile the service and rewrite the tests afresh, about 3 s per worker.
+unset PYTHONDONTWRITEBYTECODE
 # One worker per core, at most 4: each holds a few dozen PostgreSQL connections at its busiest (gunicorn workers,
 # concurrency storms) and the throwaway server allows 100.
 cores=$(nproc 2>/dev/null || echo 2)

@@ -5,8 +5,6 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-import cn2an
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -18,6 +16,10 @@ def amount_in_capitals(amount) -> str:
         raise ValueError("negative amount")
     if value == 0:
         return "人民币零元整"
+    # cn2an compiles its patterns when imported (0.3 s): here, only the processes that write an amount pay it, not every
+    # gunicorn worker, `wfs` command and test process that starts the app.
+    import cn2an  # import here: see above
+
     return "人民币" + cn2an.an2cn(str(value), "rmb")
 
 
