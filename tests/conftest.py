@@ -316,7 +316,33 @@ def pytest_sessionfinish(session):
             Path(f"{base}{suffix}").unlink(missing_ok=True)
 
 
+# Where the suite's time goes, printed at its end: the browser tests and the fault tests each run on one worker (their
+# xdist groups); the rest is spread over the workers, each test on SQLite and on PostgreSQL.
+_seconds_by_part: dict[str, list] = {}
+
+
+def _part_of(nodeid: str) -> str:
+    if "/browser/" in nodeid:
+        return "browser (one worker)"
+    if "test_reliability_faults.py" in nodeid:
+        return "faults and fuzzing (one worker)"
+    for database in ("sqlite", "postgresql"):
+        if f"[{database}" in nodeid:
+            return f"the rest, on {database}"
+    return "the rest, no database"
+
+
+def pytest_runtest_logreport(report):
+    part = _seconds_by_part.setdefault(_part_of(report.nodeid), [set(), 0.0])
+    part[0].add(report.nodeid)
+    part[1] += report.duration
+
+
 def pytest_terminal_summary(terminalreporter):
+    if _xdist_worker() is None and _seconds_by_part:
+        terminalreporter.write_sep("-", "time by part of the suite (seconds of a worker, setup to teardown)")
+        for part, (tests, seconds) in sorted(_seconds_by_part.items(), key=lambda item: -item[1][1]):
+            terminalreporter.write_line(f"{seconds:7.1f} s  {len(tests):5d} tests  {part}")
     if _skipped_postgres or not _postgres_url():
         terminalreporter.write_sep("!", "PostgreSQL half of the suite SKIPPED", red=True, bold=True)
         terminalreporter.write_line(
