@@ -92,29 +92,58 @@ def api(live_server):
     return _login
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """A fresh browser context at a laptop width, logged in as `username`. Whatever the Content-Security-Policy
-    blocks on any page visited (an inline script, a style, a frame) fails the test at its end."""
-    contexts = []
-    blocked: list[str] = []
+@pytest.fixture(scope="session")
+def signed_in(browser):
+    """username -> a browser context signed in as that user, kept for the whole run: a new context costs Chromium
+    about half a second of CPU and signing in through the login page a second more (issue 14: the browser tests
+    opened some forty of each)."""
+    contexts: dict = {}
+    yield contexts
+    for context in browser.contexts:
+        context.close()
 
-    def _open(username: str, width: int = 1366, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-        contexts.append(context)
+
+@pytest.fixture
+def open_page(browser, live_server, signed_in):
+    """A new page at a laptop width, signed in as `username`, on the inbox. The user signs in through the login
+    page once, in a context of their own, and later pages open in that context; where the session has ended since
+    (a logout, a deactivation, the clock moved past its expiry) the user signs in again in a fresh context.
+    Whatever the Content-Security-Policy blocks on any page visited (an inline script, a style, a frame) fails
+    the test at its end; the test's pages are closed then."""
+    pages = []
+    blocked: list[str] = []
+    home = f"{live_server.live_url}/"
+
+    def _new_page(context, width, height):
         page = context.new_page()
+        page.set_viewport_size({"width": width, "height": height})
         page.on("console", lambda message: blocked.append(f"{page.url}: {message.text}")
                 if "Content Security Policy" in message.text else None)
+        pages.append(page)
+        return page
+
+    def _open(username: str, width: int = 1366, height: int = 900):
+        context = signed_in.get(username)
+        if context is not None:
+            page = _new_page(context, width, height)
+            page.goto(home)
+            if page.url == home:
+                return page
+            # Sent to the login page: the session has ended. The old context stays open (this test may still hold a
+            # page of it) until the end of the run.
+        context = signed_in[username] = browser.new_context(locale="zh-CN")
+        page = _new_page(context, width, height)
         page.goto(f"{live_server.live_url}/login")
         page.fill("#username", username)
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.live_url}/")
+        page.wait_for_url(home)
         return page
 
     yield _open
-    for context in contexts:
-        context.close()
+    for page in pages:
+        if not page.is_closed():
+            page.close()
     assert not blocked, "the Content-Security-Policy blocked something:\n" + "\n".join(blocked)
 
 
