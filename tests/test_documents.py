@@ -6,14 +6,17 @@ wiring.py): the tests complete tasks over the API and read what was issued.
 from __future__ import annotations
 
 import io
+import os
 from datetime import datetime, timezone
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from .conftest import ROOT
 from .case_driver import DECISION, FILING, CaseDriver, fine_proposal, review
 from .test_reliability_concurrency import storm
 
@@ -586,3 +589,24 @@ def test_a_step_freezes_the_text_at_once_and_its_pdf_is_drawn_once_after_it(step
     rows = case_file["contents"]
     assert rows[0]["first_page"] == 3 and all(b["first_page"] == a["first_page"] + a["pages"] for a, b in zip(rows, rows[1:]))
     assert case_file["pages"] == rows[-1]["first_page"] + rows[-1]["pages"] - 1  # cover, contents, then the documents
+
+
+def test_a_process_that_drew_a_pdf_leaves_no_copy_of_the_fonts_behind(tmp_path):
+    """WeasyPrint copies the fonts (29 MB) into a temporary folder per font configuration and removes it when the
+    configuration is collected. The service keeps its configuration for the life of the process, so it is collected
+    while the interpreter shuts down, and when WeasyPrint's module has been torn down first, the removal fails
+    ("Exception ignored in FontConfiguration.__del__") and the fonts stay: a test run left one or two copies, and
+    a server a copy per worker it ever started. The script leaves WeasyPrint's module as that shutdown does."""
+    script = """if True:
+        from workflow_service.modules.documents import rendering
+        pdf = rendering.html_to_pdf('<html><body style="font-family: DocSerif">行政处罚决定书</body></html>',
+                                    rendering.font_dir(None))
+        assert pdf.startswith(b'%PDF')
+        import weasyprint.text.fonts
+        weasyprint.text.fonts.rmtree = None  # as a shutdown that has torn the module down leaves it
+    """
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=dict(os.environ, TMPDIR=str(tmp_path)),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Exception ignored" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -10,12 +10,15 @@ the wrong glyphs. WFS_DOCUMENT_FONT_DIR points at another copy of the fonts (an 
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import logging
+import shutil
 import threading
+import weakref
 from collections import OrderedDict
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
 
@@ -99,6 +102,25 @@ def font_face_css(directory: Path) -> str:
 # document; it is not shared between threads (the threaded development server), so each thread keeps its own.
 _local = threading.local()
 
+# A font configuration copies the fonts into a temporary folder (29 MB) and removes it when it is collected. Kept
+# for the life of the process, it is collected only at interpreter shutdown, when that removal fails ("Exception
+# ignored in FontConfiguration.__del__"): every process that ever drew a PDF (a gunicorn worker, the scheduler, a
+# `wfs` command, a test worker) left 29 MB in the temporary directory. The folders go at exit instead.
+_font_configs: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _remove_font_folders() -> None:
+    for font_config in list(_font_configs):
+        folder = getattr(font_config, "_folder", None)  # WeasyPrint's own (weasyprint/text/fonts.py)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            font_config._folder = None
+
+
+@cache
+def _remove_font_folders_at_exit() -> None:
+    atexit.register(_remove_font_folders)
+
 
 def _stylesheets(directory: Path):
     from weasyprint import CSS  # import here: WeasyPrint loads pango and fonts; only when a page is drawn
@@ -108,6 +130,8 @@ def _stylesheets(directory: Path):
     cached = getattr(_local, "styles", None)
     if cached is None or cached[0] != key:
         font_config = FontConfiguration()
+        _font_configs.add(font_config)
+        _remove_font_folders_at_exit()
         css = CSS(string=font_face_css(directory), font_config=font_config)
         cached = (key, font_config, css)
         _local.styles = cached
