@@ -103,9 +103,10 @@ def font_face_css(directory: Path) -> str:
 _local = threading.local()
 
 # A font configuration copies the fonts into a temporary folder (29 MB) and removes it when it is collected. Kept
-# for the life of the process, it is collected only at interpreter shutdown, when that removal fails ("Exception
-# ignored in FontConfiguration.__del__"): every process that ever drew a PDF (a gunicorn worker, the scheduler, a
-# `wfs` command, a test worker) left 29 MB in the temporary directory. The folders go at exit instead.
+# for the life of the process, it is collected while the interpreter shuts down, and where WeasyPrint's module has
+# been torn down by then the removal fails ("Exception ignored in FontConfiguration.__del__"): a gunicorn worker,
+# the scheduler, a `wfs` command or a test worker that had drawn a PDF could leave 29 MB in the temporary
+# directory. The folders go at exit instead, before any module is torn down.
 _font_configs: "weakref.WeakSet" = weakref.WeakSet()
 
 
