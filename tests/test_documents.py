@@ -595,8 +595,8 @@ def test_a_process_that_drew_a_pdf_leaves_no_copy_of_the_fonts_behind(tmp_path):
     """WeasyPrint copies the fonts (29 MB) into a temporary folder per font configuration and removes it when the
     configuration is collected. The service keeps its configuration for the life of the process, so it is collected
     while the interpreter shuts down, and when WeasyPrint's module has been torn down first, the removal fails
-    ("Exception ignored in FontConfiguration.__del__") and the fonts stay: a test run left one or two copies, and
-    a server a copy per worker it ever started. The script leaves WeasyPrint's module as that shutdown does."""
+    ("Exception ignored in FontConfiguration.__del__") and the fonts stay (a test run left one or two copies). The
+    script leaves WeasyPrint's module as that shutdown does."""
     script = """if True:
         from workflow_service.modules.documents import rendering
         pdf = rendering.html_to_pdf('<html><body style="font-family: DocSerif">行政处罚决定书</body></html>',
