@@ -20,7 +20,6 @@ started=$SECONDS
 # loadgroup: tests marked xdist_group(name) run on one worker (the browser tests share one Chromium and server).
 scripts/with_postgres.sh .venv/bin/python -m pytest -n "$workers" --dist loadgroup "$@"
 status=$?
-wall=$((SECONDS - started))
-echo "suite wall time: $wall s (machine speed: $speed_at_start ms at the start, $(speed) ms at the end; bench/machine_speed.py)"
+echo "suite wall time: $((SECONDS - started)) s (machine speed: $speed_at_start ms at the start, $(speed) ms at the end; bench/machine_speed.py)"
 # pytest exits 5 when it collected no test: that is a failure for CI, never a pass.
 exit $status

@@ -16,9 +16,9 @@ def amount_in_capitals(amount) -> str:
         raise ValueError("negative amount")
     if value == 0:
         return "人民币零元整"
-    # cn2an compiles its patterns when imported (0.3 s): here, only the processes that write an amount pay it, not every
-    # gunicorn worker, `wfs` command and test process that starts the app.
-    import cn2an  # import here: see above
+    # import here: cn2an compiles its patterns when imported (0.3 s); only processes that write an amount pay that,
+    # not every gunicorn worker, `wfs` command and test process that starts the app. Not a cycle.
+    import cn2an  # import here: startup cost, see the comment above
 
     return "人民币" + cn2an.an2cn(str(value), "rmb")
 
