@@ -48,6 +48,7 @@ class Timer(db.Model):
     __table_args__ = (
         # The sweep asks only "what is due": O(due), not O(waiting).
         sa.Index("ix_timers_due", "status", "due_at"),
-        sa.Index("ix_timers_instance", "instance_id", "status"),
+        # One instance's timers, in due order: a step asks for its instance's next one (steps/locking.py).
+        sa.Index("ix_timers_instance", "instance_id", "status", "due_at"),
         sa.Index("ix_timers_provisional", "provisional", "status"),
     )

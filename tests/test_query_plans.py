@@ -1,0 +1,110 @@
+"""A step and a page read one instance's timers through that instance's index, however many timers wait elsewhere.
+
+The index on (status, due_at) serves the sweep ("what is due"). A database asked for the earliest waiting timer
+of ONE instance may walk that index in due order instead — every waiting timer of the service until it meets
+one of this instance — to spare a sort of the instance's few rows. SQLite and PostgreSQL both did that for the
+locking statement of every step (steps/locking.py): 0.23 ms a step at 300 open cases, 0.56 ms at 3,000, growing
+with the service. These tests read the plan each database chooses for the statements the service really sends,
+with thousands of timers waiting in another case.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from .conftest import T0
+from .sql_log import Statements
+from .test_auth_and_access import web_login
+from .test_foundation_flow import start_review
+from .transfer_driver import REPORT, TransferDriver
+
+OTHER_TIMERS = 3000
+
+
+def crowd(app, instance_id: int) -> None:
+    """OTHER_TIMERS waiting timers for `instance_id`, due over the coming weeks; the planner's statistics updated
+    (PostgreSQL), as autovacuum would have them."""
+    from workflow_service.extensions import db
+
+    rows = [{"instance_id": instance_id, "engine_task_id": f"crowd-{i}", "due_at": T0 + timedelta(days=30, minutes=i),
+             "created_at": T0} for i in range(OTHER_TIMERS)]
+    with app.app_context():
+        db.session.execute(sa.text(
+            "INSERT INTO timers (instance_id, engine_task_id, bpmn_id, name, due_at, status, attempts, properties, "
+            "provisional, created_at) VALUES (:instance_id, :engine_task_id, 'crowd', '他案期限', :due_at, 'waiting', "
+            "0, '{}', FALSE, :created_at)"), rows)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE timers")
+
+
+def plan(app, statement: str, parameters) -> str:
+    """The plan the test database chooses for a statement as the service sent it."""
+    from workflow_service.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters)
+            return "\n".join(row[0] for row in rows)
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
+        return "\n".join(row[-1] for row in rows)
+
+
+def by_instance(sent) -> list:
+    """The statements that read timers of given instances (SELECT, UPDATE, DELETE)."""
+    return [(s, p) for s, p in sent if "timers.instance_id" in s and s.lstrip().upper().startswith(("SELECT", "UPDATE",
+                                                                                                     "DELETE"))]
+
+
+def test_a_step_reads_the_next_timer_of_its_own_instance_only(app, login):
+    from workflow_service.extensions import db
+    from workflow_service.modules.steps.locking import _statement
+
+    handler = login("handler1")
+    mine = start_review(handler, title="本案")["id"]
+    crowd(app, start_review(handler, title="他案")["id"])
+    task = handler.get("/api/v1/tasks?scope=available").get_json()["items"]
+    task_id = next(t["id"] for t in task if t["instance_id"] == mine)
+    for by, key in (("task", task_id), ("instance", mine)):
+        with app.app_context():
+            compiled = _statement(by, False).compile(db.engine)
+            statement, parameters = str(compiled), compiled.construct_params({"key": key})
+            if db.engine.dialect.name == "sqlite":
+                parameters = [parameters[name] for name in compiled.positiontup]
+        chosen = plan(app, statement, parameters)
+        assert "ix_timers_instance" in chosen and "ix_timers_due" not in chosen, chosen
+
+
+def test_no_statement_of_a_case_and_a_transfer_walks_the_timers_of_the_whole_service(app, login, sweep):
+    """A case under investigation and a transfer waiting for approval, their pages and lists, a step of each and
+    a sweep: every statement that asks for the timers of some instances uses the instances' index."""
+    from workflow_service.extensions import db
+
+    d = TransferDriver(login, login("admin"))
+    d.filed_and_investigated()
+    case = d.case
+    d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某冶金有限公司", party_type="organisation")
+    d.step("draft_transfer_report", REPORT)
+    crowd(app, start_review(login("handler1"), title="他案")["id"])
+    with app.app_context():
+        engine = db.engine
+    with Statements(engine) as log:
+        supervisor = d.client("supervisor1")
+        assert supervisor.get(f"/api/v1/cases/{case['id']}").status_code == 200
+        assert supervisor.get("/api/v1/transfers").status_code == 200
+        assert supervisor.get("/api/v1/cases").status_code == 200
+        assert supervisor.get("/api/v1/tasks?scope=available").status_code == 200
+        browser = app.test_client()
+        web_login(browser, "supervisor1")
+        assert browser.get(f"/cases/{case['id']}").status_code == 200
+        d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意"}, username="head1")
+        d.at("2026-10-13T09:00")
+        sweep()
+    statements = by_instance(log.sent)
+    assert len({s for s, _ in statements}) >= 3, log.seen  # the lock, the case's deadlines, the transfer list
+    walking = [f"{s}\n{chosen}" for s, p in statements if "ix_timers_due" in (chosen := plan(app, s, p))]
+    assert not walking, "\n\n".join(walking)
