@@ -87,6 +87,7 @@ def test_no_statement_of_a_case_and_a_transfer_walks_the_timers_of_the_whole_ser
     d.filed_and_investigated()
     case = d.case
     d.at("2026-10-12T09:00")
+    d.open_transfer(party_name="楚雄某化工有限公司", party_type="organisation")  # a page lists two transfers
     d.open_transfer(party_name="楚雄某冶金有限公司", party_type="organisation")
     d.step("draft_transfer_report", REPORT)
     crowd(app, start_review(login("handler1"), title="他案")["id"])

@@ -71,9 +71,12 @@ def attach_next_deadlines(transfers: list[CriminalTransfer]) -> None:
         t.case_number = t.case.case_number if t.case else None
     if not by_instance:
         return
-    timers = db.session.scalars(sa.select(Timer).where(
+    # Ordered here, not by the database: asked to order the timers of several instances by due time, SQLite walks
+    # every waiting timer of the service in due order (ix_timers_due) rather than sort the page's few
+    # (tests/test_query_plans.py).
+    timers = sorted(db.session.scalars(sa.select(Timer).where(
         Timer.instance_id.in_(by_instance), Timer.status == TimerStatus.waiting.value,
-        Timer.rule_kind == "deadline").order_by(Timer.due_at, Timer.id))
+        Timer.rule_kind == "deadline")), key=lambda timer: (timer.due_at, timer.id))
     rules = {r.rule_id: r for r in db.session.scalars(sa.select(DeadlineRule).where(DeadlineRule.jurisdiction == "national"))}
     for timer in timers:
         transfer = by_instance[timer.instance_id]
