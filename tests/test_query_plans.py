@@ -1,11 +1,12 @@
-"""A step and a page read one instance's timers through that instance's index, however many timers wait elsewhere.
+"""A step and a page read one instance's timers and events through that instance's index, however many wait
+elsewhere.
 
-The index on (status, due_at) serves the sweep ("what is due"). A database asked for the earliest waiting timer
-of ONE instance may walk that index in due order instead — every waiting timer of the service until it meets
-one of this instance — to spare a sort of the instance's few rows. SQLite and PostgreSQL both did that for the
-locking statement of every step (steps/locking.py): 0.23 ms a step at 300 open cases, 0.56 ms at 3,000, growing
-with the service. These tests read the plan each database chooses for the statements the service really sends,
-with thousands of timers waiting in another case.
+The index on (status, due_at) serves the sweep ("what is due"); the one on (action, occurred_at) the statistics.
+A database asked for the earliest waiting timer of ONE instance, or for the completion event of one task, may walk
+those indexes instead — every waiting timer, every completion of the service — until it meets a row of this
+instance. SQLite and PostgreSQL both did so for the locking statement of every step (steps/locking.py): 0.23 ms a
+step at 300 open cases, 0.56 ms at 3,000, growing with the service. These tests read the plan each database
+chooses for the statements the service really sends, with thousands of timers and events in another case.
 """
 from __future__ import annotations
 
@@ -24,21 +25,24 @@ OTHER_TIMERS = 3000
 
 
 def crowd(app, instance_id: int) -> None:
-    """OTHER_TIMERS waiting timers for `instance_id`, due over the coming weeks; the planner's statistics updated
-    (PostgreSQL), as autovacuum would have them."""
+    """OTHER_TIMERS waiting timers for `instance_id`, due over the coming weeks, and as many completion events; the
+    planner's statistics updated (PostgreSQL), as autovacuum would have them."""
     from workflow_service.extensions import db
 
     rows = [{"instance_id": instance_id, "engine_task_id": f"crowd-{i}", "due_at": T0 + timedelta(days=30, minutes=i),
-             "created_at": T0} for i in range(OTHER_TIMERS)]
+             "created_at": T0, "seq": 1000 + i} for i in range(OTHER_TIMERS)]
     with app.app_context():
         db.session.execute(sa.text(
             "INSERT INTO timers (instance_id, engine_task_id, bpmn_id, name, due_at, status, attempts, properties, "
             "provisional, created_at) VALUES (:instance_id, :engine_task_id, 'crowd', '他案期限', :due_at, 'waiting', "
             "0, '{}', FALSE, :created_at)"), rows)
+        db.session.execute(sa.text(
+            "INSERT INTO audit_events (occurred_at, actor_name, action, instance_id, details, seq, prev_hash, hash) "
+            "VALUES (:created_at, 'handler1', 'task_completed', :instance_id, '{}', :seq, '0', '0')"), rows)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE timers")
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE timers, audit_events")
 
 
 def plan(app, statement: str, parameters) -> str:
@@ -53,10 +57,15 @@ def plan(app, statement: str, parameters) -> str:
         return "\n".join(row[-1] for row in rows)
 
 
-def by_instance(sent) -> list:
-    """The statements that read timers of given instances (SELECT, UPDATE, DELETE)."""
-    return [(s, p) for s, p in sent if "timers.instance_id" in s and s.lstrip().upper().startswith(("SELECT", "UPDATE",
-                                                                                                     "DELETE"))]
+# Indexes for the whole service's rows (the sweep's, the statistics'), never the way to one instance's.
+SERVICE_WIDE = ("ix_timers_due", "ix_audit_events_action")
+
+
+def of_instances(sent) -> list:
+    """The statements that read the timers or the events of given instances or tasks (SELECT, UPDATE, DELETE)."""
+    owned = ("timers.instance_id", "audit_events.instance_id", "audit_events.task_id")
+    return [(s, p) for s, p in sent
+            if any(column in s for column in owned) and s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))]
 
 
 def test_a_step_reads_the_next_timer_of_its_own_instance_only(app, login):
@@ -102,10 +111,18 @@ def test_no_statement_of_a_case_and_a_transfer_walks_the_timers_of_the_whole_ser
         browser = app.test_client()
         web_login(browser, "supervisor1")
         assert browser.get(f"/cases/{case['id']}").status_code == 200
+        approval = d.tasks_of(d.transfer["instance_id"], username="head1")
         d.step("approve_transfer", {"transfer_approved": True, "approval_opinion": "同意"}, username="head1")
         d.at("2026-10-13T09:00")
         sweep()
-    statements = by_instance(log.sent)
-    assert len({s for s, _ in statements}) >= 3, log.seen  # the lock, the case's deadlines, the transfer list
-    walking = [f"{s}\n{chosen}" for s, p in statements if "ix_timers_due" in (chosen := plan(app, s, p))]
+        # A completed step's page shows what was submitted, from the task's completion event.
+        head = app.test_client()
+        web_login(head, "head1")
+        done = [t for t in approval if t["bpmn_id"] == "approve_transfer"]
+        assert done and head.get(f"/tasks/{done[0]['id']}").status_code == 200
+    statements = of_instances(log.sent)
+    # the lock, the case's deadlines, the transfer list, the completion event
+    assert len({s for s, _ in statements}) >= 4, log.seen
+    walking = [f"{s}\n{chosen}" for s, p in statements
+               if any(index in (chosen := plan(app, s, p)) for index in SERVICE_WIDE)]
     assert not walking, "\n\n".join(walking)

@@ -98,7 +98,7 @@ def _submitted(task, schema):
     """A completed task shows what was submitted (from the audit trail), read-only."""
     if task.status != TaskStatus.completed.value:
         return None
-    event = task_completion(task.id)
+    event = task_completion(task.instance_id, task.id)
     if event is None:
         return None
     return build_fields(schema, (event.details or {}).get("data") or {}, {}, tz(), people=_people(task))

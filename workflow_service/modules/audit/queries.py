@@ -8,7 +8,9 @@ from ...extensions import db
 from .models import AuditEvent
 
 
-def task_completion(task_id: int) -> AuditEvent | None:
-    """The event that completed a task: who, when, and the data submitted."""
-    return db.session.scalar(sa.select(AuditEvent).where(AuditEvent.task_id == task_id,
+def task_completion(instance_id: int, task_id: int) -> AuditEvent | None:
+    """The event that completed a task: who, when, and the data submitted. Found among its instance's events
+    (ix_audit_events_instance): by task and action alone, the database walked every completion of the service."""
+    return db.session.scalar(sa.select(AuditEvent).where(AuditEvent.instance_id == instance_id,
+                                                         AuditEvent.task_id == task_id,
                                                          AuditEvent.action == "task_completed").limit(1))
