@@ -126,3 +126,42 @@ def test_no_statement_of_a_case_and_a_transfer_walks_the_timers_of_the_whole_ser
     walking = [f"{s}\n{chosen}" for s, p in statements
                if any(index in (chosen := plan(app, s, p)) for index in SERVICE_WIDE)]
     assert not walking, "\n\n".join(walking)
+
+
+def test_a_units_plan_progress_reads_that_units_inspections_of_the_year_only(app, login):
+    """计划完成情况: a unit's inspections of the plan's days, through (unit_id, recorded_at) — not every inspection
+    of the service made without a draw (SQLite took "draw_item_id IS NULL" on that column's unique index for one
+    row)."""
+    from datetime import date
+
+    from workflow_service.extensions import db
+    from workflow_service.modules.inspections.queries import plan_inspection_count
+
+    source = start_review(login("handler1"), title="他单位检查")["id"]
+    columns = ("definition_id, process_id, unit_id, business_key, title, status, state, serializer_version, data, "
+               "waiting_events, version, started_at, started_by_id, updated_at")
+    with app.app_context():
+        other_unit, unit = (db.session.execute(sa.text("SELECT id FROM units WHERE code = :c"), {"c": c}).scalar_one()
+                            for c in ("532300", "532301"))
+        db.session.execute(sa.text(f"INSERT INTO process_instances ({columns}) SELECT {columns} "
+                                   "FROM process_instances WHERE id = :source"), [{"source": source}] * OTHER_TIMERS)
+        instances = db.session.scalars(sa.text("SELECT id FROM process_instances WHERE id <> :source"),
+                                       {"source": source}).all()
+        user = db.session.execute(sa.text("SELECT id FROM users WHERE username = 'handler1'")).scalar_one()
+        db.session.execute(sa.text(
+            "INSERT INTO inspections (inspection_number, instance_id, unit_id, company_name, plan_kind, industry, "
+            "source, inspectors, status, recorded_at, created_at, created_by_id) VALUES (:number, :instance, :unit, "
+            "'他单位企业', 'general', 'general', 'plan', '[]', 'recorded', :at, :at, :user)"),
+            [{"number": f"crowd-{i}", "instance": instance, "unit": other_unit, "at": T0 - timedelta(days=i % 300),
+              "user": user} for i, instance in enumerate(instances)])
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE inspections")
+        with Statements(db.engine) as log:
+            assert plan_inspection_count(unit, date(2026, 1, 1), date(2026, 12, 31)) == []
+            assert len(plan_inspection_count(other_unit, date(2026, 1, 1), date(2026, 12, 31))) > 0
+        db.session.rollback()
+    [(statement, parameters), _] = [(s, p) for s, p in log.sent if "FROM inspections" in s]
+    chosen = plan(app, statement, parameters)
+    assert "ix_inspections_unit_recorded" in chosen, chosen

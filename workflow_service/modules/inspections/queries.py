@@ -347,15 +347,17 @@ def photos_of(inspection: Inspection) -> list:
 def plan_inspection_count(unit_id: int, start, end) -> list[dict]:
     """Inspections recorded by the unit between two days (inclusive), by the plan kind they count as (重点/一般/
     双随机). A drawn company's inspection is left out here: the draw counts it (draws.record_draw_inspection)."""
-    rows = db.session.execute(sa.select(Inspection.enterprise_id, Inspection.plan_kind, Inspection.recorded_at).where(
-        Inspection.unit_id == unit_id, Inspection.plan_kind.isnot(None), Inspection.draw_item_id.is_(None),
-        Inspection.recorded_at.isnot(None)))
-    found = []
-    for enterprise_id, kind, recorded_at in rows:
-        day = recorded_at.astimezone(SHANGHAI).date()
-        if start <= day <= end:
-            found.append({"enterprise_id": enterprise_id, "kind": kind, "day": day})
-    return found
+    # The unit's inspections of those days (ix_inspections_unit_recorded); a drawn one is skipped here, not in SQL:
+    # "draw_item_id IS NULL" made SQLite read every undrawn inspection of the service through that column's
+    # unique index, which it takes for one row.
+    first = datetime.combine(start, datetime.min.time(), SHANGHAI)
+    after = datetime.combine(end + timedelta(days=1), datetime.min.time(), SHANGHAI)
+    rows = db.session.execute(sa.select(Inspection.enterprise_id, Inspection.plan_kind, Inspection.recorded_at,
+                                        Inspection.draw_item_id).where(
+        Inspection.unit_id == unit_id, Inspection.recorded_at >= first, Inspection.recorded_at < after,
+        Inspection.plan_kind.isnot(None)))
+    return [{"enterprise_id": enterprise_id, "kind": kind, "day": recorded_at.astimezone(SHANGHAI).date()}
+            for enterprise_id, kind, recorded_at, drawn in rows if drawn is None]
 
 
 HAZARD_STATUS_LABELS = {"rectifying": "整改中", "awaiting_closure": "待上级审批销号", "closed": "已销号"}
