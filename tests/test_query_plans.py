@@ -165,3 +165,32 @@ def test_a_units_plan_progress_reads_that_units_inspections_of_the_year_only(app
     [(statement, parameters), _] = [(s, p) for s, p in log.sent if "FROM inspections" in s]
     chosen = plan(app, statement, parameters)
     assert "ix_inspections_unit_recorded" in chosen, chosen
+
+
+def test_a_countys_statistics_read_that_countys_tasks_only(app, login):
+    """统计: a county supervisor's figures for a month read the tasks of the county's units through indexes that
+    start with the unit — not every open or completed task of the service through the queue's (status, ...)
+    index, as both databases did for the overdue and the stage-duration figures."""
+    from workflow_service.extensions import db
+
+    source = start_review(login("handler1"), title="市局任务")["id"]
+    with app.app_context():
+        city = db.session.execute(sa.text("SELECT id FROM units WHERE code = '532300'")).scalar_one()
+        db.session.execute(sa.text(
+            "INSERT INTO tasks (instance_id, engine_task_id, bpmn_id, name, role, unit_id, candidates_only, status, "
+            "version, due_at, due_provisional, created_at, completed_at) VALUES (:instance, :engine, 'crowd', '市局任务', "
+            "'case_handler', :unit, FALSE, :status, 1, :due, FALSE, :created, :completed)"),
+            [{"instance": source, "engine": f"crowd-{i}", "unit": city, "status": ("completed", "ready")[i % 2],
+              "due": T0 - timedelta(days=i % 60), "created": T0 - timedelta(days=90),
+              "completed": T0 - timedelta(days=i % 50) if i % 2 == 0 else None} for i in range(OTHER_TIMERS)])
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE tasks")
+        engine = db.engine
+    with Statements(engine) as log:
+        assert login("supervisor1").get("/api/v1/statistics?period=2026-10").status_code == 200
+    by_unit = [(s, p) for s, p in log.sent if "FROM tasks" in s and "tasks.unit_id IN" in s]
+    assert len(by_unit) >= 3, log.seen  # overdue, late, and stage durations
+    walking = [f"{s}\n{chosen}" for s, p in by_unit if "ix_tasks_queue" in (chosen := plan(app, s, p))]
+    assert not walking, "\n\n".join(walking)
