@@ -118,3 +118,21 @@ def test_deploying_is_audited_with_the_operator(app, login):
             from workflow_service.modules.processes.definitions import deploy_package
             deploy_package(None, {n: t.encode("utf-8") for n, t in fixture_files().items()})
             db.session.commit()
+
+
+def test_the_users_list_shows_each_users_roles_with_one_read_of_them(app, login):
+    """The list of an administrator's users shows each one's roles: read for the page in one statement, not one
+    per user (a user's roles are otherwise read only when asked for)."""
+    from workflow_service.extensions import db
+
+    from .sql_log import Statements
+
+    admin = login("admin")
+    with app.app_context():
+        engine = db.engine
+    with Statements(engine) as log:
+        page = admin.get("/api/v1/admin/users?limit=100")
+    assert page.status_code == 200, page.get_json()
+    items = page.get_json()["items"]
+    assert len(items) > 5 and {"case_handler"} <= set(next(u["roles"] for u in items if u["username"] == "handler1"))
+    assert len(log.touching("FROM user_roles")) == 1, log.touching("FROM user_roles")

@@ -89,7 +89,9 @@ class User(UserMixin, db.Model):
     created_at = sa.Column(UTCDateTime, nullable=False)
 
     unit = db.relationship(Unit)
-    role_rows = db.relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
+    # Read when asked for: the request's own user comes with them (users/operations.user_for_token) and the users'
+    # list asks for them (users/queries.users_in_tree); the users a page names (assignees, seats, signers) do not.
+    role_rows = db.relationship("UserRole", cascade="all, delete-orphan", lazy="select")
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -26,7 +26,8 @@ def users_in_tree(actor: User, *, limit: int = 50, offset: int = 0) -> tuple[lis
     """The users of the actor's unit and the units below it (what an administrator administers)."""
     query = sa.select(User).where(in_subtree(User.unit_id, actor.unit))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.options(selectinload(User.unit)).order_by(User.unit_id, User.username)
+    rows = db.session.scalars(query.options(selectinload(User.unit), selectinload(User.role_rows))
+                              .order_by(User.unit_id, User.username)
                               .limit(limit).offset(offset))
     return list(rows), total
 
