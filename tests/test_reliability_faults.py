@@ -98,8 +98,10 @@ class Server:
         return body["token"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server(app, database_url):
+    """One fleet per database for the module: each fault test runs on the fleet the tests before it killed,
+    cut off or restarted the database under (starting one costs about 3 s of boot and first requests)."""
     with app.app_context():  # the test process's connections must not hold SQLite's write lock
         from workflow_service.extensions import db
         db.session.remove()
