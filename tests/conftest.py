@@ -165,6 +165,9 @@ def make_app(database_url: str, **overrides):
         # Every web login, token request and seeded user hashes a password: scrypt costs ~130 ms a time
         # (tests/test_auth_and_access.py checks that production refuses this method).
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
+        # Each request's INFO line would be formatted twice (the service's handler, pytest's capture) for nobody to
+        # read; warnings and errors are still logged. tests/test_ops_logging.py opens every level itself.
+        "LOG_LEVEL": "WARNING",
     }
     config.update(overrides)
     app = create_app(config)

@@ -40,7 +40,8 @@ BIN = Path(sys.executable).parent
 def _env(database_url: str) -> dict:
     return dict(os.environ, WFS_DATABASE_URL=database_url, WFS_BPMN_DIR=BPMN_DIRS, WFS_FORMS_DIR=FORMS_DIRS,
                 WFS_SETTABLE_CLOCK="1", WFS_SCHEDULER_ENABLED="0", WFS_ENV="test", WFS_SECRET_KEY="test-secret",
-                WFS_DEMO_PASSWORD=PASSWORD, WFS_PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD)
+                WFS_DEMO_PASSWORD=PASSWORD, WFS_PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD,
+                WFS_LOG_LEVEL="WARNING")  # as make_app (tests/conftest.py): no line per request
 
 
 def _free_port() -> int:
