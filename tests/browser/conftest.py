@@ -6,6 +6,7 @@ every page visited go to test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -58,6 +59,8 @@ def live_server(tmp_path_factory):
         seed_demo()
         move_clock(None, now=T0, frozen=True)
         db.session.commit()
+    # Its line per request too (werkzeug logs at INFO whatever the root's level): tests/conftest.py's LOG_LEVEL.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
