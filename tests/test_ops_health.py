@@ -118,7 +118,7 @@ def test_wfs_scheduler_sweeps_in_its_own_process_and_answers_health_and_metrics_
     handler, admin = login("handler1"), login("admin")
     start_review(handler, title="独立调度进程")
     port = free_port()
-    env = dict(_env(database_url), WFS_SWEEP_INTERVAL_SECONDS="1")
+    env = dict(_env(database_url), WFS_SWEEP_INTERVAL_SECONDS="1", WFS_LOG_LEVEL="INFO")  # its lines are read below
     log_file = open(tmp_path / "scheduler.log", "wb")
     proc = subprocess.Popen([sys.executable, "-c", "from workflow_service.cli import main; main()", "scheduler",
                              "--listen", f"127.0.0.1:{port}"], cwd=ROOT, env=env, start_new_session=True,
