@@ -129,8 +129,8 @@ LONG_FIRST = ("test_reliability_faults.py", "test_access_matrix.py", "test_chine
               "test_ops_health.py", "test_ops_metrics.py", "test_case_parties.py")
 
 
-# The fault tests each start a gunicorn fleet and kill, cut or restart things under load: run two at once (one
-# per worker) and they slow each other down, and a PostgreSQL restart waits for the other worker's PostgreSQL
+# The fault tests kill, cut or restart things under load on a gunicorn fleet: run two at once (one per worker)
+# and they slow each other down, and a PostgreSQL restart waits for the other worker's PostgreSQL
 # tests to finish (restarts_postgres). They run one after another on one worker, as the browser tests do.
 ONE_WORKER = {"test_reliability_faults.py": "faults"}
 
