@@ -25,8 +25,7 @@ OTHER_TIMERS = 3000
 
 
 def crowd(app, instance_id: int) -> None:
-    """OTHER_TIMERS waiting timers for `instance_id`, due over the coming weeks, and as many completion events; the
-    planner's statistics updated (PostgreSQL), as autovacuum would have them."""
+    """OTHER_TIMERS waiting timers for `instance_id`, due over the coming weeks, and as many completion events."""
     from workflow_service.extensions import db
 
     rows = [{"instance_id": instance_id, "engine_task_id": f"crowd-{i}", "due_at": T0 + timedelta(days=30, minutes=i),
@@ -40,9 +39,17 @@ def crowd(app, instance_id: int) -> None:
             "INSERT INTO audit_events (occurred_at, actor_name, action, instance_id, details, seq, prev_hash, hash) "
             "VALUES (:created_at, 'handler1', 'task_completed', :instance_id, '{}', :seq, '0', '0')"), rows)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE timers, audit_events")
+        analyze("timers, audit_events")
+
+
+def analyze(tables: str) -> None:
+    """PostgreSQL: the planner's statistics of the crowded tables, as autovacuum would have them (SQLite plans
+    from the schema)."""
+    from workflow_service.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(f"ANALYZE {tables}")
 
 
 def plan(app, statement: str, parameters) -> str:
@@ -155,9 +162,7 @@ def test_a_units_plan_progress_reads_that_units_inspections_of_the_year_only(app
             [{"number": f"crowd-{i}", "instance": instance, "unit": other_unit, "at": T0 - timedelta(days=i % 300),
               "user": user} for i, instance in enumerate(instances)])
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE inspections")
+        analyze("inspections")
         with Statements(db.engine) as log:
             assert plan_inspection_count(unit, date(2026, 1, 1), date(2026, 12, 31)) == []
             assert len(plan_inspection_count(other_unit, date(2026, 1, 1), date(2026, 12, 31))) > 0
@@ -184,9 +189,7 @@ def test_a_countys_statistics_read_that_countys_tasks_only(app, login):
               "due": T0 - timedelta(days=i % 60), "created": T0 - timedelta(days=90),
               "completed": T0 - timedelta(days=i % 50) if i % 2 == 0 else None} for i in range(OTHER_TIMERS)])
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE tasks")
+        analyze("tasks")
         engine = db.engine
     with Statements(engine) as log:
         assert login("supervisor1").get("/api/v1/statistics?period=2026-10").status_code == 200
