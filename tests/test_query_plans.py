@@ -1,12 +1,13 @@
-"""A step and a page read one instance's timers and events through that instance's index, however many wait
-elsewhere.
+"""One case's or one unit's rows are read through an index that starts with its id, however many rows the rest of
+the service holds.
 
-The index on (status, due_at) serves the sweep ("what is due"); the one on (action, occurred_at) the statistics.
-A database asked for the earliest waiting timer of ONE instance, or for the completion event of one task, may walk
-those indexes instead — every waiting timer, every completion of the service — until it meets a row of this
-instance. SQLite and PostgreSQL both did so for the locking statement of every step (steps/locking.py): 0.23 ms a
-step at 300 open cases, 0.56 ms at 3,000, growing with the service. These tests read the plan each database
-chooses for the statements the service really sends, with thousands of timers and events in another case.
+The index on (status, due_at) serves the sweep ("what is due"); the one on (action, occurred_at) and the task
+queue's (status, ...) serve the service as a whole. Asked for the earliest waiting timer of ONE instance, the
+completion event of one task, or one county's tasks, a database may walk those instead — every waiting timer,
+every completion, every open task of the service — until it meets a row it wants. SQLite and PostgreSQL both did
+so for the locking statement of every step (steps/locking.py): 0.23 ms a step at 300 open cases, 0.56 ms at 3,000,
+growing with the service. These tests crowd another case or unit with thousands of rows and read the plan each
+database chooses for the statements the service really sends.
 """
 from __future__ import annotations
 
