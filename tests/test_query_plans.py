@@ -32,15 +32,23 @@ def crowd(app, instance_id: int) -> None:
     rows = [{"instance_id": instance_id, "engine_task_id": f"crowd-{i}", "due_at": T0 + timedelta(days=30, minutes=i),
              "created_at": T0, "seq": 1000 + i} for i in range(OTHER_TIMERS)]
     with app.app_context():
-        db.session.execute(sa.text(
+        db.session.execute(times(
             "INSERT INTO timers (instance_id, engine_task_id, bpmn_id, name, due_at, status, attempts, properties, "
             "provisional, created_at) VALUES (:instance_id, :engine_task_id, 'crowd', '他案期限', :due_at, 'waiting', "
-            "0, '{}', FALSE, :created_at)"), rows)
-        db.session.execute(sa.text(
+            "0, '{}', FALSE, :created_at)", "due_at", "created_at"), rows)
+        db.session.execute(times(
             "INSERT INTO audit_events (occurred_at, actor_name, action, instance_id, details, seq, prev_hash, hash) "
-            "VALUES (:created_at, 'handler1', 'task_completed', :instance_id, '{}', :seq, '0', '0')"), rows)
+            "VALUES (:created_at, 'handler1', 'task_completed', :instance_id, '{}', :seq, '0', '0')", "created_at"),
+            rows)
         db.session.commit()
         analyze("timers, audit_events")
+
+
+def times(statement: str, *names: str) -> sa.TextClause:
+    """A raw INSERT whose time parameters are stored as the service stores times (UTCDateTime)."""
+    from workflow_service.core.db import UTCDateTime
+
+    return sa.text(statement).bindparams(*(sa.bindparam(name, type_=UTCDateTime) for name in names))
 
 
 def analyze(tables: str) -> None:
@@ -137,11 +145,12 @@ def test_no_statement_of_a_case_and_a_transfer_walks_the_timers_of_the_whole_ser
 
 
 def test_a_units_plan_progress_reads_that_units_inspections_of_the_year_only(app, login):
-    """计划完成情况: a unit's inspections of the plan's days, through (unit_id, recorded_at) — not every inspection
-    of the service made without a draw (SQLite took "draw_item_id IS NULL" on that column's unique index for one
-    row)."""
-    from datetime import date
+    """计划完成情况: a unit's inspections of the plan's days (Shanghai days, to the minute), through (unit_id,
+    recorded_at) — not every inspection of the service made without a draw (SQLite took "draw_item_id IS NULL" on
+    that column's unique index for one row)."""
+    from datetime import date, datetime
 
+    from workflow_service.core.workdays import SHANGHAI
     from workflow_service.extensions import db
     from workflow_service.modules.inspections.queries import plan_inspection_count
 
@@ -156,19 +165,25 @@ def test_a_units_plan_progress_reads_that_units_inspections_of_the_year_only(app
         instances = db.session.scalars(sa.text("SELECT id FROM process_instances WHERE id <> :source"),
                                        {"source": source}).all()
         user = db.session.execute(sa.text("SELECT id FROM users WHERE username = 'handler1'")).scalar_one()
-        db.session.execute(sa.text(
+        db.session.execute(times(
             "INSERT INTO inspections (inspection_number, instance_id, unit_id, company_name, plan_kind, industry, "
             "source, inspectors, status, recorded_at, created_at, created_by_id) VALUES (:number, :instance, :unit, "
-            "'他单位企业', 'general', 'general', 'plan', '[]', 'recorded', :at, :at, :user)"),
-            [{"number": f"crowd-{i}", "instance": instance, "unit": other_unit, "at": T0 - timedelta(days=i % 300),
-              "user": user} for i, instance in enumerate(instances)])
+            "'他单位企业', 'general', 'general', 'plan', '[]', 'recorded', :at, :at, :user)", "at"),
+            # The unit's own two: the last minute of October and the first of November (Shanghai time).
+            [{"number": f"own-{i}", "instance": instance, "unit": unit, "at": at, "user": user}
+             for i, (instance, at) in enumerate(zip(instances[:2], (datetime(2026, 10, 31, 23, 59, tzinfo=SHANGHAI),
+                                                                    datetime(2026, 11, 1, 0, 0, tzinfo=SHANGHAI))))]
+            + [{"number": f"crowd-{i}", "instance": instance, "unit": other_unit, "at": T0 - timedelta(days=i % 300),
+                "user": user} for i, instance in enumerate(instances[2:])])
         db.session.commit()
         analyze("inspections")
         with Statements(db.engine) as log:
-            assert plan_inspection_count(unit, date(2026, 1, 1), date(2026, 12, 31)) == []
-            assert len(plan_inspection_count(other_unit, date(2026, 1, 1), date(2026, 12, 31))) > 0
+            october = plan_inspection_count(unit, date(2026, 10, 1), date(2026, 10, 31))
+        assert [row["day"] for row in october] == [date(2026, 10, 31)]
+        assert [row["day"] for row in plan_inspection_count(unit, date(2026, 11, 1), date(2026, 11, 30))] \
+            == [date(2026, 11, 1)]
         db.session.rollback()
-    [(statement, parameters), _] = [(s, p) for s, p in log.sent if "FROM inspections" in s]
+    [(statement, parameters)] = [(s, p) for s, p in log.sent if "FROM inspections" in s]
     chosen = plan(app, statement, parameters)
     assert "ix_inspections_unit_recorded" in chosen, chosen
 
@@ -182,10 +197,11 @@ def test_a_countys_statistics_read_that_countys_tasks_only(app, login):
     source = start_review(login("handler1"), title="市局任务")["id"]
     with app.app_context():
         city = db.session.execute(sa.text("SELECT id FROM units WHERE code = '532300'")).scalar_one()
-        db.session.execute(sa.text(
+        db.session.execute(times(
             "INSERT INTO tasks (instance_id, engine_task_id, bpmn_id, name, role, unit_id, candidates_only, status, "
             "version, due_at, due_provisional, created_at, completed_at) VALUES (:instance, :engine, 'crowd', '市局任务', "
-            "'case_handler', :unit, FALSE, :status, 1, :due, FALSE, :created, :completed)"),
+            "'case_handler', :unit, FALSE, :status, 1, :due, FALSE, :created, :completed)",
+            "due", "created", "completed"),
             [{"instance": source, "engine": f"crowd-{i}", "unit": city, "status": ("completed", "ready")[i % 2],
               "due": T0 - timedelta(days=i % 60), "created": T0 - timedelta(days=90),
               "completed": T0 - timedelta(days=i % 50) if i % 2 == 0 else None} for i in range(OTHER_TIMERS)])

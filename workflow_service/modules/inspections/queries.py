@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ...core.errors import Forbidden, NotFound
 from ...core.services import clock
-from ...core.workdays import SHANGHAI
+from ...core.workdays import SHANGHAI, end_of_day_utc
 from ...extensions import db
 from ..cases.models import Case
 from ..enterprises.plan_models import InspectionPlan, PlanStatus
@@ -350,11 +350,10 @@ def plan_inspection_count(unit_id: int, start, end) -> list[dict]:
     # The unit's inspections of those days (ix_inspections_unit_recorded); a drawn one is skipped here, not in SQL:
     # "draw_item_id IS NULL" made SQLite read every undrawn inspection of the service through that column's
     # unique index, which it takes for one row.
-    first = datetime.combine(start, datetime.min.time(), SHANGHAI)
-    after = datetime.combine(end + timedelta(days=1), datetime.min.time(), SHANGHAI)
     rows = db.session.execute(sa.select(Inspection.enterprise_id, Inspection.plan_kind, Inspection.recorded_at,
                                         Inspection.draw_item_id).where(
-        Inspection.unit_id == unit_id, Inspection.recorded_at >= first, Inspection.recorded_at < after,
+        Inspection.unit_id == unit_id, Inspection.recorded_at >= end_of_day_utc(start - timedelta(days=1)),
+        Inspection.recorded_at < end_of_day_utc(end),
         Inspection.plan_kind.isnot(None)))
     return [{"enterprise_id": enterprise_id, "kind": kind, "day": recorded_at.astimezone(SHANGHAI).date()}
             for enterprise_id, kind, recorded_at, drawn in rows if drawn is None]
