@@ -136,3 +136,21 @@ def test_the_users_list_shows_each_users_roles_with_one_read_of_them(app, login)
     items = page.get_json()["items"]
     assert len(items) > 5 and {"case_handler"} <= set(next(u["roles"] for u in items if u["username"] == "handler1"))
     assert len(log.touching("FROM user_roles")) == 1, log.touching("FROM user_roles")
+
+
+def test_the_officers_a_form_names_are_checked_with_one_read_of_their_roles(app):
+    """行政处罚法 Art 42's two officers (and a committee's members, a transfer's team): the named users' roles are
+    read for all of them at once."""
+    from workflow_service.extensions import db
+    from workflow_service.modules.users.models import Role, Unit
+    from workflow_service.modules.users.units import not_working_in
+
+    from .sql_log import Statements
+
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).filter_by(code="532301"))
+        with Statements(db.engine) as log:
+            refused = not_working_in(["handler1", "handler2", "supervisor1", "nobody"], unit.id, Role.case_handler)
+        db.session.rollback()
+    assert refused == ["supervisor1", "nobody"]
+    assert len(log.touching("FROM user_roles")) == 1, log.touching("FROM user_roles")

@@ -104,7 +104,8 @@ def works_in(user: User, unit_id: int, role: Role | str) -> bool:
 def not_working_in(usernames: Iterable[str], unit_id: int, role: Role | str) -> list[str]:
     """Of the named users, those who do not work in the unit with the role (unknown names included)."""
     names = list(usernames)
-    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
+    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names))
+                                                       .options(sa.orm.selectinload(User.role_rows)))}
     return [n for n in names if n not in users or not works_in(users[n], unit_id, role)]
 
 
