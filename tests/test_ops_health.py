@@ -78,7 +78,8 @@ def test_a_database_behind_the_migrations_is_not_ready_until_upgraded(tmp_path):
 def test_a_stopped_or_stuck_scheduler_makes_its_process_not_ready(app, database_url):
     from workflow_service.extensions import db
 
-    worker = make_app(database_url, SCHEDULER_ENABLED=True, SWEEP_INTERVAL_SECONDS=1)
+    # A short interval: the scheduler counts as stuck after three of them without a finished sweep.
+    worker = make_app(database_url, SCHEDULER_ENABLED=True, SWEEP_INTERVAL_SECONDS=0.3)
     scheduler = worker.extensions["wfs_scheduler"]
     client = worker.test_client()
     try:
@@ -88,11 +89,11 @@ def test_a_stopped_or_stuck_scheduler_makes_its_process_not_ready(app, database_
         assert response.status_code == 200 and response.get_json()["checks"]["scheduler"] == "ok"
         # Sweeps stop finishing (a job stuck, its thread gone): not ready after three intervals.
         scheduler.pause_job("sweep_due_timers")
-        assert wait_until(lambda: client.get("/readyz").status_code == 503, 10, step=0.5)
+        assert wait_until(lambda: client.get("/readyz").status_code == 503, 10)
         assert client.get("/readyz").get_json()["details"]["checks"] == {
             "database": "ok", "migrations": "ok", "scheduler": "failed"}
         scheduler.resume_job("sweep_due_timers")
-        assert wait_until(lambda: client.get("/readyz").status_code == 200, 10, step=0.5)
+        assert wait_until(lambda: client.get("/readyz").status_code == 200, 10)
         # A scheduler shut down is not ready at once.
         scheduler.shutdown(wait=True)
         assert client.get("/readyz").status_code == 503
@@ -118,7 +119,7 @@ def test_wfs_scheduler_sweeps_in_its_own_process_and_answers_health_and_metrics_
     handler, admin = login("handler1"), login("admin")
     start_review(handler, title="独立调度进程")
     port = free_port()
-    env = dict(_env(database_url), WFS_SWEEP_INTERVAL_SECONDS="1", WFS_LOG_LEVEL="INFO")  # its lines are read below
+    env = dict(_env(database_url), WFS_SWEEP_INTERVAL_SECONDS="0.3", WFS_LOG_LEVEL="INFO")  # its lines are read below
     log_file = open(tmp_path / "scheduler.log", "wb")
     proc = subprocess.Popen([sys.executable, "-c", "from workflow_service.cli import main; main()", "scheduler",
                              "--listen", f"127.0.0.1:{port}"], cwd=ROOT, env=env, start_new_session=True,

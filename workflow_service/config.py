@@ -34,7 +34,7 @@ SETTINGS: dict[str, tuple[object, object, str]] = {
     "SECRET_KEY": (None, str, "session signing key; required in production"),
     "SETTABLE_CLOCK": (False, _bool, "1 lets an administrator move the service clock (tests, demos); never in production"),
     "SCHEDULER_ENABLED": (True, _bool, "run the APScheduler sweep jobs in this process"),
-    "SWEEP_INTERVAL_SECONDS": (10, int, "how often due timers and alerts are swept"),
+    "SWEEP_INTERVAL_SECONDS": (10, float, "how often due timers and alerts are swept (seconds; a fraction is allowed)"),
     "SWEEP_BATCH_SIZE": (200, int, "due timers claimed per sweep slice"),
     "SWEEP_TIME_BUDGET_SECONDS": (5.0, float, "a sweep stops taking new timers after this long"),
     "TIMER_MAX_ATTEMPTS": (5, int, "failed firings before a timer becomes an incident"),
