@@ -93,9 +93,18 @@ class CaseDriver:
     def detail(self, username="supervisor1"):
         return self.client(username).get(f"/api/v1/cases/{self.case['id']}").get_json()
 
+    def open_tasks(self, username="supervisor1"):
+        """The case's open tasks, as the case detail lists them. `GET /api/v1/cases/{id}/tasks` costs 40 % of the
+        detail (2.0 against 4.8 ms on SQLite, 4.0 against 9.3 on PostgreSQL, mid-case), and the driver looks for a
+        task before every step."""
+        response = self.client(username).get(f"/api/v1/cases/{self.case['id']}/tasks")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["items"]
+
     def open_task(self, bpmn_id):
-        tasks = [t for t in self.detail()["open_tasks"] if t["bpmn_id"] == bpmn_id]
-        assert tasks, f"{bpmn_id} is not open; open: {[t['bpmn_id'] for t in self.detail()['open_tasks']]}"
+        open_tasks = self.open_tasks()
+        tasks = [t for t in open_tasks if t["bpmn_id"] == bpmn_id]
+        assert tasks, f"{bpmn_id} is not open; open: {[t['bpmn_id'] for t in open_tasks]}"
         return tasks[0]
 
     def complete(self, bpmn_id, data, username=None, expect=200, move_clock=True):
@@ -108,7 +117,7 @@ class CaseDriver:
         return response.get_json()
 
     def open_steps(self):
-        return sorted(t["bpmn_id"] for t in self.detail()["open_tasks"])
+        return sorted(t["bpmn_id"] for t in self.open_tasks())
 
     def due(self, bpmn_id):
         task = self.open_task(bpmn_id)

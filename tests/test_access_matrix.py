@@ -213,6 +213,7 @@ ACCESS: dict[str, Row] = {
     "admin.incidents": Row(lambda w, rel: ("GET", "/api/v1/admin/incidents", None), only("admin")),
     "admin.retry": Row(lambda w, rel: ("POST", "/api/v1/admin/incidents/999999/retry", {}), only("admin")),
     # -- case records: timeline, audit chain, evidence (全过程记录) ------------------------------------------------
+    "cases.case_tasks": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/tasks", None), views_case),
     "cases.case_timeline": Row(lambda w, rel: ("GET", f"/api/v1/cases/{w.case(rel)['id']}/timeline", None), views_case),
     # Administrators too only within their unit tree (fixed: a county administrator verified other units' chains).
     "audit.verify": Row(lambda w, rel: ("GET", f"/api/v1/audit/verify?case_id={w.case(rel)['id']}", None), oversees),

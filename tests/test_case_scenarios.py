@@ -59,6 +59,24 @@ def test_the_standard_penalty_path_with_every_deadline(driver):
     assert actions.count("task_completed") == 14
 
 
+def test_the_case_tasks_are_the_open_tasks_of_the_case_detail(driver):
+    d = driver.at("2026-09-21T09:00")
+    d.filed_and_investigated()
+    d.complete("investigation_report", fine_proposal(5000))
+    d.at("2026-09-24T10:00")
+    d.complete("notify_intended_penalty", {"notified_at": "2026-09-24T10:00:00+08:00", "hearing_offered": False})
+    url = f"/api/v1/cases/{d.case['id']}/tasks"
+    for username in ("handler1", "supervisor1", "city_supervisor"):  # the case's unit, and the one above it
+        body = d.client(username).get(url).get_json()
+        assert body == {"items": d.detail(username)["open_tasks"], "total": 1}
+    (task,) = body["items"]
+    assert (task["bpmn_id"], task["due_at"]) == ("record_statements", "2026-09-30T16:00:00+00:00")
+    assert task["due_rule"]["rule_id"] == "statement_window"
+    d.complete("record_statements", {"statement_made": False, "waived": True, "hearing_requested": False})
+    assert [t["bpmn_id"] for t in d.client("handler1").get(url).get_json()["items"]] == ["draft_decision"]
+    assert d.client("handler1").get("/api/v1/cases/999999/tasks").status_code == 404
+
+
 def test_filing_needs_two_handlers_of_the_unit(driver):
     d = driver.at("2026-10-12T09:00")
     d.file()

@@ -8,6 +8,7 @@ from ..modules.cases import queries
 from ..modules.documents.queries import parties_with_progress
 from ..modules.documents.numbering import decision_number
 from ..modules.enterprises import operations as enterprise_ops
+from ..modules.tasks.schemas import TaskPageSchema
 from ..modules.cases.schemas import (CaseDetailSchema, CaseListArgs, CasePageSchema, CaseSchema, ExtensionArgs,
                                      ExtensionDecisionArgs, ExtensionListSchema, ExtensionRequestArgs,
                                      ExtensionRequestSchema, FileCaseArgs, PreservationRequestArgs, ReasonArgs,
@@ -78,6 +79,18 @@ def case_timeline(case_id):
     file — each with its place and hash in the case's audit chain."""
     user = current_api_user()
     return {"items": queries.timeline(queries.get_case(user, case_id))}
+
+
+@blp.route("/<int:case_id>/tasks", methods=["GET"])
+@blp.response(200, TaskPageSchema)
+@blp.alt_response(403, schema="Error")
+@blp.alt_response(404, schema="Error")
+def case_tasks(case_id):
+    """待办: the case's open tasks with their due times and rules, as in the case detail's `open_tasks`, without the
+    timeline, deadlines and documents around them (for a client that only looks for the next step)."""
+    user = current_api_user()
+    tasks = queries.open_tasks(queries.get_case(user, case_id))
+    return {"items": tasks, "total": len(tasks)}
 
 
 def _process_data(case) -> dict:
