@@ -339,12 +339,13 @@ def _fuzz_and_record(server, token: str, selection: dict, directory: Path) -> st
         [str(BIN / "st"), "run", server.base + "/api/v1/openapi.json", "--checks", "not_a_server_error",
          "-H", f"Authorization: Bearer {token}", "--hypothesis-max-examples", "60" if LONG else "5",
          "--hypothesis-seed", "8", "--hypothesis-suppress-health-check", "all", "--request-timeout", "60000",
-         "-D", "all", "--exclude-path-regex", selection["exclude"],
+         "-D", "all", *(arg for key, value in selection.items() for arg in (f"--{key}-path-regex", value)),
          "--cassette-path", str(cassette), "--cassette-preserve-exact-body-bytes"],
         cwd=ROOT, capture_output=True, text=True, timeout=1200 if LONG else 300, env=dict(os.environ, NO_COLOR="1"))
     if cassette.exists():  # a run that found a 5xx recorded its requests too: the other runs still send them
         with cassette.open() as stream:
-            recording = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
+            # libyaml's loader where PyYAML has it: 0.5 s for the run's 1.6 MB, against 2.2 s in pure Python.
+            recording = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         _recorded.extend(entry["request"] for entry in recording["http_interactions"])
     # schemathesis prints a summary with the checks it performed; none performed would be a silent pass.
     if result.returncode != 0 or "not_a_server_error" not in result.stdout:
